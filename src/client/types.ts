@@ -1,0 +1,116 @@
+// The DurableClient contract, with Durable Functions' names: both the 3.x option objects and the 2.x positional forms.
+import type { HistoryEvent, RuntimeStatus } from '../core/history.js';
+
+export type OrchestrationRuntimeStatusName = RuntimeStatus;
+
+/** What getStatus returns (DurableOrchestrationStatus). */
+export interface DurableOrchestrationStatus {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly createdTime: Date;
+  readonly lastUpdatedTime: Date;
+  /** Parsed JSON; null when showInput is false. */
+  readonly input: unknown;
+  /** Parsed JSON: the output (Completed), the failure message/details (Failed), the reason (Terminated); else null. */
+  readonly output: unknown;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly customStatus?: unknown;
+  /** Durable Functions' rendering of the history (reference part D), only with showHistory. */
+  readonly history?: readonly Record<string, unknown>[];
+}
+
+export interface StartNewOptions<TInput = unknown> {
+  readonly instanceId?: string;
+  readonly input?: TInput;
+}
+
+export interface GetStatusOptions {
+  readonly showHistory?: boolean;
+  readonly showHistoryOutput?: boolean;
+  readonly showInput?: boolean;
+}
+
+export interface OrchestrationFilter {
+  readonly createdTimeFrom?: Date;
+  readonly createdTimeTo?: Date;
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly instanceIdPrefix?: string;
+  readonly pageSize?: number;
+  readonly continuationToken?: string;
+  readonly showInput?: boolean;
+}
+
+export interface StatusPage {
+  readonly instances: DurableOrchestrationStatus[];
+  readonly continuationToken?: string;
+}
+
+export interface PurgeHistoryResult {
+  readonly instancesDeleted: number;
+}
+
+export interface WaitForCompletionOptions {
+  readonly timeoutInMilliseconds?: number;
+  readonly retryIntervalInMilliseconds?: number;
+}
+
+export interface TaskHubOptions {
+  readonly taskHubName?: string;
+  readonly connectionName?: string;
+}
+
+/** The URLs Durable Functions hands out for managing one instance. */
+export interface HttpManagementPayload {
+  readonly id: string;
+  readonly statusQueryGetUri: string;
+  readonly sendEventPostUri: string;
+  readonly terminatePostUri: string;
+  readonly rewindPostUri: string;
+  readonly purgeHistoryDeleteUri: string;
+  readonly restartPostUri: string;
+  readonly suspendPostUri: string;
+  readonly resumePostUri: string;
+}
+
+/** Drives orchestrations: the same methods as durable-functions' DurableClient, working directly on a task hub. */
+export interface DurableClient {
+  readonly taskHubName: string;
+
+  startNew(orchestratorName: string, options?: StartNewOptions): Promise<string>;
+  /** 2.x positional form. */
+  startNew(orchestratorName: string, instanceId?: string, input?: unknown): Promise<string>;
+
+  /** Throws TaskhubError INSTANCE_NOT_FOUND when the instance does not exist. */
+  getStatus(instanceId: string, options?: GetStatusOptions): Promise<DurableOrchestrationStatus>;
+  getStatus(
+    instanceId: string,
+    showHistory?: boolean,
+    showHistoryOutput?: boolean,
+    showInput?: boolean,
+  ): Promise<DurableOrchestrationStatus>;
+  getStatusAll(): Promise<DurableOrchestrationStatus[]>;
+  getStatusBy(filter: OrchestrationFilter): Promise<DurableOrchestrationStatus[]>;
+  /** 2.x positional form. */
+  getStatusBy(createdTimeFrom?: Date, createdTimeTo?: Date, runtimeStatus?: RuntimeStatus[]): Promise<DurableOrchestrationStatus[]>;
+  /** One page of a query, with a continuation token for the next. */
+  listInstances(filter: OrchestrationFilter): Promise<StatusPage>;
+
+  /** Throws INSTANCE_NOT_FOUND for an unknown instance, INSTANCE_FINISHED for a finished one. */
+  raiseEvent(instanceId: string, eventName: string, eventData?: unknown, options?: TaskHubOptions): Promise<void>;
+  terminate(instanceId: string, reason?: string): Promise<void>;
+  suspend(instanceId: string, reason?: string): Promise<void>;
+  resume(instanceId: string, reason?: string): Promise<void>;
+  /** Only Failed instances can be rewound (INSTANCE_FINISHED otherwise). */
+  rewind(instanceId: string, reason?: string): Promise<void>;
+  /** Starts the orchestration again with its original input; returns the (new or same) instance id. */
+  restart(instanceId: string, restartWithNewInstanceId?: boolean): Promise<string>;
+
+  purgeInstanceHistory(instanceId: string): Promise<PurgeHistoryResult>;
+  purgeInstanceHistoryBy(filter: OrchestrationFilter): Promise<PurgeHistoryResult>;
+
+  /** Resolves with the final status once the instance is terminal; throws TIMEOUT after the timeout. */
+  waitForCompletion(instanceId: string, options?: WaitForCompletionOptions): Promise<DurableOrchestrationStatus>;
+
+  /** Raw stored history (for export and debugging). */
+  getHistory(instanceId: string): Promise<HistoryEvent[]>;
+}

@@ -1,0 +1,236 @@
+// The one storage contract every backend implements (SQLite, PostgreSQL). Split by aggregate: instances and history,
+// orchestration messages, activity work items, timers (delayed messages). All methods are scoped to one task hub.
+import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
+
+/** The stored row of an orchestration instance (the latest execution). */
+export interface InstanceRecord {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** JSON text. */
+  readonly input?: string;
+  /** JSON text of the output (Completed), or of the reason (Terminated). */
+  readonly output?: string;
+  readonly failureDetails?: FailureDetails;
+  /** JSON text. */
+  readonly customStatus?: string;
+  readonly parentInstanceId?: string;
+  /** ISO 8601 UTC. */
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  /** Number of events in the stored history of the current execution: the position a live cache is checked against. */
+  readonly historyLength: number;
+}
+
+/** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
+export interface OrchestrationMessage {
+  /** Store-assigned, increasing in arrival order. */
+  readonly id: number;
+  readonly instanceId: string;
+  /** The execution this message belongs to; undefined means "whatever execution is current" (client events). */
+  readonly executionId?: string;
+  readonly event: HistoryEvent;
+  /** ISO 8601; the message is invisible before this time (durable timers). */
+  readonly visibleAt: string;
+}
+
+/** A message to enqueue (the store assigns the id). */
+export interface NewMessage {
+  readonly instanceId: string;
+  readonly executionId?: string;
+  readonly event: HistoryEvent;
+  /** Default: now. A future time makes this a durable timer. */
+  readonly visibleAt?: string;
+}
+
+/** An activity invocation waiting to run. Identified by (instanceId, executionId, taskScheduledId). */
+export interface WorkItem {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskScheduledId: number;
+  readonly name: string;
+  /** JSON text. */
+  readonly input?: string;
+  /** How many times this work item has been claimed before (0 on first delivery). */
+  readonly deliveryCount: number;
+}
+
+export interface WorkItemKey {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskScheduledId: number;
+}
+
+/** A claimed instance: its row and its visible messages in arrival order. */
+export interface ClaimedOrchestration {
+  readonly instance: InstanceRecord;
+  readonly messages: readonly OrchestrationMessage[];
+  /** Lease expiry (ISO 8601). */
+  readonly lockedUntil: string;
+}
+
+/** A new instance row (startNew, sub-orchestration, continue-as-new is an update instead). */
+export interface NewInstance {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  readonly input?: string;
+  readonly parentInstanceId?: string;
+  /** ISO 8601; default now. */
+  readonly createdTime?: string;
+  /** Start message (ExecutionStarted), delivered to the new instance. */
+  readonly startEvent: HistoryEvent;
+  /** Default: now. Delays the start (scheduled start). */
+  readonly visibleAt?: string;
+}
+
+/** The outcome of one episode, to be committed atomically with the rest of its batch. */
+export interface EpisodeCommit {
+  readonly instanceId: string;
+  /** The execution the episode ran; a continue-as-new names the new one in `newExecutionId`. */
+  readonly executionId: string;
+  /** The history position the episode started from; the commit is rejected if the stored history moved. */
+  readonly expectedHistoryLength: number;
+  /** Events appended to the history of `executionId`. */
+  readonly append: readonly HistoryEvent[];
+  /** Replace the stored history with `append` instead of appending (continue-as-new, rewind). */
+  readonly replaceHistory?: boolean;
+  /** Continue-as-new: the instance's new execution id (with replaceHistory). */
+  readonly newExecutionId?: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** Undefined leaves the stored value as it is. */
+  readonly input?: string;
+  readonly output?: string;
+  readonly failureDetails?: FailureDetails;
+  readonly customStatus?: string;
+  /** Stored messages consumed by this episode (deleted). */
+  readonly consumedMessageIds: readonly number[];
+  /** Activity work items this episode completed in memory (local fast path): deleted. */
+  readonly completedWorkItems: readonly WorkItemKey[];
+  /** New activity work items. `lockedBy` set claims them for this worker at once (local fast path). */
+  readonly newWorkItems: readonly NewWorkItem[];
+  /** Messages to this or other instances (timers use visibleAt; sub-orchestration results; events). */
+  readonly newMessages: readonly NewMessage[];
+  /** Sub-orchestrations to create. An existing instance id is left alone if it is not in a terminal status. */
+  readonly newInstances: readonly NewInstance[];
+  /** Keep the instance locked by this worker after the commit (it continues in memory); otherwise release it. */
+  readonly keepLock: boolean;
+  /** Delete visible messages of finished executions that nobody will consume (the instance ended). */
+  readonly deletePendingMessages?: boolean;
+}
+
+export interface NewWorkItem {
+  readonly taskScheduledId: number;
+  readonly name: string;
+  readonly input?: string;
+  /** Claim at once for this worker (local fast path). */
+  readonly lockedBy?: string;
+}
+
+/** An activity result reported on its own (not folded into an episode). */
+export interface ActivityCompletion {
+  readonly workItem: WorkItemKey;
+  /** TaskCompleted or TaskFailed event for the instance. Dropped if the work item no longer exists (idempotent). */
+  readonly event: HistoryEvent;
+}
+
+export interface CommitBatch {
+  /** The worker that holds the locks. */
+  readonly workerId: string;
+  readonly episodes: readonly EpisodeCommit[];
+  readonly activityCompletions: readonly ActivityCompletion[];
+  /** Locks to extend, for the instances kept in memory: ISO expiry. */
+  readonly leaseMs: number;
+}
+
+export interface CommitResult {
+  /** Instance ids whose episode was rejected (lock lost or history moved); their caches must be dropped. */
+  readonly rejectedEpisodes: readonly string[];
+}
+
+export interface InstanceQuery {
+  readonly createdTimeFrom?: string;
+  readonly createdTimeTo?: string;
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly instanceIdPrefix?: string;
+  /** Page size; default 100. */
+  readonly pageSize?: number;
+  /** Opaque token from a previous page. */
+  readonly continuationToken?: string;
+  /** Include inputs in the results; default true. */
+  readonly showInput?: boolean;
+}
+
+export interface InstancePage {
+  readonly instances: readonly InstanceRecord[];
+  /** Undefined when there are no more results. */
+  readonly continuationToken?: string;
+}
+
+export interface PurgeQuery {
+  readonly createdTimeFrom?: string;
+  readonly createdTimeTo?: string;
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly instanceIdPrefix?: string;
+}
+
+/** Instances and their history. */
+export interface InstanceStore {
+  /**
+   * Create an instance and enqueue its start message. If the id exists and its status is one of `replaceableStatuses`
+   * (default: terminal statuses), its history and messages are replaced; otherwise throws TaskhubError INSTANCE_EXISTS.
+   */
+  createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void>;
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
+  /** The stored history of the current execution, in order. */
+  getHistory(instanceId: string): Promise<HistoryEvent[]>;
+  queryInstances(query: InstanceQuery): Promise<InstancePage>;
+  /** Deletes instances (history, messages, work items) that are in a terminal status. Returns how many. */
+  purgeInstance(instanceId: string): Promise<number>;
+  purgeInstances(query: PurgeQuery): Promise<number>;
+}
+
+/** Orchestration messages and instance locks. */
+export interface MessageStore {
+  /**
+   * Enqueue messages to existing instances. Messages to unknown instances are dropped; returns how many were enqueued.
+   */
+  enqueueMessages(messages: readonly NewMessage[]): Promise<number>;
+  /**
+   * Claim up to `limit` instances that have visible messages and are unlocked, lock-expired, or already locked by
+   * `workerId`; lock them for `leaseMs`. Instances in `exclude` are skipped.
+   */
+  claimOrchestrations(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    exclude?: ReadonlySet<string>,
+  ): Promise<ClaimedOrchestration[]>;
+  /** Commit episodes and activity completions in one transaction. */
+  commit(batch: CommitBatch): Promise<CommitResult>;
+  /** Extend every lock (instances and work items) held by `workerId`. */
+  renewLocks(workerId: string, leaseMs: number): Promise<void>;
+  /** Release every lock held by `workerId` (graceful shutdown). */
+  releaseLocks(workerId: string): Promise<void>;
+  /** Release the lock of specific instances held by `workerId`. */
+  releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void>;
+  /** The earliest future visibleAt among pending messages, or undefined: when the timer pump must wake next. */
+  nextVisibleAt(): Promise<string | undefined>;
+}
+
+/** Activity work items. */
+export interface WorkItemStore {
+  /** Claim up to `limit` unlocked or lock-expired work items for `leaseMs`; increments their delivery count. */
+  claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]>;
+  /** Release a claimed work item without completing it (it will be delivered again). */
+  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void>;
+}
+
+export interface Store extends InstanceStore, MessageStore, WorkItemStore {
+  /** The task hub this store is scoped to. */
+  readonly hubName: string;
+  /** Create tables / run pending migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
