@@ -1,0 +1,45 @@
+// The embedding API's contract: open a task hub in any Node program, register functions, run the worker, use a client.
+import type { DurableClient } from './client/types.js';
+import type { FunctionRegistry } from './core/registry.js';
+import type { Store } from './store/store.js';
+
+export interface WorkerOptions {
+  /** Episodes run at once (default 64). */
+  readonly maxConcurrentOrchestrations?: number;
+  /** Activities run at once (default 64). */
+  readonly maxConcurrentActivities?: number;
+  /** Lock lease in ms (default 30000): how long until another worker may take over from a dead one. */
+  readonly leaseMs?: number;
+  /** Live generators kept in memory (default 10000). */
+  readonly cacheSize?: number;
+  /** Bound on the estimated memory of cached histories in bytes (default 256 MiB). */
+  readonly cacheMemoryBytes?: number;
+  /** Longest delay a commit waits to share its transaction with others (default 2 ms). */
+  readonly groupCommitDelayMs?: number;
+  /** Fallback polling interval when idle, for work from other processes (default 1000 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+export interface OpenTaskHubOptions {
+  /** A Store, or a SQLite file path (default ':memory:'). */
+  readonly store?: Store | string;
+  /** Task hub name (default 'TestHubName', as local Durable Functions). Ignored when `store` is a Store. */
+  readonly hubName?: string;
+  /** SQLite durability when `store` is a path: 'full' (default) or 'normal'. */
+  readonly durability?: 'full' | 'normal';
+  /** Functions to run; default: the registry that `df.app.*` fills. */
+  readonly registry?: FunctionRegistry;
+  /** Worker settings, or false for a client-only hub (no dispatchers). */
+  readonly worker?: WorkerOptions | false;
+}
+
+export interface TaskHub {
+  readonly name: string;
+  readonly store: Store;
+  readonly registry: FunctionRegistry;
+  readonly client: DurableClient;
+  /** Start the dispatchers (no-op for a client-only hub or when already started). */
+  start(): Promise<void>;
+  /** Drain in-flight work (or release it), stop the dispatchers and close the store. */
+  close(): Promise<void>;
+}
