@@ -1,5 +1,5 @@
 // The DurableClient contract, with Durable Functions' names: both the 3.x option objects and the 2.x positional forms.
-import type { HistoryEvent, RuntimeStatus } from '../core/history.js';
+import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
 
 export type OrchestrationRuntimeStatusName = RuntimeStatus;
 
@@ -15,6 +15,8 @@ export interface DurableOrchestrationStatus {
   readonly output: unknown;
   readonly runtimeStatus: RuntimeStatus;
   readonly customStatus?: unknown;
+  /** Failed instances: the stored failure (error type, message, stack, details), beyond the message text in `output`. */
+  readonly failureDetails?: FailureDetails;
   /** Durable Functions' rendering of the history (reference part D), only with showHistory. */
   readonly history?: readonly Record<string, unknown>[];
 }
@@ -91,7 +93,11 @@ export interface DurableClient {
   getStatusAll(): Promise<DurableOrchestrationStatus[]>;
   getStatusBy(filter: OrchestrationFilter): Promise<DurableOrchestrationStatus[]>;
   /** 2.x positional form. */
-  getStatusBy(createdTimeFrom?: Date, createdTimeTo?: Date, runtimeStatus?: RuntimeStatus[]): Promise<DurableOrchestrationStatus[]>;
+  getStatusBy(
+    createdTimeFrom?: Date,
+    createdTimeTo?: Date,
+    runtimeStatus?: RuntimeStatus[],
+  ): Promise<DurableOrchestrationStatus[]>;
   /** One page of a query, with a continuation token for the next. */
   listInstances(filter: OrchestrationFilter): Promise<StatusPage>;
 
