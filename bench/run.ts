@@ -1,0 +1,98 @@
+// `npm run bench`: W1-W6 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed beside
+// the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark. Medians of RUNS runs (default
+// 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchL0Sqlite } from './l0-sqlite.js';
+import { openBenchHub } from './lib/hub.js';
+import { round, summarize } from './lib/stats.js';
+import { w1, w2, w3, w4, w5, warmup, type Metric } from './lib/workloads.js';
+import { benchReplay } from './replay.js';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const ONLY = process.env.WORKLOADS?.split(/[ ,]+/);
+const ENGINE = 'taskhub-sqlite';
+const scaled = (n: number): number => Math.max(1, Math.round(n * SCALE));
+const wanted = (w: string): boolean => !ONLY || ONLY.includes(w);
+
+const samples = new Map<string, { metric: Metric; values: number[] }>();
+function record(metrics: readonly Metric[]): void {
+  for (const m of metrics) {
+    const key = `${m.engine}|${m.workload}|${m.metric}`;
+    const entry = samples.get(key) ?? { metric: m, values: [] };
+    entry.values.push(m.value);
+    samples.set(key, entry);
+  }
+}
+
+const workloads: [string, (tag: string, client: Parameters<typeof w1>[1]) => Promise<Metric[]>][] = [
+  ['W1', (tag, c) => w1(ENGINE, c, tag, scaled(2000))],
+  ['W2', (tag, c) => w2(ENGINE, c, tag, scaled(1000))],
+  ['W3', (tag, c) => w3(ENGINE, c, tag, scaled(2000))],
+  ['W4', (tag, c) => w4(ENGINE, c, tag, scaled(200))],
+  ['W5', (tag, c) => w5(ENGINE, c, tag, scaled(1000))],
+];
+
+for (let run = 1; run <= RUNS; run++) {
+  if (wanted('L0')) {
+    const seconds = SCALE < 1 ? 1 : 3;
+    record([
+      { engine: 'sqlite-full', workload: 'L0', metric: 'commits_per_s', value: round(await benchL0Sqlite('full', seconds)), unit: '1/s' },
+      { engine: 'sqlite-normal', workload: 'L0', metric: 'commits_per_s', value: round(await benchL0Sqlite('normal', seconds)), unit: '1/s' },
+    ]);
+  }
+  for (const [name, fn] of workloads) {
+    if (!wanted(name)) continue;
+    const hub = await openBenchHub();
+    try {
+      await warmup(hub.client, `r${run}`);
+      record(await fn(`r${run}`, hub.client));
+    } finally {
+      await hub.dispose();
+    }
+  }
+  if (wanted('replay')) record(await benchReplay());
+  process.stderr.write(`run ${run}/${RUNS} done\n`);
+}
+
+if (wanted('W6')) {
+  const count = scaled(100_000);
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'w6.ts'), String(count)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const w6 = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { startSeconds: number; rssMb: number; idleCpuPercent: number };
+  record([
+    { engine: ENGINE, workload: 'W6', metric: 'rss_mb', value: w6.rssMb, unit: 'MB' },
+    { engine: ENGINE, workload: 'W6', metric: 'idle_cpu_percent', value: w6.idleCpuPercent, unit: '%' },
+    { engine: ENGINE, workload: 'W6', metric: 'start_seconds', value: w6.startSeconds, unit: 's' },
+  ]);
+}
+
+const results: Metric[] = [];
+const l0 = samples.get('sqlite-full|L0|commits_per_s');
+const l0Median = l0 ? summarize(l0.values).median : NaN;
+const rows: string[][] = [['engine', 'workload', 'metric', 'median', 'range', 'runs', 'vs L0 full']];
+for (const { metric, values } of samples.values()) {
+  const s = summarize(values);
+  results.push({ ...metric, value: s.median });
+  const perSecond = metric.unit === '1/s' && metric.workload !== 'L0';
+  rows.push([
+    metric.engine,
+    metric.workload,
+    metric.metric,
+    String(s.median),
+    values.length > 1 ? `${s.min}..${s.max}` : '',
+    String(values.length),
+    perSecond && Number.isFinite(l0Median) ? `${round(s.median / l0Median, 2)}x` : '',
+  ]);
+}
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ') + '\n');
+if (SCALE !== 1) process.stdout.write(`(BENCH_SCALE=${SCALE}: smoke run, not comparable)\n`);
+
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, SCALE === 1 && !ONLY ? 'latest.json' : 'smoke.json'), JSON.stringify(results, null, 2) + '\n');

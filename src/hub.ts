@@ -1,0 +1,60 @@
+// The embedding API: open a task hub in any Node program, register functions, start the worker, use the client.
+// Explicit objects, no global runtime: two hubs in one process work side by side.
+import { TaskHubClient } from './client/durable-client.js';
+import { CompletionWaiter } from './client/completion-waiter.js';
+import { defaultRegistry } from './core/registry.js';
+import type { OpenTaskHubOptions, TaskHub } from './hub-types.js';
+import { createLogger, type Logger } from './log.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { Worker } from './worker/worker.js';
+
+export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
+
+export interface OpenTaskHubInternals {
+  /** A logger to use instead of the default one. */
+  readonly logger?: Logger;
+}
+
+export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInternals = {}): Promise<TaskHub & { readonly worker: Worker | undefined }> {
+  const store: Store =
+    typeof options.store === 'object'
+      ? options.store
+      : openSqliteStore({
+          path: options.store ?? ':memory:',
+          hubName: options.hubName ?? 'TestHubName',
+          durability: options.durability ?? 'full',
+        });
+  await store.migrate();
+  const registry = options.registry ?? defaultRegistry;
+  const logger = options.logger ?? createLogger();
+  const waiter = new CompletionWaiter();
+  const worker =
+    options.worker === false
+      ? undefined
+      : new Worker(store, registry, logger, options.worker ?? {}, { onFinished: (id) => waiter.notifyCompleted(id) });
+  const client = new TaskHubClient({
+    store,
+    waitHub: waiter,
+    notify: () => worker?.notify(),
+    knownOrchestrations: (name) => registry.getOrchestration(name) !== undefined,
+  });
+  let closed = false;
+  return {
+    name: store.hubName,
+    store,
+    registry,
+    client,
+    worker,
+    start() {
+      worker?.start();
+      return Promise.resolve();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker?.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// One catalogue of log events with stable names, written through pino. Library code never uses console.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Stable event names: operators grep for these, so they never change meaning. */
+export const LogEvents = {
+  workerStarted: 'worker.started',
+  workerStopped: 'worker.stopped',
+  episodeRejected: 'episode.rejected',
+  episodeFailed: 'episode.failed',
+  orchestrationUnknown: 'orchestration.unknown',
+  activityFailed: 'activity.failed',
+  activityUnknown: 'activity.unknown',
+  commitFailed: 'commit.failed',
+  leaseRenewFailed: 'lease.renew-failed',
+  locksRecovered: 'locks.recovered',
+  dispatcherError: 'dispatcher.error',
+  orchestratorLog: 'orchestrator.log',
+  activityLog: 'activity.log',
+} as const;
+
+/** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  const level = options.level ?? process.env.TASKHUB_LOG_LEVEL ?? 'info';
+  return pino({ name: options.name ?? 'taskhub', level }, pino.destination(2));
+}

@@ -1,0 +1,386 @@
+// The orchestration dispatcher: claims instances with pending messages, runs one episode per instance (a live generator
+// from the cache, or a replay from stored history), and hands the result to the group committer. Activities the
+// episode schedules may run on this worker at once (local fast path); their results feed the next episode directly,
+// so a sequential chain costs one commit per step.
+import type { EpisodeResult } from '../core/episode.js';
+import { isTerminal, type ExecutionStartedEvent, type FailureDetails, type HistoryEvent } from '../core/history.js';
+import type { FunctionRegistry } from '../core/registry.js';
+import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
+import { rewindHistory } from '../core/rewind.js';
+import { LogEvents, type Logger } from '../log.js';
+import type { EpisodeCommit, InstanceRecord, OrchestrationMessage, Store, WorkItemKey } from '../store/store.js';
+import { failureDetailsOf } from './activity-runner.js';
+import { buildEpisodeCommit, newExecutionId } from './episode-commit.js';
+import type { ExecutorCache } from './executor-cache.js';
+import type { GroupCommitter } from './group-committer.js';
+
+/** What the dispatcher knows about an instance it is working on or holds locked for in-flight local activities. */
+interface ActiveInstance {
+  running: boolean;
+  /** Results of local activities not yet committed. */
+  completions: { event: HistoryEvent; key: WorkItemKey }[];
+  /** Local activities still running. */
+  outstanding: number;
+  /** Position while this worker holds the lock between episodes. */
+  executionId: string;
+  historyLength: number;
+  status: InstanceRecord['runtimeStatus'];
+}
+
+export interface LocalWork {
+  readonly key: WorkItemKey;
+  readonly name: string;
+  readonly input?: string;
+}
+
+export interface OrchestrationDispatcherDeps {
+  readonly store: Store;
+  readonly registry: FunctionRegistry;
+  readonly committer: GroupCommitter;
+  readonly cache: ExecutorCache;
+  readonly logger: Logger;
+  readonly workerId: string;
+  /** Reserve a slot to run an activity locally; false when none is free or the activity is not registered here. */
+  readonly reserveLocalActivity: (name: string) => boolean;
+  /** Hand back a slot reserved by reserveLocalActivity that will not be used. */
+  readonly releaseLocalActivity: () => void;
+  /** Run reserved local activities once their work items are durable. */
+  readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent) => void) => void;
+  /** Called after an instance reached a terminal status. */
+  readonly onFinished: (instanceId: string) => void;
+  /** Called after a commit that sent messages to other instances. */
+  readonly onMessagesSent: () => void;
+}
+
+export class OrchestrationDispatcher {
+  readonly #deps: OrchestrationDispatcherDeps;
+  readonly #active = new Map<string, ActiveInstance>();
+  #running = 0;
+  /** Instances left out of the last claim: when their episode ends, stored messages may be waiting for them. */
+  #lastExcluded = new Set<string>();
+
+  constructor(deps: OrchestrationDispatcherDeps) {
+    this.#deps = deps;
+  }
+
+  /** Episodes in progress (including their commits). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Instances that must not be claimed now (an episode is in progress). */
+  busy(): ReadonlySet<string> {
+    const busy = new Set<string>();
+    for (const [id, a] of this.#active) if (a.running) busy.add(id);
+    this.#lastExcluded = busy;
+    return busy;
+  }
+
+  /** True while local activities or episodes are in flight. */
+  get idle(): boolean {
+    return this.#active.size === 0;
+  }
+
+  /** Start an episode for a claimed instance. */
+  dispatch(claimed: { instance: InstanceRecord; messages: readonly OrchestrationMessage[] }): void {
+    const id = claimed.instance.instanceId;
+    let active = this.#active.get(id);
+    if (active?.running) {
+      // Its messages stay stored; they are claimed again when this episode ends.
+      this.#lastExcluded.add(id);
+      return;
+    }
+    if (!active || active.executionId !== claimed.instance.executionId) {
+      active = {
+        running: false,
+        completions: active?.completions ?? [],
+        outstanding: active?.outstanding ?? 0,
+        executionId: claimed.instance.executionId,
+        historyLength: claimed.instance.historyLength,
+        status: claimed.instance.runtimeStatus,
+      };
+      this.#active.set(id, active);
+    }
+    active.historyLength = claimed.instance.historyLength;
+    active.status = claimed.instance.runtimeStatus;
+    this.#start(id, active, claimed.instance, claimed.messages);
+  }
+
+  #start(
+    id: string,
+    active: ActiveInstance,
+    instance: InstanceRecord | undefined,
+    messages: readonly OrchestrationMessage[],
+  ): void {
+    active.running = true;
+    this.#running++;
+    const completions = active.completions.splice(0);
+    this.#episode(id, active, instance, messages, completions)
+      .catch((err: unknown) => {
+        this.#deps.logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'episode failed');
+        this.#forget(id, completions);
+      })
+      .finally(() => {
+        active.running = false;
+        this.#running--;
+        if (this.#active.get(id) === active) {
+          if (active.completions.length > 0) this.#start(id, active, undefined, []);
+          else if (active.outstanding === 0) this.#active.delete(id);
+        }
+        if (this.#lastExcluded.has(id)) this.#deps.onMessagesSent();
+      });
+  }
+
+  async #episode(
+    id: string,
+    active: ActiveInstance,
+    claimedInstance: InstanceRecord | undefined,
+    messages: readonly OrchestrationMessage[],
+    completions: { event: HistoryEvent; key: WorkItemKey }[],
+  ): Promise<void> {
+    const { store, cache, committer } = this.#deps;
+    // A local episode runs under a lock this worker kept; it re-reads the row only when the cache cannot vouch for it.
+    const instance = claimedInstance ?? (await store.getInstance(id));
+    if (!instance) return this.#forget(id, completions);
+    const now = new Date().toISOString();
+    const executionId = instance.executionId;
+    const consumedMessageIds = messages.map((m) => m.id);
+    const events: HistoryEvent[] = [];
+    let rewind = false;
+    for (const m of messages) {
+      if (m.executionId !== undefined && m.executionId !== executionId) continue; // stale: an older execution's
+      if (m.event.eventType === 'ExecutionRewound') rewind = true;
+      else events.push(m.event);
+    }
+    for (const c of completions) events.push(c.event);
+    const completedWorkItems = completions.map((c) => c.key);
+
+    if (rewind && instance.runtimeStatus === 'Failed') {
+      return this.#rewind(instance, consumedMessageIds, now);
+    }
+    if (isTerminal(instance.runtimeStatus) || events.length === 0) {
+      // Nothing to deliver (late results, events to a finished instance): consume the messages, change nothing else.
+      await this.#commit(id, this.#noop(instance, consumedMessageIds, completedWorkItems));
+      return;
+    }
+
+    let cached = cache.take(id, executionId, instance.historyLength);
+    let started: ExecutionStartedEvent | undefined;
+    if (!cached) {
+      const history = await store.getHistory(id);
+      started = findStarted(history) ?? findStarted(events);
+      const registered = started ? this.#deps.registry.getOrchestration(started.name) : undefined;
+      if (!started || !registered) {
+        const name = started?.name ?? instance.name;
+        const failure: FailureDetails = {
+          errorType: 'TaskhubError',
+          errorMessage: `The orchestrator function '${name}' is not registered in this app.`,
+        };
+        this.#deps.logger.warn({ event: LogEvents.orchestrationUnknown, instanceId: id, name }, 'unknown orchestration');
+        await this.#commit(id, this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now));
+        return;
+      }
+      const executor = createOrchestrationExecutor(registered.handler, {
+        instanceId: id,
+        name: registered.name,
+        ...(instance.parentInstanceId === undefined ? {} : { parentInstanceId: instance.parentInstanceId }),
+        logSink: this.#logSink(id),
+      });
+      executor.replay(history);
+      cached = { executor, executionId, historyLength: history.length, bytes: estimateBytes(history) };
+      cache.put(id, cached);
+      startedCache.set(executor, started);
+    }
+    started = startedCache.get(cached.executor) ?? findStarted(events);
+    if (started && !startedCache.has(cached.executor)) startedCache.set(cached.executor, started);
+
+    let result: EpisodeResult;
+    try {
+      result = cached.executor.execute(events, now);
+    } catch (err) {
+      cache.delete(id);
+      await this.#commit(id, this.#failed(instance, consumedMessageIds, completedWorkItems, failureDetailsOf(err), now));
+      return;
+    }
+    const built = buildEpisodeCommit(
+      {
+        instanceId: id,
+        executionId,
+        expectedHistoryLength: instance.historyLength,
+        started,
+        consumedMessageIds,
+        completedWorkItems,
+        claimLocally: (name) => (this.#deps.reserveLocalActivity(name) ? this.#deps.workerId : undefined),
+      },
+      result,
+      now,
+    );
+    const ok = await this.#commit(id, built.commit);
+    if (!ok) {
+      // Reserved local slots were never used: hand them back.
+      for (let i = 0; i < built.localWork.length; i++) this.#deps.releaseLocalActivity();
+      return;
+    }
+    const length = instance.historyLength + result.newHistory.length;
+    if (built.finished || built.commit.replaceHistory) {
+      cache.delete(id);
+      this.#deps.onFinished(id);
+    } else {
+      cache.grow(id, length, estimateBytes(result.newHistory));
+    }
+    active.historyLength = built.commit.replaceHistory ? 0 : length;
+    active.executionId = built.commit.newExecutionId ?? executionId;
+    active.status = result.runtimeStatus;
+    for (const work of built.localWork) {
+      const key = { instanceId: id, executionId, taskScheduledId: work.taskScheduledId };
+      active.outstanding++;
+      this.#deps.runLocal(
+        { key, name: work.name, ...(work.input === undefined ? {} : { input: work.input }) },
+        (event) => this.#localDone(id, active, key, event),
+      );
+    }
+    if (built.commit.newMessages.length > 0 || built.commit.newInstances.length > 0) this.#deps.onMessagesSent();
+  }
+
+  #localDone(id: string, active: ActiveInstance, key: WorkItemKey, event: HistoryEvent): void {
+    active.outstanding--;
+    if (this.#active.get(id) !== active) {
+      // The instance was dropped (commit rejected); let the stored work item be delivered again.
+      void this.#deps.store.abandonWorkItem(this.#deps.workerId, key);
+      return;
+    }
+    active.completions.push({ event, key });
+    if (!active.running) this.#start(id, active, undefined, []);
+  }
+
+  async #commit(id: string, commit: EpisodeCommit): Promise<boolean> {
+    const ok = await this.#deps.committer.commitEpisode(commit);
+    if (!ok) {
+      this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
+      this.#deps.cache.delete(id);
+      this.#active.delete(id);
+    }
+    return ok;
+  }
+
+  /** Drop an instance's in-memory state; its uncommitted local results are abandoned so they run again. */
+  #forget(id: string, completions: readonly { key: WorkItemKey }[]): void {
+    this.#deps.cache.delete(id);
+    this.#active.delete(id);
+    for (const c of completions) void this.#deps.store.abandonWorkItem(this.#deps.workerId, c.key);
+    void this.#deps.store.releaseInstances(this.#deps.workerId, [id]);
+  }
+
+  #noop(instance: InstanceRecord, consumed: readonly number[], completed: readonly WorkItemKey[]): EpisodeCommit {
+    return {
+      instanceId: instance.instanceId,
+      executionId: instance.executionId,
+      expectedHistoryLength: instance.historyLength,
+      append: [],
+      runtimeStatus: instance.runtimeStatus,
+      consumedMessageIds: consumed,
+      completedWorkItems: completed,
+      newWorkItems: [],
+      newMessages: [],
+      newInstances: [],
+      keepLock: false,
+    };
+  }
+
+  #failed(
+    instance: InstanceRecord,
+    consumed: readonly number[],
+    completed: readonly WorkItemKey[],
+    failureDetails: FailureDetails,
+    now: string,
+  ): EpisodeCommit {
+    this.#deps.onFinished(instance.instanceId);
+    return {
+      ...this.#noop(instance, consumed, completed),
+      append: [
+        { eventType: 'OrchestratorStarted', eventId: -1, timestamp: now },
+        { eventType: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails },
+        { eventType: 'OrchestratorCompleted', eventId: -1, timestamp: now },
+      ],
+      runtimeStatus: 'Failed',
+      failureDetails,
+      deletePendingMessages: true,
+    };
+  }
+
+  /** Rewind a failed instance: forget its failures and run the failed activities and sub-orchestrations again. */
+  async #rewind(instance: InstanceRecord, consumed: readonly number[], now: string): Promise<void> {
+    const id = instance.instanceId;
+    const history = await this.#deps.store.getHistory(id);
+    const { history: rewound, retry } = rewindHistory(history);
+    const started = findStarted(history);
+    const commit: EpisodeCommit = {
+      ...this.#noop(instance, consumed, []),
+      append: rewound,
+      replaceHistory: true,
+      runtimeStatus: 'Running',
+      newWorkItems: retry.flatMap((r) =>
+        r.kind === 'task'
+          ? [{ taskScheduledId: r.sequenceId, name: r.name, ...(r.input === undefined ? {} : { input: r.input }) }]
+          : [],
+      ),
+      newInstances: retry.flatMap((r) => {
+        if (r.kind !== 'subOrchestration') return [];
+        const executionId = newExecutionId();
+        return [
+          {
+            instanceId: r.instanceId,
+            executionId,
+            name: r.name,
+            ...(r.input === undefined ? {} : { input: r.input }),
+            parentInstanceId: id,
+            createdTime: now,
+            startEvent: {
+              eventType: 'ExecutionStarted' as const,
+              eventId: -1,
+              timestamp: now,
+              name: r.name,
+              instanceId: r.instanceId,
+              executionId,
+              ...(r.input === undefined ? {} : { input: r.input }),
+              parentInstance: {
+                name: started?.name ?? instance.name,
+                instanceId: id,
+                executionId: instance.executionId,
+                taskScheduledId: r.sequenceId,
+              },
+            },
+          },
+        ];
+      }),
+    };
+    this.#deps.cache.delete(id);
+    if (await this.#commit(id, commit)) this.#deps.onMessagesSent();
+  }
+
+  #logSink(instanceId: string) {
+    const logger = this.#deps.logger;
+    return (level: string, message: string): void => {
+      const method = (['trace', 'debug', 'info', 'warn', 'error'] as const).find((l) => l === level) ?? 'info';
+      logger[method]({ event: LogEvents.orchestratorLog, instanceId }, message);
+    };
+  }
+}
+
+/** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */
+const startedCache = new WeakMap<OrchestrationExecutor, ExecutionStartedEvent>();
+
+function findStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
+  for (const e of events) if (e.eventType === 'ExecutionStarted') return e;
+  return undefined;
+}
+
+function estimateBytes(events: readonly HistoryEvent[]): number {
+  let bytes = 0;
+  for (const e of events) {
+    bytes += 120;
+    if ('input' in e && e.input) bytes += e.input.length * 2;
+    if ('result' in e && e.result) bytes += e.result.length * 2;
+  }
+  return bytes;
+}

@@ -1,0 +1,204 @@
+// The worker: an orchestration dispatcher and an activity dispatcher sharing one store, one group committer and one
+// executor cache, with leases renewed in the background. New work in this process wakes the loops directly; polling
+// is only the fallback for work written by other processes and for due timers.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { HistoryEvent } from '../core/history.js';
+import type { FunctionRegistry } from '../core/registry.js';
+import type { WorkerOptions } from '../hub-types.js';
+import { LogEvents, type Logger } from '../log.js';
+import type { Store, WorkItem } from '../store/store.js';
+import { runActivity } from './activity-runner.js';
+import { ExecutorCache } from './executor-cache.js';
+import { GroupCommitter } from './group-committer.js';
+import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
+import { Wakeup } from './wakeup.js';
+
+export interface WorkerHooks {
+  /** An instance reached a terminal status (wakes in-process waiters). */
+  readonly onFinished?: (instanceId: string) => void;
+}
+
+const DEFAULTS = {
+  maxConcurrentOrchestrations: 64,
+  maxConcurrentActivities: 64,
+  leaseMs: 30_000,
+  cacheSize: 10_000,
+  cacheMemoryBytes: 256 * 1024 * 1024,
+  groupCommitDelayMs: 0,
+  pollIntervalMs: 1000,
+} satisfies Required<WorkerOptions>;
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly #store: Store;
+  readonly #registry: FunctionRegistry;
+  readonly #logger: Logger;
+  readonly #options: Required<WorkerOptions>;
+  readonly #hooks: WorkerHooks;
+  readonly committer: GroupCommitter;
+  readonly cache: ExecutorCache;
+  readonly #orchestrations: OrchestrationDispatcher;
+  readonly #orchestrationWake = new Wakeup();
+  readonly #activityWake = new Wakeup();
+  #activitiesRunning = 0;
+  #stopping = false;
+  #loops: Promise<void>[] = [];
+  #leaseTimer: NodeJS.Timeout | undefined;
+
+  constructor(store: Store, registry: FunctionRegistry, logger: Logger, options: WorkerOptions = {}, hooks: WorkerHooks = {}) {
+    this.#store = store;
+    this.#registry = registry;
+    this.#logger = logger;
+    this.#options = { ...DEFAULTS, ...definedOnly(options) };
+    this.#hooks = hooks;
+    this.committer = new GroupCommitter(store, {
+      workerId: this.id,
+      leaseMs: this.#options.leaseMs,
+      delayMs: this.#options.groupCommitDelayMs,
+      maxBatch: 1000,
+    });
+    this.cache = new ExecutorCache(this.#options.cacheSize, this.#options.cacheMemoryBytes);
+    this.#orchestrations = new OrchestrationDispatcher({
+      store,
+      registry,
+      committer: this.committer,
+      cache: this.cache,
+      logger,
+      workerId: this.id,
+      reserveLocalActivity: (name) => this.#reserve(name),
+      releaseLocalActivity: () => {
+        this.#activitiesRunning--;
+      },
+      runLocal: (work, onDone) => this.#runLocal(work, onDone),
+      onFinished: (id) => this.#hooks.onFinished?.(id),
+      onMessagesSent: () => this.#orchestrationWake.notify(),
+    });
+  }
+
+  start(): void {
+    if (this.#loops.length > 0) return;
+    this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
+    const renewEvery = Math.max(10, Math.floor(this.#options.leaseMs / 3));
+    this.#leaseTimer = setInterval(() => {
+      this.#store.renewLocks(this.id, this.#options.leaseMs).catch((err: unknown) => {
+        this.#logger.warn({ event: LogEvents.leaseRenewFailed, err }, 'lease renewal failed');
+      });
+    }, renewEvery);
+    this.#leaseTimer.unref();
+    this.#logger.debug({ event: LogEvents.workerStarted, workerId: this.id }, 'worker started');
+  }
+
+  /** New work for the orchestration dispatcher (a start, an event, a result from another process ...). */
+  notify(): void {
+    this.#orchestrationWake.notify();
+  }
+
+  /** Stop claiming, let in-flight episodes and activities finish (up to `graceMs`), commit, release every lock. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#orchestrationWake.notify();
+    this.#activityWake.notify();
+    await Promise.all(this.#loops);
+    const deadline = Date.now() + graceMs;
+    while ((this.#orchestrations.running > 0 || this.#activitiesRunning > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.committer.drain();
+    if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    await this.#store.releaseLocks(this.id);
+    this.cache.clear();
+    this.#logger.debug({ event: LogEvents.workerStopped, workerId: this.id }, 'worker stopped');
+  }
+
+  async #orchestrationLoop(): Promise<void> {
+    const { maxConcurrentOrchestrations: max, leaseMs } = this.#options;
+    while (!this.#stopping) {
+      try {
+        this.#orchestrationWake.consume();
+        const free = max - this.#orchestrations.running;
+        if (free <= 0) {
+          await this.#orchestrationWake.wait(this.#options.pollIntervalMs);
+          continue;
+        }
+        const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());
+        for (const c of claimed) this.#orchestrations.dispatch(c);
+        if (claimed.length === 0) await this.#orchestrationWake.wait(await this.#idleWait());
+      } catch (err) {
+        this.#logger.error({ event: LogEvents.dispatcherError, err }, 'orchestration dispatcher error');
+        await this.#orchestrationWake.wait(this.#options.pollIntervalMs);
+      }
+    }
+  }
+
+  /** How long to sleep when idle: until the next due timer, at most the poll interval. */
+  async #idleWait(): Promise<number> {
+    const next = await this.#store.nextVisibleAt();
+    const poll = this.#options.pollIntervalMs;
+    if (next === undefined) return poll;
+    return Math.min(poll, Math.max(0, Date.parse(next) - Date.now()) + 1);
+  }
+
+  async #activityLoop(): Promise<void> {
+    const { maxConcurrentActivities: max, leaseMs } = this.#options;
+    while (!this.#stopping) {
+      try {
+        this.#activityWake.consume();
+        const free = max - this.#activitiesRunning;
+        if (free <= 0) {
+          await this.#activityWake.wait(this.#options.pollIntervalMs);
+          continue;
+        }
+        const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
+        for (const item of items) this.#runClaimed(item);
+        if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
+      } catch (err) {
+        this.#logger.error({ event: LogEvents.dispatcherError, err }, 'activity dispatcher error');
+        await this.#activityWake.wait(this.#options.pollIntervalMs);
+      }
+    }
+  }
+
+  #reserve(name: string): boolean {
+    if (this.#stopping || this.#activitiesRunning >= this.#options.maxConcurrentActivities) return false;
+    if (!this.#registry.getActivity(name)) return false;
+    this.#activitiesRunning++;
+    return true;
+  }
+
+  /** A work item claimed from the store (recovered, or scheduled when no local slot was free): result goes via a message. */
+  #runClaimed(item: WorkItem): void {
+    this.#activitiesRunning++;
+    runActivity(this.#registry, item, this.#logger)
+      .then((event) => this.committer.commitCompletion({ workItem: item, event }))
+      .then(() => this.#orchestrationWake.notify())
+      .catch((err: unknown) => {
+        this.#logger.error({ event: LogEvents.commitFailed, err }, 'activity completion not committed');
+        void this.#store.abandonWorkItem(this.id, item);
+      })
+      .finally(() => {
+        this.#activitiesRunning--;
+        this.#activityWake.notify();
+      });
+  }
+
+  /** A work item scheduled by an episode on this worker and locked for it in the same commit. */
+  #runLocal(work: LocalWork, onDone: (event: HistoryEvent) => void): void {
+    const item: WorkItem = { ...work.key, name: work.name, deliveryCount: 0, ...(work.input === undefined ? {} : { input: work.input }) };
+    runActivity(this.#registry, item, this.#logger)
+      .then(onDone)
+      .catch((err: unknown) => {
+        this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
+        void this.#store.abandonWorkItem(this.id, work.key);
+      })
+      .finally(() => {
+        this.#activitiesRunning--;
+        this.#activityWake.notify();
+      });
+  }
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,42 @@
+// A host process for the crash test: runs N instances of a 20-step chain on a SQLite file until all complete.
+// It is killed with SIGKILL at random moments and started again; every start resumes whatever is left.
+import { FunctionRegistry } from '../../src/core/registry.js';
+import type { OrchestrationContext } from '../../src/core/context.js';
+import { openTaskHub } from '../../src/hub.js';
+import { createLogger } from '../../src/log.js';
+
+const [file, countText, stepsText] = process.argv.slice(2);
+const count = Number(countText ?? 200);
+const steps = Number(stepsText ?? 20);
+
+const registry = new FunctionRegistry();
+registry.registerActivity('Step', (input) => {
+  const { acc, i } = input as { acc: number; i: number };
+  return (acc * 31 + i) % 1_000_000_007;
+});
+registry.registerOrchestration('Chain', function* (ctx: OrchestrationContext) {
+  let acc = ctx.df.getInput<number>();
+  for (let i = 0; i < steps; i++) acc = (yield ctx.df.callActivity('Step', { acc, i })) as number;
+  return acc;
+});
+
+const hub = await openTaskHub({
+  store: file,
+  registry,
+  worker: { leaseMs: 1000, pollIntervalMs: 50 },
+  logger: createLogger({ level: 'silent' }),
+});
+await hub.start();
+for (let n = 0; n < count; n++) {
+  const id = `chain-${n}`;
+  const exists = await hub.store.getInstance(id);
+  if (!exists) await hub.client.startNew('Chain', { instanceId: id, input: n });
+}
+process.stdout.write('started\n');
+for (;;) {
+  const page = await hub.store.queryInstances({ runtimeStatus: ['Completed'], pageSize: 1000 });
+  if (page.instances.length >= count) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+process.stdout.write('done\n');
+await hub.close();
