@@ -79,9 +79,9 @@ export class TaskHubClient implements DurableClient {
     showInput?: boolean,
   ): Promise<DurableOrchestrationStatus> {
     const options: GetStatusOptions =
-      typeof optionsOrShowHistory === 'object'
-        ? optionsOrShowHistory
-        : { showHistory: optionsOrShowHistory, showHistoryOutput, showInput };
+      typeof optionsOrShowHistory === 'boolean' || showHistoryOutput !== undefined || showInput !== undefined
+        ? { showHistory: optionsOrShowHistory === true, showHistoryOutput, showInput }
+        : (optionsOrShowHistory ?? {});
     const record = await this.#require(instanceId);
     // Durable Functions computes no history for a Pending instance: nothing has run yet.
     const history =
