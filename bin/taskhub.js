@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The `taskhub` command: the compiled CLI (run `npm run build` first when working from a clone).
+import '../dist/cli/main.js';

@@ -1,0 +1,4 @@
+/* global module */
+module.exports = async function (context) {
+  return `Hello ${context.bindings.name}!`;
+};

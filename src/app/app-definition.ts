@@ -1,0 +1,75 @@
+// What a loaded app defines: durable functions (in a FunctionRegistry) and HTTP functions, plus host.json settings.
+// `df.app.*` and `app.http` register into the *current* definition, which is the module-level default unless the
+// loader is importing an app into a definition of its own (tests load several apps in one process).
+import { defaultRegistry, FunctionRegistry } from '../core/registry.js';
+import { TaskhubError } from '../core/errors.js';
+import type { HttpRequest } from './http-types.js';
+import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+
+export type AuthLevel = 'anonymous' | 'function' | 'admin';
+
+/** A handler in the 4.x shape; classic handlers are adapted to it by the loader. */
+export type HttpHandler = (request: HttpRequest, context: InvocationContext) => unknown;
+
+export interface HttpFunctionDefinition {
+  readonly name: string;
+  /** Upper-case method names; empty means every method. */
+  readonly methods: readonly string[];
+  readonly authLevel: AuthLevel;
+  /** Azure route template relative to the route prefix (`orchestrators/{functionName}/{instanceId?}`). */
+  readonly route: string;
+  readonly trigger: FunctionTrigger;
+  readonly extraInputs: readonly FunctionInput[];
+  readonly handler: HttpHandler;
+}
+
+export class AppDefinition {
+  readonly registry: FunctionRegistry;
+  readonly httpFunctions: HttpFunctionDefinition[] = [];
+  /** host.json `extensions.http.routePrefix` (default 'api'; '' serves user routes at the root). */
+  routePrefix = 'api';
+  /** host.json `extensions.durableTask.hubName`, when the app names its hub. */
+  hubName: string | undefined;
+
+  constructor(registry: FunctionRegistry = new FunctionRegistry()) {
+    this.registry = registry;
+  }
+
+  addHttpFunction(definition: HttpFunctionDefinition): void {
+    const name = definition.name.toLowerCase();
+    if (this.httpFunctions.some((f) => f.name.toLowerCase() === name)) {
+      throw new TaskhubError('INVALID_ARGUMENT', `The HTTP function '${definition.name}' is already registered.`);
+    }
+    this.httpFunctions.push(definition);
+  }
+}
+
+/** The definition that `df.app.*` and `app.http` fill when no loader scope is active; its registry is the one
+ * openTaskHub runs by default. */
+export const defaultApp = new AppDefinition(defaultRegistry);
+export { defaultRegistry };
+
+let current = defaultApp;
+let scopeChain: Promise<unknown> = Promise.resolve();
+
+export function currentApp(): AppDefinition {
+  return current;
+}
+
+/**
+ * Runs `load` with `app` as the registration target. Loads are serialized: module code runs while `load` is pending,
+ * so two overlapping loads would otherwise register into each other's definitions.
+ */
+export function withApp<T>(app: AppDefinition, load: () => Promise<T>): Promise<T> {
+  const run = scopeChain.then(async () => {
+    const previous = current;
+    current = app;
+    try {
+      return await load();
+    } finally {
+      current = previous;
+    }
+  });
+  scopeChain = run.catch(() => undefined);
+  return run;
+}

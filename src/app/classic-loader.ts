@@ -1,0 +1,211 @@
+// Loads a classic (Node v3 model) app: each subfolder with a function.json is one function, its trigger binding says
+// what it is. The exported handler is found as Azure finds it: `scriptFile` + `entryPoint`, else module.exports,
+// `run`, `index`, the only exported function, or the default export.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ActivityContext, ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
+import { TaskhubError } from '../core/errors.js';
+import type { AppDefinition, AuthLevel } from './app-definition.js';
+import { unsupportedTrigger } from './azure-functions.js';
+import {
+  classicRequest,
+  createClassicContext,
+  fromClassicResponse,
+  invokeClassic,
+  type FunctionJsonBinding,
+} from './classic-context.js';
+import type { HttpRequest } from './http-types.js';
+import type { InvocationContext } from './invocation-context.js';
+
+interface FunctionJson {
+  readonly bindings?: readonly FunctionJsonBinding[];
+  readonly scriptFile?: string;
+  readonly entryPoint?: string;
+  readonly disabled?: boolean;
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+type ImportModule = (file: string) => Promise<Record<string, unknown>>;
+
+const SCRIPT_NAMES = ['index.js', 'index.cjs', 'index.mjs', 'index.ts', 'index.mts', 'index.cts'];
+
+export async function loadClassicFunctions(
+  root: string,
+  definition: AppDefinition,
+  importModule: ImportModule,
+): Promise<string[]> {
+  const files: string[] = [];
+  const folders = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+    .map((e) => e.name)
+    .sort();
+  for (const name of folders) {
+    const dir = path.join(root, name);
+    const jsonFile = path.join(dir, 'function.json');
+    if (!existsSync(jsonFile)) continue;
+    const config = readFunctionJson(jsonFile);
+    if (config.disabled === true) continue;
+    const bindings = config.bindings ?? [];
+    const trigger = bindings.find((b) => /trigger$/i.test(b.type) && (b.direction ?? 'in') === 'in');
+    if (!trigger) {
+      throw new TaskhubError('INVALID_ARGUMENT', `${jsonFile} has no trigger binding; add one (e.g. httpTrigger).`);
+    }
+    // Refuse unsupported triggers before running any of the function's code.
+    if (!['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'].includes(trigger.type)) {
+      throw unsupportedTrigger(trigger.type, name);
+    }
+    const script = scriptOf(dir, config);
+    files.push(script);
+    const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
+    register(definition, name, dir, trigger, bindings, handler);
+  }
+  return files;
+}
+
+function readFunctionJson(file: string): FunctionJson {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as FunctionJson;
+  } catch (err) {
+    throw new TaskhubError('INVALID_ARGUMENT', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function scriptOf(dir: string, config: FunctionJson): string {
+  if (config.scriptFile) {
+    const file = path.resolve(dir, config.scriptFile);
+    if (existsSync(file)) return file;
+    // A TypeScript app's scriptFile names its build output; run the source when there is no build.
+    const source = path.resolve(path.dirname(dir), config.scriptFile.replace(/^(\.\.\/)?(dist|build|out)\//, '../'));
+    const ts = source.replace(/\.(m|c)?js$/, '.$1ts');
+    if (existsSync(ts)) return ts;
+    throw new TaskhubError('INVALID_ARGUMENT', `scriptFile ${config.scriptFile} of ${dir} does not exist.`);
+  }
+  for (const name of SCRIPT_NAMES) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) return file;
+  }
+  throw new TaskhubError('INVALID_ARGUMENT', `${dir} has function.json but no ${SCRIPT_NAMES.join('/')}.`);
+}
+
+function pickHandler(
+  mod: Record<string, unknown>,
+  entryPoint: string | undefined,
+  name: string,
+  file: string,
+): unknown {
+  // ESM namespaces of CommonJS modules expose module.exports as `default`.
+  const exported: unknown = mod.default ?? mod;
+  const candidates = [exported, mod] as const;
+  if (entryPoint) {
+    for (const c of candidates) {
+      const value = (c as Record<string, unknown>)[entryPoint];
+      if (value !== undefined) return value;
+    }
+    throw new TaskhubError('INVALID_ARGUMENT', `${file} exports no '${entryPoint}' (entryPoint of ${name}).`);
+  }
+  if (typeof exported === 'function') return exported;
+  for (const c of candidates) {
+    const record = c as Record<string, unknown>;
+    if (record.run !== undefined) return record.run;
+    if (record.index !== undefined) return record.index;
+    const functions = Object.values(record).filter((v) => typeof v === 'function');
+    if (functions.length === 1) return functions[0];
+  }
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    `${file} must export the function of '${name}' (module.exports, a 'run' export, or set entryPoint).`,
+  );
+}
+
+function requireFunction(value: unknown, name: string): AnyFunction {
+  if (typeof value !== 'function') {
+    throw new TaskhubError('INVALID_ARGUMENT', `The export of '${name}' is not a function.`);
+  }
+  return value as AnyFunction;
+}
+
+function register(
+  definition: AppDefinition,
+  name: string,
+  dir: string,
+  trigger: FunctionJsonBinding,
+  bindings: readonly FunctionJsonBinding[],
+  exported: unknown,
+): void {
+  switch (trigger.type) {
+    case 'orchestrationTrigger':
+      // df.orchestrator(fn) already gives the registry's handler shape.
+      definition.registry.registerOrchestration(name, requireFunction(exported, name) as OrchestrationHandler);
+      return;
+    case 'entityTrigger':
+      definition.registry.registerEntity(name, requireFunction(exported, name) as EntityHandler);
+      return;
+    case 'activityTrigger':
+      definition.registry.registerActivity(
+        name,
+        classicActivity(requireFunction(exported, name), dir, trigger, bindings),
+      );
+      return;
+    case 'httpTrigger':
+      registerHttp(definition, name, dir, trigger, bindings, requireFunction(exported, name));
+      return;
+    default:
+      throw unsupportedTrigger(trigger.type, name);
+  }
+}
+
+/** A v3 activity gets `(context, input)` with the input also in `context.bindings[<trigger name>]`. */
+function classicActivity(
+  handler: AnyFunction,
+  dir: string,
+  trigger: FunctionJsonBinding,
+  bindings: readonly FunctionJsonBinding[],
+): ActivityHandler {
+  return (input: unknown, activity: ActivityContext) => {
+    const context = createClassicContext(activity, dir, bindings, {
+      [trigger.name]: input,
+    });
+    return invokeClassic(handler, context, [input]);
+  };
+}
+
+function registerHttp(
+  definition: AppDefinition,
+  name: string,
+  dir: string,
+  trigger: FunctionJsonBinding,
+  bindings: readonly FunctionJsonBinding[],
+  handler: AnyFunction,
+): void {
+  const methods = Array.isArray(trigger.methods) ? (trigger.methods as string[]).map((m) => m.toUpperCase()) : [];
+  const clientInputs = bindings
+    .filter((b) => (b.type === 'orchestrationClient' || b.type === 'durableClient') && b.direction !== 'out')
+    .map((b) => ({ ...b, type: b.type, name: b.name }));
+  const httpOutput = bindings.find((b) => b.type === 'http' && b.direction === 'out');
+  definition.addHttpFunction({
+    name,
+    methods,
+    authLevel: (typeof trigger.authLevel === 'string' ? trigger.authLevel.toLowerCase() : 'function') as AuthLevel,
+    route: typeof trigger.route === 'string' ? trigger.route : name,
+    trigger,
+    extraInputs: clientInputs,
+    handler: async (request: HttpRequest, invocation: InvocationContext) => {
+      const req = await classicRequest(request);
+      const values: Record<string, unknown> = { [trigger.name]: req };
+      for (const input of clientInputs) values[input.name] = invocation.extraInputs.get(input.name);
+      // bindingData carries the trigger's data too: DF's template passes `context.bindingData.req` as the request.
+      const context = createClassicContext(invocation, dir, bindings, values, {
+        ...request.params,
+        query: req.query,
+        headers: req.headers,
+        [trigger.name]: req,
+      });
+      context.req = req;
+      const result = await invokeClassic(handler, context, [req]);
+      // `$return` sends the return value; otherwise the http output binding (context.res or context.bindings[name]).
+      if (httpOutput?.name === '$return') return fromClassicResponse(result);
+      const out = context.res ?? (httpOutput ? context.bindings[httpOutput.name] : undefined) ?? result;
+      return fromClassicResponse(out);
+    },
+  });
+}

@@ -1,0 +1,181 @@
+// What `import * as df from 'durable-functions'` gives an Azure app run by Taskhub: the 3.x registration API
+// (`df.app.*`, `df.trigger`, `df.input`, `df.getClient`), the 2.x classic wrappers (`df.orchestrator`, `df.entity`) and
+// the value classes. Registrations go to the current app definition; the programming model itself is core's.
+import { TaskhubError } from '../core/errors.js';
+import * as core from '../core/index.js';
+import type { ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
+import { currentApp } from './app-definition.js';
+import { app as azureApp, unsupportedTrigger, type HttpFunctionOptions } from './azure-functions.js';
+import { clientFromBinding, isDurableClientBinding, type DurableHttpClient } from './durable-http-client.js';
+import type { HttpHandler } from './app-definition.js';
+import type { HttpRequest } from './http-types.js';
+import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+
+export type {
+  ActivityContext,
+  ActivityHandler,
+  EntityContext,
+  EntityHandler,
+  OrchestrationContext,
+  OrchestrationHandler,
+} from '../core/context.js';
+export type {
+  DurableOrchestrationStatus,
+  HttpManagementPayload,
+  OrchestrationFilter,
+  PurgeHistoryResult,
+  StartNewOptions,
+  GetStatusOptions,
+  TaskHubOptions,
+  WaitForCompletionOptions,
+} from '../client/types.js';
+export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
+
+export const { RetryOptions, EntityId } = core;
+export type RetryOptions = InstanceType<typeof core.RetryOptions>;
+export type EntityId = InstanceType<typeof core.EntityId>;
+
+/** Durable Functions' runtime statuses, as the string enum apps compare against. */
+export const OrchestrationRuntimeStatus = {
+  Running: 'Running',
+  Completed: 'Completed',
+  ContinuedAsNew: 'ContinuedAsNew',
+  Failed: 'Failed',
+  Canceled: 'Canceled',
+  Terminated: 'Terminated',
+  Pending: 'Pending',
+  Suspended: 'Suspended',
+} as const;
+export type OrchestrationRuntimeStatus = (typeof OrchestrationRuntimeStatus)[keyof typeof OrchestrationRuntimeStatus];
+
+/** `{ entityExists, entityState }`, what readEntityState answers. */
+export class EntityStateResponse<T = unknown> {
+  constructor(
+    readonly entityExists: boolean,
+    readonly entityState?: T,
+  ) {}
+}
+
+export const trigger = {
+  orchestration: (): FunctionTrigger => ({ type: 'orchestrationTrigger', name: 'context' }),
+  activity: (): FunctionTrigger => ({ type: 'activityTrigger', name: 'input' }),
+  entity: (): FunctionTrigger => ({ type: 'entityTrigger', name: 'context' }),
+  client: (): FunctionTrigger => ({ type: 'durableClient', name: 'starter' }),
+};
+
+let clientInputs = 0;
+export const input = {
+  durableClient: (): FunctionInput => ({ type: 'durableClient', name: `durableClient${++clientInputs}` }),
+};
+
+/**
+ * The durable client of an invocation: from its `durableClient` extra input (3.x), or from a classic context's
+ * orchestrationClient / durableClient binding (2.x `context.bindings`).
+ */
+export function getClient(context: InvocationContext | { bindings?: Record<string, unknown> }): DurableHttpClient {
+  if ('extraInputs' in context && 'options' in context) {
+    const binding = context.options.extraInputs.find(
+      (i) => i.type === 'durableClient' || i.type === 'orchestrationClient',
+    );
+    if (!binding) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        'Could not find a registered durable client input binding. Add `extraInputs: [df.input.durableClient()]` ' +
+          'to the function options.',
+      );
+    }
+    const value = context.extraInputs.get(binding);
+    if (isDurableClientBinding(value)) return clientFromBinding(value);
+  }
+  const bindings = (context as { bindings?: Record<string, unknown> }).bindings ?? {};
+  const value = Object.values(bindings).find(isDurableClientBinding);
+  if (value) return clientFromBinding(value);
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    'Could not find a durable client binding on this context: give the function an orchestrationClient or ' +
+      'durableClient input binding (function.json) or `extraInputs: [df.input.durableClient()]`.',
+  );
+}
+
+type HandlerOrOptions<H> = H | ({ handler: H } & Record<string, unknown>);
+
+function handlerOf<H>(name: string, kind: string, value: HandlerOrOptions<H>): H {
+  const handler = typeof value === 'function' ? value : (value as { handler?: H } | undefined)?.handler;
+  if (typeof handler !== 'function') {
+    throw new TaskhubError('INVALID_ARGUMENT', `df.app.${kind}('${name}', …) needs a handler function.`);
+  }
+  return handler;
+}
+
+type ClientHandler<T> = (triggerInput: T, client: DurableHttpClient, context: InvocationContext) => unknown;
+
+function withClientInput(extraInputs: readonly FunctionInput[] | undefined): FunctionInput[] {
+  const inputs = [...(extraInputs ?? [])];
+  if (!inputs.some((i) => i.type === 'durableClient' || i.type === 'orchestrationClient')) {
+    inputs.push(input.durableClient());
+  }
+  return inputs;
+}
+
+export const app = {
+  orchestration(name: string, handlerOrOptions: HandlerOrOptions<OrchestrationHandler>) {
+    const handler = handlerOf(name, 'orchestration', handlerOrOptions);
+    currentApp().registry.registerOrchestration(name, handler);
+    return core.orchestrationCallable(name);
+  },
+  activity(name: string, options: { handler: ActivityHandler } & Record<string, unknown>) {
+    const handler = handlerOf(name, 'activity', options);
+    currentApp().registry.registerActivity(name, handler);
+    return core.activityCallable(name);
+  },
+  entity(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler>): void {
+    currentApp().registry.registerEntity(name, handlerOf(name, 'entity', handlerOrOptions));
+  },
+  client: {
+    http(name: string, options: Omit<HttpFunctionOptions, 'handler'> & { handler: ClientHandler<HttpRequest> }): void {
+      const { handler, ...rest } = options;
+      const wrapped: HttpHandler = (request, context) => handler(request, getClient(context), context);
+      azureApp.http(name, { ...rest, extraInputs: withClientInput(rest.extraInputs), handler: wrapped });
+    },
+    generic(
+      name: string,
+      options: { trigger: FunctionTrigger; handler: ClientHandler<unknown> } & Record<string, unknown>,
+    ) {
+      if (options.trigger?.type !== 'httpTrigger') throw unsupportedTrigger(String(options.trigger?.type), name);
+      app.client.http(name, { ...(options.trigger as object), handler: options.handler as ClientHandler<HttpRequest> });
+    },
+    timer: refuse('timer'),
+    storageBlob: refuse('storageBlob'),
+    storageQueue: refuse('storageQueue'),
+    serviceBusQueue: refuse('serviceBusQueue'),
+    serviceBusTopic: refuse('serviceBusTopic'),
+    eventHub: refuse('eventHub'),
+    eventGrid: refuse('eventGrid'),
+    cosmosDB: refuse('cosmosDB'),
+  },
+};
+
+function refuse(triggerName: string) {
+  return (functionName: string): never => {
+    throw unsupportedTrigger(triggerName, functionName);
+  };
+}
+
+/** 2.x: `module.exports = df.orchestrator(function* (context) { … })` in a function.json app. */
+export const orchestrator = core.orchestrator;
+/** 2.x: `module.exports = df.entity((context) => { … })`. */
+export const entity = core.entity;
+
+const durableFunctions = {
+  app,
+  trigger,
+  input,
+  getClient,
+  orchestrator,
+  entity,
+  RetryOptions,
+  EntityId,
+  EntityStateResponse,
+  OrchestrationRuntimeStatus,
+};
+export default durableFunctions;

@@ -1,0 +1,160 @@
+// Loads an Azure Functions app from a path: a folder of classic function.json functions, or a code-first app (the
+// folder's package.json `main`, which may be a glob, or a given .ts/.js/.mjs/.cjs file) that calls `df.app.*` and
+// `app.http`. Registrations land in an AppDefinition the host then serves.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TaskhubError } from '../core/errors.js';
+import { AppDefinition, defaultApp, withApp } from './app-definition.js';
+import * as azureFunctions from './azure-functions.js';
+import { loadClassicFunctions } from './classic-loader.js';
+import * as durableFunctions from './durable-functions.js';
+import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
+
+export interface LoadAppOptions {
+  /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
+  readonly app?: AppDefinition;
+}
+
+export interface LoadedApp {
+  readonly definition: AppDefinition;
+  /** The app folder (the `.taskhub/` store lives here by default). */
+  readonly root: string;
+  readonly kind: 'classic' | 'code-first';
+  /** The module files that were loaded. */
+  readonly files: readonly string[];
+}
+
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
+const ENTRY_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', ...TS_EXTENSIONS]);
+
+// A direct import(): bundling test runners rewrite import() in their own module graph, which would resolve the app's
+// `durable-functions` import without our hooks.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const nativeImport = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
+
+export function installCompatModules(): void {
+  installModuleHooks({
+    'durable-functions': durableFunctions as unknown as Record<string, unknown>,
+    '@azure/functions': azureFunctions as unknown as Record<string, unknown>,
+  });
+}
+
+/** Imports one module file of the app (ESM or CommonJS, TypeScript through tsx). */
+export async function importAppModule(file: string): Promise<Record<string, unknown>> {
+  installCompatModules();
+  if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks();
+  return nativeImport(pathToFileURL(file).href);
+}
+
+export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {
+  const resolved = path.resolve(appPath);
+  if (!existsSync(resolved)) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `No app at ${resolved}: give a folder or an entry file (.ts, .js, .mjs, .cjs).`,
+    );
+  }
+  const definition = options.app ?? defaultApp;
+  const isFolder = statSync(resolved).isDirectory();
+  const root = isFolder ? resolved : path.dirname(resolved);
+  readHostJson(root, definition);
+
+  return withApp(definition, async () => {
+    if (isFolder && hasClassicFunctions(resolved)) {
+      const files = await loadClassicFunctions(resolved, definition, importAppModule);
+      return { definition, root, kind: 'classic', files };
+    }
+    const files = isFolder ? codeFirstEntries(resolved) : [resolved];
+    for (const file of files) await importAppModule(file);
+    return { definition, root, kind: 'code-first', files };
+  });
+}
+
+function hasClassicFunctions(folder: string): boolean {
+  return readdirSync(folder, { withFileTypes: true }).some(
+    (entry) => entry.isDirectory() && existsSync(path.join(folder, entry.name, 'function.json')),
+  );
+}
+
+/** host.json: `extensions.http.routePrefix` and `extensions.durableTask.hubName` (`%SETTING%` read from env). */
+function readHostJson(root: string, definition: AppDefinition): void {
+  const file = path.join(root, 'host.json');
+  if (!existsSync(file)) return;
+  let host: { extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown } } };
+  try {
+    host = JSON.parse(readFileSync(file, 'utf8')) as typeof host;
+  } catch (err) {
+    throw new TaskhubError('INVALID_ARGUMENT', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const prefix = host.extensions?.http?.routePrefix;
+  if (typeof prefix === 'string') definition.routePrefix = prefix.replace(/^\/+|\/+$/g, '');
+  const hubName = host.extensions?.durableTask?.hubName;
+  if (typeof hubName === 'string' && hubName !== '') {
+    definition.hubName = hubName.replace(/^%(.+)%$/, (whole, setting: string) => process.env[setting] ?? whole);
+  }
+}
+
+/** The entry files of a code-first folder: package.json `main` (a file or a glob), else index.{ts,js,mjs,cjs}. */
+function codeFirstEntries(folder: string): string[] {
+  const pkgFile = path.join(folder, 'package.json');
+  const main = existsSync(pkgFile) ? (JSON.parse(readFileSync(pkgFile, 'utf8')) as { main?: unknown }).main : undefined;
+  if (typeof main === 'string' && main !== '') {
+    const files = expandGlob(folder, main);
+    // A TypeScript app's main usually names its build output; without a build, run the sources it came from.
+    const found = files.length > 0 ? files : expandGlob(folder, sourceOf(main));
+    if (found.length === 0) {
+      throw new TaskhubError('INVALID_ARGUMENT', `package.json main '${main}' in ${folder} matches no file.`);
+    }
+    return found;
+  }
+  for (const candidate of [
+    'index.ts',
+    'index.mts',
+    'index.js',
+    'index.mjs',
+    'index.cjs',
+    'src/index.ts',
+    'src/index.js',
+  ]) {
+    const file = path.join(folder, candidate);
+    if (existsSync(file)) return [file];
+  }
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    `${folder} has no function.json functions, no package.json main and no index file: nothing to load.`,
+  );
+}
+
+function sourceOf(main: string): string {
+  return main.replace(/^(\.\/)?(dist|build|out|lib)\//, '').replace(/\.(m|c)?js\b/g, '.$1ts');
+}
+
+/** Enough of glob for Azure's `main` values: `*` within one path segment and `{a,b}` alternatives. */
+function expandGlob(folder: string, pattern: string): string[] {
+  const braces = /\{([^{}]*)\}/.exec(pattern);
+  if (braces) {
+    return [...new Set(braces[1]!.split(',').flatMap((alt) => expandGlob(folder, pattern.replace(braces[0], alt))))];
+  }
+  const segments = pattern.replace(/^\.\//, '').split('/');
+  let current = [folder];
+  for (const segment of segments) {
+    const next: string[] = [];
+    for (const dir of current) {
+      if (!segment.includes('*')) {
+        const candidate = path.join(dir, segment);
+        if (existsSync(candidate)) next.push(candidate);
+        continue;
+      }
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+      const regex = new RegExp(`^${segment.split('*').map(escapeRegex).join('[^/]*')}$`);
+      for (const name of readdirSync(dir).sort()) if (regex.test(name)) next.push(path.join(dir, name));
+    }
+    current = next;
+  }
+  return current.filter((file) => statSync(file).isFile() && ENTRY_EXTENSIONS.has(path.extname(file)));
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,82 @@
+// Makes `durable-functions` and `@azure/functions` resolve to Taskhub's own modules, for ESM imports (a resolve hook
+// registered with module.register) and CommonJS requires (a patched resolver backed by the require cache), so an Azure
+// app runs unchanged without those packages installed. `.ts` apps run with no build step through tsx.
+import Module, { register } from 'node:module';
+import path from 'node:path';
+
+/** The module objects the app must see, by the package name it imports. */
+export type CompatModules = Readonly<Record<string, Record<string, unknown>>>;
+
+const GLOBAL_KEY = Symbol.for('taskhub.compatModules');
+
+// Runs on the loader thread, so it carries only data: each mapped name resolves to a generated module.
+const RESOLVE_HOOK = `
+let targets = {};
+export function initialize(data) { targets = data.targets; }
+export async function resolve(specifier, context, nextResolve) {
+  const url = targets[specifier];
+  return url ? { url, shortCircuit: true } : nextResolve(specifier, context);
+}`;
+
+/**
+ * An ESM module re-exporting the host's live module object. Going through a global (not a file URL) keeps one
+ * instance even when the host itself was loaded by another loader (tsx, vitest), so registrations reach the host.
+ */
+function reexportSource(name: string, exports: Record<string, unknown>): string {
+  const names = Object.keys(exports).filter((key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key));
+  const lines = [`const m = globalThis[Symbol.for('taskhub.compatModules')][${JSON.stringify(name)}];`];
+  for (const key of names) lines.push(`export const ${key} = m.${key};`);
+  lines.push('export default m.default ?? m;');
+  return lines.join('\n');
+}
+
+function dataUrl(source: string): string {
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+interface ModuleInternals {
+  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  _cache: Record<string, unknown>;
+}
+
+let installed: CompatModules | undefined;
+let tsxInstalled = false;
+
+/** Installs the hooks once per process; later calls must pass the same modules. */
+export function installModuleHooks(modules: CompatModules): void {
+  if (installed) return;
+  installed = modules;
+  (globalThis as Record<symbol, unknown>)[GLOBAL_KEY] = modules;
+
+  const targets: Record<string, string> = {};
+  for (const [name, exports] of Object.entries(modules)) targets[name] = dataUrl(reexportSource(name, exports));
+  register(dataUrl(RESOLVE_HOOK), { data: { targets } });
+
+  // CommonJS: resolve the names to virtual file names whose cache entries hold the host's modules.
+  const internals = Module as unknown as ModuleInternals;
+  const virtual = new Map<string, string>();
+  for (const [name, exports] of Object.entries(modules)) {
+    const filename = path.join(path.sep, '__taskhub_compat__', `${name.replace(/[/@]/g, '_')}.cjs`);
+    virtual.set(name, filename);
+    const entry = new Module(filename);
+    entry.filename = filename;
+    entry.loaded = true;
+    // A CJS consumer of the real packages gets one object with every export; `__esModule` lets TypeScript's
+    // esModuleInterop helpers pass it through untouched for both `import * as` and default imports.
+    entry.exports = { ...((exports.default as object | undefined) ?? {}), ...exports, __esModule: true };
+    internals._cache[filename] = entry;
+  }
+  const originalResolve = internals._resolveFilename.bind(Module);
+  internals._resolveFilename = (request, parent, isMain, options) =>
+    virtual.get(request) ?? originalResolve(request, parent, isMain, options);
+}
+
+/** Lets `.ts`, `.mts` and `.cts` apps load with no build step (tsx's ESM and CommonJS hooks). */
+export async function installTypeScriptHooks(): Promise<void> {
+  if (tsxInstalled) return;
+  tsxInstalled = true;
+  const esm = await import('tsx/esm/api');
+  esm.register();
+  const cjs = await import('tsx/cjs/api');
+  cjs.register();
+}

@@ -1,0 +1,59 @@
+// `--store`: `sqlite:<file>` (or a bare file path) for the embedded store, `postgres://…` for PostgreSQL once the
+// `taskhub/postgres` store exists. Parsed in one place so `start` and the client commands agree.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TaskhubError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+
+export type StoreSpec =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** The default store of an app: `<app>/.taskhub/taskhub.db`. */
+export function defaultStoreFile(appRoot: string): string {
+  return path.join(appRoot, '.taskhub', 'taskhub.db');
+}
+
+export function parseStoreOption(value: string | undefined, appRoot: string): StoreSpec {
+  if (value === undefined || value === '') return { kind: 'sqlite', file: defaultStoreFile(appRoot) };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (/^sqlite:/i.test(value)) {
+    const rest = value.slice('sqlite:'.length);
+    const file = rest.startsWith('file:') ? fileURLToPath(rest) : rest.replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new TaskhubError('INVALID_ARGUMENT', '--store sqlite: needs a file, e.g. sqlite:./hub.db');
+    return { kind: 'sqlite', file: path.resolve(file) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new TaskhubError('INVALID_ARGUMENT', `Unknown store '${value}': use sqlite:<file> or postgres://…`);
+  }
+  return { kind: 'sqlite', file: path.resolve(value) };
+}
+
+/**
+ * What openTaskHub takes as `store`: a SQLite path (its folder created), or a PostgreSQL Store from the optional
+ * `taskhub/postgres` module, loaded only when asked for so SQLite users never load `pg`.
+ */
+export async function openStoreOption(spec: StoreSpec, hubName: string): Promise<string | Store> {
+  if (spec.kind === 'sqlite') {
+    if (spec.file !== ':memory:') mkdirSync(path.dirname(spec.file), { recursive: true });
+    return spec.file;
+  }
+  // index.js when built, index.ts when the CLI runs from source.
+  const modulePath = ['index.js', 'index.ts']
+    .map((name) => new URL(`../store/postgres/${name}`, import.meta.url))
+    .find((url) => existsSync(fileURLToPath(url)));
+  if (!modulePath) {
+    throw new TaskhubError(
+      'NOT_SUPPORTED',
+      'PostgreSQL stores are not yet supported by this build of Taskhub (taskhub/postgres is missing); ' +
+        'use --store sqlite:<file>.',
+    );
+  }
+  const pg = (await import(modulePath.href)) as {
+    openPostgresStore?: (options: { connectionString: string; hubName: string }) => Store | Promise<Store>;
+  };
+  if (typeof pg.openPostgresStore !== 'function') {
+    throw new TaskhubError('NOT_SUPPORTED', 'taskhub/postgres does not export openPostgresStore; update Taskhub.');
+  }
+  return pg.openPostgresStore({ connectionString: spec.url, hubName });
+}

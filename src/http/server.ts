@@ -1,0 +1,99 @@
+// The HTTP host: one Hono app serving a task hub's management API and a loaded app's HTTP functions, on
+// @hono/node-server. Closing stops accepting, lets in-flight requests finish, then closes the hub.
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import type { AppDefinition } from '../app/app-definition.js';
+import { WEBHOOK_PATH } from '../app/management-urls.js';
+import { TaskhubError } from '../core/errors.js';
+import type { TaskHub } from '../hub-types.js';
+import { createLogger, type Logger } from '../log.js';
+import { isLoopback } from './auth.js';
+import { errorAnswer, HttpError } from './errors.js';
+import type { HostContext } from './host-context.js';
+import { managementApi } from './management-api.js';
+import { DEFAULT_MAX_BODY_BYTES } from './request-body.js';
+import { userFunctionRouter } from './user-functions.js';
+
+export interface HttpHostOptions {
+  readonly hub: TaskHub;
+  readonly app: AppDefinition;
+  /** Accepted keys. Required (non-empty) unless the host is bound to loopback, where they are ignored. */
+  readonly keys?: readonly string[];
+  /** Largest request body in bytes (default 1 MiB); bigger bodies get 413. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+  /** The address bound; decides whether keys are required (default 127.0.0.1). */
+  readonly host?: string;
+}
+
+/** The Hono app of a host (usable without a socket, e.g. `app.request(...)` in tests). */
+export function createHttpApp(options: HttpHostOptions): Hono {
+  const bindHost = options.host ?? '127.0.0.1';
+  const keys = isLoopback(bindHost) ? [] : (options.keys ?? []);
+  if (!isLoopback(bindHost) && keys.length === 0) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `Bound to ${bindHost}, the management API would be open to the network. Set TASKHUB_KEY (or a keys file), ` +
+        'or bind to 127.0.0.1.',
+    );
+  }
+  const logger = options.logger ?? createLogger();
+  const host: HostContext = {
+    hub: options.hub,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    keys,
+    logger,
+  };
+
+  const app = new Hono();
+  app.onError((err, c) => {
+    const answer = errorAnswer(err);
+    if (answer.unexpected) logger.error({ err, method: c.req.method, url: c.req.url }, 'http.request-failed');
+    return c.json(answer.body, answer.status as 400, answer.headers);
+  });
+  app.route(WEBHOOK_PATH, managementApi(host));
+
+  const router = userFunctionRouter(host, options.app);
+  app.all('*', async (c) => {
+    const response = await router.handle(c);
+    if (response) return response;
+    throw new HttpError(404, 'NOT_FOUND', `No function serves ${c.req.method} ${new URL(c.req.url).pathname}.`);
+  });
+  return app;
+}
+
+export interface RunningHttpHost {
+  /** Base URL, e.g. http://127.0.0.1:7071. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and waits for in-flight requests (up to `graceMs`, default 10 s). */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startHttpHost(options: HttpHostOptions & { readonly port?: number }): Promise<RunningHttpHost> {
+  const app = createHttpApp(options);
+  const hostname = options.host ?? '127.0.0.1';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 7071 }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname;
+  const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }, graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }),
+  };
+}

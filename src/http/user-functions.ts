@@ -1,0 +1,147 @@
+// Serves the app's own HTTP functions: route templates under the route prefix, methods, auth levels, a fetch-style
+// HttpRequest and an InvocationContext whose durable client inputs carry this hub's client. When the app defines no
+// starter, POST {prefix}/orchestrators/{functionName}[/{instanceId}] starts orchestrations, as in Durable Functions.
+import type { Context } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { AppDefinition, HttpFunctionDefinition } from '../app/app-definition.js';
+import { createDurableClientBinding } from '../app/durable-http-client.js';
+import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
+import { InvocationContext } from '../app/invocation-context.js';
+import { checkKey } from './auth.js';
+import { HttpError, methodNotAllowed } from './errors.js';
+import { urlOptionsFor, type HostContext } from './host-context.js';
+import { startFromRequest } from './management-api.js';
+import { readBody } from './request-body.js';
+import { compileRoute, matchRoute, type CompiledRoute } from './routes.js';
+
+export const DURABLE_CLIENT_TYPES = new Set(['durableClient', 'orchestrationClient']);
+
+interface ServedFunction {
+  readonly definition: HttpFunctionDefinition;
+  readonly route: CompiledRoute;
+}
+
+export interface UserFunctionRouter {
+  /** Answers the request, or returns undefined when no function (nor the built-in starter) owns its path. */
+  handle(c: Context): Promise<Response | undefined>;
+}
+
+export function userFunctionRouter(host: HostContext, app: AppDefinition): UserFunctionRouter {
+  const served: ServedFunction[] = app.httpFunctions
+    .map((definition) => ({ definition, route: compileRoute(app.routePrefix, definition.route) }))
+    .sort((a, b) => b.route.specificity - a.route.specificity);
+  const starter = compileRoute(app.routePrefix, 'orchestrators/{functionName}/{instanceId?}');
+
+  return {
+    async handle(c) {
+      const pathname = new URL(c.req.url).pathname;
+      const matches = served
+        .map((fn) => ({ fn, params: matchRoute(fn.route, pathname) }))
+        .filter((m): m is { fn: ServedFunction; params: Record<string, string> } => m.params !== undefined);
+      if (matches.length > 0) {
+        const method = c.req.method.toUpperCase();
+        const chosen = matches.find(({ fn }) => allows(fn.definition, method));
+        if (!chosen) {
+          throw methodNotAllowed(method, [...new Set(matches.flatMap(({ fn }) => fn.definition.methods))]);
+        }
+        return invoke(c, host, chosen.fn.definition, chosen.params);
+      }
+      const params = matchRoute(starter, pathname);
+      if (params?.functionName === undefined) return undefined;
+      if (c.req.method !== 'POST') throw methodNotAllowed(c.req.method, ['POST']);
+      return startFromRequest(c, host, params.functionName, params.instanceId);
+    },
+  };
+}
+
+function allows(definition: HttpFunctionDefinition, method: string): boolean {
+  return definition.methods.length === 0 || definition.methods.includes(method);
+}
+
+async function invoke(
+  c: Context,
+  host: HostContext,
+  definition: HttpFunctionDefinition,
+  params: Record<string, string>,
+): Promise<Response> {
+  if (definition.authLevel !== 'anonymous') checkKey(c.req.raw, host.keys);
+  const raw = c.req.raw;
+  const bytes = await readBody(raw, host.maxBodyBytes);
+  const request = new HttpRequest({
+    method: raw.method,
+    url: raw.url,
+    headers: raw.headers,
+    params,
+    body: bytes.byteLength > 0 ? { bytes } : undefined,
+  });
+
+  const inputValues: Record<string, unknown> = {};
+  for (const input of definition.extraInputs) {
+    if (DURABLE_CLIENT_TYPES.has(input.type)) {
+      inputValues[input.name] = createDurableClientBinding(host.hub.client, urlOptionsFor(host, raw));
+    }
+  }
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: definition.name,
+    logger: host.logger,
+    triggerMetadata: {
+      ...params,
+      query: Object.fromEntries(request.query),
+      headers: Object.fromEntries(request.headers),
+    },
+    options: { trigger: definition.trigger, extraInputs: definition.extraInputs },
+    inputValues,
+  });
+
+  let result: unknown;
+  try {
+    result = await definition.handler(request, context);
+  } catch (err) {
+    // Request errors the HTTP layer raised stay theirs; a function's own failure is a 500, as on Azure.
+    if (err instanceof HttpError) throw err;
+    host.logger.error({ err, function: definition.name, invocationId: context.invocationId }, 'function.failed');
+    return c.json(
+      {
+        Message: `The function '${definition.name}' failed: ${err instanceof Error ? err.message : String(err)}`,
+        code: 'FUNCTION_FAILED',
+      },
+      500,
+    );
+  }
+  return toResponse(result);
+}
+
+/** A handler may return an HttpResponse, a plain `{ status, jsonBody, body, headers, cookies }`, or nothing. */
+export function toResponse(result: unknown): Response {
+  let response: HttpResponse;
+  if (result instanceof HttpResponse) response = result;
+  else if (result === undefined || result === null) response = new HttpResponse({ status: 200 });
+  else if (typeof result === 'object') response = new HttpResponse(plainInit(result as HttpResponseInit));
+  else response = new HttpResponse({ status: 200, body: String(result as string | number | boolean) });
+  const out = response.toResponse();
+  for (const cookie of response.cookies) out.headers.append('Set-Cookie', serializeCookie(cookie));
+  return out;
+}
+
+/** Azure also accepts a plain object as `body`; it is sent as JSON. */
+function plainInit(init: HttpResponseInit): HttpResponseInit {
+  const body: unknown = init.body;
+  const isPlainObject =
+    typeof body === 'object' &&
+    body !== null &&
+    (Object.getPrototypeOf(body) === Object.prototype || Array.isArray(body));
+  return isPlainObject && init.jsonBody === undefined ? { ...init, body: undefined, jsonBody: body } : init;
+}
+
+function serializeCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${encodeURIComponent(cookie.value)}`];
+  if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.path) parts.push(`Path=${cookie.path}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.secure) parts.push('Secure');
+  if (cookie.httpOnly) parts.push('HttpOnly');
+  if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
