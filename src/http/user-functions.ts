@@ -7,6 +7,7 @@ import type { AppDefinition, HttpFunctionDefinition } from '../app/app-definitio
 import { createDurableClientBinding } from '../app/durable-http-client.js';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
 import { InvocationContext } from '../app/invocation-context.js';
+import { isTaskhubError } from '../core/errors.js';
 import { checkKey } from './auth.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { urlOptionsFor, type HostContext } from './host-context.js';
@@ -98,8 +99,9 @@ async function invoke(
   try {
     result = await definition.handler(request, context);
   } catch (err) {
-    // Request errors the HTTP layer raised stay theirs; a function's own failure is a 500, as on Azure.
-    if (err instanceof HttpError) throw err;
+    // Request errors (the HTTP layer's, or the durable client's: unknown orchestrator, duplicate id …) keep their
+    // status codes; any other failure of the function is a 500, as on Azure.
+    if (err instanceof HttpError || isTaskhubError(err)) throw err;
     host.logger.error({ err, function: definition.name, invocationId: context.invocationId }, 'function.failed');
     return c.json(
       {
@@ -117,8 +119,8 @@ export function toResponse(result: unknown): Response {
   let response: HttpResponse;
   if (result instanceof HttpResponse) response = result;
   else if (result === undefined || result === null) response = new HttpResponse({ status: 200 });
-  else if (typeof result === 'object') response = new HttpResponse(plainInit(result as HttpResponseInit));
-  else response = new HttpResponse({ status: 200, body: String(result as string | number | boolean) });
+  else if (typeof result === 'object') response = new HttpResponse(plainInit(result));
+  else response = new HttpResponse({ status: 200, body: typeof result === 'string' ? result : JSON.stringify(result) });
   const out = response.toResponse();
   for (const cookie of response.cookies) out.headers.append('Set-Cookie', serializeCookie(cookie));
   return out;

@@ -1,6 +1,7 @@
 // The management API's status codes, headers and JSON shapes (reference part D), and the bad-input rules: every
 // rejected request leaves the hub untouched.
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { RuntimeStatus } from '../../src/core/history.js';
 import { AppDefinition } from '../../src/app/app-definition.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
@@ -21,10 +22,7 @@ async function call(method: string, path: string, body?: string, headers: Record
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
-function put(
-  id: string,
-  runtimeStatus: FakeHub['instances'] extends Map<string, infer I> ? I['runtimeStatus'] : never,
-) {
+function put(id: string, runtimeStatus: RuntimeStatus) {
   hub.instances.set(id, {
     name: 'Hello',
     instanceId: id,

@@ -1,0 +1,3 @@
+module.exports = async function (context) {
+  return `Hello ${context.bindings.name}!`;
+};
