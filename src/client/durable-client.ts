@@ -175,12 +175,8 @@ export class TaskHubClient implements DurableClient {
   }
 
   async purgeInstanceHistoryBy(filter: OrchestrationFilter): Promise<PurgeHistoryResult> {
-    const query: PurgeQuery = {
-      createdTimeFrom: filter.createdTimeFrom?.toISOString(),
-      createdTimeTo: filter.createdTimeTo?.toISOString(),
-      runtimeStatus: filter.runtimeStatus,
-      instanceIdPrefix: filter.instanceIdPrefix,
-    };
+    const { createdTimeFrom, createdTimeTo, runtimeStatus, instanceIdPrefix } = toInstanceQuery(filter);
+    const query: PurgeQuery = { createdTimeFrom, createdTimeTo, runtimeStatus, instanceIdPrefix };
     return { instancesDeleted: await this.#store.purgeInstances(query) };
   }
 
