@@ -28,11 +28,6 @@ export interface LoadedApp {
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 const ENTRY_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', ...TS_EXTENSIONS]);
 
-// A direct import(): bundling test runners rewrite import() in their own module graph, which would resolve the app's
-// `durable-functions` import without our hooks.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const nativeImport = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
-
 export function installCompatModules(): void {
   installModuleHooks({
     'durable-functions': durableFunctions as unknown as Record<string, unknown>,
@@ -44,7 +39,7 @@ export function installCompatModules(): void {
 export async function importAppModule(file: string): Promise<Record<string, unknown>> {
   installCompatModules();
   if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks();
-  return nativeImport(pathToFileURL(file).href);
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {

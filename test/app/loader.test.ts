@@ -1,0 +1,142 @@
+// The app loader: classic function.json folders and code-first apps (ESM, CommonJS, TypeScript) load into an
+// AppDefinition, with `durable-functions` and `@azure/functions` resolved to Taskhub's own modules.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('./load-app-main.ts', import.meta.url));
+
+interface Summary {
+  kind?: string;
+  files?: string[];
+  routePrefix?: string;
+  hubName?: string | null;
+  http?: { name: string; route: string; methods: string[]; authLevel: string }[];
+  orchestrations?: string[];
+  activities?: string[];
+  entities?: string[];
+  error?: string;
+}
+
+async function load(target: string, env: Record<string, string> = {}): Promise<Summary> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, target], {
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(stdout) as Summary;
+}
+
+const root = mkdtempSync(path.join(tmpdir(), 'taskhub-loader-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function write(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(root, 'app-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('classic function.json apps', () => {
+  it('loads HTTP (route, methods, authLevel), activity and orchestrator functions; host.json settings', async () => {
+    const dir = write({
+      'package.json': '{"type":"commonjs"}',
+      'host.json': '{"extensions":{"http":{"routePrefix":"v1"},"durableTask":{"hubName":"%MY_HUB%"}}}',
+      'Greet/function.json': JSON.stringify({
+        bindings: [
+          {
+            type: 'httpTrigger',
+            name: 'req',
+            direction: 'in',
+            route: 'greet/{name}',
+            methods: ['get'],
+            authLevel: 'function',
+          },
+          { type: 'http', name: 'res', direction: 'out' },
+        ],
+      }),
+      'Greet/index.js':
+        'module.exports = async function (context, req) { context.res = { body: { hi: req.params.name, q: req.query.x } }; };',
+      'Say/function.json': JSON.stringify({ bindings: [{ type: 'activityTrigger', name: 'who', direction: 'in' }] }),
+      'Say/index.js': 'module.exports = async function (context) { return "Hello " + context.bindings.who; };',
+      'Flow/function.json': JSON.stringify({ bindings: [{ type: 'orchestrationTrigger', name: 'context' }] }),
+      'Flow/index.js':
+        'const df = require("durable-functions");\nmodule.exports = df.orchestrator(function* (context) { return 1; });',
+    });
+    const app = await load(dir, { MY_HUB: 'FromEnv' });
+    expect(app.kind).toBe('classic');
+    expect(app.routePrefix).toBe('v1');
+    expect(app.hubName).toBe('FromEnv');
+    expect(app.http).toEqual([{ name: 'Greet', route: 'greet/{name}', methods: ['GET'], authLevel: 'function' }]);
+    expect(app.activities).toEqual(['Say']);
+    expect(app.orchestrations).toEqual(['Flow']);
+  });
+
+  it('refuses an unsupported trigger before running its code, naming trigger and function', async () => {
+    const dir = write({
+      'OnMessage/function.json': JSON.stringify({
+        bindings: [{ type: 'serviceBusTrigger', name: 'msg', direction: 'in' }],
+      }),
+      'OnMessage/index.js': 'throw new Error("must not run");',
+    });
+    expect((await load(dir)).error).toMatch(
+      /'OnMessage' uses a serviceBusTrigger trigger, which Taskhub does not support/,
+    );
+  });
+});
+
+describe('code-first apps', () => {
+  it('ESM: package.json main glob, app.http and df.app registrations', async () => {
+    const dir = write({
+      'package.json': '{"type":"module","main":"functions/*.js"}',
+      'functions/a.js':
+        "import { app } from '@azure/functions';\nimport * as df from 'durable-functions';\n" +
+        "app.http('A', { methods: ['POST'], handler: async (req) => ({ jsonBody: await req.json() }) });\n" +
+        "df.app.activity('Double', { handler: (n) => n * 2 });",
+      'functions/b.js': "import df from 'durable-functions';\ndf.app.orchestration('B', function* () { return 2; });",
+    });
+    const app = await load(dir);
+    expect(app.kind).toBe('code-first');
+    expect(app.files).toEqual(['functions/a.js', 'functions/b.js']);
+    expect(app.http?.map((f) => f.name)).toEqual(['A']);
+    expect(app.activities).toEqual(['Double']);
+    expect(app.orchestrations).toEqual(['B']);
+  });
+
+  it('CommonJS: require() of both packages', async () => {
+    const dir = write({
+      'package.json': '{"type":"commonjs","main":"index.js"}',
+      'index.js':
+        "const { app } = require('@azure/functions');\nconst df = require('durable-functions');\n" +
+        "app.get('Ping', () => ({ body: 'pong' }));\ndf.app.activity('Cjs', { handler: () => 1 });",
+    });
+    const app = await load(dir);
+    expect(app.http).toEqual([{ name: 'Ping', methods: ['GET'], route: 'Ping', authLevel: 'anonymous' }]);
+    expect(app.activities).toEqual(['Cjs']);
+  });
+
+  it('TypeScript with no build: main naming dist/ falls back to the sources', async () => {
+    const dir = write({
+      'package.json': '{"type":"module","main":"dist/src/functions/*.js"}',
+      'src/functions/hello.ts':
+        "import { app, HttpRequest, InvocationContext } from '@azure/functions';\n" +
+        'const greet = (request: HttpRequest, context: InvocationContext): { body: string } => ({ body: context.functionName });\n' +
+        "app.http('Ts', { handler: greet });",
+    });
+    const app = await load(dir);
+    expect(app.files).toEqual(['src/functions/hello.ts']);
+    expect(app.http?.[0]?.name).toBe('Ts');
+  });
+
+  it('an unsupported trigger fails at load', async () => {
+    const dir = write({
+      'index.mjs':
+        "import { app } from '@azure/functions';\napp.storageQueue('Q', { queueName: 'q', handler: () => {} });",
+    });
+    expect((await load(path.join(dir, 'index.mjs'))).error).toMatch(/'Q' uses a storageQueue trigger/);
+  });
+});
