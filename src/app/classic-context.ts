@@ -132,8 +132,8 @@ interface ClassicResponse {
 export function fromClassicResponse(res: unknown): HttpResponse {
   if (res instanceof HttpResponse) return res;
   if (res === undefined || res === null) return new HttpResponse({ status: 204 });
-  if (typeof res !== 'object')
-    return new HttpResponse({ status: 200, body: String(res as string | number | boolean | bigint) });
+  if (typeof res === 'string') return new HttpResponse({ status: 200, body: res });
+  if (typeof res !== 'object') return new HttpResponse({ status: 200, body: JSON.stringify(res) });
   const { status, statusCode, body, headers } = res as ClassicResponse;
   const code = Number(status ?? statusCode ?? 200);
   if (body === undefined || body === null) return new HttpResponse({ status: code, headers });

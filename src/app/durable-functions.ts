@@ -142,7 +142,7 @@ export const app = {
       options: { trigger: FunctionTrigger; handler: ClientHandler<unknown> } & Record<string, unknown>,
     ) {
       if (options.trigger?.type !== 'httpTrigger') throw unsupportedTrigger(String(options.trigger?.type), name);
-      app.client.http(name, { ...(options.trigger as object), handler: options.handler as ClientHandler<HttpRequest> });
+      app.client.http(name, { ...(options.trigger as object), handler: options.handler });
     },
     timer: refuse('timer'),
     storageBlob: refuse('storageBlob'),
