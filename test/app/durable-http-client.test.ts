@@ -54,6 +54,7 @@ describe('durable HTTP client', () => {
     const request = { url: 'http://127.0.0.1:7071/api/start' };
     const done = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'done', {
       timeoutInMilliseconds: 100,
+      retryIntervalInMilliseconds: 10,
     });
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual([1]);
@@ -62,6 +63,7 @@ describe('durable HTTP client', () => {
     expect(await failed.json()).toMatchObject({ runtimeStatus: 'Failed', instanceId: 'bad' });
     const busy = await client.waitForCompletionOrCreateCheckStatusResponse(request, 'busy', {
       timeoutInMilliseconds: 50,
+      retryIntervalInMilliseconds: 10,
     });
     expect(busy.status).toBe(202);
     await expect(
