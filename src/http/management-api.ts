@@ -214,6 +214,13 @@ export function managementApi(host: HostContext): Hono {
   api.all('/instances/:instanceId/:operation/:eventName?', (c) => {
     const operation = c.req.param('operation') ?? '';
     const known = ['raiseEvent', 'terminate', 'suspend', 'resume', 'rewind', 'restart'];
+    if (operation === 'raiseEvent' && c.req.method === 'POST') {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        'Name the event: POST …/instances/{instanceId}/raiseEvent/{eventName}.',
+      );
+    }
     if (known.includes(operation)) throw methodNotAllowed(c.req.method, ['POST']);
     throw new HttpError(404, 'NOT_FOUND', `No management operation '${operation}'; use one of ${known.join(', ')}.`);
   });
