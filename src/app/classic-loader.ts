@@ -14,6 +14,7 @@ import {
   invokeClassic,
   type FunctionJsonBinding,
 } from './classic-context.js';
+import { isDurableClientInput } from './durable-http-client.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
 
@@ -179,7 +180,7 @@ function registerHttp(
 ): void {
   const methods = Array.isArray(trigger.methods) ? (trigger.methods as string[]).map((m) => m.toUpperCase()) : [];
   const clientInputs = bindings
-    .filter((b) => (b.type === 'orchestrationClient' || b.type === 'durableClient') && b.direction !== 'out')
+    .filter((b) => isDurableClientInput(b) && b.direction !== 'out')
     .map((b) => ({ ...b, type: b.type, name: b.name }));
   const httpOutput = bindings.find((b) => b.type === 'http' && b.direction === 'out');
   definition.addHttpFunction({

@@ -6,7 +6,12 @@ import * as core from '../core/index.js';
 import type { ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
 import { currentApp } from './app-definition.js';
 import { app as azureApp, unsupportedTrigger, type HttpFunctionOptions } from './azure-functions.js';
-import { clientFromBinding, isDurableClientBinding, type DurableHttpClient } from './durable-http-client.js';
+import {
+  clientFromBinding,
+  isDurableClientBinding,
+  isDurableClientInput,
+  type DurableHttpClient,
+} from './durable-http-client.js';
 import type { HttpHandler } from './app-definition.js';
 import type { HttpRequest } from './http-types.js';
 import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
@@ -74,9 +79,7 @@ export const input = {
  */
 export function getClient(context: InvocationContext | { bindings?: Record<string, unknown> }): DurableHttpClient {
   if ('extraInputs' in context && 'options' in context) {
-    const binding = context.options.extraInputs.find(
-      (i) => i.type === 'durableClient' || i.type === 'orchestrationClient',
-    );
+    const binding = context.options.extraInputs.find(isDurableClientInput);
     if (!binding) {
       throw new TaskhubError(
         'INVALID_ARGUMENT',
@@ -111,7 +114,7 @@ type ClientHandler<T> = (triggerInput: T, client: DurableHttpClient, context: In
 
 function withClientInput(extraInputs: readonly FunctionInput[] | undefined): FunctionInput[] {
   const inputs = [...(extraInputs ?? [])];
-  if (!inputs.some((i) => i.type === 'durableClient' || i.type === 'orchestrationClient')) {
+  if (!inputs.some(isDurableClientInput)) {
     inputs.push(input.durableClient());
   }
   return inputs;

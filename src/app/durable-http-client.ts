@@ -31,6 +31,11 @@ export interface DurableHttpClient extends DurableClient {
 
 const CLIENT = Symbol.for('taskhub.durableClient');
 
+/** Binding types that carry a durable client: 3.x `durableClient`, 2.x `orchestrationClient`. */
+export function isDurableClientInput(binding: { readonly type: string }): boolean {
+  return binding.type === 'durableClient' || binding.type === 'orchestrationClient';
+}
+
 /** The value of a durableClient / orchestrationClient binding: Azure's fields, plus the live client (hidden). */
 export interface DurableClientBinding {
   readonly taskHubName: string;

@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppDefinition, HttpFunctionDefinition } from '../app/app-definition.js';
-import { createDurableClientBinding } from '../app/durable-http-client.js';
+import { createDurableClientBinding, isDurableClientInput } from '../app/durable-http-client.js';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
@@ -14,8 +14,6 @@ import { urlOptionsFor, type HostContext } from './host-context.js';
 import { startFromRequest } from './management-api.js';
 import { readBody } from './request-body.js';
 import { compileRoute, matchRoute, type CompiledRoute } from './routes.js';
-
-export const DURABLE_CLIENT_TYPES = new Set(['durableClient', 'orchestrationClient']);
 
 interface ServedFunction {
   readonly definition: HttpFunctionDefinition;
@@ -78,7 +76,7 @@ async function invoke(
 
   const inputValues: Record<string, unknown> = {};
   for (const input of definition.extraInputs) {
-    if (DURABLE_CLIENT_TYPES.has(input.type)) {
+    if (isDurableClientInput(input)) {
       inputValues[input.name] = createDurableClientBinding(host.hub.client, urlOptionsFor(host, raw));
     }
   }
