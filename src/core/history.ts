@@ -41,7 +41,8 @@ export interface ExecutionStartedEvent extends Base {
 }
 export interface ExecutionCompletedEvent extends Base {
   readonly eventType: 'ExecutionCompleted';
-  readonly orchestrationStatus: 'Completed' | 'Failed';
+  /** 'Terminated' records a terminate request (after the ExecutionTerminated event), with the reason as result. */
+  readonly orchestrationStatus: 'Completed' | 'Failed' | 'Terminated';
   readonly result?: string;
   readonly failureDetails?: FailureDetails;
 }
@@ -161,14 +162,7 @@ export type HistoryEventType = HistoryEvent['eventType'];
 
 /** Runtime statuses with Durable Functions' names. */
 export type RuntimeStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Completed'
-  | 'ContinuedAsNew'
-  | 'Failed'
-  | 'Canceled'
-  | 'Terminated'
-  | 'Suspended';
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
 
 export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 

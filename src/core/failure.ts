@@ -1,0 +1,64 @@
+// Errors crossing the durable boundary: an activity or sub-orchestration failure becomes an Error thrown into the
+// orchestrator (catchable), and an uncaught error becomes the FailureDetails stored in history.
+import type { FailureDetails } from './history.js';
+
+/**
+ * The error an orchestrator sees when a task it waits on failed. `name`, `message`, `stack` and `details` are the
+ * original error's, so `catch (e)` code can branch on them as if the activity ran in-process.
+ */
+export class TaskFailedError extends Error {
+  /** The `details` the failing code attached to its error (decoded JSON), if any. */
+  readonly details: unknown;
+  /** The host-style reason, e.g. "Activity function 'Charge' failed: card declined". */
+  readonly reason: string;
+  readonly failureDetails: FailureDetails;
+
+  constructor(reason: string, failureDetails: FailureDetails) {
+    super(failureDetails.errorMessage);
+    this.name = failureDetails.errorType || 'Error';
+    this.reason = reason;
+    this.failureDetails = failureDetails;
+    this.details = failureDetails.details === undefined ? undefined : parseOrText(failureDetails.details);
+    if (failureDetails.stackTrace !== undefined) this.stack = failureDetails.stackTrace;
+  }
+}
+
+/** FailureDetails of anything thrown: Error fields, plus `error.details` as JSON text. */
+export function failureDetailsOf(err: unknown): FailureDetails {
+  if (err instanceof TaskFailedError) return err.failureDetails;
+  if (err instanceof Error) {
+    const details = (err as { details?: unknown }).details;
+    return {
+      errorType: err.name || 'Error',
+      errorMessage: err.message,
+      ...(err.stack === undefined ? {} : { stackTrace: err.stack }),
+      ...(details === undefined ? {} : { details: jsonText(details) }),
+    };
+  }
+  return { errorType: 'Error', errorMessage: typeof err === 'string' ? err : jsonText(err) };
+}
+
+/**
+ * JSON text of a payload, or undefined for undefined (and for functions, which JSON cannot carry). Cycles and BigInt
+ * throw, so a bad payload fails where it is produced.
+ */
+export function toJson(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+/** JSON text of a value for messages and details; falls back to String() for what JSON cannot encode (cycles, BigInt). */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

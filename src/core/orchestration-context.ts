@@ -1,0 +1,220 @@
+// The DurableOrchestrationContext implementation bound to the replay engine: turns API calls into tasks, keeps the
+// per-execution state the API owns (input, custom status, continue-as-new request, GUID counter), and logs replay-safely.
+import type {
+  CallHttpOptions,
+  ContextLogger,
+  DurableHttpRequest,
+  DurableHttpResponse,
+  DurableOrchestrationContext,
+  LogLevel,
+  LogMethod,
+  LogSink,
+  OrchestrationContext,
+  Task,
+  TimerTask,
+} from './context.js';
+import { EntityId } from './entity-id.js';
+import { TaskhubError } from './errors.js';
+import { jsonText, toJson } from './failure.js';
+import { uuidV5 } from './guid.js';
+import { retryPolicyOf, type RetryOptions } from './retry-options.js';
+import {
+  ActionTask,
+  EntityCallTask,
+  EventTask,
+  RetryableTask,
+  taskCombinators,
+  TimerTaskImpl,
+  type TaskEngine,
+} from './task.js';
+
+/** The built-in activity that performs durable HTTP requests (its TaskScheduled name, as in Durable Functions). */
+export const HTTP_ACTIVITY_NAME = 'BuiltIn::HttpActivity';
+
+/** What the context needs from the engine besides task scheduling. */
+export interface ContextEngine extends TaskEngine {
+  readonly isReplaying: boolean;
+  /** Record an action that needs no task (signalEntity): it consumes a sequence id at once. */
+  scheduleNow(task: ActionTask): void;
+}
+
+export interface ContinueAsNewRequest {
+  readonly input: string | undefined;
+  readonly preserveUnprocessedEvents: boolean;
+}
+
+export class DurableContextImpl implements DurableOrchestrationContext {
+  readonly Task = taskCombinators;
+  /** Decoded input of the execution; set by the engine on ExecutionStarted. */
+  input: unknown;
+  customStatusSet = false;
+  #customStatus: unknown;
+  continueAsNewRequest: ContinueAsNewRequest | undefined;
+  #guidCounter = 0;
+  readonly #engine: ContextEngine;
+
+  constructor(
+    engine: ContextEngine,
+    readonly instanceId: string,
+    readonly parentInstanceId: string | undefined,
+  ) {
+    this.#engine = engine;
+  }
+
+  get isReplaying(): boolean {
+    return this.#engine.isReplaying;
+  }
+  get currentUtcDateTime(): Date {
+    return new Date(this.#engine.nowMs());
+  }
+  get customStatus(): unknown {
+    return this.#customStatus;
+  }
+
+  getInput<TInput = unknown>(): TInput {
+    return this.input as TInput;
+  }
+
+  callActivity<TResult = unknown>(name: string, input?: unknown): Task<TResult> {
+    return new ActionTask<TResult>({ kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) });
+  }
+
+  callActivityWithRetry<TResult = unknown>(name: string, retryOptions: RetryOptions, input?: unknown): Task<TResult> {
+    const policy = retryPolicyOf(retryOptions);
+    const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
+    return new RetryableTask<TResult>(() => new ActionTask<TResult>(spec), policy);
+  }
+
+  callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult> {
+    return new ActionTask<TResult>(subOrchestrationSpec(name, input, instanceId));
+  }
+
+  callSubOrchestratorWithRetry<TResult = unknown>(
+    name: string,
+    retryOptions: RetryOptions,
+    input?: unknown,
+    instanceId?: string,
+  ): Task<TResult> {
+    const policy = retryPolicyOf(retryOptions);
+    const spec = subOrchestrationSpec(name, input, instanceId);
+    return new RetryableTask<TResult>(() => new ActionTask<TResult>(spec), policy);
+  }
+
+  callHttp(options: CallHttpOptions): Task<DurableHttpResponse> {
+    if (!options || typeof options.method !== 'string' || typeof options.url !== 'string') {
+      throw new TaskhubError('INVALID_ARGUMENT', 'callHttp needs options with a string `method` and `url`.');
+    }
+    const request: DurableHttpRequest = {
+      method: options.method,
+      uri: options.url,
+      ...(options.body === undefined
+        ? {}
+        : { content: typeof options.body === 'string' ? options.body : jsonText(options.body) }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      ...(options.tokenSource === undefined
+        ? {}
+        : { tokenSource: { resource: options.tokenSource.resource, kind: 'AzureManagedIdentity' as const } }),
+      asynchronousPatternEnabled: options.enablePolling ?? options.asynchronousPatternEnabled ?? true,
+    };
+    return new ActionTask<DurableHttpResponse>({ kind: 'ScheduleTask', name: HTTP_ACTIVITY_NAME, ...payload(request) });
+  }
+
+  callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult> {
+    const requestId = this.newGuid();
+    const request = this.#entityRequest(entityId, operationName, operationInput, requestId, false);
+    return new EntityCallTask<TResult>(requestId, request);
+  }
+
+  signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
+    const request = this.#entityRequest(entityId, operationName, operationInput, this.newGuid(), true);
+    this.#engine.scheduleNow(request);
+  }
+
+  createTimer(fireAt: Date): TimerTask {
+    if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime())) {
+      throw new TypeError('createTimer: fireAt must be a valid Date.');
+    }
+    return new TimerTaskImpl(fireAt.toISOString());
+  }
+
+  waitForExternalEvent<TEvent = unknown>(name: string): Task<TEvent> {
+    return new EventTask<TEvent>(requireName(name, 'An external event'));
+  }
+
+  continueAsNew(input: unknown, preserveUnprocessedEvents = false): void {
+    this.continueAsNewRequest = { input: toJson(input), preserveUnprocessedEvents };
+  }
+
+  setCustomStatus(status: unknown): void {
+    this.customStatusSet = true;
+    this.#customStatus = status;
+  }
+
+  /** UUID v5 of (instance id, current time, counter): stable across replays because all three are. */
+  newGuid(): string {
+    const name = `${this.instanceId}_${new Date(this.#engine.nowMs()).toISOString()}_${this.#guidCounter++}`;
+    return uuidV5(name);
+  }
+
+  #entityRequest(entityId: EntityId, operation: string, input: unknown, id: string, signal: boolean): ActionTask {
+    if (!(entityId instanceof EntityId)) throw new TypeError('An entity operation needs an EntityId.');
+    requireName(operation, 'An entity operation');
+    const message = {
+      id,
+      op: operation,
+      signal,
+      ...(input === undefined ? {} : { input: toJson(input) }),
+      parent: this.instanceId,
+    };
+    return new ActionTask({ kind: 'SendEvent', instanceId: entityId.toString(), name: 'op', input: toJson(message) });
+  }
+}
+
+/** The InvocationContext-like object orchestrator functions receive. */
+export function createOrchestrationContext(
+  df: DurableContextImpl,
+  functionName: string,
+  isReplaying: () => boolean,
+  sink: LogSink | undefined,
+): OrchestrationContext {
+  const method =
+    (level: LogLevel): LogMethod =>
+    (...args: unknown[]) => {
+      // Replay-safe: a message is written when its code runs for the first time, never again on replay.
+      if (sink && !isReplaying()) sink(level, args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '));
+    };
+  const logger: ContextLogger = {
+    log: method('info'),
+    trace: method('trace'),
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+  };
+  return { ...logger, df, invocationId: df.instanceId, functionName };
+}
+
+function payload(input: unknown): { input?: string } {
+  // One JSON encoding, also for strings (durable-functions encodes strings twice: quirk B7.5, not copied).
+  const text = toJson(input);
+  return text === undefined ? {} : { input: text };
+}
+
+function subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+  if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId === '')) {
+    throw new TaskhubError('INVALID_ARGUMENT', 'A sub-orchestration instance id must be a non-empty string.');
+  }
+  return {
+    kind: 'CreateSubOrchestration',
+    name: requireName(name, 'A sub-orchestration function'),
+    ...(instanceId === undefined ? {} : { instanceId }),
+    ...payload(input),
+  } as const;
+}
+
+function requireName(name: unknown, what: string): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new TaskhubError('INVALID_ARGUMENT', `${what} name must be provided (a non-empty string).`);
+  }
+  return name;
+}

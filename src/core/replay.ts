@@ -1,0 +1,515 @@
+// The replay engine: runs an orchestrator generator against its history, one episode at a time. A pure function of
+// (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4). A live executor fed only
+// new events and a fresh one that replays the stored history first give identical episodes, which is what lets the
+// worker cache generators between episodes.
+import { runInOrchestration } from './ambient.js';
+import type { LogSink, OrchestrationContext, OrchestrationHandler } from './context.js';
+import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
+import { TaskhubError } from './errors.js';
+import { failureDetailsOf, TaskFailedError, toJson } from './failure.js';
+import { Fifo } from './fifo.js';
+import type { EventRaisedEvent, ExecutionStartedEvent, HistoryEvent, RuntimeStatus } from './history.js';
+import { missingError, mismatchError, sameAction, type ScheduledEvent } from './nondeterminism.js';
+import { createOrchestrationContext, DurableContextImpl, type ContextEngine } from './orchestration-context.js';
+import {
+  actionEvent,
+  constraintViolation,
+  endEvent,
+  isGenerator,
+  isMessage,
+  isPromiseLike,
+  MESSAGE_TYPES,
+  type CompletionEvent,
+} from './replay-events.js';
+import { ActionTask, parseJson, TaskBase, TimerTaskImpl, type EventTask } from './task.js';
+
+export interface OrchestrationExecutorOptions {
+  readonly instanceId: string;
+  /** The orchestration's registered name (functionName of the context). */
+  readonly name: string;
+  readonly parentInstanceId?: string;
+  /** Receives the orchestrator's replay-safe log messages. */
+  readonly logSink?: LogSink;
+}
+
+export interface OrchestrationExecutor {
+  /** History events consumed so far (replayed plus appended by execute). */
+  readonly historyLength: number;
+  /** Feed stored past events (from the start of the execution's history). */
+  replay(history: readonly HistoryEvent[]): void;
+  /**
+   * Run one episode: deliver new messages, let the code run until it blocks or ends, and return what to append to the
+   * history and the new actions. `now` (ISO time) becomes the episode's OrchestratorStarted timestamp and the code's
+   * currentUtcDateTime.
+   */
+  execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult;
+}
+
+export function createOrchestrationExecutor(
+  handler: OrchestrationHandler,
+  options: OrchestrationExecutorOptions,
+): OrchestrationExecutor {
+  return new Executor(handler, options);
+}
+
+type CompletionKind = 'task' | 'timer' | 'subOrchestration';
+type Outcome = Exclude<EpisodeOutcome, { status: 'Running' | 'Suspended' }>;
+type Generated = Generator<unknown, unknown, unknown>;
+
+class Executor implements OrchestrationExecutor, ContextEngine {
+  readonly #handler: OrchestrationHandler;
+  readonly #options: OrchestrationExecutorOptions;
+  readonly #df: DurableContextImpl;
+  readonly #context: OrchestrationContext;
+  isReplaying = true;
+  #nowMs = 0;
+  #historyLength = 0;
+  #generator: Generated | undefined;
+  /** The task the code is blocked on. */
+  #current: TaskBase | undefined;
+  #started = false;
+  #nextSequenceId = 0;
+  /** Scheduled tasks waiting for their completion, by sequence id. */
+  readonly #open = new Map<number, ActionTask>();
+  /** Actions the code took that the history does not record yet, in sequence order. */
+  readonly #pending = new Map<number, OrchestratorAction>();
+  /** Actions recorded in history whose completion has not been seen: the completions that may still be accepted. */
+  readonly #scheduled = new Map<number, CompletionKind>();
+  readonly #waiters = new Map<string, Fifo<EventTask>>();
+  /** Events raised before anybody waited, by lower-cased name; `arrival` orders them across names for carryover. */
+  readonly #buffered = new Map<string, Fifo<{ arrival: number; event: EventRaisedEvent }>>();
+  #arrivals = 0;
+  #suspended = false;
+  /** Messages received while suspended, delivered in order on resume. */
+  #held: HistoryEvent[] = [];
+  #outcome: Outcome | undefined;
+  /** True once the history records the end of the execution: nothing more runs. */
+  #ended = false;
+  #nonDeterministic = false;
+
+  constructor(handler: OrchestrationHandler, options: OrchestrationExecutorOptions) {
+    this.#handler = handler;
+    this.#options = options;
+    this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
+    this.#context = createOrchestrationContext(this.#df, options.name, () => this.isReplaying, options.logSink);
+  }
+
+  get historyLength(): number {
+    return this.#historyLength;
+  }
+
+  replay(history: readonly HistoryEvent[]): void {
+    this.isReplaying = true;
+    for (const event of history) this.#apply(event);
+    this.#historyLength += history.length;
+  }
+
+  execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult {
+    const nowMs = Date.parse(now);
+    if (Number.isNaN(nowMs)) throw new TaskhubError('INVALID_ARGUMENT', `execute: '${now}' is not an ISO time.`);
+    if (this.#ended) return this.#result([], []);
+    this.isReplaying = false;
+    const history: HistoryEvent[] = [{ eventType: 'OrchestratorStarted', eventId: -1, timestamp: now }];
+    this.#advanceTime(nowMs);
+    const lateEvents: EventRaisedEvent[] = [];
+    for (const event of newEvents) {
+      if (!isMessage(event)) {
+        throw new TaskhubError(
+          'INVALID_ARGUMENT',
+          `execute: '${event.eventType}' is not a message an instance receives (expected one of ${MESSAGE_TYPES.join(', ')}).`,
+        );
+      }
+      // After the execution ended in this batch, the rest is not delivered (events may move to the next execution).
+      if (this.#outcome) {
+        if (event.eventType === 'EventRaised') lateEvents.push(event);
+        continue;
+      }
+      if (this.#apply(event)) history.push(event);
+    }
+
+    const actions: OrchestratorAction[] = [];
+    const outcome = this.#outcome;
+    // A failed or terminated execution starts no new work; a completing one still sends what it scheduled last.
+    if (!outcome || outcome.status === 'Completed' || outcome.status === 'ContinuedAsNew') {
+      for (const action of this.#pending.values()) {
+        actions.push(action);
+        history.push(actionEvent(action, now));
+        if (action.kind !== 'SendEvent') this.#scheduled.set(action.sequenceId, completionKindOf(action.kind));
+      }
+    }
+    this.#pending.clear();
+    if (outcome) {
+      if (outcome.status === 'ContinuedAsNew' && outcome.carryoverEvents.length > 0 && lateEvents.length > 0) {
+        this.#outcome = { ...outcome, carryoverEvents: [...outcome.carryoverEvents, ...lateEvents] };
+      }
+      history.push(endEvent(outcome, now));
+      this.#ended = true;
+    }
+    history.push({ eventType: 'OrchestratorCompleted', eventId: -1, timestamp: now });
+    this.#historyLength += history.length;
+    return this.#result(history, actions);
+  }
+
+  // ---- ContextEngine: what tasks and the context ask of the engine ----
+
+  nowMs(): number {
+    return this.#nowMs;
+  }
+
+  track(task: TaskBase): void {
+    if (task.tracked) return;
+    task.tracked = true;
+    task.onTrack(this);
+  }
+
+  scheduleNow(task: ActionTask): void {
+    this.track(task);
+  }
+
+  schedule(task: ActionTask): void {
+    // Actions after continueAsNew (or after the end) are dropped, as in durable-functions.
+    if (this.#df.continueAsNewRequest || this.#outcome) return;
+    const sequenceId = this.#nextSequenceId++;
+    task.sequenceId = sequenceId;
+    const spec = task.spec;
+    let action: OrchestratorAction;
+    switch (spec.kind) {
+      case 'ScheduleTask':
+      case 'SendEvent':
+        action = { ...spec, sequenceId };
+        break;
+      case 'CreateTimer':
+        action = { kind: 'CreateTimer', sequenceId, fireAt: spec.fireAt };
+        break;
+      case 'CreateSubOrchestration':
+        action = { ...spec, sequenceId, instanceId: spec.instanceId ?? `${this.#options.instanceId}:${sequenceId}` };
+        break;
+      default: {
+        const unhandled: never = spec;
+        throw new Error(`unhandled action ${JSON.stringify(unhandled)}`);
+      }
+    }
+    if (spec.kind !== 'SendEvent') this.#open.set(sequenceId, task);
+    this.#pending.set(sequenceId, action);
+  }
+
+  waitForEvent(task: EventTask): void {
+    const key = task.eventName.toLowerCase();
+    const buffered = this.#buffered.get(key)?.take();
+    if (buffered) return task.receive(buffered.event.input);
+    let waiters = this.#waiters.get(key);
+    if (!waiters) this.#waiters.set(key, (waiters = new Fifo()));
+    waiters.push(task);
+  }
+
+  // ---- history and messages ----
+
+  /** Applies one event (stored or new); false when a new message is a duplicate or stale and must not be stored. */
+  #apply(event: HistoryEvent): boolean {
+    switch (event.eventType) {
+      case 'OrchestratorStarted':
+        this.#advanceTime(Date.parse(event.timestamp));
+        return true;
+      case 'OrchestratorCompleted':
+      case 'GenericEvent':
+      case 'ExecutionRewound':
+        return true;
+      case 'ExecutionStarted':
+        if (this.#started) return false;
+        this.#started = true;
+        this.#deliverOrHold(event);
+        return true;
+      case 'TaskCompleted':
+      case 'TaskFailed':
+        return this.#acceptCompletion(event, event.taskScheduledId, 'task');
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed':
+        return this.#acceptCompletion(event, event.taskScheduledId, 'subOrchestration');
+      case 'TimerFired':
+        return this.#acceptCompletion(event, event.timerId, 'timer');
+      case 'EventRaised':
+        this.#deliverOrHold(event);
+        return true;
+      case 'ExecutionTerminated':
+        if (this.#outcome) return false;
+        this.#finish({ status: 'Terminated', ...(event.input === undefined ? {} : { output: event.input }) });
+        return true;
+      case 'ExecutionSuspended':
+        this.#suspended = true;
+        return true;
+      case 'ExecutionResumed':
+        this.#resumeExecution();
+        return true;
+      case 'TaskScheduled':
+      case 'TimerCreated':
+      case 'SubOrchestrationInstanceCreated':
+      case 'EventSent':
+        this.#matchRecordedAction(event);
+        return true;
+      case 'ExecutionCompleted':
+      case 'ContinueAsNew':
+        this.#recordedEnd(event);
+        return true;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled history event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  /** Invariant 2: a completion is accepted once, and only for an action the history records, of the same kind. */
+  #acceptCompletion(event: CompletionEvent, id: number, kind: CompletionKind): boolean {
+    if (this.#scheduled.get(id) !== kind) return false;
+    this.#scheduled.delete(id);
+    this.#deliverOrHold(event);
+    return true;
+  }
+
+  #deliverOrHold(event: ExecutionStartedEvent | CompletionEvent | EventRaisedEvent): void {
+    if (this.#suspended) this.#held.push(event);
+    else this.#deliver(event);
+  }
+
+  #deliver(event: HistoryEvent): void {
+    if (this.#outcome) return;
+    switch (event.eventType) {
+      case 'ExecutionStarted':
+        this.#start(event);
+        break;
+      case 'TaskCompleted':
+      case 'SubOrchestrationInstanceCompleted':
+        this.#takeOpen(event.taskScheduledId)?.complete(parseJson(event.result));
+        break;
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceFailed':
+        this.#takeOpen(event.taskScheduledId)?.fail(new TaskFailedError(event.reason, event.failureDetails));
+        break;
+      case 'TimerFired': {
+        const timer = this.#takeOpen(event.timerId);
+        // A cancelled timer's firing is accepted (it is a real message) and ignored.
+        if (timer && !(timer instanceof TimerTaskImpl && timer.isCanceled)) timer.complete(undefined);
+        break;
+      }
+      case 'EventRaised':
+        this.#raise(event);
+        break;
+      default:
+        // Only the message kinds above are ever held or delivered.
+        return;
+    }
+    this.#resume();
+  }
+
+  #takeOpen(id: number): ActionTask | undefined {
+    const task = this.#open.get(id);
+    this.#open.delete(id);
+    return task;
+  }
+
+  #raise(event: EventRaisedEvent): void {
+    const key = event.name.toLowerCase();
+    const waiter = this.#waiters.get(key)?.take();
+    if (waiter) return waiter.receive(event.input);
+    let buffer = this.#buffered.get(key);
+    if (!buffer) this.#buffered.set(key, (buffer = new Fifo()));
+    buffer.push({ arrival: this.#arrivals++, event });
+  }
+
+  #resumeExecution(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    const held = this.#held;
+    this.#held = [];
+    for (const event of held) this.#deliver(event);
+  }
+
+  #matchRecordedAction(event: ScheduledEvent): void {
+    const id = event.eventId;
+    const kind = recordedKind(event);
+    if (kind) this.#scheduled.set(id, kind);
+    if (this.#nonDeterministic) return;
+    // By the time history records action #n, the original run had taken it: every event it had seen before is
+    // replayed already. So a missing or different action here means the code has diverged, definitively.
+    const action = this.#pending.get(id);
+    if (!action) return this.#nonDeterminism(missingError(event, this.#codeState()));
+    if (!sameAction(event, action)) return this.#nonDeterminism(mismatchError(event, action));
+    this.#pending.delete(id);
+  }
+
+  #nonDeterminism(error: Error): void {
+    this.#nonDeterministic = true;
+    this.#outcome = { status: 'Failed', failureDetails: failureDetailsOf(error) };
+    this.#current = undefined;
+    this.#pending.clear();
+  }
+
+  #codeState(): string {
+    const outcome = this.#outcome;
+    if (!this.#started) return 'has not started';
+    if (!outcome) return 'waits for other work';
+    switch (outcome.status) {
+      case 'Completed':
+        return 'completed';
+      case 'Failed':
+        return `failed ('${outcome.failureDetails.errorMessage}')`;
+      case 'Terminated':
+        return 'was terminated';
+      case 'ContinuedAsNew':
+        return 'continued as new';
+      default: {
+        const unhandled: never = outcome;
+        throw new Error(`unhandled outcome ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  #recordedEnd(event: Extract<HistoryEvent, { eventType: 'ExecutionCompleted' | 'ContinueAsNew' }>): void {
+    this.#ended = true;
+    // The code's own outcome wins (a recorded history that replays must end the same way); the record only fills in
+    // when the code did not end, e.g. the runtime failed an instance whose orchestrator is not registered.
+    if (this.#outcome) return;
+    if (event.eventType === 'ContinueAsNew') {
+      this.#outcome = {
+        status: 'ContinuedAsNew',
+        ...(event.result === undefined ? {} : { input: event.result }),
+        carryoverEvents: [],
+      };
+    } else if (event.orchestrationStatus === 'Failed') {
+      this.#outcome = {
+        status: 'Failed',
+        failureDetails: event.failureDetails ?? { errorType: 'Error', errorMessage: 'The orchestration failed.' },
+      };
+    } else {
+      this.#outcome = {
+        status: event.orchestrationStatus,
+        ...(event.result === undefined ? {} : { output: event.result }),
+      };
+    }
+  }
+
+  // ---- running the generator ----
+
+  #start(event: ExecutionStartedEvent): void {
+    this.#df.input = parseJson(event.input);
+    // Events carried over by continueAsNew come first, before anything raised to this execution.
+    for (const carried of event.carryoverEvents ?? []) this.#raise(carried);
+    let generated: unknown;
+    try {
+      generated = runInOrchestration(this.#df, () => this.#handler(this.#context));
+    } catch (err) {
+      return this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(err) });
+    }
+    if (!isGenerator(generated)) {
+      if (isPromiseLike(generated)) {
+        return this.#fail(
+          new TypeError(
+            `The orchestrator '${this.#options.name}' returned a Promise: orchestrators must be generator functions ` +
+              '(function*) that yield tasks, not async functions.',
+          ),
+        );
+      }
+      return this.#finish({ status: 'Completed', ...outputOf(generated) });
+    }
+    this.#generator = generated;
+    this.#step((g) => g.next());
+  }
+
+  /** Feed completed tasks to the code until it waits on an unfinished one or ends. */
+  #resume(): void {
+    for (;;) {
+      const task = this.#current;
+      if (this.#outcome || !task || !task.isCompleted) return;
+      this.#current = undefined;
+      if (task.isFaulted) this.#step((g) => g.throw(task.error));
+      else this.#step((g) => g.next(task.result));
+    }
+  }
+
+  #step(send: (generator: Generated) => IteratorResult<unknown, unknown>): void {
+    const generator = this.#generator;
+    if (!generator) return;
+    let result: IteratorResult<unknown, unknown>;
+    try {
+      result = runInOrchestration(this.#df, () => send(generator));
+      // Yielding something that is not a task is a programming error; thrown at the yield so the stack points there.
+      while (!result.done && !(result.value instanceof TaskBase) && !this.#df.continueAsNewRequest) {
+        const violation = constraintViolation(result.value);
+        result = runInOrchestration(this.#df, () => generator.throw(violation));
+      }
+    } catch (err) {
+      return this.#fail(err);
+    }
+    const request = this.#df.continueAsNewRequest;
+    if (request) {
+      return this.#finish({
+        status: 'ContinuedAsNew',
+        ...(request.input === undefined ? {} : { input: request.input }),
+        carryoverEvents: request.preserveUnprocessedEvents ? this.#unprocessedEvents() : [],
+      });
+    }
+    if (result.done) return this.#finish({ status: 'Completed', ...outputOf(result.value) });
+    const task = result.value as TaskBase;
+    this.track(task);
+    this.#current = task;
+  }
+
+  #fail(err: unknown): void {
+    this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(err) });
+  }
+
+  #finish(outcome: Outcome): void {
+    this.#outcome = outcome;
+    this.#current = undefined;
+    // A terminated or failed execution schedules nothing more; a completing one keeps its last actions.
+    if (outcome.status === 'Terminated' || outcome.status === 'Failed') this.#pending.clear();
+  }
+
+  #unprocessedEvents(): EventRaisedEvent[] {
+    const all: { arrival: number; event: EventRaisedEvent }[] = [];
+    for (const buffer of this.#buffered.values()) all.push(...buffer.toArray());
+    return all.sort((a, b) => a.arrival - b.arrival).map((b) => b.event);
+  }
+
+  #advanceTime(ms: number): void {
+    if (ms > this.#nowMs) this.#nowMs = ms;
+  }
+
+  #result(newHistory: readonly HistoryEvent[], actions: readonly OrchestratorAction[]): EpisodeResult {
+    const outcome: EpisodeOutcome = this.#outcome ?? { status: this.#suspended ? 'Suspended' : 'Running' };
+    let runtimeStatus: RuntimeStatus = outcome.status;
+    if (outcome.status === 'Running' && !this.#started) runtimeStatus = 'Pending';
+    return {
+      newHistory,
+      actions,
+      customStatus: this.#df.customStatusSet ? toJson(this.#df.customStatus) : undefined,
+      outcome,
+      runtimeStatus,
+    };
+  }
+}
+
+function recordedKind(event: ScheduledEvent): CompletionKind | undefined {
+  switch (event.eventType) {
+    case 'TaskScheduled':
+      return 'task';
+    case 'TimerCreated':
+      return 'timer';
+    case 'SubOrchestrationInstanceCreated':
+      return 'subOrchestration';
+    case 'EventSent':
+      return undefined;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled scheduled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function outputOf(value: unknown): { output?: string } {
+  const output = toJson(value);
+  return output === undefined ? {} : { output };
+}
+
+function completionKindOf(kind: Exclude<OrchestratorAction['kind'], 'SendEvent'>): CompletionKind {
+  return kind === 'ScheduleTask' ? 'task' : kind === 'CreateTimer' ? 'timer' : 'subOrchestration';
+}

@@ -1,0 +1,111 @@
+// Rewind of a failed instance (client.rewind): forget the failures that ended it so a replay waits for those tasks
+// again, and list the work to re-run. Pure: the worker stores the new history and schedules the work.
+import type { HistoryEvent } from './history.js';
+
+export type RewindWork =
+  | { readonly kind: 'task'; readonly sequenceId: number; readonly name: string; readonly input?: string }
+  | {
+      readonly kind: 'subOrchestration';
+      readonly sequenceId: number;
+      readonly name: string;
+      readonly instanceId: string;
+      readonly input?: string;
+    }
+  /** A timer that never fired: its TimerFired was dropped while the instance was failed. */
+  | { readonly kind: 'timer'; readonly sequenceId: number; readonly fireAt: string };
+
+export interface RewoundHistory {
+  readonly history: HistoryEvent[];
+  /** Work to run again, in sequence order. */
+  readonly retry: RewindWork[];
+}
+
+/**
+ * Removes ExecutionCompleted(Failed), and the TaskFailed / SubOrchestrationInstanceFailed events recorded after the
+ * last action event. Why only those: a failure followed by further actions was observed by the code (caught, or
+ * handled by a retry policy whose timer and next attempt follow it), and removing it would make the replay diverge
+ * from the actions recorded after it. Failures after the last action took no effect but ending the execution, so
+ * without them the replay blocks exactly on the failed tasks. In a retry sequence this re-runs the final attempt: the
+ * earlier attempts stay counted, so the retry policy sees one more attempt.
+ *
+ * Re-run: every activity and timer the rewound history scheduled without a completion (results and timers that came
+ * while the instance was failed were dropped; a duplicate result is dropped again by the engine), and the
+ * sub-orchestrations whose failure was removed. A sub-orchestration that was still running keeps running and reports
+ * to this execution as before.
+ */
+export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory {
+  let lastAction = -1;
+  history.forEach((e, i) => {
+    if (isAction(e)) lastAction = i;
+  });
+  const removedSubOrchestrations = new Set<number>();
+  const rewound = history.filter((e, i) => {
+    if (e.eventType === 'ExecutionCompleted') return e.orchestrationStatus !== 'Failed';
+    if (i < lastAction) return true;
+    if (e.eventType === 'TaskFailed') return false;
+    if (e.eventType === 'SubOrchestrationInstanceFailed') {
+      removedSubOrchestrations.add(e.taskScheduledId);
+      return false;
+    }
+    return true;
+  });
+
+  const open = new Map<number, HistoryEvent>();
+  for (const e of rewound) {
+    switch (e.eventType) {
+      case 'TaskScheduled':
+      case 'TimerCreated':
+      case 'SubOrchestrationInstanceCreated':
+        open.set(e.eventId, e);
+        break;
+      case 'TaskCompleted':
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed':
+        open.delete(e.taskScheduledId);
+        break;
+      case 'TimerFired':
+        open.delete(e.timerId);
+        break;
+      case 'ContinueAsNew':
+      case 'ExecutionStarted':
+        // A new execution starts with nothing scheduled.
+        open.clear();
+        break;
+      default:
+        break;
+    }
+  }
+  const retry: RewindWork[] = [];
+  for (const e of open.values()) {
+    if (e.eventType === 'TaskScheduled') {
+      retry.push({
+        kind: 'task',
+        sequenceId: e.eventId,
+        name: e.name,
+        ...(e.input === undefined ? {} : { input: e.input }),
+      });
+    } else if (e.eventType === 'TimerCreated') {
+      retry.push({ kind: 'timer', sequenceId: e.eventId, fireAt: e.fireAt });
+    } else if (e.eventType === 'SubOrchestrationInstanceCreated' && removedSubOrchestrations.has(e.eventId)) {
+      retry.push({
+        kind: 'subOrchestration',
+        sequenceId: e.eventId,
+        name: e.name,
+        instanceId: e.instanceId,
+        ...(e.input === undefined ? {} : { input: e.input }),
+      });
+    }
+  }
+  retry.sort((a, b) => a.sequenceId - b.sequenceId);
+  return { history: rewound, retry };
+}
+
+function isAction(e: HistoryEvent): boolean {
+  return (
+    e.eventType === 'TaskScheduled' ||
+    e.eventType === 'TimerCreated' ||
+    e.eventType === 'SubOrchestrationInstanceCreated' ||
+    e.eventType === 'EventSent'
+  );
+}

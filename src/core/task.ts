@@ -1,0 +1,280 @@
+// Task implementations behind the Task / TimerTask interfaces: atomic actions, timers, external events, entity calls,
+// the Task.all / Task.any compounds and retries. Tasks get sequence ids only when first yielded (tracked), in yield
+// order, as the Durable Functions host numbers them (reference B4 step 5).
+import type { Task, TaskCombinators, TaskResults, TimerTask } from './context.js';
+import { retryDelayMs, type RetryPolicy } from './retry-options.js';
+
+/** What a task needs from the engine that runs it. */
+export interface TaskEngine {
+  /** Give a task (and its children) sequence ids and actions, the first time it is yielded. */
+  track(task: TaskBase): void;
+  /** Assign the next sequence id to an atomic task and record its action. */
+  schedule(task: ActionTask): void;
+  /** Register a waiter for an external event (or an entity response). */
+  waitForEvent(task: EventTask): void;
+  /** The deterministic current time in epoch milliseconds. */
+  nowMs(): number;
+}
+
+type TaskState = 'Running' | 'Completed' | 'Failed';
+
+export abstract class TaskBase<T = unknown> implements Task<T> {
+  #state: TaskState = 'Running';
+  #result: T | undefined;
+  #error: Error | undefined;
+  #parents: CompoundTask[] | undefined;
+  /** Set once the task was first yielded (directly or inside a compound): it then owns its sequence ids. */
+  tracked = false;
+
+  get isCompleted(): boolean {
+    return this.#state !== 'Running';
+  }
+  get isFaulted(): boolean {
+    return this.#state === 'Failed';
+  }
+  get result(): T | undefined {
+    return this.#result;
+  }
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Settle successfully; later settlements are ignored, so a result is observed once. */
+  complete(value: T): void {
+    if (this.#state !== 'Running') return;
+    this.#state = 'Completed';
+    this.#result = value;
+    this.#notify();
+  }
+
+  fail(error: Error): void {
+    if (this.#state !== 'Running') return;
+    this.#state = 'Failed';
+    this.#error = error;
+    this.#notify();
+  }
+
+  addParent(parent: CompoundTask): void {
+    (this.#parents ??= []).push(parent);
+  }
+
+  /** Called once, when the task is first tracked. */
+  abstract onTrack(engine: TaskEngine): void;
+
+  #notify(): void {
+    if (this.#parents) for (const parent of this.#parents) parent.onChild(this);
+  }
+}
+
+/** The action an atomic task asks for, before it has a sequence id. Payloads are JSON text. */
+export type ActionSpec =
+  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string }
+  | { readonly kind: 'CreateTimer'; readonly fireAt: string }
+  | {
+      readonly kind: 'CreateSubOrchestration';
+      readonly name: string;
+      readonly instanceId?: string;
+      readonly input?: string;
+    }
+  | { readonly kind: 'SendEvent'; readonly instanceId: string; readonly name: string; readonly input?: string };
+
+/** One action: an activity, a timer, a sub-orchestration or a sent event. */
+export class ActionTask<T = unknown> extends TaskBase<T> {
+  sequenceId: number | undefined;
+  constructor(readonly spec: ActionSpec) {
+    super();
+  }
+  onTrack(engine: TaskEngine): void {
+    engine.schedule(this);
+  }
+}
+
+export class TimerTaskImpl extends ActionTask<void> implements TimerTask {
+  #canceled = false;
+  constructor(fireAt: string) {
+    super({ kind: 'CreateTimer', fireAt });
+  }
+  get isCanceled(): boolean {
+    return this.#canceled;
+  }
+  cancel(): void {
+    if (this.isCompleted) throw new Error('Cannot cancel a completed task.');
+    this.#canceled = true;
+  }
+  override onTrack(engine: TaskEngine): void {
+    // A timer cancelled before it was ever yielded never needs a stored timer.
+    if (!this.#canceled) engine.schedule(this);
+  }
+}
+
+/** Waits for an event raised to the instance (matched by name, case-insensitively). */
+export class EventTask<T = unknown> extends TaskBase<T> {
+  constructor(readonly eventName: string) {
+    super();
+  }
+  onTrack(engine: TaskEngine): void {
+    engine.waitForEvent(this);
+  }
+  /** Deliver the event's payload (JSON text). */
+  receive(input: string | undefined): void {
+    this.complete(parseJson(input) as T);
+  }
+}
+
+/**
+ * A two-way entity call: a request message (EventSent to `@name@key`) and a wait for the response, an EventRaised
+ * named by the request id with `{ result, exceptionType? }` (Durable Functions' shapes, reference B2).
+ */
+export class EntityCallTask<T = unknown> extends EventTask<T> {
+  constructor(
+    readonly requestId: string,
+    readonly request: ActionTask,
+  ) {
+    super(requestId);
+  }
+  override onTrack(engine: TaskEngine): void {
+    engine.track(this.request);
+    engine.waitForEvent(this);
+  }
+  override receive(input: string | undefined): void {
+    const response = (parseJson(input) ?? {}) as { result?: unknown; exceptionType?: unknown };
+    const result = typeof response.result === 'string' ? parseJson(response.result) : response.result;
+    if (response.exceptionType) {
+      const error = new Error(typeof result === 'string' ? result : JSON.stringify(result));
+      error.name = typeof response.exceptionType === 'string' ? response.exceptionType : 'Error';
+      this.fail(error);
+    } else {
+      this.complete(result as T);
+    }
+  }
+}
+
+/** A task made of other tasks; children report to it when they settle. */
+export abstract class CompoundTask<T = unknown> extends TaskBase<T> {
+  abstract onChild(child: TaskBase): void;
+}
+
+export class WhenAllTask<T extends readonly Task[]> extends CompoundTask<TaskResults<T>> {
+  readonly #children: readonly TaskBase[];
+  #remaining = 0;
+  constructor(children: readonly TaskBase[]) {
+    super();
+    this.#children = children;
+    for (const child of children) {
+      child.addParent(this);
+      if (!child.isCompleted) this.#remaining++;
+    }
+    const failed = children.find((c) => c.isFaulted);
+    if (failed) this.fail(failed.error ?? new Error('A task failed.'));
+    else if (this.#remaining === 0) this.#finish();
+  }
+  onTrack(engine: TaskEngine): void {
+    for (const child of this.#children) engine.track(child);
+  }
+  onChild(child: TaskBase): void {
+    if (this.isCompleted) return;
+    if (child.isFaulted) return this.fail(child.error ?? new Error('A task failed.'));
+    if (--this.#remaining === 0) this.#finish();
+  }
+  #finish(): void {
+    this.complete(this.#children.map((c) => c.result) as unknown as TaskResults<T>);
+  }
+}
+
+export class WhenAnyTask<T extends Task> extends CompoundTask<T> {
+  readonly #children: readonly TaskBase[];
+  constructor(children: readonly TaskBase[]) {
+    super();
+    this.#children = children;
+    for (const child of children) child.addParent(this);
+    const done = children.find((c) => c.isCompleted);
+    if (done) this.complete(done as unknown as T);
+  }
+  onTrack(engine: TaskEngine): void {
+    for (const child of this.#children) engine.track(child);
+  }
+  onChild(child: TaskBase): void {
+    this.complete(child as unknown as T);
+  }
+}
+
+/**
+ * Retries inside the engine, with DTFx's history shape (reference A6): after a failed attempt a durable timer (its own
+ * sequence id), then the next attempt (a new sequence id). Unlike DTFx there is no dummy timer after the final
+ * failure, and an expired retry timeout gives up at once with the last error instead of waiting.
+ */
+export class RetryableTask<T = unknown> extends CompoundTask<T> {
+  readonly #makeAttempt: () => ActionTask<T>;
+  readonly #policy: RetryPolicy;
+  #engine: TaskEngine | undefined;
+  #firstAttemptMs = 0;
+  #failedAttempts = 0;
+  #attempt: ActionTask<T> | undefined;
+  #timer: TimerTaskImpl | undefined;
+
+  constructor(makeAttempt: () => ActionTask<T>, policy: RetryPolicy) {
+    super();
+    this.#makeAttempt = makeAttempt;
+    this.#policy = policy;
+  }
+  onTrack(engine: TaskEngine): void {
+    this.#engine = engine;
+    this.#firstAttemptMs = engine.nowMs();
+    this.#startAttempt(engine);
+  }
+  onChild(child: TaskBase): void {
+    const engine = this.#engine;
+    if (this.isCompleted || !engine) return;
+    if (child === this.#timer) return this.#startAttempt(engine);
+    if (child !== this.#attempt) return;
+    if (!child.isFaulted) return this.complete(child.result as T);
+    this.#failedAttempts++;
+    const now = engine.nowMs();
+    const expired = now >= this.#firstAttemptMs + this.#policy.retryTimeoutMs;
+    if (this.#failedAttempts >= this.#policy.maxNumberOfAttempts || expired) {
+      return this.fail(child.error ?? new Error('The task failed.'));
+    }
+    const timer = new TimerTaskImpl(new Date(now + retryDelayMs(this.#policy, this.#failedAttempts)).toISOString());
+    this.#timer = timer;
+    timer.addParent(this);
+    engine.track(timer);
+  }
+  #startAttempt(engine: TaskEngine): void {
+    const attempt = this.#makeAttempt();
+    this.#attempt = attempt;
+    attempt.addParent(this);
+    engine.track(attempt);
+  }
+}
+
+/** `context.df.Task`: validates inputs as durable-functions does, with clearer messages. */
+export const taskCombinators: TaskCombinators = {
+  all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>> {
+    return new WhenAllTask<T>(checkTasks('Task.all', tasks, 0));
+  },
+  any<T extends Task>(tasks: readonly T[]): Task<T> {
+    return new WhenAnyTask<T>(checkTasks('Task.any', tasks, 1));
+  },
+};
+
+function checkTasks(api: string, tasks: unknown, min: number): TaskBase[] {
+  if (!Array.isArray(tasks)) throw new TypeError(`${api} expects an array of tasks.`);
+  if (tasks.length < min) {
+    throw new Error(
+      `When constructing a CompoundTask (such as Task.all() or Task.any()), you must specify at least one Task.`,
+    );
+  }
+  tasks.forEach((t: unknown, i) => {
+    if (!(t instanceof TaskBase)) {
+      throw new TypeError(
+        `${api} received a non-valid input at index ${i}: expected a Task from context.df (callActivity, createTimer, ` +
+          `waitForExternalEvent, Task.all ...), got ${t === null ? 'null' : typeof t}.`,
+      );
+    }
+  });
+  return tasks as TaskBase[];
+}
+
+export function parseJson(text: string | undefined): unknown {
+  return text === undefined || text === '' ? undefined : (JSON.parse(text) as unknown);
+}
