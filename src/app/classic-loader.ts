@@ -3,7 +3,7 @@
 // `run`, `index`, the only exported function, or the default export.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ActivityContext, ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
+import type { ActivityContext, ActivityHandler, OrchestrationHandler } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
 import type { AppDefinition, AuthLevel } from './app-definition.js';
 import { unsupportedTrigger } from './azure-functions.js';
@@ -139,7 +139,7 @@ function register(
       definition.registry.registerOrchestration(name, requireFunction(exported, name) as OrchestrationHandler);
       return;
     case 'entityTrigger':
-      definition.registry.registerEntity(name, requireFunction(exported, name) as EntityHandler);
+      definition.registry.registerEntity(name, requireFunction(exported, name));
       return;
     case 'activityTrigger':
       definition.registry.registerActivity(

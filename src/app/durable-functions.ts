@@ -2,8 +2,17 @@
 // (`df.app.*`, `df.trigger`, `df.input`, `df.getClient`), the 2.x classic wrappers (`df.orchestrator`, `df.entity`) and
 // the value classes. Registrations go to the current app definition; the programming model itself is core's.
 import { TaskhubError } from '../core/errors.js';
-import * as core from '../core/index.js';
-import type { ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
+import {
+  activityCallable,
+  entity,
+  EntityId,
+  orchestrationCallable,
+  orchestrator,
+  RetryOptions,
+  type ActivityContext,
+  type EntityHandler,
+  type OrchestrationHandler,
+} from '../core/index.js';
 import { currentApp } from './app-definition.js';
 import { app as azureApp, unsupportedTrigger, type HttpFunctionOptions } from './azure-functions.js';
 import {
@@ -18,12 +27,15 @@ import type { FunctionInput, FunctionTrigger, InvocationContext } from './invoca
 
 export type {
   ActivityContext,
-  ActivityHandler,
   EntityContext,
   EntityHandler,
   OrchestrationContext,
   OrchestrationHandler,
-} from '../core/context.js';
+  RegisteredActivity,
+  RegisteredOrchestration,
+  Task,
+  TimerTask,
+} from '../core/index.js';
 export type {
   DurableOrchestrationStatus,
   HttpManagementPayload,
@@ -36,9 +48,15 @@ export type {
 } from '../client/types.js';
 export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
 
-export const { RetryOptions, EntityId } = core;
-export type RetryOptions = InstanceType<typeof core.RetryOptions>;
-export type EntityId = InstanceType<typeof core.EntityId>;
+export { EntityId, RetryOptions };
+
+/**
+ * An activity function. Declared with method syntax so that, as with Azure's own `input: any`, a handler typed
+ * `(input: string) => …` is accepted without casts.
+ */
+export type ActivityHandler<TInput = unknown> = {
+  handler(input: TInput, context: ActivityContext): unknown;
+}['handler'];
 
 /** Durable Functions' runtime statuses, as the string enum apps compare against. */
 export const OrchestrationRuntimeStatus = {
@@ -124,12 +142,12 @@ export const app = {
   orchestration(name: string, handlerOrOptions: HandlerOrOptions<OrchestrationHandler>) {
     const handler = handlerOf(name, 'orchestration', handlerOrOptions);
     currentApp().registry.registerOrchestration(name, handler);
-    return core.orchestrationCallable(name);
+    return orchestrationCallable(name);
   },
-  activity(name: string, options: { handler: ActivityHandler } & Record<string, unknown>) {
-    const handler = handlerOf(name, 'activity', options);
+  activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
+    const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);
     currentApp().registry.registerActivity(name, handler);
-    return core.activityCallable(name);
+    return activityCallable(name);
   },
   entity(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler>): void {
     currentApp().registry.registerEntity(name, handlerOf(name, 'entity', handlerOrOptions));
@@ -164,10 +182,8 @@ function refuse(triggerName: string) {
   };
 }
 
-/** 2.x: `module.exports = df.orchestrator(function* (context) { … })` in a function.json app. */
-export const orchestrator = core.orchestrator;
-/** 2.x: `module.exports = df.entity((context) => { … })`. */
-export const entity = core.entity;
+/** 2.x classic wrappers: `module.exports = df.orchestrator(function* (context) { … })`, `df.entity(fn)`. */
+export { orchestrator, entity };
 
 const durableFunctions = {
   app,

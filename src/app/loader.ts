@@ -30,8 +30,8 @@ const ENTRY_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', ...TS_EXTENSIONS]);
 
 export function installCompatModules(): void {
   installModuleHooks({
-    'durable-functions': durableFunctions as unknown as Record<string, unknown>,
-    '@azure/functions': azureFunctions as unknown as Record<string, unknown>,
+    'durable-functions': durableFunctions,
+    '@azure/functions': azureFunctions,
   });
 }
 
