@@ -139,7 +139,8 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     }
     this.#pending.clear();
     if (outcome) {
-      if (outcome.status === 'ContinuedAsNew' && outcome.carryoverEvents.length > 0 && lateEvents.length > 0) {
+      const preserve = this.#df.continueAsNewRequest?.preserveUnprocessedEvents === true;
+      if (outcome.status === 'ContinuedAsNew' && preserve && lateEvents.length > 0) {
         this.#outcome = { ...outcome, carryoverEvents: [...outcome.carryoverEvents, ...lateEvents] };
       }
       history.push(endEvent(outcome, now));
