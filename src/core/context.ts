@@ -181,7 +181,13 @@ export interface OrchestrationContext extends ContextLogger {
  * An orchestrator: a synchronous generator function (`function*`) that yields tasks and returns the output.
  * `yield task` evaluates to the task's result (typed `unknown`: cast it, as in `(yield t) as number`).
  */
-export type OrchestrationHandler = (context: OrchestrationContext) => Generator<Task, unknown, unknown>;
+export type OrchestrationHandler = (context: OrchestrationContext) => OrchestrationGenerator;
+
+/**
+ * The return type to annotate a standalone orchestrator with (`function* f(context): OrchestrationGenerator<string>`),
+ * so its `yield` expressions are `unknown` rather than an implicit `any`.
+ */
+export type OrchestrationGenerator<TOutput = unknown> = Generator<Task, TOutput, unknown>;
 
 /** What an activity function receives besides its input. */
 export interface ActivityContext extends ContextLogger {

@@ -13,6 +13,7 @@ export type {
   LogMethod,
   LogSink,
   OrchestrationContext,
+  OrchestrationGenerator,
   OrchestrationHandler,
   Task,
   TaskCombinators,

@@ -1,9 +1,9 @@
 // Function chaining and fan-out/fan-in through the replay engine, with the history each produces.
 import { describe, expect, it } from 'vitest';
-import type { OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator } from '../../src/core/context.js';
 import { describeActions, Driver, ev, outputOf } from './history-builder.js';
 
-function* helloSequence(ctx: OrchestrationContext) {
+function* helloSequence(ctx: OrchestrationContext): OrchestrationGenerator {
   const out: unknown[] = [];
   for (const city of ['Tokyo', 'Seattle', 'Cairo']) out.push(yield ctx.df.callActivity('SayHello', city));
   return out;

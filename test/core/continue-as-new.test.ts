@@ -1,10 +1,10 @@
 // continueAsNew: ends the execution with a new input; optionally carries unprocessed events into the next one.
 import { describe, expect, it } from 'vitest';
-import type { OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator } from '../../src/core/context.js';
 import type { EventRaisedEvent } from '../../src/core/history.js';
 import { at, Driver, ev, outputOf } from './history-builder.js';
 
-function* counter(ctx: OrchestrationContext) {
+function* counter(ctx: OrchestrationContext): OrchestrationGenerator {
   const n = ctx.df.getInput<number>();
   yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 1000));
   if (n >= 2) return n;
@@ -48,7 +48,7 @@ describe('continueAsNew', () => {
   });
 
   it('keeps unprocessed events for the next execution, delivered first and in order', () => {
-    const eternal = function* (ctx: OrchestrationContext) {
+    const eternal = function* (ctx: OrchestrationContext): OrchestrationGenerator {
       const seen = ctx.df.getInput<string[]>();
       const value = yield ctx.df.waitForExternalEvent('Item');
       const next = [...seen, value as string];

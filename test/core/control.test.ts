@@ -1,12 +1,12 @@
 // Instance control and per-episode state: terminate, suspend/resume, duplicate and stale completions, custom status,
 // newGuid, isReplaying and the replay-safe logger, yield constraint violations.
 import { describe, expect, it } from 'vitest';
-import type { OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator } from '../../src/core/context.js';
 import type { HistoryEvent } from '../../src/core/history.js';
 import { createOrchestrationExecutor } from '../../src/core/replay.js';
 import { at, describeActions, Driver, ev, outputOf } from './history-builder.js';
 
-function* twoSteps(ctx: OrchestrationContext) {
+function* twoSteps(ctx: OrchestrationContext): OrchestrationGenerator {
   const a = yield ctx.df.callActivity('A');
   const b = yield ctx.df.callActivity('B');
   return [a, b];
@@ -182,7 +182,7 @@ describe('programming constraints', () => {
   it('yielding a non-task throws a constraint violation at the yield', () => {
     const d = new Driver(function* (ctx: OrchestrationContext) {
       try {
-        yield ctx.df.signalEntity as unknown as never;
+        yield (() => 'not a task') as unknown as never;
       } catch (e) {
         ctx.df.setCustomStatus((e as Error).message);
       }
@@ -198,7 +198,7 @@ describe('programming constraints', () => {
   });
 
   it('an async function instead of a generator fails with a clear message', () => {
-    const d = new Driver((async () => 'x') as unknown as () => Generator<never>);
+    const d = new Driver((() => Promise.resolve('x')) as unknown as () => Generator<never>);
     const r = d.start();
     expect(r.outcome.status === 'Failed' && r.outcome.failureDetails.errorMessage).toMatch(
       /must be generator functions/,

@@ -1,6 +1,6 @@
 // Fan-out/fan-in, races between an activity and a timer, nested compounds and timer cancellation.
 import { describe, expect, it } from 'vitest';
-import type { OrchestrationContext, Task } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator, Task } from '../../src/core/context.js';
 import { at, describeActions, Driver, ev, outputOf } from './history-builder.js';
 
 describe('fan-out / fan-in', () => {
@@ -80,7 +80,7 @@ describe('fan-out / fan-in', () => {
   });
 });
 
-function* raceActivityAndTimer(ctx: OrchestrationContext) {
+function* raceActivityAndTimer(ctx: OrchestrationContext): OrchestrationGenerator {
   const deadline = new Date(ctx.df.currentUtcDateTime.getTime() + 60_000);
   const timer = ctx.df.createTimer(deadline);
   const work = ctx.df.callActivity('Work');

@@ -1,12 +1,12 @@
 // Retries run inside the engine: a durable timer after each failed attempt, then the next attempt with a new
 // sequence id (DTFx's history shape), no dummy timer after the last failure, and an expired retry timeout gives up.
 import { describe, expect, it } from 'vitest';
-import type { OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator } from '../../src/core/context.js';
 import { RetryOptions } from '../../src/core/retry-options.js';
 import { at, describeActions, Driver, ev, outputOf } from './history-builder.js';
 
 function flaky(options: RetryOptions) {
-  return function* (ctx: OrchestrationContext) {
+  return function* (ctx: OrchestrationContext): OrchestrationGenerator {
     try {
       return yield ctx.df.callActivityWithRetry('Flaky', options, 'x');
     } catch (err) {
