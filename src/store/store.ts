@@ -215,6 +215,8 @@ export interface MessageStore {
   releaseLocks(workerId: string): Promise<void>;
   /** Release the lock of specific instances held by `workerId`. */
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void>;
+  /** Worker ids holding any lock (instance or work item): lets a new worker free the locks of dead local processes. */
+  lockHolders(): Promise<string[]>;
   /** The earliest future visibleAt among pending messages, or undefined: when the timer pump must wake next. */
   nextVisibleAt(): Promise<string | undefined>;
 }

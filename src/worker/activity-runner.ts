@@ -81,7 +81,7 @@ function makeContext(item: WorkItem, functionName: string, log: Logger): Activit
     instanceId: item.instanceId,
     taskScheduledId: item.taskScheduledId,
     idempotencyKey: idempotencyKey(item),
-    deliveryCount: item.deliveryCount,
+    deliveryCount: item.deliveryCount + 1,
     log: write('info'),
     trace: write('trace'),
     debug: write('debug'),

@@ -1,0 +1,117 @@
+// The schema as one ordered, append-only list of migrations. Each step carries its SQLite and PostgreSQL statements
+// side by side, so both stores always agree on the shape. SQLite scopes rows by a `hub` column (one file can hold
+// several task hubs); PostgreSQL gives each hub its own schema and uses the same tables without that column.
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sqlite: readonly string[];
+  readonly postgres: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'instances, history, messages, work items',
+    sqlite: [
+      `CREATE TABLE instances (
+        hub TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        runtime_status TEXT NOT NULL,
+        input TEXT,
+        output TEXT,
+        failure_details TEXT,
+        custom_status TEXT,
+        parent_instance_id TEXT,
+        created_time TEXT NOT NULL,
+        last_updated_time TEXT NOT NULL,
+        history_length INTEGER NOT NULL DEFAULT 0,
+        locked_by TEXT,
+        lock_expires INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hub, instance_id)
+      )`,
+      `CREATE INDEX instances_created ON instances (hub, created_time, instance_id)`,
+      `CREATE INDEX instances_status ON instances (hub, runtime_status)`,
+      `CREATE TABLE history (
+        hub TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (hub, instance_id, seq)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        hub TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT,
+        event TEXT NOT NULL,
+        visible_at INTEGER NOT NULL
+      )`,
+      `CREATE INDEX messages_instance ON messages (hub, instance_id, id)`,
+      `CREATE INDEX messages_visible ON messages (hub, visible_at)`,
+      `CREATE TABLE work_items (
+        hub TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        task_scheduled_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        input TEXT,
+        locked_by TEXT,
+        lock_expires INTEGER NOT NULL DEFAULT 0,
+        delivery_count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hub, instance_id, execution_id, task_scheduled_id)
+      )`,
+      `CREATE INDEX work_items_ready ON work_items (hub, lock_expires)`,
+    ],
+    postgres: [
+      `CREATE TABLE instances (
+        instance_id TEXT PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        runtime_status TEXT NOT NULL,
+        input TEXT,
+        output TEXT,
+        failure_details TEXT,
+        custom_status TEXT,
+        parent_instance_id TEXT,
+        created_time TEXT NOT NULL,
+        last_updated_time TEXT NOT NULL,
+        history_length INTEGER NOT NULL DEFAULT 0,
+        locked_by TEXT,
+        lock_expires BIGINT NOT NULL DEFAULT 0
+      )`,
+      `CREATE INDEX instances_created ON instances (created_time, instance_id)`,
+      `CREATE INDEX instances_status ON instances (runtime_status)`,
+      `CREATE TABLE history (
+        instance_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (instance_id, seq)
+      )`,
+      `CREATE TABLE messages (
+        id BIGSERIAL PRIMARY KEY,
+        instance_id TEXT NOT NULL,
+        execution_id TEXT,
+        event TEXT NOT NULL,
+        visible_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX messages_instance ON messages (instance_id, id)`,
+      `CREATE INDEX messages_visible ON messages (visible_at)`,
+      `CREATE TABLE work_items (
+        instance_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        task_scheduled_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        input TEXT,
+        locked_by TEXT,
+        lock_expires BIGINT NOT NULL DEFAULT 0,
+        delivery_count INTEGER NOT NULL DEFAULT 0,
+        seq BIGSERIAL,
+        PRIMARY KEY (instance_id, execution_id, task_scheduled_id)
+      )`,
+      `CREATE INDEX work_items_ready ON work_items (lock_expires, seq)`,
+    ],
+  },
+];

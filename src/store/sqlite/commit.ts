@@ -1,0 +1,348 @@
+// Writes on the SQLite store: instance creation, messages, claims with leases, and the atomic group commit of
+// episodes and activity completions. Statements are prepared once; each public method is one IMMEDIATE transaction.
+import type Database from 'better-sqlite3';
+import { TaskhubError } from '../../core/errors.js';
+import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import type {
+  ClaimedOrchestration,
+  CommitBatch,
+  CommitResult,
+  EpisodeCommit,
+  NewInstance,
+  NewMessage,
+  OrchestrationMessage,
+  WorkItem,
+  WorkItemKey,
+} from '../store.js';
+import { toInstance, type InstanceRow } from './rows.js';
+
+type Params = (string | number | null)[];
+
+export class SqliteCommitter {
+  readonly #db: Database.Database;
+  readonly #hub: string;
+  readonly #s: Record<string, Database.Statement<Params>>;
+
+  constructor(db: Database.Database, hub: string) {
+    this.#db = db;
+    this.#hub = hub;
+    const p = (sql: string): Database.Statement<Params> => db.prepare<Params>(sql);
+    this.#s = {
+      instance: p('SELECT * FROM instances WHERE hub = ? AND instance_id = ?'),
+      instanceState: p(
+        'SELECT execution_id, runtime_status, history_length, locked_by FROM instances WHERE hub = ? AND instance_id = ?',
+      ),
+      exists: p('SELECT 1 FROM instances WHERE hub = ? AND instance_id = ?'),
+      upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
+          failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires)
+        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, NULL, 0)
+        ON CONFLICT (hub, instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
+          runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
+          parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
+          last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = NULL, lock_expires = 0`),
+      deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
+      deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
+      deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
+      insertMessage: p(
+        'INSERT INTO messages (hub, instance_id, execution_id, event, visible_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      deleteMessage: p('DELETE FROM messages WHERE id = ? AND hub = ?'),
+      insertHistory: p('INSERT INTO history (hub, instance_id, seq, event) VALUES (?, ?, ?, ?)'),
+      claimable: p(`SELECT m.instance_id AS instance_id FROM messages m
+          JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
+          WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
+          GROUP BY m.instance_id ORDER BY MIN(m.id) LIMIT ?`),
+      lockInstance: p('UPDATE instances SET locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?'),
+      visibleMessages: p(
+        'SELECT id, execution_id, event, visible_at FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
+      ),
+      updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
+          failure_details = ?, custom_status = COALESCE(?, custom_status), history_length = ?, last_updated_time = ?,
+          execution_id = ?, locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
+      deleteWorkItem: p(
+        'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
+      ),
+      insertWorkItem: p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
+          locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+      readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count
+          FROM work_items WHERE hub = ? AND lock_expires < ? ORDER BY lock_expires, rowid LIMIT ?`),
+      lockWorkItem: p(
+        'UPDATE work_items SET locked_by = ?, lock_expires = ?, delivery_count = delivery_count + 1 WHERE rowid = ?',
+      ),
+      renewInstances: p('UPDATE instances SET lock_expires = ? WHERE hub = ? AND locked_by = ?'),
+      renewWorkItems: p('UPDATE work_items SET lock_expires = ? WHERE hub = ? AND locked_by = ?'),
+      releaseInstances: p('UPDATE instances SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND locked_by = ?'),
+      releaseWorkItems: p('UPDATE work_items SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND locked_by = ?'),
+      releaseInstance: p(
+        'UPDATE instances SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ? AND locked_by = ?',
+      ),
+      abandonWorkItem: p(`UPDATE work_items SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ?
+          AND execution_id = ? AND task_scheduled_id = ? AND locked_by = ?`),
+      nextVisible: p('SELECT MIN(visible_at) AS t FROM messages WHERE hub = ? AND visible_at > ?'),
+      holders: p(`SELECT locked_by FROM instances WHERE hub = ? AND locked_by IS NOT NULL
+          UNION SELECT locked_by FROM work_items WHERE hub = ? AND locked_by IS NOT NULL`),
+    };
+  }
+
+  createInstances(instances: readonly NewInstance[], replaceable: readonly RuntimeStatus[]): void {
+    this.#db.transaction(() => {
+      for (const instance of instances) {
+        const existing = this.#s.instanceState!.get(this.#hub, instance.instanceId) as
+          | { runtime_status: RuntimeStatus }
+          | undefined;
+        if (existing && !replaceable.includes(existing.runtime_status)) {
+          throw new TaskhubError(
+            'INSTANCE_EXISTS',
+            `An instance with ID '${instance.instanceId}' already exists and is ${existing.runtime_status}. ` +
+              'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
+          );
+        }
+        this.#create(instance, existing !== undefined);
+      }
+    }).immediate();
+  }
+
+  #create(instance: NewInstance, replace: boolean): void {
+    const s = this.#s;
+    const id = instance.instanceId;
+    if (replace) {
+      s.deleteHistory!.run(this.#hub, id);
+      s.deleteMessages!.run(this.#hub, id);
+      s.deleteWorkItems!.run(this.#hub, id);
+    }
+    const now = new Date().toISOString();
+    s.upsertInstance!.run(
+      this.#hub,
+      id,
+      instance.executionId,
+      instance.name,
+      instance.input ?? null,
+      instance.parentInstanceId ?? null,
+      instance.createdTime ?? now,
+      now,
+    );
+    s.insertMessage!.run(
+      this.#hub,
+      id,
+      instance.executionId,
+      JSON.stringify(instance.startEvent),
+      instance.visibleAt ? Date.parse(instance.visibleAt) : Date.now(),
+    );
+  }
+
+  enqueue(messages: readonly NewMessage[]): number {
+    return this.#db.transaction(() => this.#enqueue(messages)).immediate();
+  }
+
+  #enqueue(messages: readonly NewMessage[]): number {
+    let count = 0;
+    const now = Date.now();
+    for (const m of messages) {
+      if (!this.#s.exists!.get(this.#hub, m.instanceId)) continue;
+      this.#s.insertMessage!.run(
+        this.#hub,
+        m.instanceId,
+        m.executionId ?? null,
+        JSON.stringify(m.event),
+        m.visibleAt ? Date.parse(m.visibleAt) : now,
+      );
+      count++;
+    }
+    return count;
+  }
+
+  claimOrchestrations(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    exclude?: ReadonlySet<string>,
+  ): ClaimedOrchestration[] {
+    return this.#db
+      .transaction(() => {
+        const now = Date.now();
+        const until = now + leaseMs;
+        const ids = (
+          this.#s.claimable!.all(this.#hub, now, now, workerId, limit + (exclude?.size ?? 0)) as { instance_id: string }[]
+        )
+          .map((r) => r.instance_id)
+          .filter((id) => !exclude?.has(id))
+          .slice(0, limit);
+        const claimed: ClaimedOrchestration[] = [];
+        for (const id of ids) {
+          this.#s.lockInstance!.run(workerId, until, this.#hub, id);
+          const row = this.#s.instance!.get(this.#hub, id) as InstanceRow;
+          const messages = (
+            this.#s.visibleMessages!.all(this.#hub, id, now) as {
+              id: number;
+              execution_id: string | null;
+              event: string;
+              visible_at: number;
+            }[]
+          ).map(
+            (m): OrchestrationMessage => ({
+              id: m.id,
+              instanceId: id,
+              ...(m.execution_id === null ? {} : { executionId: m.execution_id }),
+              event: JSON.parse(m.event) as HistoryEvent,
+              visibleAt: new Date(m.visible_at).toISOString(),
+            }),
+          );
+          claimed.push({ instance: toInstance(row), messages, lockedUntil: new Date(until).toISOString() });
+        }
+        return claimed;
+      })
+      .immediate();
+  }
+
+  commit(batch: CommitBatch): CommitResult {
+    return this.#db
+      .transaction(() => {
+        const rejected: string[] = [];
+        const now = Date.now();
+        for (const episode of batch.episodes) {
+          if (!this.#commitEpisode(batch, episode, now)) rejected.push(episode.instanceId);
+        }
+        for (const c of batch.activityCompletions) {
+          const k = c.workItem;
+          const deleted = this.#s.deleteWorkItem!.run(this.#hub, k.instanceId, k.executionId, k.taskScheduledId);
+          if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
+          this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
+        }
+        return { rejectedEpisodes: rejected };
+      })
+      .immediate();
+  }
+
+  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number): boolean {
+    const s = this.#s;
+    const hub = this.#hub;
+    const state = s.instanceState!.get(hub, e.instanceId) as
+      | { execution_id: string; history_length: number; locked_by: string | null }
+      | undefined;
+    if (
+      !state ||
+      state.locked_by !== batch.workerId ||
+      state.execution_id !== e.executionId ||
+      state.history_length !== e.expectedHistoryLength
+    ) {
+      return false;
+    }
+    let base = e.expectedHistoryLength;
+    if (e.replaceHistory) {
+      s.deleteHistory!.run(hub, e.instanceId);
+      base = 0;
+    }
+    for (let i = 0; i < e.append.length; i++) {
+      s.insertHistory!.run(hub, e.instanceId, base + i, JSON.stringify(e.append[i]));
+    }
+    for (const id of e.consumedMessageIds) s.deleteMessage!.run(id, hub);
+    if (e.deletePendingMessages) s.deleteMessages!.run(hub, e.instanceId);
+    const executionId = e.newExecutionId ?? e.executionId;
+    for (const k of e.completedWorkItems) s.deleteWorkItem!.run(hub, k.instanceId, k.executionId, k.taskScheduledId);
+    if (e.replaceHistory && e.newExecutionId) s.deleteWorkItems!.run(hub, e.instanceId);
+    const lockUntil = now + batch.leaseMs;
+    for (const w of e.newWorkItems) {
+      s.insertWorkItem!.run(
+        hub,
+        e.instanceId,
+        executionId,
+        w.taskScheduledId,
+        w.name,
+        w.input ?? null,
+        w.lockedBy ?? null,
+        w.lockedBy ? lockUntil : 0,
+      );
+    }
+    // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
+    const terminal = isTerminal(e.runtimeStatus);
+    s.updateInstance!.run(
+      e.runtimeStatus,
+      e.input ?? null,
+      terminal ? (e.output ?? null) : null,
+      terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
+      e.customStatus ?? null,
+      base + e.append.length,
+      new Date(now).toISOString(),
+      executionId,
+      e.keepLock ? batch.workerId : null,
+      e.keepLock ? lockUntil : 0,
+      hub,
+      e.instanceId,
+    );
+    for (const child of e.newInstances) {
+      const existing = s.instanceState!.get(hub, child.instanceId) as { runtime_status: RuntimeStatus } | undefined;
+      if (existing && !isTerminal(existing.runtime_status)) continue;
+      this.#create(child, existing !== undefined);
+    }
+    this.#enqueue(e.newMessages);
+    return true;
+  }
+
+  claimWorkItems(workerId: string, limit: number, leaseMs: number): WorkItem[] {
+    return this.#db
+      .transaction(() => {
+        const now = Date.now();
+        const rows = this.#s.readyWorkItems!.all(this.#hub, now, limit) as {
+          rowid: number;
+          instance_id: string;
+          execution_id: string;
+          task_scheduled_id: number;
+          name: string;
+          input: string | null;
+          delivery_count: number;
+        }[];
+        for (const r of rows) this.#s.lockWorkItem!.run(workerId, now + leaseMs, r.rowid);
+        return rows.map(
+          (r): WorkItem => ({
+            instanceId: r.instance_id,
+            executionId: r.execution_id,
+            taskScheduledId: r.task_scheduled_id,
+            name: r.name,
+            ...(r.input === null ? {} : { input: r.input }),
+            deliveryCount: r.delivery_count,
+          }),
+        );
+      })
+      .immediate();
+  }
+
+  abandonWorkItem(workerId: string, key: WorkItemKey): void {
+    this.#s.abandonWorkItem!.run(this.#hub, key.instanceId, key.executionId, key.taskScheduledId, workerId);
+  }
+
+  renewLocks(workerId: string, leaseMs: number): void {
+    const until = Date.now() + leaseMs;
+    this.#db
+      .transaction(() => {
+        this.#s.renewInstances!.run(until, this.#hub, workerId);
+        this.#s.renewWorkItems!.run(until, this.#hub, workerId);
+      })
+      .immediate();
+  }
+
+  releaseLocks(workerId: string): void {
+    this.#db
+      .transaction(() => {
+        this.#s.releaseInstances!.run(this.#hub, workerId);
+        this.#s.releaseWorkItems!.run(this.#hub, workerId);
+      })
+      .immediate();
+  }
+
+  releaseInstances(workerId: string, instanceIds: readonly string[]): void {
+    this.#db
+      .transaction(() => {
+        for (const id of instanceIds) this.#s.releaseInstance!.run(this.#hub, id, workerId);
+      })
+      .immediate();
+  }
+
+  lockHolders(): string[] {
+    return (this.#s.holders!.all(this.#hub, this.#hub) as { locked_by: string }[]).map((r) => r.locked_by);
+  }
+
+  nextVisibleAt(): string | undefined {
+    const row = this.#s.nextVisible!.get(this.#hub, Date.now()) as { t: number | null } | undefined;
+    return row?.t == null ? undefined : new Date(row.t).toISOString();
+  }
+}

@@ -1,0 +1,108 @@
+// Reads and purges on the SQLite store: instance rows, history, filtered queries with keyset continuation.
+import type Database from 'better-sqlite3';
+import { TaskhubError } from '../../core/errors.js';
+import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
+import type { InstancePage, InstanceQuery, PurgeQuery } from '../store.js';
+import { decodeToken, encodeToken, toInstance, type InstanceRow } from './rows.js';
+
+const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
+
+export class SqliteQueries {
+  readonly #db: Database.Database;
+  readonly #hub: string;
+  readonly #getInstance: Database.Statement<[string, string], InstanceRow>;
+  readonly #getHistory: Database.Statement<[string, string], { event: string }>;
+
+  constructor(db: Database.Database, hub: string) {
+    this.#db = db;
+    this.#hub = hub;
+    this.#getInstance = db.prepare('SELECT * FROM instances WHERE hub = ? AND instance_id = ?');
+    this.#getHistory = db.prepare('SELECT event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq');
+  }
+
+  getInstanceRow(instanceId: string): InstanceRow | undefined {
+    return this.#getInstance.get(this.#hub, instanceId);
+  }
+
+  getHistory(instanceId: string): HistoryEvent[] {
+    return this.#getHistory.all(this.#hub, instanceId).map((r) => JSON.parse(r.event) as HistoryEvent);
+  }
+
+  queryInstances(query: InstanceQuery): InstancePage {
+    const pageSize = query.pageSize ?? 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new TaskhubError('INVALID_ARGUMENT', `Page size must be a positive integer, got ${String(query.pageSize)}.`);
+    }
+    const { where, params } = filter(this.#hub, query);
+    if (query.continuationToken) {
+      let created: string, id: string;
+      try {
+        [created, id] = decodeToken(query.continuationToken);
+      } catch (err) {
+        throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
+      }
+      where.push('(created_time > ? OR (created_time = ? AND instance_id > ?))');
+      params.push(created, created, id);
+    }
+    const rows = this.#db
+      .prepare(`SELECT * FROM instances WHERE ${where.join(' AND ')} ORDER BY created_time, instance_id LIMIT ?`)
+      .all(...params, pageSize + 1) as InstanceRow[];
+    const more = rows.length > pageSize;
+    const page = more ? rows.slice(0, pageSize) : rows;
+    const last = page.at(-1);
+    return {
+      instances: page.map((r) => toInstance(r, query.showInput ?? true)),
+      ...(more && last ? { continuationToken: encodeToken(last.created_time, last.instance_id) } : {}),
+    };
+  }
+
+  /** Deletes terminal instances matching the filter (or the one id) with their history, messages and work items. */
+  purge(query: PurgeQuery & { instanceId?: string }): number {
+    const { where, params } = filter(this.#hub, query);
+    if (query.instanceId !== undefined) {
+      where.push('instance_id = ?');
+      params.push(query.instanceId);
+    }
+    where.push(`runtime_status IN ${TERMINAL_SQL}`);
+    return this.#db
+      .transaction(() => {
+        const ids = (
+          this.#db.prepare(`SELECT instance_id FROM instances WHERE ${where.join(' AND ')}`).all(...params) as {
+            instance_id: string;
+          }[]
+        ).map((r) => r.instance_id);
+        const del = ['instances', 'history', 'messages', 'work_items'].map((t) =>
+          this.#db.prepare(`DELETE FROM ${t} WHERE hub = ? AND instance_id = ?`),
+        );
+        for (const id of ids) for (const d of del) d.run(this.#hub, id);
+        return ids.length;
+      })
+      .immediate();
+  }
+}
+
+function filter(
+  hub: string,
+  query: { createdTimeFrom?: string; createdTimeTo?: string; runtimeStatus?: readonly RuntimeStatus[]; instanceIdPrefix?: string },
+): { where: string[]; params: (string | number)[] } {
+  const where = ['hub = ?'];
+  const params: (string | number)[] = [hub];
+  if (query.createdTimeFrom !== undefined) {
+    where.push('created_time >= ?');
+    params.push(query.createdTimeFrom);
+  }
+  if (query.createdTimeTo !== undefined) {
+    where.push('created_time <= ?');
+    params.push(query.createdTimeTo);
+  }
+  if (query.runtimeStatus && query.runtimeStatus.length > 0) {
+    where.push(`runtime_status IN (${query.runtimeStatus.map(() => '?').join(',')})`);
+    params.push(...query.runtimeStatus);
+  }
+  if (query.instanceIdPrefix) {
+    // A range instead of LIKE, so '%' and '_' in ids mean themselves and the primary key index serves it.
+    where.push('instance_id >= ? AND instance_id < ?');
+    params.push(query.instanceIdPrefix, query.instanceIdPrefix + '\u{10FFFF}');
+  }
+  return { where, params };
+}

@@ -1,0 +1,177 @@
+// The embedded task hub on SQLite (better-sqlite3): WAL, synchronous=FULL by default so a committed step survives
+// power loss. better-sqlite3 is synchronous, so every method does its work inside one call; the async signatures are
+// the Store contract that PostgreSQL shares. Claims and commits run in BEGIN IMMEDIATE transactions, which is what
+// keeps two processes on one file from ever holding the same instance or work item at once.
+import Database from 'better-sqlite3';
+import { TaskhubError } from '../../core/errors.js';
+import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
+import { MIGRATIONS } from '../migrations.js';
+import type {
+  ClaimedOrchestration,
+  CommitBatch,
+  CommitResult,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  NewInstance,
+  NewMessage,
+  PurgeQuery,
+  Store,
+  WorkItem,
+  WorkItemKey,
+} from '../store.js';
+import { SqliteCommitter } from './commit.js';
+import { SqliteQueries } from './queries.js';
+import { toInstance, type InstanceRow } from './rows.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  readonly path: string;
+  /** Task hub name (default 'TestHubName'). */
+  readonly hubName?: string;
+  /** 'full' (default): every commit is fsynced. 'normal': faster, a power loss may lose the last commits. */
+  readonly durability?: 'full' | 'normal';
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
+
+const TERMINAL: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
+
+export class SqliteStore implements Store {
+  readonly hubName: string;
+  readonly durability: 'full' | 'normal';
+  readonly db: Database.Database;
+  #committer: SqliteCommitter | undefined;
+  #queries: SqliteQueries | undefined;
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    this.hubName = options.hubName ?? 'TestHubName';
+    this.durability = options.durability ?? 'full';
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${this.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 10000');
+  }
+
+  migrate(): Promise<void> {
+    const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    db.transaction(() => {
+      const applied = new Set(
+        (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        for (const sql of m.sqlite) db.exec(sql);
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      }
+    }).immediate();
+    this.#committer = new SqliteCommitter(db, this.hubName);
+    this.#queries = new SqliteQueries(db, this.hubName);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.db.close();
+    }
+    return Promise.resolve();
+  }
+
+  get #c(): SqliteCommitter {
+    if (!this.#committer) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+    return this.#committer;
+  }
+
+  get #q(): SqliteQueries {
+    if (!this.#queries) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+    return this.#queries;
+  }
+
+  // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
+  createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
+    return run(() => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL));
+  }
+
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    return run(() => {
+      const row = this.#q.getInstanceRow(instanceId);
+      return row ? toInstance(row) : undefined;
+    });
+  }
+
+  getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return run(() => this.#q.getHistory(instanceId));
+  }
+
+  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    return run(() => this.#q.queryInstances(query));
+  }
+
+  purgeInstance(instanceId: string): Promise<number> {
+    return run(() => this.#q.purge({ instanceId }));
+  }
+
+  purgeInstances(query: PurgeQuery): Promise<number> {
+    return run(() => this.#q.purge(query));
+  }
+
+  enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
+    return run(() => this.#c.enqueue(messages));
+  }
+
+  claimOrchestrations(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    exclude?: ReadonlySet<string>,
+  ): Promise<ClaimedOrchestration[]> {
+    return run(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude));
+  }
+
+  commit(batch: CommitBatch): Promise<CommitResult> {
+    return run(() => this.#c.commit(batch));
+  }
+
+  renewLocks(workerId: string, leaseMs: number): Promise<void> {
+    return run(() => this.#c.renewLocks(workerId, leaseMs));
+  }
+
+  releaseLocks(workerId: string): Promise<void> {
+    return run(() => this.#c.releaseLocks(workerId));
+  }
+
+  releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {
+    return run(() => this.#c.releaseInstances(workerId, instanceIds));
+  }
+
+  lockHolders(): Promise<string[]> {
+    return run(() => this.#c.lockHolders());
+  }
+
+  nextVisibleAt(): Promise<string | undefined> {
+    return run(() => this.#c.nextVisibleAt());
+  }
+
+  claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
+    return run(() => this.#c.claimWorkItems(workerId, limit, leaseMs));
+  }
+
+  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
+    return run(() => this.#c.abandonWorkItem(workerId, key));
+  }
+}
+
+function run<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+export type { InstanceRow };
