@@ -39,6 +39,7 @@ export {
   type OrchestrationExecutorOptions,
 } from './replay.js';
 export { rewindHistory, type RewindWork, type RewoundHistory } from './rewind.js';
+export { replayHistory, type ReplayHistoryOptions } from './replayer.js';
 export { HTTP_ACTIVITY_NAME } from './orchestration-context.js';
 export { failureDetailsOf, TaskFailedError } from './failure.js';
 export { NON_DETERMINISTIC_ERROR_TYPE, NonDeterministicOrchestrationError } from './nondeterminism.js';
