@@ -46,9 +46,8 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
     registry,
     client,
     worker,
-    start() {
-      worker?.start();
-      return Promise.resolve();
+    async start() {
+      await worker?.start();
     },
     async close() {
       if (closed) return;

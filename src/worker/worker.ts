@@ -76,8 +76,9 @@ export class Worker {
     });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.#loops.length > 0) return;
+    await this.#recoverDeadLocalWorkers();
     this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
     const renewEvery = Math.max(10, Math.floor(this.#options.leaseMs / 3));
     this.#leaseTimer = setInterval(() => {
@@ -87,6 +88,21 @@ export class Worker {
     }, renewEvery);
     this.#leaseTimer.unref();
     this.#logger.debug({ event: LogEvents.workerStarted, workerId: this.id }, 'worker started');
+  }
+
+  /**
+   * Locks of a worker process on this machine that no longer exists (killed, crashed) are freed at once instead of
+   * waiting for their leases: a restarted host resumes its instances immediately. Other machines' locks expire.
+   */
+  async #recoverDeadLocalWorkers(): Promise<void> {
+    const host = hostname();
+    for (const holder of await this.#store.lockHolders()) {
+      const [holderHost, pidText] = holder.split(':');
+      const pid = Number(pidText);
+      if (holderHost !== host || !Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+      await this.#store.releaseLocks(holder);
+      this.#logger.info({ event: LogEvents.locksRecovered, holder }, 'freed the locks of a dead worker process');
+    }
   }
 
   /** New work for the orchestration dispatcher (a start, an event, a result from another process ...). */
@@ -196,6 +212,15 @@ export class Worker {
         this.#activitiesRunning--;
         this.#activityWake.notify();
       });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -10,8 +10,10 @@ const count = Number(countText ?? 200);
 const steps = Number(stepsText ?? 20);
 
 const registry = new FunctionRegistry();
-registry.registerActivity('Step', (input) => {
+registry.registerActivity('Step', async (input) => {
   const { acc, i } = input as { acc: number; i: number };
+  // Slow enough that kills land while chains are half done.
+  await new Promise((r) => setTimeout(r, 250));
   return (acc * 31 + i) % 1_000_000_007;
 });
 registry.registerOrchestration('Chain', function* (ctx: OrchestrationContext) {

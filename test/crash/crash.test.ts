@@ -25,6 +25,17 @@ function startHost(): { child: ChildProcess; output: Promise<string> } {
   return { child, output };
 }
 
+async function countRunning(): Promise<number> {
+  const store = openSqliteStore({ path: file, hubName: 'TestHubName' });
+  try {
+    await store.migrate();
+    const page = await store.queryInstances({ runtimeStatus: ['Running'], pageSize: 1000 });
+    return page.instances.length;
+  } finally {
+    await store.close();
+  }
+}
+
 function expected(n: number): number {
   let acc = n;
   for (let i = 0; i < STEPS; i++) acc = (acc * 31 + i) % 1_000_000_007;
@@ -33,12 +44,18 @@ function expected(n: number): number {
 
 describe('crash recovery', () => {
   it(`survives ${KILLS} SIGKILLs: every instance completes once, with the right output`, async () => {
+    let interrupted = 0;
     for (let k = 0; k < KILLS; k++) {
       const { child, output } = startHost();
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
       child.kill('SIGKILL');
       await output;
+      const running = await countRunning();
+      if (running > 0) interrupted++;
+      if (process.env.CRASH_DEBUG) process.stderr.write(`kill ${k}: ${running} running\n`);
     }
+    // The kills must have landed mid-work, or the test proves nothing.
+    expect(interrupted).toBeGreaterThanOrEqual(KILLS / 2);
     const last = startHost();
     const text = await last.output;
     expect(text).toContain('done');
