@@ -147,7 +147,8 @@ export class Driver {
 
   /** Start with ExecutionStarted(input) as the first episode. */
   start(input?: unknown, extra: Parameters<typeof ev.started>[2] = {}): EpisodeResult {
-    return this.run(ev.started(this.#options.name ?? 'Test', input, extra));
+    const instanceId = this.#options.instanceId ?? 'test-instance';
+    return this.run(ev.started(this.#options.name ?? 'Test', input, { instanceId, ...extra }));
   }
 
   /** Run one episode with these new messages. */
