@@ -48,6 +48,8 @@ export interface OrchestrationDispatcherDeps {
   readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent) => void) => void;
   /** Called after an instance reached a terminal status. */
   readonly onFinished: (instanceId: string) => void;
+  /** Called after a commit that stored activity work items no local slot took. */
+  readonly onWorkScheduled: () => void;
   /** Called after a commit that sent messages to other instances. */
   readonly onMessagesSent: () => void;
 }
@@ -156,11 +158,11 @@ export class OrchestrationDispatcher {
     const completedWorkItems = completions.map((c) => c.key);
 
     if (rewind && instance.runtimeStatus === 'Failed') {
-      return this.#rewind(instance, consumedMessageIds, now);
+      return this.#rewind(instance, active, consumedMessageIds, now);
     }
     if (isTerminal(instance.runtimeStatus) || events.length === 0) {
       // Nothing to deliver (late results, events to a finished instance): consume the messages, change nothing else.
-      await this.#commit(id, this.#noop(instance, consumedMessageIds, completedWorkItems));
+      await this.#commit(id, active, completions, this.#noop(instance, consumedMessageIds, completedWorkItems));
       return;
     }
 
@@ -177,7 +179,7 @@ export class OrchestrationDispatcher {
           errorMessage: `The orchestrator function '${name}' is not registered in this app.`,
         };
         this.#deps.logger.warn({ event: LogEvents.orchestrationUnknown, instanceId: id, name }, 'unknown orchestration');
-        await this.#commit(id, this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now));
+        await this.#commit(id, active, completions, this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now));
         return;
       }
       const executor = createOrchestrationExecutor(registered.handler, {
@@ -199,7 +201,12 @@ export class OrchestrationDispatcher {
       result = cached.executor.execute(events, now);
     } catch (err) {
       cache.delete(id);
-      await this.#commit(id, this.#failed(instance, consumedMessageIds, completedWorkItems, failureDetailsOf(err), now));
+      await this.#commit(
+        id,
+        active,
+        completions,
+        this.#failed(instance, consumedMessageIds, completedWorkItems, failureDetailsOf(err), now),
+      );
       return;
     }
     const built = buildEpisodeCommit(
@@ -215,7 +222,7 @@ export class OrchestrationDispatcher {
       result,
       now,
     );
-    const ok = await this.#commit(id, built.commit);
+    const ok = await this.#commit(id, active, completions, built.commit);
     if (!ok) {
       // Reserved local slots were never used: hand them back.
       for (let i = 0; i < built.localWork.length; i++) this.#deps.releaseLocalActivity();
@@ -253,12 +260,25 @@ export class OrchestrationDispatcher {
     if (!active.running) this.#start(id, active, undefined, []);
   }
 
-  async #commit(id: string, commit: EpisodeCommit): Promise<boolean> {
-    const ok = await this.#deps.committer.commitEpisode(commit);
+  /**
+   * Commit an episode. The lock is kept while local activities of the instance are in flight or their results wait,
+   * since the episodes that consume them run without a new claim. A rejected commit (lock lost, history moved) drops
+   * the instance's in-memory state and hands its uncommitted local results back to the store.
+   */
+  async #commit(
+    id: string,
+    active: ActiveInstance,
+    completions: readonly { key: WorkItemKey }[],
+    commit: EpisodeCommit,
+  ): Promise<boolean> {
+    const keepLock = commit.keepLock || active.outstanding > 0 || active.completions.length > 0;
+    const unclaimedWork = commit.newWorkItems.some((w) => w.lockedBy === undefined);
+    const ok = await this.#deps.committer.commitEpisode(keepLock === commit.keepLock ? commit : { ...commit, keepLock });
     if (!ok) {
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
-      this.#deps.cache.delete(id);
-      this.#active.delete(id);
+      this.#forget(id, completions);
+    } else if (unclaimedWork) {
+      this.#deps.onWorkScheduled();
     }
     return ok;
   }
@@ -309,7 +329,7 @@ export class OrchestrationDispatcher {
   }
 
   /** Rewind a failed instance: forget its failures and run the failed activities and sub-orchestrations again. */
-  async #rewind(instance: InstanceRecord, consumed: readonly number[], now: string): Promise<void> {
+  async #rewind(instance: InstanceRecord, active: ActiveInstance, consumed: readonly number[], now: string): Promise<void> {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     const { history: rewound, retry } = rewindHistory(history);
@@ -355,7 +375,7 @@ export class OrchestrationDispatcher {
       }),
     };
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, commit)) this.#deps.onMessagesSent();
+    if (await this.#commit(id, active, [], commit)) this.#deps.onMessagesSent();
   }
 
   #logSink(instanceId: string) {

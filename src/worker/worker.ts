@@ -73,6 +73,7 @@ export class Worker {
       runLocal: (work, onDone) => this.#runLocal(work, onDone),
       onFinished: (id) => this.#hooks.onFinished?.(id),
       onMessagesSent: () => this.#orchestrationWake.notify(),
+      onWorkScheduled: () => this.#activityWake.notify(),
     });
   }
 

@@ -58,6 +58,30 @@ describe('patterns', () => {
     expect(status.output).toBe(2 * ((499 * 500) / 2));
   });
 
+  it('fans out async activities that finish while earlier results are being committed', async () => {
+    const h = await open(
+      (r) => {
+        r.registerActivity('Slow', async (n) => {
+          await new Promise((resolve) => setTimeout(resolve, 5 + (Number(n) % 7)));
+          return Number(n) * 2;
+        });
+        r.registerOrchestration('AsyncFanOut', function* (ctx: OrchestrationContext) {
+          const tasks = [];
+          for (let i = 0; i < 50; i++) tasks.push(ctx.df.callActivity('Slow', i));
+          const results = (yield ctx.df.Task.all(tasks)) as number[];
+          return results.reduce((a, b) => a + b, 0);
+        });
+      },
+      // Fewer local slots than activities: the rest run through the stored work-item path.
+      { maxConcurrentActivities: 8 },
+    );
+    const id = await h.client.startNew('AsyncFanOut');
+    const status = await h.client.waitForCompletion(id, { timeoutInMilliseconds: 10_000 });
+    expect(status.output).toBe(2 * ((49 * 50) / 2));
+    const completed = (await h.client.getHistory(id)).filter((e) => e.eventType === 'TaskCompleted');
+    expect(completed).toHaveLength(50);
+  });
+
   it('human interaction: the approval event wins against the timeout, or the timeout fires', async () => {
     const h = await open((r) => {
       r.registerOrchestration('Approval', function* (ctx: OrchestrationContext) {
