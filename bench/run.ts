@@ -39,8 +39,20 @@ for (let run = 1; run <= RUNS; run++) {
   if (wanted('L0')) {
     const seconds = SCALE < 1 ? 1 : 3;
     record([
-      { engine: 'sqlite-full', workload: 'L0', metric: 'commits_per_s', value: round(await benchL0Sqlite('full', seconds)), unit: '1/s' },
-      { engine: 'sqlite-normal', workload: 'L0', metric: 'commits_per_s', value: round(await benchL0Sqlite('normal', seconds)), unit: '1/s' },
+      {
+        engine: 'sqlite-full',
+        workload: 'L0',
+        metric: 'commits_per_s',
+        value: round(await benchL0Sqlite('full', seconds)),
+        unit: '1/s',
+      },
+      {
+        engine: 'sqlite-normal',
+        workload: 'L0',
+        metric: 'commits_per_s',
+        value: round(await benchL0Sqlite('normal', seconds)),
+        unit: '1/s',
+      },
     ]);
   }
   for (const [name, fn] of workloads) {
@@ -59,11 +71,19 @@ for (let run = 1; run <= RUNS; run++) {
 
 if (wanted('W6')) {
   const count = scaled(100_000);
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'w6.ts'), String(count)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const w6 = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { startSeconds: number; rssMb: number; idleCpuPercent: number };
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'w6.ts'), String(count)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const w6 = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
+    startSeconds: number;
+    rssMb: number;
+    idleCpuPercent: number;
+  };
   record([
     { engine: ENGINE, workload: 'W6', metric: 'rss_mb', value: w6.rssMb, unit: 'MB' },
     { engine: ENGINE, workload: 'W6', metric: 'idle_cpu_percent', value: w6.idleCpuPercent, unit: '%' },

@@ -28,6 +28,11 @@ await new Promise((r) => setTimeout(r, idleMs));
 const cpu = process.cpuUsage(cpu0);
 const idleCpuPercent = ((cpu.user + cpu.system) / 1000 / idleMs) * 100;
 process.stdout.write(
-  JSON.stringify({ count, startSeconds: round(startSeconds, 2), rssMb: round(rssMb, 1), idleCpuPercent: round(idleCpuPercent, 2) }) + '\n',
+  JSON.stringify({
+    count,
+    startSeconds: round(startSeconds, 2),
+    rssMb: round(rssMb, 1),
+    idleCpuPercent: round(idleCpuPercent, 2),
+  }) + '\n',
 );
 await hub.dispose();

@@ -16,7 +16,9 @@ export interface OpenTaskHubInternals {
   readonly logger?: Logger;
 }
 
-export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInternals = {}): Promise<TaskHub & { readonly worker: Worker | undefined }> {
+export async function openTaskHub(
+  options: OpenTaskHubOptions & OpenTaskHubInternals = {},
+): Promise<TaskHub & { readonly worker: Worker | undefined }> {
   const store: Store =
     typeof options.store === 'object'
       ? options.store

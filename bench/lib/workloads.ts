@@ -17,7 +17,8 @@ const WAIT = { timeoutInMilliseconds: 600_000 };
 async function run(client: DurableClient, name: string, id: string, input?: unknown): Promise<unknown> {
   await client.startNew(name, { instanceId: id, input });
   const status = await client.waitForCompletion(id, WAIT);
-  if (status.runtimeStatus !== 'Completed') throw new Error(`${id} ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
+  if (status.runtimeStatus !== 'Completed')
+    throw new Error(`${id} ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
   return status.output;
 }
 
@@ -27,7 +28,13 @@ export async function warmup(client: DurableClient, tag: string): Promise<void> 
   assertEqual(await run(client, 'FanOut', `${tag}-warm-fan`, 10), 55, 'warmup fan-out');
 }
 
-export async function w1(engine: string, client: DurableClient, tag: string, instances = 2000, concurrency = 64): Promise<Metric[]> {
+export async function w1(
+  engine: string,
+  client: DurableClient,
+  tag: string,
+  instances = 2000,
+  concurrency = 64,
+): Promise<Metric[]> {
   const latencies: number[] = [];
   const t0 = performance.now();
   await pool(instances, concurrency, async (i) => {

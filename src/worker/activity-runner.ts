@@ -73,7 +73,10 @@ function makeContext(item: WorkItem, functionName: string, log: Logger): Activit
   const write =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
-      log[level]({ event: LogEvents.activityLog }, args.map((a) => (typeof a === 'string' ? a : safeStringify(a))).join(' '));
+      log[level](
+        { event: LogEvents.activityLog },
+        args.map((a) => (typeof a === 'string' ? a : safeStringify(a))).join(' '),
+      );
     };
   return {
     invocationId: `${idempotencyKey(item)}:${item.deliveryCount}`,

@@ -48,7 +48,13 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         newMessages.push({
           ...self,
           visibleAt: action.fireAt,
-          event: { eventType: 'TimerFired', eventId: -1, timestamp: action.fireAt, timerId: action.sequenceId, fireAt: action.fireAt },
+          event: {
+            eventType: 'TimerFired',
+            eventId: -1,
+            timestamp: action.fireAt,
+            timerId: action.sequenceId,
+            fireAt: action.fireAt,
+          },
         });
         break;
       case 'CreateSubOrchestration': {

@@ -140,7 +140,7 @@ export class OrchestrationDispatcher {
     messages: readonly OrchestrationMessage[],
     completions: { event: HistoryEvent; key: WorkItemKey }[],
   ): Promise<void> {
-    const { store, cache, committer } = this.#deps;
+    const { store, cache } = this.#deps;
     // A local episode runs under a lock this worker kept; it re-reads the row only when the cache cannot vouch for it.
     const instance = claimedInstance ?? (await store.getInstance(id));
     if (!instance) return this.#forget(id, completions);
@@ -178,8 +178,16 @@ export class OrchestrationDispatcher {
           errorType: 'TaskhubError',
           errorMessage: `The orchestrator function '${name}' is not registered in this app.`,
         };
-        this.#deps.logger.warn({ event: LogEvents.orchestrationUnknown, instanceId: id, name }, 'unknown orchestration');
-        await this.#commit(id, active, completions, this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now));
+        this.#deps.logger.warn(
+          { event: LogEvents.orchestrationUnknown, instanceId: id, name },
+          'unknown orchestration',
+        );
+        await this.#commit(
+          id,
+          active,
+          completions,
+          this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
+        );
         return;
       }
       const executor = createOrchestrationExecutor(registered.handler, {
@@ -273,7 +281,9 @@ export class OrchestrationDispatcher {
   ): Promise<boolean> {
     const keepLock = commit.keepLock || active.outstanding > 0 || active.completions.length > 0;
     const unclaimedWork = commit.newWorkItems.some((w) => w.lockedBy === undefined);
-    const ok = await this.#deps.committer.commitEpisode(keepLock === commit.keepLock ? commit : { ...commit, keepLock });
+    const ok = await this.#deps.committer.commitEpisode(
+      keepLock === commit.keepLock ? commit : { ...commit, keepLock },
+    );
     if (!ok) {
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
       this.#forget(id, completions);
@@ -329,7 +339,12 @@ export class OrchestrationDispatcher {
   }
 
   /** Rewind a failed instance: forget its failures and run the failed activities and sub-orchestrations again. */
-  async #rewind(instance: InstanceRecord, active: ActiveInstance, consumed: readonly number[], now: string): Promise<void> {
+  async #rewind(
+    instance: InstanceRecord,
+    active: ActiveInstance,
+    consumed: readonly number[],
+    now: string,
+  ): Promise<void> {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     const { history: rewound, retry } = rewindHistory(history);

@@ -31,10 +31,13 @@ export class Wakeup {
     }
     return new Promise((resolve) => {
       this.#resolve = resolve;
-      this.#timer = setTimeout(() => {
-        this.#clear();
-        resolve();
-      }, Math.max(0, ms));
+      this.#timer = setTimeout(
+        () => {
+          this.#clear();
+          resolve();
+        },
+        Math.max(0, ms),
+      );
     });
   }
 

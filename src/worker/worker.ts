@@ -46,7 +46,13 @@ export class Worker {
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
 
-  constructor(store: Store, registry: FunctionRegistry, logger: Logger, options: WorkerOptions = {}, hooks: WorkerHooks = {}) {
+  constructor(
+    store: Store,
+    registry: FunctionRegistry,
+    logger: Logger,
+    options: WorkerOptions = {},
+    hooks: WorkerHooks = {},
+  ) {
     this.#store = store;
     this.#registry = registry;
     this.#logger = logger;
@@ -202,7 +208,12 @@ export class Worker {
 
   /** A work item scheduled by an episode on this worker and locked for it in the same commit. */
   #runLocal(work: LocalWork, onDone: (event: HistoryEvent) => void): void {
-    const item: WorkItem = { ...work.key, name: work.name, deliveryCount: 0, ...(work.input === undefined ? {} : { input: work.input }) };
+    const item: WorkItem = {
+      ...work.key,
+      name: work.name,
+      deliveryCount: 0,
+      ...(work.input === undefined ? {} : { input: work.input }),
+    };
     runActivity(this.#registry, item, this.#logger)
       .then(onDone)
       .catch((err: unknown) => {

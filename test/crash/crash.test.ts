@@ -16,9 +16,13 @@ const file = join(dir, 'hub.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function startHost(): { child: ChildProcess; output: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'chain-host.ts'), file, String(COUNT), String(STEPS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'chain-host.ts'), file, String(COUNT), String(STEPS)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const output = new Promise<string>((resolve) => child.on('exit', () => resolve(text)));

@@ -62,7 +62,8 @@ export class SqliteCommitter {
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
       ),
-      insertWorkItem: p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
+      insertWorkItem:
+        p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
           locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`),
       readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count
           FROM work_items WHERE hub = ? AND lock_expires < ? ORDER BY lock_expires, rowid LIMIT ?`),
@@ -85,21 +86,22 @@ export class SqliteCommitter {
   }
 
   createInstances(instances: readonly NewInstance[], replaceable: readonly RuntimeStatus[]): void {
-    this.#db.transaction(() => {
-      for (const instance of instances) {
-        const existing = this.#s.instanceState!.get(this.#hub, instance.instanceId) as
-          | { runtime_status: RuntimeStatus }
-          | undefined;
-        if (existing && !replaceable.includes(existing.runtime_status)) {
-          throw new TaskhubError(
-            'INSTANCE_EXISTS',
-            `An instance with ID '${instance.instanceId}' already exists and is ${existing.runtime_status}. ` +
-              'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
-          );
+    this.#db
+      .transaction(() => {
+        for (const instance of instances) {
+          const existing = this.#s.instanceState!.get(this.#hub, instance.instanceId) as
+            { runtime_status: RuntimeStatus } | undefined;
+          if (existing && !replaceable.includes(existing.runtime_status)) {
+            throw new TaskhubError(
+              'INSTANCE_EXISTS',
+              `An instance with ID '${instance.instanceId}' already exists and is ${existing.runtime_status}. ` +
+                'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
+            );
+          }
+          this.#create(instance, existing !== undefined);
         }
-        this.#create(instance, existing !== undefined);
-      }
-    }).immediate();
+      })
+      .immediate();
   }
 
   #create(instance: NewInstance, replace: boolean): void {
@@ -162,7 +164,9 @@ export class SqliteCommitter {
         const now = Date.now();
         const until = now + leaseMs;
         const ids = (
-          this.#s.claimable!.all(this.#hub, now, now, workerId, limit + (exclude?.size ?? 0)) as { instance_id: string }[]
+          this.#s.claimable!.all(this.#hub, now, now, workerId, limit + (exclude?.size ?? 0)) as {
+            instance_id: string;
+          }[]
         )
           .map((r) => r.instance_id)
           .filter((id) => !exclude?.has(id))
@@ -178,15 +182,13 @@ export class SqliteCommitter {
               event: string;
               visible_at: number;
             }[]
-          ).map(
-            (m): OrchestrationMessage => ({
-              id: m.id,
-              instanceId: id,
-              ...(m.execution_id === null ? {} : { executionId: m.execution_id }),
-              event: JSON.parse(m.event) as HistoryEvent,
-              visibleAt: new Date(m.visible_at).toISOString(),
-            }),
-          );
+          ).map((m): OrchestrationMessage => ({
+            id: m.id,
+            instanceId: id,
+            ...(m.execution_id === null ? {} : { executionId: m.execution_id }),
+            event: JSON.parse(m.event) as HistoryEvent,
+            visibleAt: new Date(m.visible_at).toISOString(),
+          }));
           claimed.push({ instance: toInstance(row), messages, lockedUntil: new Date(until).toISOString() });
         }
         return claimed;
@@ -217,8 +219,7 @@ export class SqliteCommitter {
     const s = this.#s;
     const hub = this.#hub;
     const state = s.instanceState!.get(hub, e.instanceId) as
-      | { execution_id: string; history_length: number; locked_by: string | null }
-      | undefined;
+      { execution_id: string; history_length: number; locked_by: string | null } | undefined;
     if (
       !state ||
       state.locked_by !== batch.workerId ||
@@ -292,16 +293,14 @@ export class SqliteCommitter {
           delivery_count: number;
         }[];
         for (const r of rows) this.#s.lockWorkItem!.run(workerId, now + leaseMs, r.rowid);
-        return rows.map(
-          (r): WorkItem => ({
-            instanceId: r.instance_id,
-            executionId: r.execution_id,
-            taskScheduledId: r.task_scheduled_id,
-            name: r.name,
-            ...(r.input === null ? {} : { input: r.input }),
-            deliveryCount: r.delivery_count,
-          }),
-        );
+        return rows.map((r): WorkItem => ({
+          instanceId: r.instance_id,
+          executionId: r.execution_id,
+          taskScheduledId: r.task_scheduled_id,
+          name: r.name,
+          ...(r.input === null ? {} : { input: r.input }),
+          deliveryCount: r.delivery_count,
+        }));
       })
       .immediate();
   }

@@ -31,7 +31,10 @@ export class SqliteQueries {
   queryInstances(query: InstanceQuery): InstancePage {
     const pageSize = query.pageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new TaskhubError('INVALID_ARGUMENT', `Page size must be a positive integer, got ${String(query.pageSize)}.`);
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `Page size must be a positive integer, got ${String(query.pageSize)}.`,
+      );
     }
     const { where, params } = filter(this.#hub, query);
     if (query.continuationToken) {
@@ -83,7 +86,12 @@ export class SqliteQueries {
 
 function filter(
   hub: string,
-  query: { createdTimeFrom?: string; createdTimeTo?: string; runtimeStatus?: readonly RuntimeStatus[]; instanceIdPrefix?: string },
+  query: {
+    createdTimeFrom?: string;
+    createdTimeTo?: string;
+    runtimeStatus?: readonly RuntimeStatus[];
+    instanceIdPrefix?: string;
+  },
 ): { where: string[]; params: (string | number)[] } {
   const where = ['hub = ?'];
   const params: (string | number)[] = [hub];

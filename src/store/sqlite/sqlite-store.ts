@@ -66,7 +66,10 @@ export class SqliteStore implements Store {
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
         for (const sql of m.sqlite) db.exec(sql);
-        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+          m.version,
+          new Date().toISOString(),
+        );
       }
     }).immediate();
     this.#committer = new SqliteCommitter(db, this.hubName);
