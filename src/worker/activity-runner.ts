@@ -1,7 +1,8 @@
 // Runs one activity invocation and turns its outcome into the completion event the orchestrator will see.
 // Activities run at least once: the idempotency key stays the same on every redelivery of one invocation.
 import type { ActivityContext } from '../core/context.js';
-import type { FailureDetails, HistoryEvent } from '../core/history.js';
+import { failureDetailsOf, jsonText } from '../core/failure.js';
+import type { HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { WorkItem } from '../store/store.js';
@@ -35,19 +36,6 @@ export async function runActivity(registry: FunctionRegistry, item: WorkItem, lo
   }
 }
 
-export function failureDetailsOf(err: unknown): FailureDetails {
-  if (err instanceof Error) {
-    const details = (err as { details?: unknown }).details;
-    return {
-      errorType: err.name || 'Error',
-      errorMessage: err.message,
-      ...(err.stack === undefined ? {} : { stackTrace: err.stack }),
-      ...(details === undefined ? {} : { details: safeStringify(details) }),
-    };
-  }
-  return { errorType: 'Error', errorMessage: typeof err === 'string' ? err : safeStringify(err) };
-}
-
 function failed(item: WorkItem, err: unknown): HistoryEvent {
   const failureDetails = failureDetailsOf(err);
   return {
@@ -61,21 +49,13 @@ function failed(item: WorkItem, err: unknown): HistoryEvent {
   };
 }
 
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 function makeContext(item: WorkItem, functionName: string, log: Logger): ActivityContext {
   const write =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
       log[level](
         { event: LogEvents.activityLog },
-        args.map((a) => (typeof a === 'string' ? a : safeStringify(a))).join(' '),
+        args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '),
       );
     };
   return {

@@ -9,7 +9,7 @@ import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core
 import { rewindHistory } from '../core/rewind.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { EpisodeCommit, InstanceRecord, OrchestrationMessage, Store, WorkItemKey } from '../store/store.js';
-import { failureDetailsOf } from './activity-runner.js';
+import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, newExecutionId } from './episode-commit.js';
 import type { ExecutorCache } from './executor-cache.js';
 import type { GroupCommitter } from './group-committer.js';

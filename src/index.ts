@@ -1,0 +1,48 @@
+// Taskhub's public surface: the embedding API, the Durable Functions programming model (`df`), the DurableClient
+// contract, the stores and the errors. Named exports only; PostgreSQL lives on the `taskhub/postgres` subpath.
+export { openTaskHub } from './hub.js';
+export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
+
+export * as df from './app/durable-functions.js';
+export {
+  defaultRegistry,
+  EntityId,
+  FunctionRegistry,
+  isTaskhubError,
+  replayHistory,
+  RetryOptions,
+  TaskhubError,
+  type ActivityContext,
+  type ActivityHandler,
+  type DurableOrchestrationContext,
+  type EntityContext,
+  type EntityHandler,
+  type FailureDetails,
+  type HistoryEvent,
+  type HistoryEventType,
+  type OrchestrationContext,
+  type OrchestrationGenerator,
+  type OrchestrationHandler,
+  type ReplayHistoryOptions,
+  type RuntimeStatus,
+  type Task,
+  type TaskhubErrorCode,
+  type TimerTask,
+} from './core/index.js';
+
+export { TaskHubClient } from './client/durable-client.js';
+export type {
+  DurableClient,
+  DurableOrchestrationStatus,
+  GetStatusOptions,
+  HttpManagementPayload,
+  OrchestrationFilter,
+  PurgeHistoryResult,
+  StartNewOptions,
+  StatusPage,
+  WaitForCompletionOptions,
+} from './client/types.js';
+
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+export type { Store } from './store/store.js';
+export { createLogger, type Logger } from './log.js';
