@@ -2,6 +2,7 @@
 // the end of an execution.
 import type { EpisodeOutcome, OrchestratorAction } from './episode.js';
 import type { HistoryEvent, HistoryEventType } from './history.js';
+import type { ScheduledEvent } from './nondeterminism.js';
 
 /** Completion messages: each names the sequence id of the action it completes. */
 export type CompletionEvent = Extract<
@@ -116,4 +117,28 @@ export function constraintViolation(value: unknown): TypeError {
     `Durable Functions programming constraint violation: Orchestration yielded data of type ${type}. Only tasks ` +
       `from context.df (callActivity, createTimer, waitForExternalEvent, Task.all ...) can be yielded.${hint}`,
   );
+}
+
+/** What a completion completes; a completion must match the kind of the recorded action. */
+export type CompletionKind = 'task' | 'timer' | 'subOrchestration';
+
+export function recordedKind(event: ScheduledEvent): CompletionKind | undefined {
+  switch (event.eventType) {
+    case 'TaskScheduled':
+      return 'task';
+    case 'TimerCreated':
+      return 'timer';
+    case 'SubOrchestrationInstanceCreated':
+      return 'subOrchestration';
+    case 'EventSent':
+      return undefined;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled scheduled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+export function completionKindOf(kind: Exclude<OrchestratorAction['kind'], 'SendEvent'>): CompletionKind {
+  return kind === 'ScheduleTask' ? 'task' : kind === 'CreateTimer' ? 'timer' : 'subOrchestration';
 }

@@ -2,26 +2,26 @@
 // (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4). A live executor fed only
 // new events and a fresh one that replays the stored history first give identical episodes, which is what lets the
 // worker cache generators between episodes.
-import { runInOrchestration } from './ambient.js';
-import type { LogSink, OrchestrationContext, OrchestrationHandler } from './context.js';
+import { CodeRunner, type Outcome } from './code-runner.js';
+import type { LogSink, OrchestrationHandler } from './context.js';
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
 import { TaskhubError } from './errors.js';
+import { ExternalEvents } from './external-events.js';
 import { failureDetailsOf, TaskFailedError, toJson } from './failure.js';
-import { Fifo } from './fifo.js';
 import type { EventRaisedEvent, ExecutionStartedEvent, HistoryEvent, RuntimeStatus } from './history.js';
 import { missingError, mismatchError, sameAction, type ScheduledEvent } from './nondeterminism.js';
 import { createOrchestrationContext, DurableContextImpl, type ContextEngine } from './orchestration-context.js';
 import {
   actionEvent,
-  constraintViolation,
+  completionKindOf,
   endEvent,
-  isGenerator,
   isMessage,
-  isPromiseLike,
   MESSAGE_TYPES,
+  recordedKind,
   type CompletionEvent,
+  type CompletionKind,
 } from './replay-events.js';
-import { ActionTask, parseJson, TaskBase, TimerTaskImpl, type EventTask } from './task.js';
+import { ActionTask, parseJson, TimerTaskImpl, type EventTask, type TaskBase } from './task.js';
 
 export interface OrchestrationExecutorOptions {
   readonly instanceId: string;
@@ -52,21 +52,13 @@ export function createOrchestrationExecutor(
   return new Executor(handler, options);
 }
 
-type CompletionKind = 'task' | 'timer' | 'subOrchestration';
-type Outcome = Exclude<EpisodeOutcome, { status: 'Running' | 'Suspended' }>;
-type Generated = Generator<unknown, unknown, unknown>;
-
 class Executor implements OrchestrationExecutor, ContextEngine {
-  readonly #handler: OrchestrationHandler;
   readonly #options: OrchestrationExecutorOptions;
   readonly #df: DurableContextImpl;
-  readonly #context: OrchestrationContext;
   isReplaying = true;
   #nowMs = 0;
   #historyLength = 0;
-  #generator: Generated | undefined;
-  /** The task the code is blocked on. */
-  #current: TaskBase | undefined;
+  readonly #runner: CodeRunner;
   #started = false;
   #nextSequenceId = 0;
   /** Scheduled tasks waiting for their completion, by sequence id. */
@@ -75,10 +67,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   readonly #pending = new Map<number, OrchestratorAction>();
   /** Actions recorded in history whose completion has not been seen: the completions that may still be accepted. */
   readonly #scheduled = new Map<number, CompletionKind>();
-  readonly #waiters = new Map<string, Fifo<EventTask>>();
-  /** Events raised before anybody waited, by lower-cased name; `arrival` orders them across names for carryover. */
-  readonly #buffered = new Map<string, Fifo<{ arrival: number; event: EventRaisedEvent }>>();
-  #arrivals = 0;
+  readonly #events = new ExternalEvents();
   #suspended = false;
   /** Messages received while suspended, delivered in order on resume. */
   #held: HistoryEvent[] = [];
@@ -88,10 +77,17 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   #nonDeterministic = false;
 
   constructor(handler: OrchestrationHandler, options: OrchestrationExecutorOptions) {
-    this.#handler = handler;
     this.#options = options;
     this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
-    this.#context = createOrchestrationContext(this.#df, options.name, () => this.isReplaying, options.logSink);
+    this.#runner = new CodeRunner({
+      handler,
+      context: createOrchestrationContext(this.#df, options.name, () => this.isReplaying, options.logSink),
+      df: this.#df,
+      name: options.name,
+      track: (task) => this.track(task),
+      finish: (outcome) => this.#finish(outcome),
+      unprocessedEvents: () => this.#events.unprocessed(),
+    });
   }
 
   get historyLength(): number {
@@ -195,12 +191,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   }
 
   waitForEvent(task: EventTask): void {
-    const key = task.eventName.toLowerCase();
-    const buffered = this.#buffered.get(key)?.take();
-    if (buffered) return task.receive(buffered.event.input);
-    let waiters = this.#waiters.get(key);
-    if (!waiters) this.#waiters.set(key, (waiters = new Fifo()));
-    waiters.push(task);
+    this.#events.wait(task);
   }
 
   // ---- history and messages ----
@@ -275,7 +266,10 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     if (this.#outcome) return;
     switch (event.eventType) {
       case 'ExecutionStarted':
-        this.#start(event);
+        this.#df.input = parseJson(event.input);
+        // Events carried over by continueAsNew come first, before anything raised to this execution.
+        for (const carried of event.carryoverEvents ?? []) this.#events.raise(carried);
+        this.#runner.start();
         break;
       case 'TaskCompleted':
       case 'SubOrchestrationInstanceCompleted':
@@ -292,28 +286,19 @@ class Executor implements OrchestrationExecutor, ContextEngine {
         break;
       }
       case 'EventRaised':
-        this.#raise(event);
+        this.#events.raise(event);
         break;
       default:
         // Only the message kinds above are ever held or delivered.
         return;
     }
-    this.#resume();
+    this.#runner.resume();
   }
 
   #takeOpen(id: number): ActionTask | undefined {
     const task = this.#open.get(id);
     this.#open.delete(id);
     return task;
-  }
-
-  #raise(event: EventRaisedEvent): void {
-    const key = event.name.toLowerCase();
-    const waiter = this.#waiters.get(key)?.take();
-    if (waiter) return waiter.receive(event.input);
-    let buffer = this.#buffered.get(key);
-    if (!buffer) this.#buffered.set(key, (buffer = new Fifo()));
-    buffer.push({ arrival: this.#arrivals++, event });
   }
 
   #resumeExecution(): void {
@@ -339,9 +324,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
 
   #nonDeterminism(error: Error): void {
     this.#nonDeterministic = true;
-    this.#outcome = { status: 'Failed', failureDetails: failureDetailsOf(error) };
-    this.#current = undefined;
-    this.#pending.clear();
+    this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(error) });
   }
 
   #codeState(): string {
@@ -388,87 +371,11 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     }
   }
 
-  // ---- running the generator ----
-
-  #start(event: ExecutionStartedEvent): void {
-    this.#df.input = parseJson(event.input);
-    // Events carried over by continueAsNew come first, before anything raised to this execution.
-    for (const carried of event.carryoverEvents ?? []) this.#raise(carried);
-    let generated: unknown;
-    try {
-      generated = runInOrchestration(this.#df, () => this.#handler(this.#context));
-    } catch (err) {
-      return this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(err) });
-    }
-    if (!isGenerator(generated)) {
-      if (isPromiseLike(generated)) {
-        return this.#fail(
-          new TypeError(
-            `The orchestrator '${this.#options.name}' returned a Promise: orchestrators must be generator functions ` +
-              '(function*) that yield tasks, not async functions.',
-          ),
-        );
-      }
-      return this.#finish({ status: 'Completed', ...outputOf(generated) });
-    }
-    this.#generator = generated;
-    this.#step((g) => g.next());
-  }
-
-  /** Feed completed tasks to the code until it waits on an unfinished one or ends. */
-  #resume(): void {
-    for (;;) {
-      const task = this.#current;
-      if (this.#outcome || !task || !task.isCompleted) return;
-      this.#current = undefined;
-      if (task.isFaulted) this.#step((g) => g.throw(task.error));
-      else this.#step((g) => g.next(task.result));
-    }
-  }
-
-  #step(send: (generator: Generated) => IteratorResult<unknown, unknown>): void {
-    const generator = this.#generator;
-    if (!generator) return;
-    let result: IteratorResult<unknown, unknown>;
-    try {
-      result = runInOrchestration(this.#df, () => send(generator));
-      // Yielding something that is not a task is a programming error; thrown at the yield so the stack points there.
-      while (!result.done && !(result.value instanceof TaskBase) && !this.#df.continueAsNewRequest) {
-        const violation = constraintViolation(result.value);
-        result = runInOrchestration(this.#df, () => generator.throw(violation));
-      }
-    } catch (err) {
-      return this.#fail(err);
-    }
-    const request = this.#df.continueAsNewRequest;
-    if (request) {
-      return this.#finish({
-        status: 'ContinuedAsNew',
-        ...(request.input === undefined ? {} : { input: request.input }),
-        carryoverEvents: request.preserveUnprocessedEvents ? this.#unprocessedEvents() : [],
-      });
-    }
-    if (result.done) return this.#finish({ status: 'Completed', ...outputOf(result.value) });
-    const task = result.value as TaskBase;
-    this.track(task);
-    this.#current = task;
-  }
-
-  #fail(err: unknown): void {
-    this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(err) });
-  }
-
   #finish(outcome: Outcome): void {
     this.#outcome = outcome;
-    this.#current = undefined;
+    this.#runner.stop();
     // A terminated or failed execution schedules nothing more; a completing one keeps its last actions.
     if (outcome.status === 'Terminated' || outcome.status === 'Failed') this.#pending.clear();
-  }
-
-  #unprocessedEvents(): EventRaisedEvent[] {
-    const all: { arrival: number; event: EventRaisedEvent }[] = [];
-    for (const buffer of this.#buffered.values()) all.push(...buffer.toArray());
-    return all.sort((a, b) => a.arrival - b.arrival).map((b) => b.event);
   }
 
   #advanceTime(ms: number): void {
@@ -487,30 +394,4 @@ class Executor implements OrchestrationExecutor, ContextEngine {
       runtimeStatus,
     };
   }
-}
-
-function recordedKind(event: ScheduledEvent): CompletionKind | undefined {
-  switch (event.eventType) {
-    case 'TaskScheduled':
-      return 'task';
-    case 'TimerCreated':
-      return 'timer';
-    case 'SubOrchestrationInstanceCreated':
-      return 'subOrchestration';
-    case 'EventSent':
-      return undefined;
-    default: {
-      const unhandled: never = event;
-      throw new Error(`unhandled scheduled event ${JSON.stringify(unhandled)}`);
-    }
-  }
-}
-
-function outputOf(value: unknown): { output?: string } {
-  const output = toJson(value);
-  return output === undefined ? {} : { output };
-}
-
-function completionKindOf(kind: Exclude<OrchestratorAction['kind'], 'SendEvent'>): CompletionKind {
-  return kind === 'ScheduleTask' ? 'task' : kind === 'CreateTimer' ? 'timer' : 'subOrchestration';
 }
