@@ -354,6 +354,25 @@ export class OrchestrationDispatcher {
       append: rewound,
       replaceHistory: true,
       runtimeStatus: 'Running',
+      // Timers that never fired (their TimerFired was dropped while the instance was failed) are due again.
+      newMessages: retry.flatMap((r) =>
+        r.kind === 'timer'
+          ? [
+              {
+                instanceId: id,
+                executionId: instance.executionId,
+                visibleAt: r.fireAt,
+                event: {
+                  eventType: 'TimerFired' as const,
+                  eventId: -1,
+                  timestamp: now,
+                  timerId: r.sequenceId,
+                  fireAt: r.fireAt,
+                },
+              },
+            ]
+          : [],
+      ),
       newWorkItems: retry.flatMap((r) =>
         r.kind === 'task'
           ? [{ taskScheduledId: r.sequenceId, name: r.name, ...(r.input === undefined ? {} : { input: r.input }) }]

@@ -44,6 +44,10 @@ export class SqliteStore implements Store {
   readonly durability: 'full' | 'normal';
   readonly db: Database.Database;
   #committer: SqliteCommitter | undefined;
+  #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
+  #flushScheduled = false;
+  /** Runs fn in a savepoint: its writes roll back alone if it throws. */
+  readonly #savepoint: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
   #closed = false;
 
@@ -54,6 +58,8 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 10000');
+    const savepoint = this.db.transaction((fn: () => unknown) => fn());
+    this.#savepoint = <T>(fn: () => T): T => savepoint(fn) as T;
   }
 
   migrate(): Promise<void> {
@@ -77,12 +83,57 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    while (this.#flushScheduled) await new Promise((r) => setImmediate(r));
     if (!this.#closed) {
       this.#closed = true;
       this.db.close();
     }
-    return Promise.resolve();
+  }
+
+  /**
+   * Store-level group commit: every write issued in one turn of the event loop (client starts and events, worker
+   * claims and episode commits) runs in one IMMEDIATE transaction, each in its own savepoint so one failing write
+   * (say INSTANCE_EXISTS) rejects alone. One fsync then serves all of them; each promise resolves once durable.
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new TaskhubError('STORE_CLOSED', 'The store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const ops = this.#pending;
+    this.#pending = [];
+    if (ops.length === 0) return;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const op of ops) {
+            try {
+              outcomes.push({ ok: true, value: this.#savepoint(op.fn) });
+            } catch (err) {
+              outcomes.push({ ok: false, value: err });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      for (const op of ops) op.reject(err);
+      return;
+    }
+    ops.forEach((op, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) op.resolve(outcome.value);
+      else op.reject(outcome?.value);
+    });
   }
 
   get #c(): SqliteCommitter {
@@ -97,7 +148,7 @@ export class SqliteStore implements Store {
 
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
   createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
-    return run(() => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL));
+    return this.#write(() => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL));
   }
 
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
@@ -116,15 +167,15 @@ export class SqliteStore implements Store {
   }
 
   purgeInstance(instanceId: string): Promise<number> {
-    return run(() => this.#q.purge({ instanceId }));
+    return this.#write(() => this.#q.purge({ instanceId }));
   }
 
   purgeInstances(query: PurgeQuery): Promise<number> {
-    return run(() => this.#q.purge(query));
+    return this.#write(() => this.#q.purge(query));
   }
 
   enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
-    return run(() => this.#c.enqueue(messages));
+    return this.#write(() => this.#c.enqueue(messages));
   }
 
   claimOrchestrations(
@@ -133,23 +184,23 @@ export class SqliteStore implements Store {
     leaseMs: number,
     exclude?: ReadonlySet<string>,
   ): Promise<ClaimedOrchestration[]> {
-    return run(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude));
+    return this.#write(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude));
   }
 
   commit(batch: CommitBatch): Promise<CommitResult> {
-    return run(() => this.#c.commit(batch));
+    return this.#write(() => this.#c.commit(batch));
   }
 
   renewLocks(workerId: string, leaseMs: number): Promise<void> {
-    return run(() => this.#c.renewLocks(workerId, leaseMs));
+    return this.#write(() => this.#c.renewLocks(workerId, leaseMs));
   }
 
   releaseLocks(workerId: string): Promise<void> {
-    return run(() => this.#c.releaseLocks(workerId));
+    return this.#write(() => this.#c.releaseLocks(workerId));
   }
 
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {
-    return run(() => this.#c.releaseInstances(workerId, instanceIds));
+    return this.#write(() => this.#c.releaseInstances(workerId, instanceIds));
   }
 
   lockHolders(): Promise<string[]> {
@@ -161,11 +212,11 @@ export class SqliteStore implements Store {
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
-    return run(() => this.#c.claimWorkItems(workerId, limit, leaseMs));
+    return this.#write(() => this.#c.claimWorkItems(workerId, limit, leaseMs));
   }
 
   abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
-    return run(() => this.#c.abandonWorkItem(workerId, key));
+    return this.#write(() => this.#c.abandonWorkItem(workerId, key));
   }
 }
 
