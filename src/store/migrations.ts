@@ -1,6 +1,8 @@
 // The schema as one ordered, append-only list of migrations. Each step carries its SQLite and PostgreSQL statements
 // side by side, so both stores always agree on the shape. SQLite scopes rows by a `hub` column (one file can hold
 // several task hubs); PostgreSQL gives each hub its own schema and uses the same tables without that column.
+// History is stored one row per commit: `events` is the JSON array of the events one episode appended and `seq` the
+// position of its first event, so an episode costs one insert and one serialization, however many events it adds.
 
 export interface Migration {
   readonly version: number;
@@ -38,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
         hub TEXT NOT NULL,
         instance_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        event TEXT NOT NULL,
+        events TEXT NOT NULL,
         PRIMARY KEY (hub, instance_id, seq)
       ) WITHOUT ROWID`,
       `CREATE TABLE messages (
@@ -87,7 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE history (
         instance_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        event TEXT NOT NULL,
+        events TEXT NOT NULL,
         PRIMARY KEY (instance_id, seq)
       )`,
       `CREATE TABLE messages (

@@ -21,10 +21,8 @@ interface ActiveInstance {
   completions: { event: HistoryEvent; key: WorkItemKey }[];
   /** Local activities still running. */
   outstanding: number;
-  /** Position while this worker holds the lock between episodes. */
-  executionId: string;
-  historyLength: number;
-  status: InstanceRecord['runtimeStatus'];
+  /** The row as this worker last wrote or claimed it: a local episode runs from it without reading the store. */
+  instance: InstanceRecord;
 }
 
 export interface LocalWork {
@@ -92,19 +90,11 @@ export class OrchestrationDispatcher {
       this.#lastExcluded.add(id);
       return;
     }
-    if (!active || active.executionId !== claimed.instance.executionId) {
-      active = {
-        running: false,
-        completions: active?.completions ?? [],
-        outstanding: active?.outstanding ?? 0,
-        executionId: claimed.instance.executionId,
-        historyLength: claimed.instance.historyLength,
-        status: claimed.instance.runtimeStatus,
-      };
+    if (!active) {
+      active = { running: false, completions: [], outstanding: 0, instance: claimed.instance };
       this.#active.set(id, active);
     }
-    active.historyLength = claimed.instance.historyLength;
-    active.status = claimed.instance.runtimeStatus;
+    active.instance = claimed.instance;
     this.#start(id, active, claimed.instance, claimed.messages);
   }
 
@@ -141,9 +131,8 @@ export class OrchestrationDispatcher {
     completions: { event: HistoryEvent; key: WorkItemKey }[],
   ): Promise<void> {
     const { store, cache } = this.#deps;
-    // A local episode runs under a lock this worker kept; it re-reads the row only when the cache cannot vouch for it.
-    const instance = claimedInstance ?? (await store.getInstance(id));
-    if (!instance) return this.#forget(id, completions);
+    // A local episode runs under a lock this worker kept since its last commit, so the row it wrote is still current.
+    const instance = claimedInstance ?? active.instance;
     const now = new Date().toISOString();
     const executionId = instance.executionId;
     const consumedMessageIds = messages.map((m) => m.id);
@@ -243,9 +232,6 @@ export class OrchestrationDispatcher {
     } else {
       cache.grow(id, length, estimateBytes(result.newHistory));
     }
-    active.historyLength = built.commit.replaceHistory ? 0 : length;
-    active.executionId = built.commit.newExecutionId ?? executionId;
-    active.status = result.runtimeStatus;
     for (const work of built.localWork) {
       const key = { instanceId: id, executionId, taskScheduledId: work.taskScheduledId };
       active.outstanding++;
@@ -287,10 +273,16 @@ export class OrchestrationDispatcher {
     if (!ok) {
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
       this.#forget(id, completions);
-    } else if (unclaimedWork) {
-      this.#deps.onWorkScheduled();
+      return false;
     }
-    return ok;
+    active.instance = {
+      ...active.instance,
+      executionId: commit.newExecutionId ?? commit.executionId,
+      runtimeStatus: commit.runtimeStatus,
+      historyLength: (commit.replaceHistory ? 0 : commit.expectedHistoryLength) + commit.append.length,
+    };
+    if (unclaimedWork) this.#deps.onWorkScheduled();
+    return true;
   }
 
   /** Drop an instance's in-memory state; its uncommitted local results are abandoned so they run again. */

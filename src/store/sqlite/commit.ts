@@ -47,7 +47,7 @@ export class SqliteCommitter {
         'INSERT INTO messages (hub, instance_id, execution_id, event, visible_at) VALUES (?, ?, ?, ?, ?)',
       ),
       deleteMessage: p('DELETE FROM messages WHERE id = ? AND hub = ?'),
-      insertHistory: p('INSERT INTO history (hub, instance_id, seq, event) VALUES (?, ?, ?, ?)'),
+      insertHistory: p('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)'),
       claimable: p(`SELECT m.instance_id AS instance_id FROM messages m
           JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
@@ -233,9 +233,7 @@ export class SqliteCommitter {
       s.deleteHistory!.run(hub, e.instanceId);
       base = 0;
     }
-    for (let i = 0; i < e.append.length; i++) {
-      s.insertHistory!.run(hub, e.instanceId, base + i, JSON.stringify(e.append[i]));
-    }
+    if (e.append.length > 0) s.insertHistory!.run(hub, e.instanceId, base, JSON.stringify(e.append));
     for (const id of e.consumedMessageIds) s.deleteMessage!.run(id, hub);
     if (e.deletePendingMessages) s.deleteMessages!.run(hub, e.instanceId);
     const executionId = e.newExecutionId ?? e.executionId;

@@ -11,13 +11,13 @@ export class SqliteQueries {
   readonly #db: Database.Database;
   readonly #hub: string;
   readonly #getInstance: Database.Statement<[string, string], InstanceRow>;
-  readonly #getHistory: Database.Statement<[string, string], { event: string }>;
+  readonly #getHistory: Database.Statement<[string, string], { events: string }>;
 
   constructor(db: Database.Database, hub: string) {
     this.#db = db;
     this.#hub = hub;
     this.#getInstance = db.prepare('SELECT * FROM instances WHERE hub = ? AND instance_id = ?');
-    this.#getHistory = db.prepare('SELECT event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq');
+    this.#getHistory = db.prepare('SELECT events FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq');
   }
 
   getInstanceRow(instanceId: string): InstanceRow | undefined {
@@ -25,7 +25,11 @@ export class SqliteQueries {
   }
 
   getHistory(instanceId: string): HistoryEvent[] {
-    return this.#getHistory.all(this.#hub, instanceId).map((r) => JSON.parse(r.event) as HistoryEvent);
+    const history: HistoryEvent[] = [];
+    for (const row of this.#getHistory.all(this.#hub, instanceId)) {
+      for (const event of JSON.parse(row.events) as HistoryEvent[]) history.push(event);
+    }
+    return history;
   }
 
   queryInstances(query: InstanceQuery): InstancePage {
