@@ -10,7 +10,7 @@ export interface WorkerOptions {
   readonly maxConcurrentActivities?: number;
   /** Lock lease in ms (default 30000): how long until another worker may take over from a dead one. */
   readonly leaseMs?: number;
-  /** Live generators kept in memory (default 10000). */
+  /** Live generators kept in memory (default 1000; each costs roughly 10 KB plus its history). */
   readonly cacheSize?: number;
   /** Bound on the estimated memory of cached histories in bytes (default 256 MiB). */
   readonly cacheMemoryBytes?: number;

@@ -36,6 +36,8 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX instances_created ON instances (hub, created_time, instance_id)`,
       `CREATE INDEX instances_status ON instances (hub, runtime_status)`,
+      // Lease renewal and release touch only the rows one worker holds.
+      `CREATE INDEX instances_locked ON instances (hub, locked_by) WHERE locked_by IS NOT NULL`,
       `CREATE TABLE history (
         hub TEXT NOT NULL,
         instance_id TEXT NOT NULL,
@@ -66,6 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (hub, instance_id, execution_id, task_scheduled_id)
       )`,
       `CREATE INDEX work_items_ready ON work_items (hub, lock_expires)`,
+      `CREATE INDEX work_items_locked ON work_items (hub, locked_by) WHERE locked_by IS NOT NULL`,
     ],
     postgres: [
       `CREATE TABLE instances (
@@ -86,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX instances_created ON instances (created_time, instance_id)`,
       `CREATE INDEX instances_status ON instances (runtime_status)`,
+      `CREATE INDEX instances_locked ON instances (locked_by) WHERE locked_by IS NOT NULL`,
       `CREATE TABLE history (
         instance_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -114,6 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (instance_id, execution_id, task_scheduled_id)
       )`,
       `CREATE INDEX work_items_ready ON work_items (lock_expires, seq)`,
+      `CREATE INDEX work_items_locked ON work_items (locked_by) WHERE locked_by IS NOT NULL`,
     ],
   },
 ];

@@ -46,6 +46,8 @@ export interface OrchestrationDispatcherDeps {
   readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent) => void) => void;
   /** Called after an instance reached a terminal status. */
   readonly onFinished: (instanceId: string) => void;
+  /** Called when an episode ends (a slot is free again). */
+  readonly onEpisodeDone: () => void;
   /** Called after a commit that stored activity work items no local slot took. */
   readonly onWorkScheduled: () => void;
   /** Called after a commit that sent messages to other instances. */
@@ -120,6 +122,7 @@ export class OrchestrationDispatcher {
           else if (active.outstanding === 0) this.#active.delete(id);
         }
         if (this.#lastExcluded.has(id)) this.#deps.onMessagesSent();
+        this.#deps.onEpisodeDone();
       });
   }
 

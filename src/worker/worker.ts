@@ -23,7 +23,7 @@ const DEFAULTS = {
   maxConcurrentOrchestrations: 64,
   maxConcurrentActivities: 64,
   leaseMs: 30_000,
-  cacheSize: 10_000,
+  cacheSize: 1000,
   cacheMemoryBytes: 256 * 1024 * 1024,
   groupCommitDelayMs: 0,
   pollIntervalMs: 1000,
@@ -42,6 +42,8 @@ export class Worker {
   readonly #orchestrationWake = new Wakeup();
   readonly #activityWake = new Wakeup();
   #activitiesRunning = 0;
+  /** The orchestration loop waits for a free slot: the end of an episode must wake it. */
+  #orchestrationsSaturated = false;
   #stopping = false;
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -80,6 +82,9 @@ export class Worker {
       onFinished: (id) => this.#hooks.onFinished?.(id),
       onMessagesSent: () => this.#orchestrationWake.notify(),
       onWorkScheduled: () => this.#activityWake.notify(),
+      onEpisodeDone: () => {
+        if (this.#orchestrationsSaturated) this.#orchestrationWake.notify();
+      },
     });
   }
 
@@ -142,7 +147,9 @@ export class Worker {
         this.#orchestrationWake.consume();
         const free = max - this.#orchestrations.running;
         if (free <= 0) {
+          this.#orchestrationsSaturated = true;
           await this.#orchestrationWake.wait(this.#options.pollIntervalMs);
+          this.#orchestrationsSaturated = false;
           continue;
         }
         const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());

@@ -48,13 +48,15 @@ export class SqliteCommitter {
       ),
       deleteMessage: p('DELETE FROM messages WHERE id = ? AND hub = ?'),
       insertHistory: p('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)'),
+      // Walks the visibility index oldest first and stops at the limit: a claim costs the same with a backlog of
+      // 100,000 starts as with none (a GROUP BY over every visible message would not).
       claimable: p(`SELECT m.instance_id AS instance_id FROM messages m
           JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
-          GROUP BY m.instance_id ORDER BY MIN(m.id) LIMIT ?`),
+          ORDER BY m.visible_at LIMIT ?`),
       lockInstance: p('UPDATE instances SET locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?'),
       visibleMessages: p(
-        'SELECT id, execution_id, event, visible_at FROM messages WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
+        'SELECT id, execution_id, event, visible_at FROM messages INDEXED BY messages_instance WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
       ),
       updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
           failure_details = ?, custom_status = COALESCE(?, custom_status), history_length = ?, last_updated_time = ?,
@@ -163,14 +165,18 @@ export class SqliteCommitter {
       .transaction(() => {
         const now = Date.now();
         const until = now + leaseMs;
-        const ids = (
-          this.#s.claimable!.all(this.#hub, now, now, workerId, limit + (exclude?.size ?? 0)) as {
-            instance_id: string;
-          }[]
-        )
-          .map((r) => r.instance_id)
-          .filter((id) => !exclude?.has(id))
-          .slice(0, limit);
+        // Rows are messages, several may name one instance: read a few times the limit, keep distinct ids.
+        const rows = this.#s.claimable!.all(this.#hub, now, now, workerId, 4 * limit + (exclude?.size ?? 0)) as {
+          instance_id: string;
+        }[];
+        const ids: string[] = [];
+        const seen = new Set<string>();
+        for (const { instance_id: id } of rows) {
+          if (ids.length >= limit) break;
+          if (seen.has(id) || exclude?.has(id)) continue;
+          seen.add(id);
+          ids.push(id);
+        }
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
           this.#s.lockInstance!.run(workerId, until, this.#hub, id);
