@@ -4,13 +4,24 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'bench/compare/**', 'coverage/**', '**/*.d.ts', 'templates/**'],
+    ignores: [
+      'dist/**',
+      'dist-check/**',
+      'node_modules/**',
+      'bench/compare/**',
+      'coverage/**',
+      '**/*.d.ts',
+      'templates/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'examples/*/*.js', 'examples/*/*/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'examples/*/*.js', 'examples/*/*/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
