@@ -1,6 +1,8 @@
 // The schema as one ordered, append-only list of migrations. Each step carries its SQLite and PostgreSQL statements
 // side by side, so both stores always agree on the shape. SQLite scopes rows by a `hub` column (one file can hold
 // several task hubs); PostgreSQL gives each hub its own schema and uses the same tables without that column.
+// PostgreSQL ids and times use the "C" collation: byte order, as SQLite compares, whatever the database's locale, so
+// keyset pages and id-prefix ranges mean the same on both and the indexes serve them.
 // History is stored one row per commit: `events` is the JSON array of the events one episode appended and `seq` the
 // position of its first event, so an episode costs one insert and one serialization, however many events it adds.
 
@@ -72,7 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     postgres: [
       `CREATE TABLE instances (
-        instance_id TEXT PRIMARY KEY,
+        instance_id TEXT COLLATE "C" PRIMARY KEY,
         execution_id TEXT NOT NULL,
         name TEXT NOT NULL,
         runtime_status TEXT NOT NULL,
@@ -81,7 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
         failure_details TEXT,
         custom_status TEXT,
         parent_instance_id TEXT,
-        created_time TEXT NOT NULL,
+        created_time TEXT COLLATE "C" NOT NULL,
         last_updated_time TEXT NOT NULL,
         history_length INTEGER NOT NULL DEFAULT 0,
         locked_by TEXT,
@@ -91,14 +93,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX instances_status ON instances (runtime_status)`,
       `CREATE INDEX instances_locked ON instances (locked_by) WHERE locked_by IS NOT NULL`,
       `CREATE TABLE history (
-        instance_id TEXT NOT NULL,
+        instance_id TEXT COLLATE "C" NOT NULL,
         seq INTEGER NOT NULL,
         events TEXT NOT NULL,
         PRIMARY KEY (instance_id, seq)
       )`,
       `CREATE TABLE messages (
         id BIGSERIAL PRIMARY KEY,
-        instance_id TEXT NOT NULL,
+        instance_id TEXT COLLATE "C" NOT NULL,
         execution_id TEXT,
         event TEXT NOT NULL,
         visible_at BIGINT NOT NULL
@@ -106,7 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX messages_instance ON messages (instance_id, id)`,
       `CREATE INDEX messages_visible ON messages (visible_at)`,
       `CREATE TABLE work_items (
-        instance_id TEXT NOT NULL,
+        instance_id TEXT COLLATE "C" NOT NULL,
         execution_id TEXT NOT NULL,
         task_scheduled_id INTEGER NOT NULL,
         name TEXT NOT NULL,
