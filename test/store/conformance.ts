@@ -3,6 +3,7 @@
 // in the same database. Leases are short and waited for for real, so expiry is tested as it happens in production.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { storeClaimTests } from './conformance-claims.js';
 import { storeLeaseTests } from './conformance-leases.js';
 import { storeQueryTests } from './conformance-queries.js';
 import {
@@ -496,6 +497,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
       });
     });
 
+    storeClaimTests(fresh);
     storeLeaseTests(fresh);
     storeQueryTests(fresh);
 

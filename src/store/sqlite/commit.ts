@@ -48,12 +48,15 @@ export class SqliteCommitter {
       ),
       deleteMessage: p('DELETE FROM messages WHERE id = ? AND hub = ?'),
       insertHistory: p('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)'),
-      // Walks the visibility index oldest first and stops at the limit: a claim costs the same with a backlog of
-      // 100,000 starts as with none (a GROUP BY over every visible message would not).
-      claimable: p(`SELECT m.instance_id AS instance_id FROM messages m
+      // Walks the visibility index oldest first and is read lazily until `limit` distinct instances are found: a
+      // claim costs the same with a backlog of 100,000 starts as with none (a GROUP BY over every visible message
+      // would not), and no fixed read-ahead can be filled by one instance's backlog. Excluded instances (the
+      // worker's episodes in flight, which may have thousands of events waiting) are skipped inside SQLite.
+      claimable: p(`SELECT m.instance_id FROM messages m
           JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
-          ORDER BY m.visible_at LIMIT ?`),
+            AND m.instance_id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY m.visible_at`).pluck(),
       lockInstance: p('UPDATE instances SET locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?'),
       visibleMessages: p(
         'SELECT id, execution_id, event, visible_at FROM messages INDEXED BY messages_instance WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
@@ -165,17 +168,18 @@ export class SqliteCommitter {
       .transaction(() => {
         const now = Date.now();
         const until = now + leaseMs;
-        // Rows are messages, several may name one instance: read a few times the limit, keep distinct ids.
-        const rows = this.#s.claimable!.all(this.#hub, now, now, workerId, 4 * limit + (exclude?.size ?? 0)) as {
-          instance_id: string;
-        }[];
+        // Rows are messages, several may name one instance: keep distinct ids, stop reading at the limit (leaving
+        // the loop closes the statement, so the updates below may run).
         const ids: string[] = [];
-        const seen = new Set<string>();
-        for (const { instance_id: id } of rows) {
-          if (ids.length >= limit) break;
-          if (seen.has(id) || exclude?.has(id)) continue;
-          seen.add(id);
-          ids.push(id);
+        if (limit > 0) {
+          const excluded = exclude && exclude.size > 0 ? JSON.stringify([...exclude]) : '[]';
+          const seen = new Set<string>();
+          for (const id of this.#s.claimable!.iterate(this.#hub, now, now, workerId, excluded) as Iterable<string>) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+            ids.push(id);
+            if (ids.length >= limit) break;
+          }
         }
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
