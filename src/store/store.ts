@@ -116,7 +116,10 @@ export interface EpisodeCommit {
   readonly newInstances: readonly NewInstance[];
   /** Keep the instance locked by this worker after the commit (it continues in memory); otherwise release it. */
   readonly keepLock: boolean;
-  /** Delete visible messages of finished executions that nobody will consume (the instance ended). */
+  /**
+   * The instance ended: delete its pending messages, which nobody will consume, visible or not (a timer of the ended
+   * execution would otherwise wake it for nothing). Messages this episode sends to itself in `newMessages` are kept.
+   */
   readonly deletePendingMessages?: boolean;
 }
 
@@ -199,7 +202,9 @@ export interface MessageStore {
   enqueueMessages(messages: readonly NewMessage[]): Promise<number>;
   /**
    * Claim up to `limit` instances that have visible messages and are unlocked, lock-expired, or already locked by
-   * `workerId`; lock them for `leaseMs`. Instances in `exclude` are skipped.
+   * `workerId`; lock them for `leaseMs`. Instances in `exclude` are skipped, and never hide the others however many
+   * messages they have waiting. Instances are taken oldest visible message first; each comes with all its visible
+   * messages in id order.
    */
   claimOrchestrations(
     workerId: string,
