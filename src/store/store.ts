@@ -237,6 +237,13 @@ export interface WorkItemStore {
 export interface Store extends InstanceStore, MessageStore, WorkItemStore {
   /** The task hub this store is scoped to. */
   readonly hubName: string;
+  /**
+   * Optional: subscribe to work stored by other processes (PostgreSQL LISTEN/NOTIFY). The listener is called, with
+   * no arguments and possibly spuriously, when another process commits or enqueues work in this hub, so an idle
+   * worker claims at once instead of at its next poll. Writes through this store object do not call it (the worker
+   * in this process already knows). Returns the unsubscribe. Stores without it are polled only.
+   */
+  onWork?(listener: () => void): () => void;
   /** Create tables / run pending migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,180 @@
+// Queues and locks on PostgreSQL: enqueueing messages, claiming instances and work items under leases with
+// FOR UPDATE SKIP LOCKED (concurrent workers pass over each other's rows instead of waiting), renewing and releasing.
+// Every operation is one statement: a claim locks, stamps and returns its rows in a single round trip.
+import type { HistoryEvent } from '../../core/history.js';
+import { toInstance, type InstanceRow } from '../sqlite/rows.js';
+import type { ClaimedOrchestration, NewMessage, OrchestrationMessage, WorkItem, WorkItemKey } from '../store.js';
+import type { Queryable } from './instances.js';
+import { NOW_MS } from './schema.js';
+
+interface ClaimRow extends InstanceRow {
+  m_id: string | null;
+  m_execution_id: string | null;
+  m_event: string | null;
+  m_visible_at: string | null;
+}
+
+export class PgClaims {
+  readonly #channel: string;
+  readonly #payload: string;
+  readonly #sql: Record<
+    'enqueue' | 'claim' | 'claimItems' | 'renew' | 'release' | 'releaseSome' | 'abandon' | 'holders' | 'next',
+    string
+  >;
+
+  constructor(schema: string, channel: string, payload: string) {
+    this.#channel = channel;
+    this.#payload = payload;
+    const s = schema;
+    this.#sql = {
+      // Messages to unknown instances are dropped by the EXISTS; ORDER BY keeps ids in arrival order.
+      enqueue: `WITH ins AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
+          SELECT k.i, k.e, k.ev, COALESCE(k.v, ${NOW_MS})
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS k(i, e, ev, v, ord)
+          WHERE EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i) ORDER BY k.ord RETURNING 1),
+        note AS (SELECT pg_notify($5, $6) WHERE EXISTS (SELECT 1 FROM ins))
+        SELECT (SELECT count(*) FROM ins)::int AS n, (SELECT count(*) FROM note) AS notified`,
+      // Oldest visible messages of claimable instances first (the visibility index, stopped at a few times the limit),
+      // then the instance rows locked with SKIP LOCKED; the lock re-checks the lease on the row's latest version, so
+      // an instance another worker claimed a moment ago is passed over. Messages come back one row each.
+      claim: `WITH ready AS (
+          SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
+          WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
+            AND m.instance_id <> ALL($4::text[])
+          ORDER BY m.visible_at LIMIT $5),
+        picked AS (
+          SELECT i.instance_id FROM ${s}.instances i
+          JOIN (SELECT instance_id, min(visible_at) AS first FROM ready GROUP BY instance_id) r
+            ON r.instance_id = i.instance_id
+          WHERE i.lock_expires < ${NOW_MS} OR i.locked_by = $1
+          ORDER BY r.first LIMIT $2 FOR UPDATE OF i SKIP LOCKED),
+        claimed AS (
+          UPDATE ${s}.instances i SET locked_by = $1, lock_expires = ${NOW_MS} + $3
+          FROM picked WHERE i.instance_id = picked.instance_id RETURNING i.*)
+        SELECT c.*, m.id AS m_id, m.execution_id AS m_execution_id, m.event AS m_event, m.visible_at AS m_visible_at
+        FROM claimed c LEFT JOIN ${s}.messages m ON m.instance_id = c.instance_id AND m.visible_at <= ${NOW_MS}
+        ORDER BY c.instance_id, m.id`,
+      claimItems: `WITH picked AS (
+          SELECT instance_id, execution_id, task_scheduled_id FROM ${s}.work_items
+          WHERE lock_expires < ${NOW_MS} ORDER BY lock_expires, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+        UPDATE ${s}.work_items w SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
+          delivery_count = w.delivery_count + 1
+        FROM picked p WHERE w.instance_id = p.instance_id AND w.execution_id = p.execution_id
+          AND w.task_scheduled_id = p.task_scheduled_id
+        RETURNING w.instance_id, w.execution_id, w.task_scheduled_id, w.name, w.input, w.delivery_count - 1 AS
+          delivery_count, w.seq`,
+      renew: `WITH i AS (UPDATE ${s}.instances SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1)
+        UPDATE ${s}.work_items SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1`,
+      release: `WITH i AS (UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1)
+        UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1`,
+      releaseSome: `UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0
+        WHERE locked_by = $1 AND instance_id = ANY($2::text[])`,
+      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0
+        WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
+      holders: `SELECT locked_by FROM ${s}.instances WHERE locked_by IS NOT NULL
+        UNION SELECT locked_by FROM ${s}.work_items WHERE locked_by IS NOT NULL`,
+      next: `SELECT min(visible_at) AS t FROM ${s}.messages WHERE visible_at > ${NOW_MS}`,
+    };
+  }
+
+  async enqueue(db: Queryable, messages: readonly NewMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    const { rows } = await db.query<{ n: number }>(this.#sql.enqueue, [
+      messages.map((m) => m.instanceId),
+      messages.map((m) => m.executionId ?? null),
+      messages.map((m) => JSON.stringify(m.event)),
+      messages.map((m) => (m.visibleAt ? Date.parse(m.visibleAt) : null)),
+      this.#channel,
+      this.#payload,
+    ]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async claimOrchestrations(
+    db: Queryable,
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    exclude?: ReadonlySet<string>,
+  ): Promise<ClaimedOrchestration[]> {
+    const excluded = exclude ? [...exclude] : [];
+    const { rows } = await db.query<ClaimRow>(this.#sql.claim, [
+      workerId,
+      limit,
+      leaseMs,
+      excluded,
+      4 * limit + excluded.length,
+    ]);
+    const claimed: ClaimedOrchestration[] = [];
+    let current: { instance: ClaimRow; messages: OrchestrationMessage[] } | undefined;
+    const flush = (): void => {
+      if (!current) return;
+      const until = new Date(Number(current.instance.lock_expires)).toISOString();
+      claimed.push({ instance: toInstance(current.instance), messages: current.messages, lockedUntil: until });
+    };
+    for (const row of rows) {
+      if (current?.instance.instance_id !== row.instance_id) {
+        flush();
+        current = { instance: row, messages: [] };
+      }
+      if (row.m_id === null || row.m_event === null) continue;
+      current.messages.push({
+        id: Number(row.m_id),
+        instanceId: row.instance_id,
+        ...(row.m_execution_id === null ? {} : { executionId: row.m_execution_id }),
+        event: JSON.parse(row.m_event) as HistoryEvent,
+        visibleAt: new Date(Number(row.m_visible_at)).toISOString(),
+      });
+    }
+    flush();
+    return claimed;
+  }
+
+  async claimWorkItems(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
+    const { rows } = await db.query<{
+      instance_id: string;
+      execution_id: string;
+      task_scheduled_id: number;
+      name: string;
+      input: string | null;
+      delivery_count: number;
+      seq: string;
+    }>(this.#sql.claimItems, [workerId, limit, leaseMs]);
+    return rows
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
+      .map((r): WorkItem => ({
+        instanceId: r.instance_id,
+        executionId: r.execution_id,
+        taskScheduledId: r.task_scheduled_id,
+        name: r.name,
+        ...(r.input === null ? {} : { input: r.input }),
+        deliveryCount: r.delivery_count,
+      }));
+  }
+
+  async renewLocks(db: Queryable, workerId: string, leaseMs: number): Promise<void> {
+    await db.query(this.#sql.renew, [workerId, leaseMs]);
+  }
+
+  async releaseLocks(db: Queryable, workerId: string): Promise<void> {
+    await db.query(this.#sql.release, [workerId]);
+  }
+
+  async releaseInstances(db: Queryable, workerId: string, instanceIds: readonly string[]): Promise<void> {
+    if (instanceIds.length > 0) await db.query(this.#sql.releaseSome, [workerId, instanceIds]);
+  }
+
+  async abandonWorkItem(db: Queryable, workerId: string, key: WorkItemKey): Promise<void> {
+    await db.query(this.#sql.abandon, [key.instanceId, key.executionId, key.taskScheduledId, workerId]);
+  }
+
+  async lockHolders(db: Queryable): Promise<string[]> {
+    return (await db.query<{ locked_by: string }>(this.#sql.holders)).rows.map((r) => r.locked_by);
+  }
+
+  async nextVisibleAt(db: Queryable): Promise<string | undefined> {
+    const { rows } = await db.query<{ t: string | null }>(this.#sql.next);
+    const t = rows[0]?.t;
+    return t == null ? undefined : new Date(Number(t)).toISOString();
+  }
+}

@@ -1,0 +1,181 @@
+// The task hub on PostgreSQL: any number of worker processes on any number of machines share one hub. One schema per
+// hub, a connection pool, claims with FOR UPDATE SKIP LOCKED under leases (the database's clock decides expiry),
+// the group commit as one transaction per batch, and LISTEN/NOTIFY so idle workers wake when another process stores
+// work. Same Store contract and conformance suite as SQLite.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { TaskhubError } from '../../core/errors.js';
+import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import type {
+  ClaimedOrchestration,
+  CommitBatch,
+  CommitResult,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  NewInstance,
+  NewMessage,
+  PurgeQuery,
+  Store,
+  WorkItem,
+  WorkItemKey,
+} from '../store.js';
+import { PgClaims } from './claims.js';
+import { PgCommitter } from './commit.js';
+import { PgInstances } from './instances.js';
+import { PgListener } from './listener.js';
+import { migrate, schemaFor } from './schema.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  readonly connectionString: string;
+  /** Task hub name (default 'TestHubName'): letters and digits; the hub lives in schema `taskhub_<lowercased name>`. */
+  readonly hubName?: string;
+  /** Connections in the pool (default 10). A worker uses about two at a time plus one for LISTEN. */
+  readonly poolSize?: number;
+}
+
+export function openPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options);
+}
+
+/** Errors after which a whole transaction may simply run again: deadlock, serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+const CLOSED = {
+  query: () => Promise.reject(new TaskhubError('STORE_CLOSED', 'The store is closed.')),
+  connect: () => Promise.reject(new TaskhubError('STORE_CLOSED', 'The store is closed.')),
+} as unknown as pg.Pool;
+
+export class PostgresStore implements Store {
+  readonly hubName: string;
+  /** The schema that holds this hub's tables. */
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  readonly #instances: PgInstances;
+  readonly #claims: PgClaims;
+  readonly #committer: PgCommitter;
+  readonly #listener: PgListener;
+  #closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    this.hubName = options.hubName ?? 'TestHubName';
+    this.schema = schemaFor(this.hubName);
+    const config: pg.ClientConfig = { connectionString: options.connectionString };
+    this.pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    // An idle connection that breaks (server restart) is discarded by the pool; without a handler it would crash.
+    this.pool.on('error', () => undefined);
+    const channel = this.schema;
+    const payload = randomBytes(8).toString('hex');
+    this.#instances = new PgInstances(this.schema, channel, payload);
+    this.#claims = new PgClaims(this.schema, channel, payload);
+    this.#committer = new PgCommitter(this.schema, this.#instances, this.#claims, channel, payload);
+    this.#listener = new PgListener(config, channel, payload);
+  }
+
+  migrate(): Promise<void> {
+    return migrate(this.pool, this.schema);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#listener.close();
+    await this.pool.end();
+  }
+
+  /** Wakes `listener` when another process stores work in this hub (LISTEN/NOTIFY); returns the unsubscribe. */
+  onWork(listener: () => void): () => void {
+    return this.#listener.subscribe(listener);
+  }
+
+  /** Resolves once the LISTEN connection is up (for tests that must not miss the first notification). */
+  listening(): Promise<void> {
+    return this.#listener.ready();
+  }
+
+  /** The pool, or after close() a stand-in whose every query rejects with STORE_CLOSED. */
+  get #db(): pg.Pool {
+    return this.#closed ? CLOSED : this.pool;
+  }
+
+  createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
+    return this.#instances.createOrThrow(this.#db, instance, options?.replaceableStatuses ?? TERMINAL_STATUSES);
+  }
+
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    return this.#instances.get(this.#db, instanceId);
+  }
+
+  getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return this.#instances.history(this.#db, instanceId);
+  }
+
+  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    return this.#instances.query(this.#db, query);
+  }
+
+  purgeInstance(instanceId: string): Promise<number> {
+    return this.#instances.purge(this.#db, { instanceId });
+  }
+
+  purgeInstances(query: PurgeQuery): Promise<number> {
+    return this.#instances.purge(this.#db, query);
+  }
+
+  enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
+    return this.#claims.enqueue(this.#db, messages);
+  }
+
+  claimOrchestrations(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    exclude?: ReadonlySet<string>,
+  ): Promise<ClaimedOrchestration[]> {
+    return this.#claims.claimOrchestrations(this.#db, workerId, limit, leaseMs, exclude);
+  }
+
+  async commit(batch: CommitBatch): Promise<CommitResult> {
+    if (batch.episodes.length === 0 && batch.activityCompletions.length === 0) return { rejectedEpisodes: [] };
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#db.connect();
+      try {
+        return await this.#committer.commit(client, batch);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || code === undefined || !RETRYABLE.has(code)) throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  renewLocks(workerId: string, leaseMs: number): Promise<void> {
+    return this.#claims.renewLocks(this.#db, workerId, leaseMs);
+  }
+
+  releaseLocks(workerId: string): Promise<void> {
+    return this.#claims.releaseLocks(this.#db, workerId);
+  }
+
+  releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {
+    return this.#claims.releaseInstances(this.#db, workerId, instanceIds);
+  }
+
+  lockHolders(): Promise<string[]> {
+    return this.#claims.lockHolders(this.#db);
+  }
+
+  nextVisibleAt(): Promise<string | undefined> {
+    return this.#claims.nextVisibleAt(this.#db);
+  }
+
+  claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
+    return this.#claims.claimWorkItems(this.#db, workerId, limit, leaseMs);
+  }
+
+  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
+    return this.#claims.abandonWorkItem(this.#db, workerId, key);
+  }
+}
