@@ -47,6 +47,7 @@ export class Worker {
   #stopping = false;
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
+  #unsubscribeWork: (() => void) | undefined;
 
   constructor(
     store: Store,
@@ -92,6 +93,11 @@ export class Worker {
     if (this.#loops.length > 0) return;
     await this.#recoverDeadLocalWorkers();
     this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
+    // Another process stored work (PostgreSQL NOTIFY): claim at once instead of at the next poll.
+    this.#unsubscribeWork = this.#store.onWork?.(() => {
+      this.#orchestrationWake.notify();
+      this.#activityWake.notify();
+    });
     const renewEvery = Math.max(10, Math.floor(this.#options.leaseMs / 3));
     this.#leaseTimer = setInterval(() => {
       this.#store.renewLocks(this.id, this.#options.leaseMs).catch((err: unknown) => {
@@ -126,6 +132,8 @@ export class Worker {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#unsubscribeWork?.();
+    this.#unsubscribeWork = undefined;
     this.#orchestrationWake.notify();
     this.#activityWake.notify();
     await Promise.all(this.#loops);
