@@ -1,5 +1,6 @@
 // The embedding API: open a task hub in any Node program, register functions, start the worker, use the client.
 // Explicit objects, no global runtime: two hubs in one process work side by side.
+import type { Clock } from './clock.js';
 import { TaskHubClient } from './client/durable-client.js';
 import { CompletionWaiter } from './client/completion-waiter.js';
 import { defaultRegistry } from './core/registry.js';
@@ -14,6 +15,8 @@ export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js'
 export interface OpenTaskHubInternals {
   /** A logger to use instead of the default one. */
   readonly logger?: Logger;
+  /** Time source of the worker (the test hub's virtual clock; its store gets the same one). */
+  readonly clock?: Clock;
 }
 
 export async function openTaskHub(
@@ -34,7 +37,10 @@ export async function openTaskHub(
   const worker =
     options.worker === false
       ? undefined
-      : new Worker(store, registry, logger, options.worker ?? {}, { onFinished: (id) => waiter.notifyCompleted(id) });
+      : new Worker(store, registry, logger, options.worker ?? {}, {
+          onFinished: (id) => waiter.notifyCompleted(id),
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
+        });
   const client = new TaskHubClient({
     store,
     waitHub: waiter,

@@ -2,6 +2,7 @@
 // from the cache, or a replay from stored history), and hands the result to the group committer. Activities the
 // episode schedules may run on this worker at once (local fast path); their results feed the next episode directly,
 // so a sequential chain costs one commit per step.
+import type { Clock } from '../clock.js';
 import type { EpisodeResult } from '../core/episode.js';
 import { isTerminal, type ExecutionStartedEvent, type FailureDetails, type HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
@@ -38,6 +39,8 @@ export interface OrchestrationDispatcherDeps {
   readonly cache: ExecutorCache;
   readonly logger: Logger;
   readonly workerId: string;
+  /** Time source of episode timestamps (the orchestrator's currentUtcDateTime). */
+  readonly clock: Clock;
   /** Reserve a slot to run an activity locally; false when none is free or the activity is not registered here. */
   readonly reserveLocalActivity: (name: string) => boolean;
   /** Hand back a slot reserved by reserveLocalActivity that will not be used. */
@@ -136,7 +139,7 @@ export class OrchestrationDispatcher {
     const { store, cache } = this.#deps;
     // A local episode runs under a lock this worker kept since its last commit, so the row it wrote is still current.
     const instance = claimedInstance ?? active.instance;
-    const now = new Date().toISOString();
+    const now = new Date(this.#deps.clock.now()).toISOString();
     const executionId = instance.executionId;
     const consumedMessageIds = messages.map((m) => m.id);
     const events: HistoryEvent[] = [];

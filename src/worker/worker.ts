@@ -3,6 +3,7 @@
 // is only the fallback for work written by other processes and for due timers.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../clock.js';
 import type { HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import type { WorkerOptions } from '../hub-types.js';
@@ -17,6 +18,8 @@ import { Wakeup } from './wakeup.js';
 export interface WorkerHooks {
   /** An instance reached a terminal status (wakes in-process waiters). */
   readonly onFinished?: (instanceId: string) => void;
+  /** Time source for episode timestamps and idle waits (default real time; the test hub's virtual clock). */
+  readonly clock?: Clock;
 }
 
 const DEFAULTS = {
@@ -36,6 +39,7 @@ export class Worker {
   readonly #logger: Logger;
   readonly #options: Required<WorkerOptions>;
   readonly #hooks: WorkerHooks;
+  readonly #clock: Clock;
   readonly committer: GroupCommitter;
   readonly cache: ExecutorCache;
   readonly #orchestrations: OrchestrationDispatcher;
@@ -61,6 +65,7 @@ export class Worker {
     this.#logger = logger;
     this.#options = { ...DEFAULTS, ...definedOnly(options) };
     this.#hooks = hooks;
+    this.#clock = hooks.clock ?? systemClock;
     this.committer = new GroupCommitter(store, {
       workerId: this.id,
       leaseMs: this.#options.leaseMs,
@@ -75,6 +80,7 @@ export class Worker {
       cache: this.cache,
       logger,
       workerId: this.id,
+      clock: this.#clock,
       reserveLocalActivity: (name) => this.#reserve(name),
       releaseLocalActivity: () => {
         this.#activitiesRunning--;
@@ -175,7 +181,7 @@ export class Worker {
     const next = await this.#store.nextVisibleAt();
     const poll = this.#options.pollIntervalMs;
     if (next === undefined) return poll;
-    return Math.min(poll, Math.max(0, Date.parse(next) - Date.now()) + 1);
+    return Math.min(poll, Math.max(0, Date.parse(next) - this.#clock.now()) + 1);
   }
 
   async #activityLoop(): Promise<void> {

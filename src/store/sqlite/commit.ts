@@ -1,6 +1,7 @@
 // Writes on the SQLite store: instance creation, messages, claims with leases, and the atomic group commit of
 // episodes and activity completions. Statements are prepared once; each public method is one IMMEDIATE transaction.
 import type Database from 'better-sqlite3';
+import type { Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import type {
@@ -22,10 +23,12 @@ export class SqliteCommitter {
   readonly #db: Database.Database;
   readonly #hub: string;
   readonly #s: Record<string, Database.Statement<Params>>;
+  readonly #clock: Clock;
 
-  constructor(db: Database.Database, hub: string) {
+  constructor(db: Database.Database, hub: string, clock: Clock) {
     this.#db = db;
     this.#hub = hub;
+    this.#clock = clock;
     const p = (sql: string): Database.Statement<Params> => db.prepare<Params>(sql);
     this.#s = {
       instance: p('SELECT * FROM instances WHERE hub = ? AND instance_id = ?'),
@@ -117,7 +120,7 @@ export class SqliteCommitter {
       s.deleteMessages!.run(this.#hub, id);
       s.deleteWorkItems!.run(this.#hub, id);
     }
-    const now = new Date().toISOString();
+    const now = new Date(this.#clock.now()).toISOString();
     s.upsertInstance!.run(
       this.#hub,
       id,
@@ -133,7 +136,7 @@ export class SqliteCommitter {
       id,
       instance.executionId,
       JSON.stringify(instance.startEvent),
-      instance.visibleAt ? Date.parse(instance.visibleAt) : Date.now(),
+      instance.visibleAt ? Date.parse(instance.visibleAt) : this.#clock.now(),
     );
   }
 
@@ -143,7 +146,7 @@ export class SqliteCommitter {
 
   #enqueue(messages: readonly NewMessage[]): number {
     let count = 0;
-    const now = Date.now();
+    const now = this.#clock.now();
     for (const m of messages) {
       if (!this.#s.exists!.get(this.#hub, m.instanceId)) continue;
       this.#s.insertMessage!.run(
@@ -166,7 +169,7 @@ export class SqliteCommitter {
   ): ClaimedOrchestration[] {
     return this.#db
       .transaction(() => {
-        const now = Date.now();
+        const now = this.#clock.now();
         const until = now + leaseMs;
         // Rows are messages, several may name one instance: keep distinct ids, stop reading at the limit (leaving
         // the loop closes the statement, so the updates below may run).
@@ -210,7 +213,7 @@ export class SqliteCommitter {
     return this.#db
       .transaction(() => {
         const rejected: string[] = [];
-        const now = Date.now();
+        const now = this.#clock.now();
         for (const episode of batch.episodes) {
           if (!this.#commitEpisode(batch, episode, now)) rejected.push(episode.instanceId);
         }
@@ -290,7 +293,7 @@ export class SqliteCommitter {
   claimWorkItems(workerId: string, limit: number, leaseMs: number): WorkItem[] {
     return this.#db
       .transaction(() => {
-        const now = Date.now();
+        const now = this.#clock.now();
         const rows = this.#s.readyWorkItems!.all(this.#hub, now, limit) as {
           rowid: number;
           instance_id: string;
@@ -318,7 +321,7 @@ export class SqliteCommitter {
   }
 
   renewLocks(workerId: string, leaseMs: number): void {
-    const until = Date.now() + leaseMs;
+    const until = this.#clock.now() + leaseMs;
     this.#db
       .transaction(() => {
         this.#s.renewInstances!.run(until, this.#hub, workerId);
@@ -349,7 +352,7 @@ export class SqliteCommitter {
   }
 
   nextVisibleAt(): string | undefined {
-    const row = this.#s.nextVisible!.get(this.#hub, Date.now()) as { t: number | null } | undefined;
+    const row = this.#s.nextVisible!.get(this.#hub, this.#clock.now()) as { t: number | null } | undefined;
     return row?.t == null ? undefined : new Date(row.t).toISOString();
   }
 }

@@ -3,6 +3,7 @@
 // the Store contract that PostgreSQL shares. Claims and commits run in BEGIN IMMEDIATE transactions, which is what
 // keeps two processes on one file from ever holding the same instance or work item at once.
 import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { MIGRATIONS } from '../migrations.js';
@@ -31,6 +32,8 @@ export interface SqliteStoreOptions {
   readonly hubName?: string;
   /** 'full' (default): every commit is fsynced. 'normal': faster, a power loss may lose the last commits. */
   readonly durability?: 'full' | 'normal';
+  /** Time source for visibility, leases and timestamps (default real time; the test hub passes a virtual clock). */
+  readonly clock?: Clock;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -42,6 +45,7 @@ const TERMINAL: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated',
 export class SqliteStore implements Store {
   readonly hubName: string;
   readonly durability: 'full' | 'normal';
+  readonly clock: Clock;
   readonly db: Database.Database;
   #committer: SqliteCommitter | undefined;
   #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
@@ -54,6 +58,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.hubName = options.hubName ?? 'TestHubName';
     this.durability = options.durability ?? 'full';
+    this.clock = options.clock ?? systemClock;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -78,7 +83,7 @@ export class SqliteStore implements Store {
         );
       }
     }).immediate();
-    this.#committer = new SqliteCommitter(db, this.hubName);
+    this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
     return Promise.resolve();
   }
