@@ -8,6 +8,7 @@ import { openTarget, type ClientTarget, type TargetOptions } from './client-targ
 import { newCommand } from './new.js';
 import { formatTable, print, printError, printJson } from './output.js';
 import { startCommand } from './start.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command();
 program
@@ -26,6 +27,20 @@ program
   .option('--keys-file <file>', 'file with accepted keys, one per line (or env TASKHUB_KEY)')
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
   .action((appPath: string, options: Record<string, string | undefined>) => startCommand(appPath, options));
+
+program
+  .command('worker')
+  .description(
+    "Run an app's orchestrations and activities from a shared task hub, without HTTP (add workers to scale out)",
+  )
+  .argument('[path]', 'app folder or entry file (.ts, .js, .mjs, .cjs)', '.')
+  .option(
+    '--store <store>',
+    'postgres://… (shared by every worker) or sqlite:<file> (default <app>/.taskhub/taskhub.db)',
+  )
+  .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
+  .option('--lease-ms <ms>', 'lock lease: how soon another worker takes over from a dead one (default 30000)')
+  .action((appPath: string, options: Record<string, string | undefined>) => workerCommand(appPath, options));
 
 program
   .command('new')

@@ -1,6 +1,6 @@
-// `--store`: `sqlite:<file>` (or a bare file path) for the embedded store, `postgres://…` for PostgreSQL once the
-// `taskhub/postgres` store exists. Parsed in one place so `start` and the client commands agree.
-import { existsSync, mkdirSync } from 'node:fs';
+// `--store`: `sqlite:<file>` (or a bare file path) for the embedded store, `postgres://…` for PostgreSQL.
+// Parsed in one place so `start`, `worker` and the client commands agree.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
@@ -38,22 +38,6 @@ export async function openStoreOption(spec: StoreSpec, hubName: string): Promise
     if (spec.file !== ':memory:') mkdirSync(path.dirname(spec.file), { recursive: true });
     return spec.file;
   }
-  // index.js when built, index.ts when the CLI runs from source.
-  const modulePath = ['index.js', 'index.ts']
-    .map((name) => new URL(`../store/postgres/${name}`, import.meta.url))
-    .find((url) => existsSync(fileURLToPath(url)));
-  if (!modulePath) {
-    throw new TaskhubError(
-      'NOT_SUPPORTED',
-      'PostgreSQL stores are not yet supported by this build of Taskhub (taskhub/postgres is missing); ' +
-        'use --store sqlite:<file>.',
-    );
-  }
-  const pg = (await import(modulePath.href)) as {
-    openPostgresStore?: (options: { connectionString: string; hubName: string }) => Store | Promise<Store>;
-  };
-  if (typeof pg.openPostgresStore !== 'function') {
-    throw new TaskhubError('NOT_SUPPORTED', 'taskhub/postgres does not export openPostgresStore; update Taskhub.');
-  }
-  return pg.openPostgresStore({ connectionString: spec.url, hubName });
+  const { openPostgresStore } = await import('../store/postgres/index.js');
+  return openPostgresStore({ connectionString: spec.url, hubName });
 }
