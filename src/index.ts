@@ -5,6 +5,7 @@ export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js'
 
 export * as df from './app/durable-functions.js';
 export {
+  checkReplay,
   defaultRegistry,
   EntityId,
   FunctionRegistry,
@@ -14,6 +15,7 @@ export {
   TaskhubError,
   type ActivityContext,
   type ActivityHandler,
+  type Divergence,
   type DurableOrchestrationContext,
   type EntityContext,
   type EntityHandler,
@@ -24,6 +26,7 @@ export {
   type OrchestrationGenerator,
   type OrchestrationHandler,
   type ReplayHistoryOptions,
+  type ReplayReport,
   type RuntimeStatus,
   type Task,
   type TaskhubErrorCode,

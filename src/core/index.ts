@@ -39,10 +39,10 @@ export {
   type OrchestrationExecutorOptions,
 } from './replay.js';
 export { rewindHistory, type RewindWork, type RewoundHistory } from './rewind.js';
-export { replayHistory, type ReplayHistoryOptions } from './replayer.js';
+export { checkReplay, replayHistory, type ReplayHistoryOptions, type ReplayReport } from './replayer.js';
 export { HTTP_ACTIVITY_NAME } from './orchestration-context.js';
 export { failureDetailsOf, TaskFailedError } from './failure.js';
-export { NON_DETERMINISTIC_ERROR_TYPE, NonDeterministicOrchestrationError } from './nondeterminism.js';
+export { NON_DETERMINISTIC_ERROR_TYPE, NonDeterministicOrchestrationError, type Divergence } from './nondeterminism.js';
 export { uuidV5 } from './guid.js';
 export { isTaskhubError, TaskhubError, type TaskhubErrorCode } from './errors.js';
 export { defaultRegistry, FunctionRegistry, type Registered } from './registry.js';

@@ -12,10 +12,24 @@ export type ScheduledEvent = Extract<
 
 export const NON_DETERMINISTIC_ERROR_TYPE = 'NonDeterministicOrchestrationError';
 
+/** The first divergence, side by side; stored as the failure's `details` (JSON) so status and CLI can show it. */
+export interface Divergence {
+  /** Sequence number of the durable call where code and history part. */
+  readonly sequenceId: number;
+  /** What the history recorded, e.g. "TaskScheduled #1 'Charge'". */
+  readonly history: string;
+  /** What the code does now, e.g. "calls activity 'Refund'" or "completed without scheduling anything". */
+  readonly code: string;
+  /** Where the code made the divergent call (file:line:column), when it made one. */
+  readonly location?: string;
+}
+
 export class NonDeterministicOrchestrationError extends TaskhubError {
-  constructor(message: string) {
+  readonly details: Divergence | undefined;
+  constructor(message: string, details?: Divergence) {
     super('NON_DETERMINISTIC', message);
     this.name = NON_DETERMINISTIC_ERROR_TYPE;
+    this.details = details;
   }
 }
 
@@ -43,19 +57,65 @@ export function sameAction(event: ScheduledEvent, action: OrchestratorAction): b
 }
 
 /** "history has TaskScheduled #2 'Charge' but the code now calls activity 'Refund' at #2" */
-export function mismatchError(event: ScheduledEvent, action: OrchestratorAction): NonDeterministicOrchestrationError {
+export function mismatchError(
+  event: ScheduledEvent,
+  action: OrchestratorAction,
+  location?: string,
+): NonDeterministicOrchestrationError {
+  const divergence: Divergence = {
+    sequenceId: action.sequenceId,
+    history: describeEvent(event),
+    code: describeAction(action),
+    ...(location === undefined ? {} : { location }),
+  };
   return new NonDeterministicOrchestrationError(
     `Non-deterministic workflow detected: history has ${describeEvent(event)} but the code now ` +
-      `${describeAction(action)} at #${action.sequenceId}.${ADVICE}`,
+      `${describeAction(action)} at #${action.sequenceId}.${ADVICE}${sideBySide(divergence)}`,
+    divergence,
   );
 }
 
 /** The code reached a point (blocked, returned, failed) without taking an action the history recorded. */
 export function missingError(event: ScheduledEvent, codeState: string): NonDeterministicOrchestrationError {
+  const divergence: Divergence = {
+    sequenceId: event.eventId,
+    history: describeEvent(event),
+    code: `${codeState} without scheduling anything`,
+  };
   return new NonDeterministicOrchestrationError(
     `Non-deterministic workflow detected: history has ${describeEvent(event)} but the code now ${codeState} ` +
-      `without scheduling anything at #${event.eventId}.${ADVICE}`,
+      `without scheduling anything at #${event.eventId}.${ADVICE}${sideBySide(divergence)}`,
+    divergence,
   );
+}
+
+function sideBySide(d: Divergence): string {
+  return `\n  history: ${d.history}\n  code:    ${d.code}${d.location === undefined ? '' : ` (${d.location})`}`;
+}
+
+/** This folder, as stack frames spell it (a file URL under ESM loaders, a plain path under others). */
+const CORE_DIR = decodeURIComponent(new URL('.', import.meta.url).pathname);
+
+/**
+ * The orchestrator's own frame in a stack captured inside a durable call (callActivity ...): the first frame outside
+ * src/core, as file:line:column. Formatting the stack is the costly part, and it only happens for a divergence.
+ */
+export function callSiteOf(site: Error): string | undefined {
+  for (const line of (site.stack ?? '').split('\n').slice(1)) {
+    const match = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(line);
+    if (!match?.[1] || match[1].startsWith('node:')) continue;
+    const location = safeDecode(match[1].replace(/^file:\/\//, ''));
+    if (!location.startsWith(CORE_DIR)) return location;
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function describeEvent(event: ScheduledEvent): string {

@@ -36,6 +36,16 @@ export interface ContextEngine extends TaskEngine {
   readonly isReplaying: boolean;
   /** Record an action that needs no task (signalEntity): it consumes a sequence id at once. */
   scheduleNow(task: ActionTask): void;
+  /** Keep the stack of every durable call in `callSites` (only the replay that locates a divergence does). */
+  readonly captureCallSites?: boolean;
+}
+
+/** Where the orchestrator made each durable call: stacks formatted only if the call turns out to diverge. */
+export const callSites = new WeakMap<ActionTask, Error>();
+
+function at<T extends ActionTask>(task: T, site: Error | undefined): T {
+  if (site) callSites.set(task, site);
+  return task;
 }
 
 export interface ContinueAsNewRequest {
@@ -76,17 +86,19 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callActivity<TResult = unknown>(name: string, input?: unknown): Task<TResult> {
-    return new ActionTask<TResult>({ kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) });
+    const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
+    return at(new ActionTask<TResult>(spec), this.#site());
   }
 
   callActivityWithRetry<TResult = unknown>(name: string, retryOptions: RetryOptions, input?: unknown): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
     const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
-    return new RetryableTask<TResult>(() => new ActionTask<TResult>(spec), policy);
+    const site = this.#site();
+    return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
 
   callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult> {
-    return new ActionTask<TResult>(subOrchestrationSpec(name, input, instanceId));
+    return at(new ActionTask<TResult>(subOrchestrationSpec(name, input, instanceId)), this.#site());
   }
 
   callSubOrchestratorWithRetry<TResult = unknown>(
@@ -97,7 +109,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
     const spec = subOrchestrationSpec(name, input, instanceId);
-    return new RetryableTask<TResult>(() => new ActionTask<TResult>(spec), policy);
+    const site = this.#site();
+    return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
 
   callHttp(options: CallHttpOptions): Task<DurableHttpResponse> {
@@ -134,7 +147,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime())) {
       throw new TypeError('createTimer: fireAt must be a valid Date.');
     }
-    return new TimerTaskImpl(fireAt.toISOString());
+    return at(new TimerTaskImpl(fireAt.toISOString()), this.#site());
   }
 
   waitForExternalEvent<TEvent = unknown>(name: string): Task<TEvent> {
@@ -148,6 +161,10 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   setCustomStatus(status: unknown): void {
     this.customStatusSet = true;
     this.#customStatus = status;
+  }
+
+  #site(): Error | undefined {
+    return this.#engine.captureCallSites ? new Error('durable call') : undefined;
   }
 
   /** UUID v5 of (instance id, current time, counter): stable across replays because all three are. */

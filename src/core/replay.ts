@@ -9,8 +9,13 @@ import { TaskhubError } from './errors.js';
 import { ExternalEvents } from './external-events.js';
 import { failureDetailsOf, TaskFailedError, toJson } from './failure.js';
 import type { EventRaisedEvent, ExecutionStartedEvent, HistoryEvent, RuntimeStatus } from './history.js';
-import { missingError, mismatchError, sameAction, type ScheduledEvent } from './nondeterminism.js';
-import { createOrchestrationContext, DurableContextImpl, type ContextEngine } from './orchestration-context.js';
+import { callSiteOf, missingError, mismatchError, sameAction, type ScheduledEvent } from './nondeterminism.js';
+import {
+  callSites,
+  createOrchestrationContext,
+  DurableContextImpl,
+  type ContextEngine,
+} from './orchestration-context.js';
 import {
   actionEvent,
   completionKindOf,
@@ -30,6 +35,8 @@ export interface OrchestrationExecutorOptions {
   readonly parentInstanceId?: string;
   /** Receives the orchestrator's replay-safe log messages. */
   readonly logSink?: LogSink;
+  /** Capture the stack of every durable call (set only on the second replay that locates a divergence). */
+  readonly captureCallSites?: boolean;
 }
 
 export interface OrchestrationExecutor {
@@ -54,6 +61,10 @@ export function createOrchestrationExecutor(
 
 class Executor implements OrchestrationExecutor, ContextEngine {
   readonly #options: OrchestrationExecutorOptions;
+  readonly #handler: OrchestrationHandler;
+  readonly captureCallSites: boolean;
+  /** Call sites by sequence id (captureCallSites only). */
+  readonly #sites = new Map<number, Error>();
   readonly #df: DurableContextImpl;
   isReplaying = true;
   #nowMs = 0;
@@ -78,6 +89,8 @@ class Executor implements OrchestrationExecutor, ContextEngine {
 
   constructor(handler: OrchestrationHandler, options: OrchestrationExecutorOptions) {
     this.#options = options;
+    this.#handler = handler;
+    this.captureCallSites = options.captureCallSites === true;
     this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
     this.#runner = new CodeRunner({
       handler,
@@ -95,9 +108,17 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   }
 
   replay(history: readonly HistoryEvent[]): void {
+    const fromStart = this.#historyLength === 0;
     this.isReplaying = true;
     for (const event of history) this.#apply(event);
     this.#historyLength += history.length;
+    // Stacks cost microseconds per call, so they are captured only by a second replay once a divergence is known:
+    // replays that match pay nothing. Replay is deterministic, so the second one diverges at the same call.
+    if (this.#nonDeterministic && fromStart && !this.captureCallSites) {
+      const probe = new Executor(this.#handler, { ...this.#options, captureCallSites: true });
+      probe.replay(history);
+      if (probe.#nonDeterministic && probe.#outcome) this.#outcome = probe.#outcome;
+    }
   }
 
   execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult {
@@ -188,6 +209,8 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     }
     if (spec.kind !== 'SendEvent') this.#open.set(sequenceId, task);
     this.#pending.set(sequenceId, action);
+    const site = this.captureCallSites ? callSites.get(task) : undefined;
+    if (site) this.#sites.set(sequenceId, site);
   }
 
   waitForEvent(task: EventTask): void {
@@ -318,7 +341,10 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     // replayed already. So a missing or different action here means the code has diverged, definitively.
     const action = this.#pending.get(id);
     if (!action) return this.#nonDeterminism(missingError(event, this.#codeState()));
-    if (!sameAction(event, action)) return this.#nonDeterminism(mismatchError(event, action));
+    if (!sameAction(event, action)) {
+      const site = this.#sites.get(id);
+      return this.#nonDeterminism(mismatchError(event, action, site && callSiteOf(site)));
+    }
     this.#pending.delete(id);
   }
 

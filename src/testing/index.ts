@@ -1,4 +1,6 @@
-// taskhub/testing: unit-test orchestrations in process, with virtual time and activity test doubles.
+// taskhub/testing: unit-test orchestrations in process, with virtual time and activity test doubles, and check that
+// recorded histories still replay against the current code.
 export { createTestHub, type ActivityMock, type Duration, type TestHub, type TestHubOptions } from './test-hub.js';
 export { durationMs } from './duration.js';
-export { replayHistory, type ReplayHistoryOptions } from '../core/replayer.js';
+export { checkReplay, replayHistory, type ReplayHistoryOptions, type ReplayReport } from '../core/replayer.js';
+export type { Divergence } from '../core/nondeterminism.js';
