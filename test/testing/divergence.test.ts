@@ -67,12 +67,12 @@ describe('divergence reports', () => {
     const report = checkReplay(after, history);
     expect(report.ok).toBe(false);
     if (report.ok) return;
-    expect(report.divergence).toEqual({
+    expect(report.divergence).toMatchObject({
       sequenceId: 1,
       history: "TaskScheduled #1 'Ship'",
       code: "calls activity 'PrintLabel'",
-      location: expect.stringMatching(new RegExp(`^${FILE}:${lineOf("callActivity('PrintLabel'")}:\\d+$`)),
     });
+    expect(report.divergence.location).toMatch(new RegExp(`^${FILE}:${lineOf("callActivity('PrintLabel'")}:\\d+$`));
     expect(report.message).toContain(`code:    calls activity 'PrintLabel' (${report.divergence.location})`);
     expect(() => replayHistory(after, history)).toThrow(/history: TaskScheduled #1 'Ship'/);
   });
@@ -97,10 +97,8 @@ describe('divergence reports', () => {
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toContain(location);
     expect(status.failureDetails?.errorType).toBe('NonDeterministicOrchestrationError');
-    expect(JSON.parse(status.failureDetails?.details ?? '{}')).toMatchObject({
-      history: "TaskScheduled #1 'Ship'",
-      code: "calls activity 'PrintLabel'",
-      location: expect.stringContaining(location),
-    });
+    const details = JSON.parse(status.failureDetails?.details ?? '{}') as Record<string, unknown>;
+    expect(details).toMatchObject({ history: "TaskScheduled #1 'Ship'", code: "calls activity 'PrintLabel'" });
+    expect(details.location).toContain(location);
   });
 });
