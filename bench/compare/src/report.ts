@@ -1,0 +1,287 @@
+// Turns the samples of every run into the comparison: medians with ranges, Taskhub/peer ratios, the issue's targets,
+// a Markdown page and an SVG chart of the ratios. Pure functions of the numbers, so the same code writes the smoke
+// report and the real one.
+import type { Metric } from './common.js';
+
+export const ENGINES = ['taskhub-sqlite', 'taskhub-postgres', 'dbos', 'restate'] as const;
+export const PEERS = ['dbos', 'restate'] as const;
+export const TASKHUBS = ['taskhub-sqlite', 'taskhub-postgres'] as const;
+export const L0_ENGINES = ['sqlite-full', 'sqlite-normal', 'postgres-1conn', 'postgres-8conn'] as const;
+
+/** Rows of the main table, in order: [workload, metric]. */
+export const ROWS: readonly (readonly [string, string])[] = [
+  ['W1', 'activities_per_s'],
+  ['W1', 'instances_per_s'],
+  ['W1', 'p50_ms'],
+  ['W1', 'p99_ms'],
+  ['W2', 'steps_per_s'],
+  ['W3', 'seconds'],
+  ['W4', 'p50_ms'],
+  ['W4', 'p99_ms'],
+  ['W5', 'events_per_s'],
+];
+
+const LABEL: Record<string, string> = {
+  'W1 activities_per_s': 'W1 hello chain, activities/s',
+  'W1 instances_per_s': 'W1 hello chain, instances/s',
+  'W1 p50_ms': 'W1 start→completion p50, ms',
+  'W1 p99_ms': 'W1 start→completion p99, ms',
+  'W2 steps_per_s': 'W2 1,000 sequential steps, steps/s',
+  'W3 seconds': 'W3 2,000-way fan-out/fan-in, s',
+  'W4 p50_ms': 'W4 1-step latency p50, ms',
+  'W4 p99_ms': 'W4 1-step latency p99, ms',
+  'W5 events_per_s': 'W5 1,000 external events, events/s',
+};
+
+export interface Summary {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+export type Samples = Map<string, number[]>;
+
+export const key = (engine: string, workload: string, metric: string): string => `${engine}|${workload}|${metric}`;
+
+export function summarize(values: readonly number[]): Summary {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  const median = s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+  return { median, min: s[0] ?? NaN, max: s.at(-1) ?? NaN, n: s.length };
+}
+
+/** Lower is better for times; everything else here is a rate. */
+export const lowerIsBetter = (metric: string): boolean => metric === 'seconds' || metric.endsWith('_ms');
+
+/** How many times better Taskhub is than the peer (> 1: Taskhub leads), whichever direction the metric points. */
+export function ratio(metric: string, taskhub: number, peer: number): number {
+  return lowerIsBetter(metric) ? peer / taskhub : taskhub / peer;
+}
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×` : '–');
+
+export interface Report {
+  readonly samples: Samples;
+  /** "engine|workload" → why it has no number (failed, or not applicable). */
+  readonly notes: Map<string, string>;
+  readonly runs: number;
+  readonly scale: number;
+}
+
+function cell(r: Report, engine: string, workload: string, metric: string): string {
+  const note = r.notes.get(`${engine}|${workload}`);
+  const values = r.samples.get(key(engine, workload, metric));
+  if (!values?.length) return note ?? '–';
+  const s = summarize(values);
+  return s.n > 1 ? `**${fmt(s.median)}** (${fmt(s.min)}–${fmt(s.max)})` : `**${fmt(s.median)}**`;
+}
+
+export function median(r: Report, engine: string, workload: string, metric: string): number {
+  const values = r.samples.get(key(engine, workload, metric));
+  return values?.length ? summarize(values).median : NaN;
+}
+
+export function pairRatio(r: Report, th: string, peer: string, workload: string, metric: string): number {
+  return ratio(metric, median(r, th, workload, metric), median(r, peer, workload, metric));
+}
+
+const short = (e: string): string => (e === 'taskhub-sqlite' ? 'SQLite' : e === 'taskhub-postgres' ? 'PG' : e);
+
+/** The main table in Markdown: medians (ranges), then Taskhub/peer ratios (> 1: Taskhub better). */
+export function mainTable(r: Report): string {
+  const pairs = TASKHUBS.flatMap((t) => PEERS.map((p) => [t, p] as const));
+  const head = ['workload, metric', ...ENGINES, ...pairs.map(([t, p]) => `${short(t)} vs ${p}`)];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const [w, m] of ROWS) {
+    const cells = ENGINES.map((e) => cell(r, e, w, m));
+    const ratios = pairs.map(([t, p]) => fmtRatio(pairRatio(r, t, p, w, m)));
+    lines.push(`| ${LABEL[`${w} ${m}`] ?? `${w} ${m}`} | ${[...cells, ...ratios].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function w7Table(r: Report): string {
+  const lines = ['| worker processes | instances/s | vs 1 worker |', '|---|---:|---:|'];
+  const one = median(r, 'taskhub-postgres', 'W7-1', 'instances_per_s');
+  for (const n of [1, 2, 4]) {
+    const w = `W7-${n}`;
+    const m = median(r, 'taskhub-postgres', w, 'instances_per_s');
+    lines.push(`| ${n} | ${cell(r, 'taskhub-postgres', w, 'instances_per_s')} | ${fmtRatio(m / one)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function l0Table(r: Report): string {
+  const label: Record<string, string> = {
+    'sqlite-full': 'SQLite WAL, synchronous=FULL, 1 connection',
+    'sqlite-normal': 'SQLite WAL, synchronous=NORMAL, 1 connection',
+    'postgres-1conn': 'PostgreSQL 15, BEGIN + 3 INSERT + COMMIT, 1 connection',
+    'postgres-8conn': 'PostgreSQL 15, BEGIN + 3 INSERT + COMMIT, 8 connections',
+  };
+  const lines = ['| configuration | commits/s |', '|---|---:|'];
+  for (const e of L0_ENGINES) lines.push(`| ${label[e]} | ${cell(r, e, 'L0', 'commits_per_s')} |`);
+  return lines.join('\n');
+}
+
+export interface Target {
+  readonly what: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+/** The targets of issue 6, checked against this run's medians. */
+export function targets(r: Report): Target[] {
+  const sq = (w: string, m: string): number => median(r, 'taskhub-sqlite', w, m);
+  const pgm = (w: string, m: string): number => median(r, 'taskhub-postgres', w, m);
+  const best = (w: string, m: string): number => {
+    const peers = PEERS.map((p) => median(r, p, w, m)).filter(Number.isFinite);
+    if (peers.length === 0) return NaN;
+    return lowerIsBetter(m) ? Math.min(...peers) : Math.max(...peers);
+  };
+  const out: Target[] = [];
+  const t = (what: string, value: number, unit: string, goal: (v: number) => boolean, rat?: number): void => {
+    const measured = `${fmt(value)} ${unit}${rat === undefined ? '' : `, ${fmtRatio(rat)} the best peer`}`;
+    out.push({ what, measured, met: Number.isFinite(value) ? goal(value) : undefined });
+  };
+  const rb = (w: string, m: string, v: number): number => ratio(m, v, best(w, m));
+  const w1 = sq('W1', 'activities_per_s');
+  t(
+    'SQLite W1 ≥ 10,000 activities/s (≈15× best peer)',
+    w1,
+    'activities/s',
+    (v) => v >= 10_000,
+    rb('W1', 'activities_per_s', w1),
+  );
+  const w2 = sq('W2', 'steps_per_s');
+  t(
+    'SQLite W2 ≥ 1,500 steps/s (≥ 3×)',
+    w2,
+    'steps/s',
+    (v) => v >= 1500 && rb('W2', 'steps_per_s', v) >= 3,
+    rb('W2', 'steps_per_s', w2),
+  );
+  const w3 = sq('W3', 'seconds');
+  t('SQLite W3 ≤ 0.3 s (≥ 15×)', w3, 's', (v) => v <= 0.3 && rb('W3', 'seconds', v) >= 15, rb('W3', 'seconds', w3));
+  const w4 = sq('W4', 'p50_ms');
+  t('SQLite W4 p50 ≤ 2 ms (≥ 4×)', w4, 'ms', (v) => v <= 2 && rb('W4', 'p50_ms', v) >= 4, rb('W4', 'p50_ms', w4));
+  t('SQLite W5 ≥ 5,000 events/s', sq('W5', 'events_per_s'), 'events/s', (v) => v >= 5000);
+  const p1 = pgm('W1', 'activities_per_s');
+  const d1 = median(r, 'dbos', 'W1', 'activities_per_s');
+  t('PostgreSQL W1 ≥ 3× DBOS', p1 / d1, '× DBOS', (v) => v >= 3);
+  const p4 = pgm('W4', 'p50_ms');
+  const d4 = median(r, 'dbos', 'W4', 'p50_ms');
+  out.push({
+    what: 'PostgreSQL W4 p50 ≤ DBOS / 2',
+    measured: `${fmt(p4)} ms vs DBOS ${fmt(d4)} ms`,
+    met: Number.isFinite(p4 / d4) ? p4 <= d4 / 2 : undefined,
+  });
+  const s = [1, 2, 4].map((n) => pgm(`W7-${n}`, 'instances_per_s'));
+  out.push({
+    what: 'PostgreSQL W7 rises from 1 to 2 to 4 workers',
+    measured: `${s.map(fmt).join(' → ')} instances/s`,
+    met: s.every(Number.isFinite) ? (s[0] ?? 0) < (s[1] ?? 0) && (s[1] ?? 0) < (s[2] ?? 0) : undefined,
+  });
+  return out;
+}
+
+export function targetTable(r: Report): string {
+  const lines = ['| target (issue 6) | measured (medians) | met |', '|---|---|---|'];
+  for (const x of targets(r))
+    lines.push(`| ${x.what} | ${x.measured} | ${x.met === undefined ? '–' : x.met ? 'yes' : '**no**'} |`);
+  return lines.join('\n');
+}
+
+/** The flat result list, medians only, in the shape `npm run bench` writes. */
+export function flatResults(r: Report, units: Map<string, string>): Metric[] {
+  const out: Metric[] = [];
+  for (const [k, values] of r.samples) {
+    const [engine = '', workload = '', metric = ''] = k.split('|');
+    out.push({ engine, workload, metric, value: summarize(values).median, unit: units.get(k) ?? '' });
+  }
+  return out;
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Horizontal bars of Taskhub/peer ratios per workload on a log scale, 1× in the middle: bars to the right mean
+ * Taskhub leads by that factor, bars to the left that the peer does.
+ */
+export function ratioChart(r: Report, title: string): string {
+  const rows: [string, string][] = [
+    ['W1', 'activities_per_s'],
+    ['W1', 'p50_ms'],
+    ['W2', 'steps_per_s'],
+    ['W3', 'seconds'],
+    ['W4', 'p50_ms'],
+    ['W5', 'events_per_s'],
+  ];
+  const pairs = TASKHUBS.flatMap((t) => PEERS.map((p) => [t, p] as const));
+  const colors = ['#1f6feb', '#58a6ff', '#bf5700', '#f0883e'];
+  const barH = 13;
+  const groupH = pairs.length * barH + 16;
+  const left = 250;
+  const width = 860;
+  const plotW = width - left - 70;
+  const top = 56;
+  const height = top + rows.length * groupH + 50;
+  const all = rows
+    .flatMap(([w, m]) => pairs.map(([t, p]) => pairRatio(r, t, p, w, m)))
+    .filter((x) => Number.isFinite(x) && x > 0);
+  const maxLog = Math.max(1, Math.ceil(Math.log10(Math.max(10, ...all))));
+  const minLog = Math.min(-1, Math.floor(Math.log10(Math.min(0.1, ...all))));
+  const x = (v: number): number => left + ((Math.log10(v) - minLog) / (maxLog - minLog)) * plotW;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
+  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">How many times better Taskhub is than each peer (medians of the same run; log scale; right of 1× = Taskhub leads)</text>`,
+  );
+  for (let e = minLog; e <= maxLog; e++) {
+    const gx = x(10 ** e);
+    out.push(
+      `<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${height - 40}" stroke="${e === 0 ? '#000' : '#ddd'}" stroke-width="${e === 0 ? 1.5 : 1}"/>`,
+    );
+    out.push(`<text x="${gx}" y="${height - 26}" text-anchor="middle" fill="#333">${10 ** e}×</text>`);
+  }
+  rows.forEach(([w, m], gi) => {
+    const gy = top + gi * groupH;
+    out.push(
+      `<text x="${left - 8}" y="${gy + (pairs.length * barH) / 2 + 4}" text-anchor="end">${esc(LABEL[`${w} ${m}`] ?? `${w} ${m}`)}</text>`,
+    );
+    pairs.forEach(([t, p], pi) => {
+      const v = pairRatio(r, t, p, w, m);
+      const y = gy + pi * barH;
+      if (!Number.isFinite(v) || v <= 0) {
+        out.push(`<text x="${x(1) + 4}" y="${y + barH - 3}" font-size="10" fill="#999">n/a</text>`);
+        return;
+      }
+      const x0 = Math.min(x(1), x(v));
+      const wdt = Math.max(1, Math.abs(x(v) - x(1)));
+      out.push(`<rect x="${x0}" y="${y + 1}" width="${wdt}" height="${barH - 2}" fill="${colors[pi]}"/>`);
+      const tx = v >= 1 ? x(v) + 4 : x(v) - 4;
+      out.push(
+        `<text x="${tx}" y="${y + barH - 3}" font-size="10" text-anchor="${v >= 1 ? 'start' : 'end'}">${fmtRatio(v)}</text>`,
+      );
+    });
+  });
+  const ly = height - 10;
+  pairs.forEach(([t, p], pi) => {
+    const lx = 20 + pi * 210;
+    out.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="10" fill="${colors[pi]}"/>`);
+    out.push(`<text x="${lx + 16}" y="${ly}">${esc(`${t} vs ${p}`)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
