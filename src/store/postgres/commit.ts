@@ -13,6 +13,8 @@ import type {
 } from '../store.js';
 import type { PgClaims } from './claims.js';
 import type { PgInstances } from './instances.js';
+import { commitParams, commitStatement } from './commit-statement.js';
+import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
 
 export class PgCommitter {
@@ -33,6 +35,7 @@ export class PgCommitter {
   readonly #claims: PgClaims;
   readonly #channel: string;
   readonly #payload: string;
+  readonly #statement: string;
 
   constructor(schema: string, instances: PgInstances, claims: PgClaims, channel: string, payload: string) {
     this.#instances = instances;
@@ -40,6 +43,7 @@ export class PgCommitter {
     this.#channel = channel;
     this.#payload = payload;
     const s = schema;
+    this.#statement = commitStatement(s);
     const keys = 'unnest($1::text[], $2::text[], $3::int[]) AS k(i, e, t)';
     const match = 'w.instance_id = k.i AND w.execution_id = k.e AND w.task_scheduled_id = k.t';
     this.#sql = {
@@ -75,6 +79,22 @@ export class PgCommitter {
     };
   }
 
+  /** Whether `batch` can take the one-statement path (it creates no sub-instances). */
+  static isSimple(batch: CommitBatch): boolean {
+    return batch.episodes.every((e) => e.newInstances.length === 0);
+  }
+
+  /** The whole batch in one statement: see commit-statement.ts. */
+  async commitSimple(db: Queryable, batch: CommitBatch): Promise<CommitResult> {
+    const { rows } = await db.query<{ accepted: string[] | null }>(
+      this.#statement,
+      commitParams(batch, completionsOf(batch), this.#channel, this.#payload),
+    );
+    const accepted = new Set(rows[0]?.accepted ?? []);
+    return { rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId) };
+  }
+
+  /** The batch as a transaction of one statement per kind of write (used when it creates sub-instances). */
   async commit(client: pg.PoolClient, batch: CommitBatch): Promise<CommitResult> {
     await client.query('BEGIN');
     try {
@@ -82,7 +102,7 @@ export class PgCommitter {
       const episodes = batch.episodes.filter((e) => accepted.has(e.instanceId));
       const messages: NewMessage[] = [];
       let notify = await this.#applyEpisodes(client, batch, episodes, messages);
-      const completions = dedupe(batch.activityCompletions);
+      const completions = completionsOf(batch);
       if (completions.length > 0) {
         const { rows } = await client.query<{ ord: number }>(this.#sql.complete, [
           ...keyArrays(completions.map((c) => c.workItem)),
@@ -188,12 +208,21 @@ function keyArrays(keys: readonly WorkItemKey[]): [string[], string[], number[]]
   return [keys.map((k) => k.instanceId), keys.map((k) => k.executionId), keys.map((k) => k.taskScheduledId)];
 }
 
-/** Keeps the first completion of each work item: the rest of the batch's duplicates are dropped, as a later commit's. */
-function dedupe(completions: readonly ActivityCompletion[]): ActivityCompletion[] {
-  const seen = new Set<string>();
-  return completions.filter((c) => {
-    const k = `${c.workItem.instanceId}\u0000${c.workItem.executionId}\u0000${c.workItem.taskScheduledId}`;
-    if (seen.has(k)) return false;
+/**
+ * The batch's activity completions that may count: the first of each work item (later duplicates are dropped, as a
+ * later commit's would be), and none for a work item an episode of the batch completes in memory or for an instance
+ * an episode restarts (the episodes come first, as on SQLite). If that episode is rejected, the work item stays and is
+ * delivered again when its lease ends: at least once still holds.
+ */
+function completionsOf(batch: CommitBatch): ActivityCompletion[] {
+  const key = (k: WorkItemKey): string => `${k.instanceId}\u0000${k.executionId}\u0000${k.taskScheduledId}`;
+  const seen = new Set(batch.episodes.flatMap((e) => e.completedWorkItems.map(key)));
+  const restarted = new Set(
+    batch.episodes.filter((e) => e.replaceHistory && e.newExecutionId).map((e) => e.instanceId),
+  );
+  return batch.activityCompletions.filter((c) => {
+    const k = key(c.workItem);
+    if (seen.has(k) || restarted.has(c.workItem.instanceId)) return false;
     seen.add(k);
     return true;
   });

@@ -139,14 +139,17 @@ export class PostgresStore implements Store {
   async commit(batch: CommitBatch): Promise<CommitResult> {
     if (batch.episodes.length === 0 && batch.activityCompletions.length === 0) return { rejectedEpisodes: [] };
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#db.connect();
       try {
-        return await this.#committer.commit(client, batch);
+        if (PgCommitter.isSimple(batch)) return await this.#committer.commitSimple(this.#db, batch);
+        const client = await this.#db.connect();
+        try {
+          return await this.#committer.commit(client, batch);
+        } finally {
+          client.release();
+        }
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || code === undefined || !RETRYABLE.has(code)) throw err;
-      } finally {
-        client.release();
       }
     }
   }

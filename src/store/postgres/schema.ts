@@ -18,8 +18,12 @@ export function schemaFor(hubName: string): string {
   return `taskhub_${hubName.toLowerCase()}`;
 }
 
-/** The store's clock for leases and visibility: the database server's, so workers on machines with skewed clocks agree. */
-export const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+/**
+ * The store's clock for leases and visibility: the database server's, so workers on machines with skewed clocks
+ * agree. statement_timestamp() is stable within a statement (clock_timestamp() is volatile, which would keep the
+ * planner from using the visibility and lease indexes).
+ */
+export const NOW_MS = '(extract(epoch from statement_timestamp()) * 1000)::bigint';
 
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const client = await pool.connect();

@@ -1,0 +1,123 @@
+// The group commit's fast path on PostgreSQL: a whole batch as ONE statement (one round trip, one WAL flush, atomic
+// without BEGIN/COMMIT). The instance-row UPDATE is the check (lock held, history where the episode started) and
+// every other write joins its RETURNING, so a rejected episode's writes simply match nothing. All sub-statements
+// share one snapshot and none sees another's rows; the writes are arranged so that never matters (see comments).
+// Batches that create sub-instances take the multi-statement transaction in commit.ts instead.
+import { isTerminal } from '../../core/history.js';
+import type { ActivityCompletion, CommitBatch, EpisodeCommit } from '../store.js';
+import { NOW_MS } from './schema.js';
+
+export function commitStatement(s: string): string {
+  return `WITH e AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+        $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[])
+        AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, append,
+          replace, drop_pending, restart)),
+    acc AS (
+      UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
+        failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status), history_length = e.length,
+        last_updated_time = $12, execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
+        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END
+      FROM e WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
+        AND i.history_length = e.expected
+      RETURNING i.instance_id),
+    ae AS (SELECT e.* FROM e JOIN acc ON acc.instance_id = e.id),
+    -- A replaced history keeps row 0, overwritten below, so the delete and the insert never touch one row.
+    dh AS (DELETE FROM ${s}.history h USING ae
+      WHERE ae.replace AND h.instance_id = ae.id AND (h.seq <> 0 OR ae.append IS NULL)),
+    ih AS (INSERT INTO ${s}.history (instance_id, seq, events)
+      SELECT id, CASE WHEN replace THEN 0 ELSE expected END, append FROM ae WHERE append IS NOT NULL
+      ON CONFLICT (instance_id, seq) DO UPDATE SET events = excluded.events),
+    dm AS (DELETE FROM ${s}.messages m USING unnest($19::text[], $20::bigint[]) AS c(owner, id), acc
+      WHERE acc.instance_id = c.owner AND m.id = c.id),
+    -- Sees only messages stored before this statement: those the episode sends to itself survive.
+    dp AS (DELETE FROM ${s}.messages m USING ae WHERE ae.drop_pending AND m.instance_id = ae.id),
+    dw AS (DELETE FROM ${s}.work_items w USING unnest($21::text[], $22::text[], $23::text[], $24::int[])
+        AS k(owner, i, e, t), acc
+      WHERE acc.instance_id = k.owner AND w.instance_id = k.i AND w.execution_id = k.e AND w.task_scheduled_id = k.t),
+    -- A new execution drops the old one's work items; its own (another execution id) never collide with them.
+    dr AS (DELETE FROM ${s}.work_items w USING ae WHERE ae.restart AND w.instance_id = ae.id),
+    iw AS (INSERT INTO ${s}.work_items (instance_id, execution_id, task_scheduled_id, name, input, locked_by,
+        lock_expires, delivery_count)
+      SELECT k.owner, k.exec, k.t, k.n, k.inp, k.l, CASE WHEN k.l IS NULL THEN 0 ELSE ${NOW_MS} + $14 END, 0
+      FROM unnest($25::text[], $26::text[], $27::int[], $28::text[], $29::text[], $30::text[]) WITH ORDINALITY
+        AS k(owner, exec, t, n, inp, l, ord) JOIN acc ON acc.instance_id = k.owner
+      ORDER BY k.ord ON CONFLICT DO NOTHING RETURNING locked_by),
+    -- Deleting the work item is what makes a completion count once: a second one finds nothing and is dropped.
+    dc AS (DELETE FROM ${s}.work_items w USING unnest($31::text[], $32::text[], $33::int[]) WITH ORDINALITY
+        AS c(i, e, t, ord)
+      WHERE w.instance_id = c.i AND w.execution_id = c.e AND w.task_scheduled_id = c.t RETURNING c.ord),
+    msgs AS (
+      SELECT k.target, k.exec, k.event, k.visible, k.ord FROM unnest($35::text[], $36::text[], $37::text[],
+        $38::text[], $39::bigint[]) WITH ORDINALITY AS k(owner, target, exec, event, visible, ord)
+        JOIN acc ON acc.instance_id = k.owner
+      UNION ALL
+      SELECT c.i, c.e, c.event, NULL, 1000000000 + c.ord FROM unnest($31::text[], $32::text[], $34::text[])
+        WITH ORDINALITY AS c(i, e, event, ord) JOIN dc ON dc.ord = c.ord),
+    im AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
+      SELECT target, exec, event, COALESCE(visible, ${NOW_MS}) FROM msgs
+      WHERE EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = msgs.target) ORDER BY ord RETURNING 1),
+    note AS (SELECT pg_notify($40, $41)
+      WHERE EXISTS (SELECT 1 FROM im) OR EXISTS (SELECT 1 FROM iw WHERE locked_by IS NULL))
+    SELECT (SELECT array_agg(instance_id) FROM acc) AS accepted, (SELECT count(*) FROM note) AS notified`;
+}
+
+/** The parameters of commitStatement for `batch`; `completions` already without duplicates. */
+export function commitParams(
+  batch: CommitBatch,
+  completions: readonly ActivityCompletion[],
+  channel: string,
+  payload: string,
+): unknown[] {
+  // Sorted, so concurrent batches lock overlapping instance rows in one order.
+  const eps = [...batch.episodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
+  // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
+  const terminal = (e: EpisodeCommit): boolean => isTerminal(e.runtimeStatus);
+  const consumed = eps.flatMap((e) => e.consumedMessageIds.map((id) => ({ e, id })));
+  const done = eps.flatMap((e) => e.completedWorkItems.map((k) => ({ e, k })));
+  const items = eps.flatMap((e) => e.newWorkItems.map((w) => ({ e, w })));
+  const msgs = eps.flatMap((e) => e.newMessages.map((m) => ({ e, m })));
+  return [
+    eps.map((e) => e.instanceId),
+    eps.map((e) => e.executionId),
+    eps.map((e) => e.expectedHistoryLength),
+    eps.map((e) => e.newExecutionId ?? e.executionId),
+    eps.map((e) => e.runtimeStatus),
+    eps.map((e) => e.input ?? null),
+    eps.map((e) => (terminal(e) ? (e.output ?? null) : null)),
+    eps.map((e) => (terminal(e) && e.failureDetails ? JSON.stringify(e.failureDetails) : null)),
+    eps.map((e) => e.customStatus ?? null),
+    eps.map((e) => (e.replaceHistory ? 0 : e.expectedHistoryLength) + e.append.length),
+    eps.map((e) => e.keepLock),
+    new Date().toISOString(),
+    batch.workerId,
+    batch.leaseMs,
+    eps.map((e) => (e.append.length > 0 ? JSON.stringify(e.append) : null)),
+    eps.map((e) => e.replaceHistory === true),
+    eps.map((e) => e.deletePendingMessages === true),
+    eps.map((e) => e.replaceHistory === true && e.newExecutionId !== undefined),
+    consumed.map((x) => x.e.instanceId),
+    consumed.map((x) => x.id),
+    done.map((x) => x.e.instanceId),
+    done.map((x) => x.k.instanceId),
+    done.map((x) => x.k.executionId),
+    done.map((x) => x.k.taskScheduledId),
+    items.map((x) => x.e.instanceId),
+    items.map((x) => x.e.newExecutionId ?? x.e.executionId),
+    items.map((x) => x.w.taskScheduledId),
+    items.map((x) => x.w.name),
+    items.map((x) => x.w.input ?? null),
+    items.map((x) => x.w.lockedBy ?? null),
+    completions.map((c) => c.workItem.instanceId),
+    completions.map((c) => c.workItem.executionId),
+    completions.map((c) => c.workItem.taskScheduledId),
+    completions.map((c) => JSON.stringify(c.event)),
+    msgs.map((x) => x.e.instanceId),
+    msgs.map((x) => x.m.instanceId),
+    msgs.map((x) => x.m.executionId ?? null),
+    msgs.map((x) => JSON.stringify(x.m.event)),
+    msgs.map((x) => (x.m.visibleAt ? Date.parse(x.m.visibleAt) : null)),
+    channel,
+    payload,
+  ];
+}
