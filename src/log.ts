@@ -18,6 +18,8 @@ export const LogEvents = {
   dispatcherError: 'dispatcher.error',
   orchestratorLog: 'orchestrator.log',
   activityLog: 'activity.log',
+  entityLog: 'entity.log',
+  entityMessageDropped: 'entity.message-dropped',
 } as const;
 
 /** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */

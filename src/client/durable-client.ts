@@ -1,15 +1,21 @@
 // The DurableClient working directly on a task hub's Store: Durable Functions' client methods, both the 3.x option
 // objects and the 2.x positional forms. Requests become stored messages; the worker acts on them.
+import type { EntityId } from '../core/entity-id.js';
+import { isEntityInstanceId } from '../core/entity-state.js';
 import { TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { InstanceQuery, InstanceRecord, NewMessage, PurgeQuery, Store } from '../store/store.js';
 import type { CompletionWaiter } from './completion-waiter.js';
+import { listEntities, readEntityState, signalEntity } from './entity-client.js';
 import { newInstanceId, validateInstanceId } from './instance-id.js';
 import { toJsonText } from './json.js';
 import { toOrchestrationStatus } from './status-view.js';
 import type {
   DurableClient,
   DurableOrchestrationStatus,
+  EntityPage,
+  EntityQuery,
+  EntityStateResponse,
   GetStatusOptions,
   OrchestrationFilter,
   PurgeHistoryResult,
@@ -113,7 +119,11 @@ export class TaskHubClient implements DurableClient {
 
   async listInstances(filter: OrchestrationFilter): Promise<StatusPage> {
     const page = await this.#store.queryInstances(toInstanceQuery(filter));
-    const instances = page.instances.map((record) => toOrchestrationStatus(record, { showInput: filter.showInput }));
+    // Entities are instances too (ids '@name@key'); they are listed by listEntities, unless asked for by prefix.
+    const records = filter.instanceIdPrefix?.startsWith('@')
+      ? page.instances
+      : page.instances.filter((r) => !isEntityInstanceId(r.instanceId));
+    const instances = records.map((record) => toOrchestrationStatus(record, { showInput: filter.showInput }));
     return page.continuationToken === undefined
       ? { instances }
       : { instances, continuationToken: page.continuationToken };
@@ -212,6 +222,18 @@ export class TaskHubClient implements DurableClient {
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
     await this.#require(instanceId);
     return this.#store.getHistory(instanceId);
+  }
+
+  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void> {
+    this.#notify?.(await signalEntity(this.#store, entityId, operationName, operationContent));
+  }
+
+  readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>> {
+    return readEntityState<T>(this.#store, entityId);
+  }
+
+  listEntities(query?: EntityQuery): Promise<EntityPage> {
+    return listEntities(this.#store, query);
   }
 
   async #start(name: string, instanceId: string, input: string | undefined): Promise<string> {

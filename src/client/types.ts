@@ -1,4 +1,5 @@
 // The DurableClient contract, with Durable Functions' names: both the 3.x option objects and the 2.x positional forms.
+import type { EntityId } from '../core/entity-id.js';
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
 
 export type OrchestrationRuntimeStatusName = RuntimeStatus;
@@ -74,6 +75,37 @@ export interface HttpManagementPayload {
   readonly resumePostUri: string;
 }
 
+/** What readEntityState answers (durable-functions' EntityStateResponse). */
+export interface EntityStateResponse<T = unknown> {
+  readonly entityExists: boolean;
+  readonly entityState?: T;
+}
+
+/** Filter of listEntities (Durable Functions' entity query). */
+export interface EntityQuery {
+  /** Only entities of this name (case-insensitive). */
+  readonly entityName?: string;
+  /** Include each entity's state (default false). */
+  readonly fetchState?: boolean;
+  readonly lastOperationTimeFrom?: Date;
+  readonly lastOperationTimeTo?: Date;
+  /** Page size (default 100); a page may hold fewer, check the token. */
+  readonly pageSize?: number;
+  readonly continuationToken?: string;
+}
+
+export interface EntityMetadata {
+  readonly entityId: EntityId;
+  readonly lastOperationTime: Date;
+  /** Decoded state, with fetchState only. */
+  readonly state?: unknown;
+}
+
+export interface EntityPage {
+  readonly entities: EntityMetadata[];
+  readonly continuationToken?: string;
+}
+
 /** Drives orchestrations: the same methods as durable-functions' DurableClient, working directly on a task hub. */
 export interface DurableClient {
   readonly taskHubName: string;
@@ -119,4 +151,11 @@ export interface DurableClient {
 
   /** Raw stored history (for export and debugging). */
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
+
+  /** Send a one-way operation to an entity, creating it if needed (operation '' when none is given). */
+  signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown): Promise<void>;
+  /** The entity's current state, as last committed. */
+  readEntityState<T = unknown>(entityId: EntityId): Promise<EntityStateResponse<T>>;
+  /** Existing entities, one page at a time (entities are not listed by the orchestration queries). */
+  listEntities(query?: EntityQuery): Promise<EntityPage>;
 }

@@ -147,6 +147,12 @@ export interface DurableOrchestrationContext {
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult>;
   /** Send a one-way operation to an entity. Fire-and-forget: do not yield the (void) result. */
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void;
+  /**
+   * Lock entities for a critical section (yield the task): while held, the entities run only this orchestration's
+   * operations and queue everybody else's. Locks are taken one by one in sorted id order, so two orchestrations
+   * locking overlapping sets cannot deadlock. Release with `lock.release()`; ending the orchestration releases too.
+   */
+  lockEntities(...entityIds: EntityId[]): Task<EntityLock>;
   /** A durable timer that fires at `fireAt`. A waiting orchestration holds no memory: only a stored timer. */
   createTimer(fireAt: Date): TimerTask;
   /**
@@ -210,8 +216,49 @@ export interface ActivityContext extends ContextLogger {
 /** An activity: ordinary (possibly async) code; its return value (JSON-serializable) is the task's result. */
 export type ActivityHandler = (input: unknown, context: ActivityContext) => unknown;
 
-/** Placeholder for the entity programming model (a later issue defines it). */
-export type EntityContext = unknown;
+/**
+ * `context.df` inside an entity function: one operation of a batch. The state is stored as JSON: `getState` decodes
+ * a fresh copy each time, so changes count only once passed to `setState`.
+ */
+export interface DurableEntityContext<TState = unknown> {
+  readonly entityName: string;
+  readonly entityKey: string;
+  readonly entityId: EntityId;
+  /** The operation being executed (e.g. 'add'); '' for an operation sent without a name. */
+  readonly operationName: string;
+  /** True when the entity had no state before this operation. */
+  readonly isNewlyConstructed: boolean;
+  /** The current state, or `initializer()` when there is none (not stored until `setState`). */
+  getState(initializer?: () => TState): TState | undefined;
+  setState(state: TState): void;
+  /** The operation's input (decoded JSON), undefined when none was sent. */
+  getInput<TInput = unknown>(): TInput | undefined;
+  /** The operation's result, for a caller that used callEntity. */
+  return(value: unknown): void;
+  /** Delete the entity's state once this operation succeeds. */
+  destructOnExit(): void;
+  /** Send a one-way operation to an entity (sent only if this operation succeeds). */
+  signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void;
+}
 
-/** An entity function (a later issue defines the context it receives). */
-export type EntityHandler = (context: EntityContext) => unknown;
+/** What an entity function receives: an InvocationContext-like object with `df`. */
+export interface EntityContext<TState = unknown> extends ContextLogger {
+  readonly df: DurableEntityContext<TState>;
+  readonly invocationId: string;
+  readonly functionName: string;
+}
+
+/**
+ * An entity function: runs once per operation, one operation at a time per entity, possibly async. A thrown error
+ * fails that operation only, and its state changes and signals are rolled back (the durable-functions JS shim keeps
+ * them: Taskhub does not).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any state type: the registry holds entities of every state type
+export type EntityHandler<TState = any> = (context: EntityContext<TState>) => unknown;
+
+/** A critical section's locks (from `lockEntities`); `release()` unlocks every entity of the section. */
+export interface EntityLock {
+  readonly entities: readonly EntityId[];
+  /** Sends the release to each locked entity; the orchestration ending releases the locks too. */
+  release(): void;
+}

@@ -1,4 +1,5 @@
 // The replay engine's contract: one episode in, history to append and actions out. Interface only; replay.ts implements it.
+import type { CriticalSection } from './entity-lock.js';
 import type { EventRaisedEvent, FailureDetails, HistoryEvent, RuntimeStatus } from './history.js';
 
 /** Work an episode asks the runtime to do. Each carries the sequence id that its completion will name. */
@@ -47,4 +48,6 @@ export interface EpisodeResult {
   readonly outcome: EpisodeOutcome;
   /** The runtime status the instance has after this episode. */
   readonly runtimeStatus: RuntimeStatus;
+  /** The critical section (lockEntities) still held or requested: the runtime releases it when the execution ends. */
+  readonly criticalSection?: CriticalSection;
 }

@@ -6,6 +6,7 @@ import type {
   DurableHttpRequest,
   DurableHttpResponse,
   DurableOrchestrationContext,
+  EntityLock,
   LogLevel,
   LogMethod,
   LogSink,
@@ -14,6 +15,7 @@ import type {
   TimerTask,
 } from './context.js';
 import { EntityId } from './entity-id.js';
+import { EntityLockTask, lockRequestAction, lockset, releaseActions, type CriticalSection } from './entity-lock.js';
 import { TaskhubError } from './errors.js';
 import { jsonText, toJson } from './failure.js';
 import { uuidV5 } from './guid.js';
@@ -60,6 +62,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   customStatusSet = false;
   #customStatus: unknown;
   continueAsNewRequest: ContinueAsNewRequest | undefined;
+  /** The critical section held or requested (lockEntities); the runtime releases it when the orchestration ends. */
+  criticalSection: CriticalSection | undefined;
   #guidCounter = 0;
   readonly #engine: ContextEngine;
 
@@ -141,6 +145,26 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
     const request = this.#entityRequest(entityId, operationName, operationInput, this.newGuid(), true);
     this.#engine.scheduleNow(request);
+  }
+
+  lockEntities(...entityIds: EntityId[]): Task<EntityLock> {
+    if (this.criticalSection) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        'lockEntities: this orchestration already holds (or waits for) a critical section; release it first.',
+      );
+    }
+    const section: CriticalSection = { lockId: this.newGuid(), entities: lockset(entityIds) };
+    this.criticalSection = section;
+    const handle: EntityLock = {
+      entities: section.entities.map((id) => EntityId.fromSchedulerId(id)),
+      release: () => {
+        if (this.criticalSection !== section) return;
+        this.criticalSection = undefined;
+        for (const action of releaseActions(section, this.instanceId)) this.#engine.scheduleNow(action);
+      },
+    };
+    return new EntityLockTask(lockRequestAction(section, this.instanceId), section, handle);
   }
 
   createTimer(fireAt: Date): TimerTask {

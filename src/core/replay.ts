@@ -418,6 +418,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
       customStatus: this.#df.customStatusSet ? toJson(this.#df.customStatus) : undefined,
       outcome,
       runtimeStatus,
+      ...(this.#df.criticalSection ? { criticalSection: this.#df.criticalSection } : {}),
     };
   }
 }

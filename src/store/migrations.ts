@@ -123,4 +123,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX work_items_locked ON work_items (locked_by) WHERE locked_by IS NOT NULL`,
     ],
   },
+  {
+    version: 2,
+    // An entity is an instance row (id '@name@key'); its state, lock and dedupe window are one JSON text here.
+    description: 'entity state',
+    sqlite: [`ALTER TABLE instances ADD COLUMN entity_state TEXT`],
+    postgres: [`ALTER TABLE instances ADD COLUMN entity_state TEXT`],
+  },
 ];

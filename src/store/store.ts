@@ -21,6 +21,8 @@ export interface InstanceRecord {
   readonly lastUpdatedTime: string;
   /** Number of events in the stored history of the current execution: the position a live cache is checked against. */
   readonly historyLength: number;
+  /** Entities only (id '@name@key'): the entity's stored record, JSON text the store does not interpret. */
+  readonly entityState?: string;
 }
 
 /** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
@@ -104,6 +106,8 @@ export interface EpisodeCommit {
   readonly output?: string;
   readonly failureDetails?: FailureDetails;
   readonly customStatus?: string;
+  /** Entities: the new entity record (JSON text); undefined leaves the stored one as it is. */
+  readonly entityState?: string;
   /** Stored messages consumed by this episode (deleted). */
   readonly consumedMessageIds: readonly number[];
   /** Activity work items this episode completed in memory (local fast path): deleted. */
@@ -198,6 +202,8 @@ export interface InstanceStore {
 export interface MessageStore {
   /**
    * Enqueue messages to existing instances. Messages to unknown instances are dropped; returns how many were enqueued.
+   * Entities are the exception: a message to an entity id ('@name@key') that does not exist creates its row (status
+   * Running, name = the entity name, no entity state) and is enqueued. The same holds for episodes' `newMessages`.
    */
   enqueueMessages(messages: readonly NewMessage[]): Promise<number>;
   /**

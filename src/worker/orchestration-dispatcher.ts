@@ -3,6 +3,7 @@
 // episode schedules may run on this worker at once (local fast path); their results feed the next episode directly,
 // so a sequential chain costs one commit per step.
 import type { Clock } from '../clock.js';
+import { isEntityInstanceId } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
 import { isTerminal, type ExecutionStartedEvent, type FailureDetails, type HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
@@ -55,6 +56,11 @@ export interface OrchestrationDispatcherDeps {
   readonly onWorkScheduled: () => void;
   /** Called after a commit that sent messages to other instances. */
   readonly onMessagesSent: () => void;
+  /** Runs a claimed entity (id '@name@key') instead of an orchestration episode. */
+  readonly runEntity?: (claimed: {
+    instance: InstanceRecord;
+    messages: readonly OrchestrationMessage[];
+  }) => Promise<unknown>;
 }
 
 export class OrchestrationDispatcher {
@@ -112,7 +118,12 @@ export class OrchestrationDispatcher {
     active.running = true;
     this.#running++;
     const completions = active.completions.splice(0);
-    this.#episode(id, active, instance, messages, completions)
+    const runEntity = this.#deps.runEntity;
+    const work =
+      runEntity && instance && isEntityInstanceId(id)
+        ? runEntity({ instance, messages })
+        : this.#episode(id, active, instance, messages, completions);
+    work
       .catch((err: unknown) => {
         this.#deps.logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'episode failed');
         this.#forget(id, completions);

@@ -10,6 +10,7 @@ import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { Store, WorkItem } from '../store/store.js';
 import { runActivity } from './activity-runner.js';
+import { EntityDispatcher } from './entity-dispatcher.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GroupCommitter } from './group-committer.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
@@ -42,6 +43,7 @@ export class Worker {
   readonly #clock: Clock;
   readonly committer: GroupCommitter;
   readonly cache: ExecutorCache;
+  readonly entities: EntityDispatcher;
   readonly #orchestrations: OrchestrationDispatcher;
   readonly #orchestrationWake = new Wakeup();
   readonly #activityWake = new Wakeup();
@@ -73,7 +75,15 @@ export class Worker {
       maxBatch: 1000,
     });
     this.cache = new ExecutorCache(this.#options.cacheSize, this.#options.cacheMemoryBytes);
+    this.entities = new EntityDispatcher({
+      registry,
+      committer: this.committer,
+      logger,
+      clock: this.#clock,
+      onMessagesSent: () => this.#orchestrationWake.notify(),
+    });
     this.#orchestrations = new OrchestrationDispatcher({
+      runEntity: (claimed) => this.entities.run(claimed),
       store,
       registry,
       committer: this.committer,

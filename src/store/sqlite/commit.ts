@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
+import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import type {
   ClaimedOrchestration,
@@ -36,6 +37,9 @@ export class SqliteCommitter {
         'SELECT execution_id, runtime_status, history_length, locked_by FROM instances WHERE hub = ? AND instance_id = ?',
       ),
       exists: p('SELECT 1 FROM instances WHERE hub = ? AND instance_id = ?'),
+      // An entity comes into being with the first message sent to it (Durable Functions' implicit creation).
+      insertEntity: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, created_time,
+          last_updated_time, history_length, locked_by, lock_expires) VALUES (?, ?, '', ?, 'Running', ?, ?, 0, NULL, 0)`),
       upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
           failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires)
         VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, NULL, 0)
@@ -65,7 +69,8 @@ export class SqliteCommitter {
         'SELECT id, execution_id, event, visible_at FROM messages INDEXED BY messages_instance WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
       ),
       updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
-          failure_details = ?, custom_status = COALESCE(?, custom_status), history_length = ?, last_updated_time = ?,
+          failure_details = ?, custom_status = COALESCE(?, custom_status), entity_state = COALESCE(?, entity_state),
+          history_length = ?, last_updated_time = ?,
           execution_id = ?, locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
@@ -148,7 +153,11 @@ export class SqliteCommitter {
     let count = 0;
     const now = this.#clock.now();
     for (const m of messages) {
-      if (!this.#s.exists!.get(this.#hub, m.instanceId)) continue;
+      if (!this.#s.exists!.get(this.#hub, m.instanceId)) {
+        if (!isEntityInstanceId(m.instanceId)) continue;
+        const time = new Date(now).toISOString();
+        this.#s.insertEntity!.run(this.#hub, m.instanceId, entityName(m.instanceId), time, time);
+      }
       this.#s.insertMessage!.run(
         this.#hub,
         m.instanceId,
@@ -273,6 +282,7 @@ export class SqliteCommitter {
       terminal ? (e.output ?? null) : null,
       terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
       e.customStatus ?? null,
+      e.entityState ?? null,
       base + e.append.length,
       new Date(now).toISOString(),
       executionId,

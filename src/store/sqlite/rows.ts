@@ -17,6 +17,7 @@ export interface InstanceRow {
   history_length: number;
   locked_by: string | null;
   lock_expires: number;
+  entity_state?: string | null;
 }
 
 export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
@@ -33,6 +34,7 @@ export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
     createdTime: row.created_time,
     lastUpdatedTime: row.last_updated_time,
     historyLength: Number(row.history_length),
+    ...(row.entity_state != null ? { entityState: row.entity_state } : {}),
   };
 }
 

@@ -1,0 +1,88 @@
+// Runs claimed entity instances: all of an entity's waiting requests form one batch (core entity-executor), and the
+// batch's new entity record, responses and signals commit in one episode commit with the messages it consumed, so a
+// crash at any point either applies the whole batch once or leaves every message stored for the next claim.
+import { executeEntityBatch } from '../core/entity-executor.js';
+import {
+  ENTITY_REQUEST_EVENT,
+  entityName,
+  parseEntityRecord,
+  parseEntityRequest,
+  type EntityRequest,
+} from '../core/entity-state.js';
+import type { FunctionRegistry } from '../core/registry.js';
+import type { Clock } from '../clock.js';
+import { LogEvents, type Logger } from '../log.js';
+import type { EpisodeCommit, InstanceRecord, NewMessage, OrchestrationMessage } from '../store/store.js';
+import type { GroupCommitter } from './group-committer.js';
+
+export interface EntityDispatcherDeps {
+  readonly registry: FunctionRegistry;
+  readonly committer: GroupCommitter;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called after a commit that sent messages (responses, signals, lock hand-offs). */
+  readonly onMessagesSent: () => void;
+}
+
+export class EntityDispatcher {
+  readonly #deps: EntityDispatcherDeps;
+  /** Operations run so far (benchmarks and tests). */
+  operations = 0;
+
+  constructor(deps: EntityDispatcherDeps) {
+    this.#deps = deps;
+  }
+
+  /** Runs one claimed entity's batch and commits it; resolves false when the store rejected the commit. */
+  async run(claimed: { instance: InstanceRecord; messages: readonly OrchestrationMessage[] }): Promise<boolean> {
+    const { instance, messages } = claimed;
+    const id = instance.instanceId;
+    const requests: EntityRequest[] = [];
+    for (const m of messages) {
+      const event = m.event;
+      const request =
+        event.eventType === 'EventRaised' && event.name === ENTITY_REQUEST_EVENT
+          ? parseEntityRequest(event.input)
+          : undefined;
+      if (request) requests.push(request);
+      else this.#deps.logger.warn({ event: LogEvents.entityMessageDropped, instanceId: id }, 'not an entity request');
+    }
+    const registered = this.#deps.registry.getEntity(entityName(id));
+    const result = await executeEntityBatch(registered?.handler, {
+      schedulerId: id,
+      record: parseEntityRecord(instance.entityState),
+      requests,
+      logSink: (level, message) => {
+        const method = (['trace', 'debug', 'info', 'warn', 'error'] as const).find((l) => l === level) ?? 'info';
+        this.#deps.logger[method]({ event: LogEvents.entityLog, instanceId: id }, message);
+      },
+    });
+    this.operations += result.operations;
+    const now = new Date(this.#deps.clock.now()).toISOString();
+    const newMessages = result.sends.map((s): NewMessage => ({
+      instanceId: s.instanceId,
+      event: { eventType: 'EventRaised', eventId: -1, timestamp: now, name: s.name, input: s.input },
+    }));
+    const commit: EpisodeCommit = {
+      instanceId: id,
+      executionId: instance.executionId,
+      expectedHistoryLength: instance.historyLength,
+      append: [],
+      runtimeStatus: instance.runtimeStatus,
+      entityState: JSON.stringify(result.record),
+      consumedMessageIds: messages.map((m) => m.id),
+      completedWorkItems: [],
+      newWorkItems: [],
+      newMessages,
+      newInstances: [],
+      keepLock: false,
+    };
+    const ok = await this.#deps.committer.commitEpisode(commit);
+    if (!ok) {
+      this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'entity batch rejected');
+      return false;
+    }
+    if (newMessages.length > 0) this.#deps.onMessagesSent();
+    return true;
+  }
+}
