@@ -8,6 +8,7 @@ import type {
   CommitBatch,
   CommitResult,
   EpisodeCommit,
+  NewInstance,
   NewMessage,
   WorkItemKey,
 } from '../store.js';
@@ -192,14 +193,14 @@ export class PgCommitter {
         batch.leaseMs,
       ]);
     }
-    let created = false;
+    // Sub-instances in one statement; an existing id is left alone unless it finished, and the first of
+    // duplicate ids in one batch wins (a second would be left alone anyway).
+    const children = new Map<string, NewInstance>();
     for (const e of episodes) {
-      for (const child of e.newInstances) {
-        // An existing sub-instance id is left alone unless it finished.
-        if (await this.#instances.create(client, child, TERMINAL_STATUSES)) created = true;
-      }
+      for (const child of e.newInstances) if (!children.has(child.instanceId)) children.set(child.instanceId, child);
       messages.push(...e.newMessages);
     }
+    const created = (await this.#instances.create(client, [...children.values()], TERMINAL_STATUSES)).size > 0;
     return created || items.some((x) => x.w.lockedBy === undefined);
   }
 }

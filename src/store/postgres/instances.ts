@@ -26,51 +26,63 @@ export class PgInstances {
     // Insert, or replace a row whose status the caller allows: the ON CONFLICT ... WHERE decides under the row lock,
     // so two racing creates of one id can never both win. A replaced instance loses its history, messages and work
     // items; all sub-statements share one snapshot, so the DELETE of messages never sees the new start message.
-    this.#create = `WITH up AS (
+    this.#create = `WITH k AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+          $8::bigint[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible, ord)),
+      up AS (
         INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, parent_instance_id,
           created_time, last_updated_time, history_length, locked_by, lock_expires)
-        VALUES ($1, $2, $3, 'Pending', $4, $5, $6, $7, 0, NULL, 0)
+        SELECT id, execution, name, 'Pending', input, parent, created, $9, 0, NULL, 0 FROM k ORDER BY ord
         ON CONFLICT (instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL,
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = NULL, lock_expires = 0
-        WHERE i.runtime_status = ANY($8::text[])
+        WHERE i.runtime_status = ANY($10::text[])
         RETURNING instance_id),
       dh AS (DELETE FROM ${s}.history WHERE instance_id IN (SELECT instance_id FROM up)),
       dm AS (DELETE FROM ${s}.messages WHERE instance_id IN (SELECT instance_id FROM up)),
       dw AS (DELETE FROM ${s}.work_items WHERE instance_id IN (SELECT instance_id FROM up)),
       msg AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
-        SELECT instance_id, $2, $9, COALESCE($10::bigint, ${NOW_MS}) FROM up),
-      note AS (SELECT pg_notify($11, $12) FROM up)
-      SELECT (SELECT count(*) FROM up)::int AS n, (SELECT count(*) FROM note) AS notified`;
+        SELECT k.id, k.execution, k.start, COALESCE(k.visible, ${NOW_MS}) FROM k JOIN up ON up.instance_id = k.id
+        ORDER BY k.ord),
+      note AS (SELECT pg_notify($11, $12) WHERE EXISTS (SELECT 1 FROM up))
+      SELECT (SELECT array_agg(instance_id) FROM up) AS created, (SELECT count(*) FROM note) AS notified`;
   }
 
-  /** Creates `instance` if its id is free or in one of `replaceable`; false if an existing instance was kept. */
-  async create(db: Queryable, instance: NewInstance, replaceable: readonly RuntimeStatus[]): Promise<boolean> {
+  /**
+   * Creates each instance whose id is free or in one of `replaceable`, all in one statement; returns the ids created
+   * (an existing instance in another status is kept). Ids must be distinct: ON CONFLICT cannot touch a row twice.
+   */
+  async create(
+    db: Queryable,
+    instances: readonly NewInstance[],
+    replaceable: readonly RuntimeStatus[],
+  ): Promise<Set<string>> {
+    if (instances.length === 0) return new Set();
     const now = new Date().toISOString();
-    const { rows } = await db.query<{ n: number }>(this.#create, [
-      instance.instanceId,
-      instance.executionId,
-      instance.name,
-      instance.input ?? null,
-      instance.parentInstanceId ?? null,
-      instance.createdTime ?? now,
+    const { rows } = await db.query<{ created: string[] | null }>(this.#create, [
+      instances.map((i) => i.instanceId),
+      instances.map((i) => i.executionId),
+      instances.map((i) => i.name),
+      instances.map((i) => i.input ?? null),
+      instances.map((i) => i.parentInstanceId ?? null),
+      instances.map((i) => i.createdTime ?? now),
+      instances.map((i) => JSON.stringify(i.startEvent)),
+      instances.map((i) => (i.visibleAt ? Date.parse(i.visibleAt) : null)),
       now,
       replaceable,
-      JSON.stringify(instance.startEvent),
-      instance.visibleAt ? Date.parse(instance.visibleAt) : null,
       this.#channel,
       this.#payload,
     ]);
-    return rows[0]?.n === 1;
+    return new Set(rows[0]?.created ?? []);
   }
 
-  async createOrThrow(db: Queryable, instance: NewInstance, replaceable: readonly RuntimeStatus[]): Promise<void> {
-    if (await this.create(db, instance, replaceable)) return;
-    const existing = await this.get(db, instance.instanceId);
-    throw new TaskhubError(
+  /** The INSTANCE_EXISTS error for an id create() kept. */
+  async existsError(db: Queryable, instanceId: string): Promise<TaskhubError> {
+    const existing = await this.get(db, instanceId);
+    return new TaskhubError(
       'INSTANCE_EXISTS',
-      `An instance with ID '${instance.instanceId}' already exists and is ${existing?.runtimeStatus ?? 'in use'}. ` +
+      `An instance with ID '${instanceId}' already exists and is ${existing?.runtimeStatus ?? 'in use'}. ` +
         'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
     );
   }

@@ -39,6 +39,13 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
   return new PostgresStore(options);
 }
 
+interface PendingCreate {
+  readonly instance: NewInstance;
+  readonly replaceable: readonly RuntimeStatus[];
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /** Errors after which a whole transaction may simply run again: deadlock, serialization failure. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -57,6 +64,7 @@ export class PostgresStore implements Store {
   readonly #committer: PgCommitter;
   readonly #listener: PgListener;
   #closed = false;
+  #creates: PendingCreate[] = [];
 
   constructor(options: PostgresStoreOptions) {
     this.hubName = options.hubName ?? 'TestHubName';
@@ -99,8 +107,56 @@ export class PostgresStore implements Store {
     return this.#closed ? CLOSED : this.pool;
   }
 
+  /**
+   * Creates issued in one turn of the event loop (a client starting many instances) share one statement and one
+   * WAL flush; each caller still gets its own outcome.
+   */
   createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
-    return this.#instances.createOrThrow(this.#db, instance, options?.replaceableStatuses ?? TERMINAL_STATUSES);
+    return new Promise((resolve, reject) => {
+      this.#creates.push({ instance, replaceable: options?.replaceableStatuses ?? TERMINAL_STATUSES, resolve, reject });
+      if (this.#creates.length === 1) setImmediate(() => void this.#flushCreates());
+    });
+  }
+
+  async #flushCreates(): Promise<void> {
+    const pending = this.#creates;
+    this.#creates = [];
+    // One statement per set of replaceable statuses, with distinct ids (ON CONFLICT cannot touch a row twice).
+    const groups = new Map<string, PendingCreate[]>();
+    const alone: PendingCreate[] = [];
+    const ids = new Set<string>();
+    for (const p of pending) {
+      if (ids.has(p.instance.instanceId)) {
+        alone.push(p);
+        continue;
+      }
+      ids.add(p.instance.instanceId);
+      const key = [...p.replaceable].sort().join(',');
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    for (const group of groups.values()) await this.#createGroup(group);
+    for (const p of alone) await this.#createGroup([p]);
+  }
+
+  async #createGroup(group: readonly PendingCreate[]): Promise<void> {
+    const db = this.#db;
+    let created: Set<string>;
+    try {
+      created = await this.#instances.create(
+        db,
+        group.map((p) => p.instance),
+        group[0]?.replaceable ?? [],
+      );
+    } catch (err) {
+      if (group.length === 1) group[0]?.reject(err);
+      // Something in the group failed the statement: run each alone, so only the failing one rejects.
+      else for (const p of group) await this.#createGroup([p]);
+      return;
+    }
+    for (const p of group) {
+      if (created.has(p.instance.instanceId)) p.resolve();
+      else p.reject(await this.#instances.existsError(db, p.instance.instanceId).catch((err: unknown) => err));
+    }
   }
 
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
