@@ -5,8 +5,10 @@ import { isTaskhubError } from '../core/errors.js';
 import type { RuntimeStatus } from '../core/history.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
+import { exportCommand } from './export.js';
 import { newCommand } from './new.js';
 import { formatTable, print, printError, printJson } from './output.js';
+import { replayCommand } from './replay.js';
 import { startCommand } from './start.js';
 import { workerCommand } from './worker.js';
 
@@ -186,6 +188,19 @@ withTarget(program.command('purge'))
       print(`Purged ${deleted} instance${deleted === 1 ? '' : 's'}.`);
     }),
   );
+
+withTarget(program.command('export'))
+  .description("Print an instance's name, input and raw history as JSON (for `taskhub replay`)")
+  .argument('<instanceId>')
+  .action((instanceId: string, options: TargetOptions) => exportCommand(instanceId, options));
+
+program
+  .command('replay')
+  .description("Replay an exported history against the app's current code: success or the first divergence")
+  .argument('<history>', 'a file written by `taskhub export`')
+  .argument('[app]', 'app folder or entry file', '.')
+  .option('--json', 'print the report as JSON')
+  .action((file: string, app: string, options: { json?: boolean }) => replayCommand(file, app, options));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
