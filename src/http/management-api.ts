@@ -7,6 +7,7 @@ import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import type { RuntimeStatus } from '../core/history.js';
 import { checkKey } from './auth.js';
+import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
 import { readJsonInput, secondsParam, waitOrCheckStatus, type HostContext } from './host-context.js';
@@ -225,6 +226,7 @@ export function managementApi(host: HostContext): Hono {
     throw new HttpError(404, 'NOT_FOUND', `No management operation '${operation}'; use one of ${known.join(', ')}.`);
   });
 
+  entityRoutes(api, host);
   return api;
 }
 

@@ -1,43 +1,16 @@
 // Entities on a real SQLite file: a counter driven by clients and orchestrations, rollback of failed operations,
 // destructOnExit, entity-to-entity signals, dedupe of redelivered requests, and listing.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EntityContext, OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext } from '../../src/core/context.js';
 import { EntityId } from '../../src/core/entity-id.js';
 import type { FunctionRegistry } from '../../src/core/registry.js';
 import { openTestHub, type TestHub } from '../worker/helpers.js';
+import { counter } from './counter-entity.js';
 
 const hubs: TestHub[] = [];
 afterEach(async () => {
   for (const h of hubs.splice(0)) await h.close();
 });
-
-export function counter(context: EntityContext<number>): void {
-  const df = context.df;
-  const value = df.getState(() => 0) ?? 0;
-  switch (df.operationName) {
-    case 'add':
-      df.setState(value + (df.getInput<number>() ?? 1));
-      break;
-    case 'reset':
-      df.setState(0);
-      break;
-    case 'get':
-      df.return(value);
-      break;
-    case 'addThenFail':
-      df.setState(value + 1000);
-      df.signalEntity(new EntityId('Counter', 'shadow'), 'add', 1);
-      throw new Error('refused');
-    case 'forward':
-      df.signalEntity(new EntityId('Counter', df.getInput<string>() ?? 'other'), 'add', value);
-      break;
-    case 'delete':
-      df.destructOnExit();
-      break;
-    default:
-      throw new Error(`unknown operation '${df.operationName}'`);
-  }
-}
 
 async function open(register: (r: FunctionRegistry) => void = () => undefined): Promise<TestHub> {
   const hub = await openTestHub((r) => {

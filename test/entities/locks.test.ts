@@ -87,7 +87,7 @@ describe('lockEntities', () => {
         return 'left without release';
       });
       r.registerOrchestration('Later', function* (ctx: OrchestrationContext) {
-        return (yield ctx.df.callEntity(new EntityId('Account', 'y'), 'get')) as number;
+        return yield ctx.df.callEntity(new EntityId('Account', 'y'), 'get');
       });
     });
     hubs.push(hub);
