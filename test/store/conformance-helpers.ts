@@ -17,8 +17,8 @@ export function started(instanceId: string, executionId: string, input?: string)
   };
 }
 
-export function orchestratorStarted(): HistoryEvent {
-  return { eventType: 'OrchestratorStarted', eventId: -1, timestamp: T0 };
+export function orchestratorStarted(timestamp = T0): HistoryEvent {
+  return { eventType: 'OrchestratorStarted', eventId: -1, timestamp };
 }
 
 export function scheduled(eventId: number, name = 'Act'): HistoryEvent {
