@@ -87,17 +87,23 @@ export async function startPgServer(database = 'taskhub'): Promise<PgServer> {
     throw err;
   }
   let stopped = false;
+  const stopNow = (): void => {
+    if (stopped) return;
+    stopped = true;
+    process.off('exit', stopNow);
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  // A test process that ends without stop() (a failed beforeAll, an uncaught error) must not leave a server behind.
+  process.on('exit', stopNow);
   return {
     connectionString: `postgresql://postgres@127.0.0.1:${port}/${database}`,
     port,
     stop() {
-      if (stopped) return Promise.resolve();
-      stopped = true;
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      stopNow();
       return Promise.resolve();
     },
   };
