@@ -182,6 +182,29 @@ export interface PurgeQuery {
   readonly instanceIdPrefix?: string;
 }
 
+/** What the dashboard sorts by; each order pages by keyset on (that column, instance id). */
+export type InstanceOrder = 'createdTime' | 'lastUpdatedTime' | 'name' | 'runtimeStatus' | 'instanceId';
+
+/** The dashboard's instance query: the management query plus filters and orders Durable Functions' API lacks. */
+export interface InstanceSearch extends InstanceQuery {
+  /** Case-insensitive substring of the orchestration name. */
+  readonly name?: string;
+  /** Case-insensitive substring of the custom status JSON text. */
+  readonly customStatusText?: string;
+  /** Updated at or after (ISO 8601): what the live feed polls with. */
+  readonly lastUpdatedTimeFrom?: string;
+  /** Default 'createdTime'. A continuation token is valid only for the order and direction it came from. */
+  readonly orderBy?: InstanceOrder;
+  readonly descending?: boolean;
+}
+
+/** Optional search and counts for the dashboard; without them it offers only the management API's filters. */
+export interface InstanceSearchStore {
+  searchInstances(query: InstanceSearch): Promise<InstancePage>;
+  /** How many instances match per runtime status (statuses with none may be left out); paging fields are ignored. */
+  countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>>;
+}
+
 /** Instances and their history. */
 export interface InstanceStore {
   /**
@@ -250,6 +273,9 @@ export interface Store extends InstanceStore, MessageStore, WorkItemStore {
    * in this process already knows). Returns the unsubscribe. Stores without it are polled only.
    */
   onWork?(listener: () => void): () => void;
+  /** Optional: the dashboard's search (see InstanceSearchStore). */
+  searchInstances?: InstanceSearchStore['searchInstances'];
+  countInstances?: InstanceSearchStore['countInstances'];
   /** Create tables / run pending migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

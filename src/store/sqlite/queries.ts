@@ -88,7 +88,7 @@ export class SqliteQueries {
   }
 }
 
-function filter(
+export function filter(
   hub: string,
   query: {
     createdTimeFrom?: string;

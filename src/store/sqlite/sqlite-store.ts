@@ -14,6 +14,7 @@ import type {
   InstancePage,
   InstanceQuery,
   InstanceRecord,
+  InstanceSearch,
   NewInstance,
   NewMessage,
   PurgeQuery,
@@ -23,6 +24,7 @@ import type {
 } from '../store.js';
 import { SqliteCommitter } from './commit.js';
 import { SqliteQueries } from './queries.js';
+import { SqliteSearch } from './search.js';
 import { toInstance, type InstanceRow } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
   /** Runs fn in a savepoint: its writes roll back alone if it throws. */
   readonly #savepoint: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
+  #searches: SqliteSearch | undefined;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -85,6 +88,7 @@ export class SqliteStore implements Store {
     }).immediate();
     this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
+    this.#searches = new SqliteSearch(db, this.hubName);
     return Promise.resolve();
   }
 
@@ -151,6 +155,11 @@ export class SqliteStore implements Store {
     return this.#queries;
   }
 
+  get #search(): SqliteSearch {
+    if (!this.#searches) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+    return this.#searches;
+  }
+
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
   createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
     return this.#write(() => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL));
@@ -169,6 +178,14 @@ export class SqliteStore implements Store {
 
   queryInstances(query: InstanceQuery): Promise<InstancePage> {
     return run(() => this.#q.queryInstances(query));
+  }
+
+  searchInstances(query: InstanceSearch): Promise<InstancePage> {
+    return run(() => this.#search.search(query));
+  }
+
+  countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>> {
+    return run(() => this.#search.count(query));
   }
 
   purgeInstance(instanceId: string): Promise<number> {
