@@ -10,6 +10,7 @@ import { newCommand } from './new.js';
 import { formatTable, print, printError, printJson } from './output.js';
 import { replayCommand } from './replay.js';
 import { startCommand } from './start.js';
+import { dashboardCommand, type DashboardOptions } from './dashboard.js';
 import { workerCommand } from './worker.js';
 
 const program = new Command();
@@ -28,7 +29,19 @@ program
   .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
   .option('--keys-file <file>', 'file with accepted keys, one per line (or env TASKHUB_KEY)')
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
+  .option('--read-only', 'the dashboard and management API change nothing (403 to every mutating request)')
   .action((appPath: string, options: Record<string, string | undefined>) => startCommand(appPath, options));
+
+program
+  .command('dashboard')
+  .description('Serve the web dashboard (and management API) for a store, without running any functions')
+  .requiredOption('--store <store>', 'sqlite:<file> or postgres://…')
+  .option('--hub <name>', 'task hub name (default TestHubName)')
+  .option('-p, --port <port>', 'port to listen on', '7072')
+  .option('--host <host>', 'address to bind (anything but loopback requires a key)', '127.0.0.1')
+  .option('--keys-file <file>', 'file with accepted keys, one per line (or env TASKHUB_KEY)')
+  .option('--read-only', 'change nothing (403 to every mutating request)')
+  .action((options: DashboardOptions) => dashboardCommand(options));
 
 program
   .command('worker')

@@ -20,6 +20,7 @@ export interface StartOptions {
   readonly hub?: string;
   readonly keysFile?: string;
   readonly maxBodyBytes?: string;
+  readonly readOnly?: boolean;
 }
 
 export const DEFAULT_PORT = 7071;
@@ -46,7 +47,16 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   });
   let http: RunningHttpHost;
   try {
-    http = await startHttpHost({ hub, app: loaded.definition, host, port, keys, maxBodyBytes, logger });
+    http = await startHttpHost({
+      hub,
+      app: loaded.definition,
+      host,
+      port,
+      keys,
+      maxBodyBytes,
+      logger,
+      readOnly: options.readOnly ?? false,
+    });
   } catch (err) {
     await hub.close();
     throw err;
@@ -84,11 +94,12 @@ function printBanner(loaded: LoadedApp, hub: TaskHub, http: RunningHttpHost, sto
       print();
     }
   }
+  print(`Dashboard: ${http.url}/`);
   print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
   print('Press Ctrl-C to stop.');
 }
 
-function drainOnSignal(http: RunningHttpHost, hub: TaskHub, logger: Logger): void {
+export function drainOnSignal(http: RunningHttpHost, hub: TaskHub, logger: Logger): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {

@@ -23,7 +23,7 @@ const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Suspended',
 ];
 
-function bool(c: Context, name: string, fallback: boolean): boolean {
+export function bool(c: Context, name: string, fallback: boolean): boolean {
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return fallback;
   if (/^true$/i.test(raw)) return true;
@@ -31,7 +31,7 @@ function bool(c: Context, name: string, fallback: boolean): boolean {
   throw new HttpError(400, 'INVALID_ARGUMENT', `'${name}' must be true or false, not '${raw}'.`);
 }
 
-function date(c: Context, name: string): Date | undefined {
+export function date(c: Context, name: string): Date | undefined {
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return undefined;
   const value = new Date(raw);
@@ -42,7 +42,7 @@ function date(c: Context, name: string): Date | undefined {
 }
 
 /** `runtimeStatus=Running,Pending` or repeated; names match case-insensitively. */
-function statuses(c: Context): RuntimeStatus[] | undefined {
+export function statuses(c: Context): RuntimeStatus[] | undefined {
   const raw = (c.req.queries('runtimeStatus') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
   if (raw.filter((v) => v !== '').length === 0) return undefined;
   return raw
@@ -60,7 +60,7 @@ function statuses(c: Context): RuntimeStatus[] | undefined {
     });
 }
 
-function param(c: Context, name: string): string {
+export function param(c: Context, name: string): string {
   const value = c.req.param(name);
   if (value === undefined) throw new HttpError(400, 'INVALID_ARGUMENT', `Missing route parameter '${name}'.`);
   return value;

@@ -9,6 +9,7 @@ import { TaskhubError } from '../core/errors.js';
 import type { TaskHub } from '../hub-types.js';
 import { createLogger, type Logger } from '../log.js';
 import { isLoopback } from './auth.js';
+import { dashboard, readOnlyGuard } from './dashboard.js';
 import { errorAnswer, HttpError } from './errors.js';
 import type { HostContext } from './host-context.js';
 import { managementApi } from './management-api.js';
@@ -25,6 +26,12 @@ export interface HttpHostOptions {
   readonly logger?: Logger;
   /** The address bound; decides whether keys are required (default 127.0.0.1). */
   readonly host?: string;
+  /** Answer 403 to every mutating request of the management API and the dashboard (default false). */
+  readonly readOnly?: boolean;
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean;
+  /** Aborted when the host closes: ends the dashboard's live feeds so they never hold up a drain. */
+  readonly closeSignal?: AbortSignal;
 }
 
 /** The Hono app of a host (usable without a socket, e.g. `app.request(...)` in tests). */
@@ -52,7 +59,11 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     if (answer.unexpected) logger.error({ err, method: c.req.method, url: c.req.url }, 'http.request-failed');
     return c.json(answer.body, answer.status as 400, answer.headers);
   });
+  if (options.readOnly) app.use(`${WEBHOOK_PATH}/*`, readOnlyGuard);
   app.route(WEBHOOK_PATH, managementApi(host));
+  if (options.dashboard ?? true) {
+    app.route('/', dashboard(host, { readOnly: options.readOnly ?? false, closeSignal: options.closeSignal }));
+  }
 
   const router = userFunctionRouter(host, options.app);
   app.all('*', async (c) => {
@@ -72,7 +83,8 @@ export interface RunningHttpHost {
 }
 
 export async function startHttpHost(options: HttpHostOptions & { readonly port?: number }): Promise<RunningHttpHost> {
-  const app = createHttpApp(options);
+  const closing = new AbortController();
+  const app = createHttpApp({ ...options, closeSignal: closing.signal });
   const hostname = options.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 7071 }, () => resolve(s));
@@ -86,6 +98,7 @@ export async function startHttpHost(options: HttpHostOptions & { readonly port?:
     port: address.port,
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        closing.abort();
         const timer = setTimeout(() => {
           if ('closeAllConnections' in server) server.closeAllConnections();
         }, graceMs);

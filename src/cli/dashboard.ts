@@ -1,0 +1,55 @@
+// `taskhub dashboard --store …`: the web dashboard over a store, with no app loaded and no worker. Actions become
+// stored messages that the hosts running the app act on, so it can sit beside them (or alone, read-only).
+import { TaskHubClient } from '../client/durable-client.js';
+import { AppDefinition } from '../app/app-definition.js';
+import { WEBHOOK_PATH } from '../app/management-urls.js';
+import { openTaskHub } from '../hub.js';
+import { loadKeys, isLoopback } from '../http/auth.js';
+import { startHttpHost } from '../http/server.js';
+import { createLogger } from '../log.js';
+import { print } from './output.js';
+import { DEFAULT_HOST, DEFAULT_HUB, drainOnSignal } from './start.js';
+import { openStoreOption, parseStoreOption } from './store-option.js';
+
+export interface DashboardOptions {
+  readonly store: string;
+  readonly hub?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly keysFile?: string;
+  readonly readOnly?: boolean;
+}
+
+export async function dashboardCommand(options: DashboardOptions): Promise<void> {
+  const logger = createLogger();
+  const port = Number(options.port ?? 7072);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, not ${options.port}`);
+  const host = options.host ?? DEFAULT_HOST;
+  const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
+  const hubName = options.hub ?? DEFAULT_HUB;
+  const spec = parseStoreOption(options.store, process.cwd());
+  const opened = await openTaskHub({ store: await openStoreOption(spec, hubName), hubName, worker: false, logger });
+  // No app is loaded here, so restart must not insist that the orchestrator be registered in this process.
+  const hub = { ...opened, client: new TaskHubClient({ store: opened.store }) };
+  let http;
+  try {
+    http = await startHttpHost({
+      hub,
+      app: new AppDefinition(),
+      host,
+      port,
+      keys,
+      logger,
+      readOnly: options.readOnly ?? false,
+    });
+  } catch (err) {
+    await hub.close();
+    throw err;
+  }
+  print(`Taskhub dashboard: task hub ${hub.name}, store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}`);
+  print(`Dashboard: ${http.url}/`);
+  print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
+  print('Press Ctrl-C to stop.');
+  drainOnSignal(http, hub, logger);
+}
