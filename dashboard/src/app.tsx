@@ -1,0 +1,71 @@
+// The shell: header, navigation and a hash router (#/, #/instances/<id>, #/entities), so the host serves one page
+// and deep links survive a reload.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type HubInfo } from './api.js';
+import { InstanceDetail } from './detail.js';
+import { Entities } from './entities.js';
+import { filterFromHash, InstanceList } from './list.js';
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const update = (): void => setHash(location.hash);
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return hash;
+}
+
+export function App() {
+  const hash = useHash();
+  const [info, setInfo] = useState<HubInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .info()
+      .then(setInfo)
+      .catch((err: Error) => setError(err.message));
+  }, []);
+  const route = hash.replace(/^#/, '') || '/';
+  const detail = /^\/instances\/(.+)$/.exec(route);
+  return (
+    <>
+      <header>
+        <a href="#/" class="brand">
+          Taskhub
+        </a>
+        <nav>
+          <a href="#/" class={!detail && !route.startsWith('/entities') ? 'active' : ''}>
+            Instances
+          </a>
+          <a href="#/entities" class={route.startsWith('/entities') ? 'active' : ''}>
+            Entities
+          </a>
+        </nav>
+        <span class="spacer" />
+        {info && (
+          <span class="hub">
+            task hub <b>{info.hubName}</b>
+            {info.readOnly && <span class="badge">read-only</span>}
+          </span>
+        )}
+      </header>
+      <main>
+        {error && (
+          <div class="panel error-text">
+            {error}
+            {/key/i.test(error) && <p>Open the dashboard with ?code=&lt;key&gt; in the address.</p>}
+          </div>
+        )}
+        {info &&
+          (detail ? (
+            <InstanceDetail key={detail[1]} id={decodeURIComponent(detail[1]!)} info={info} />
+          ) : route.startsWith('/entities') ? (
+            <Entities info={info} />
+          ) : (
+            <InstanceList info={info} initial={filterFromHash(route.split('?')[1] ?? '')} />
+          ))}
+      </main>
+    </>
+  );
+}

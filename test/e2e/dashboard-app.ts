@@ -1,0 +1,39 @@
+// The app the dashboard's browser test drives: a pipeline with a chain, a fan-out, a sub-orchestration and a timer
+// that then waits for an Approval event; a quick orchestration; and one that fails, for the failure panel.
+import * as df from 'durable-functions';
+import type { OrchestrationContext } from 'durable-functions';
+
+df.app.activity('Step', {
+  handler: async (n: number) => {
+    await new Promise((r) => setTimeout(r, 20));
+    return n * 2;
+  },
+});
+
+df.app.orchestration('Child', function* (context: OrchestrationContext) {
+  const n = context.df.getInput<number>();
+  const a = (yield context.df.callActivity('Step', n)) as number;
+  return yield context.df.callActivity('Step', a);
+});
+
+df.app.orchestration('Pipeline', function* (context: OrchestrationContext) {
+  context.df.setCustomStatus({ stage: 'chain' });
+  let n = 1;
+  for (let i = 0; i < 3; i++) n = (yield context.df.callActivity('Step', n)) as number;
+  context.df.setCustomStatus({ stage: 'fan-out' });
+  const fanned = (yield context.df.Task.all([1, 2, 3, 4].map((k) => context.df.callActivity('Step', k)))) as number[];
+  const child = (yield context.df.callSubOrchestrator('Child', n, `${context.df.instanceId}:child`)) as number;
+  yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 300));
+  context.df.setCustomStatus({ stage: 'awaiting approval' });
+  const approval: unknown = yield context.df.waitForExternalEvent('Approval');
+  return { n, fanned, child, approval };
+});
+
+df.app.orchestration('Quick', function* (context: OrchestrationContext) {
+  return yield context.df.callActivity('Step', context.df.getInput<number>() ?? 0);
+});
+
+df.app.orchestration('Failing', function* (context: OrchestrationContext) {
+  yield context.df.callActivity('Step', 1);
+  throw new Error('The warehouse refused the order');
+});
