@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTaskHub } from '../../src/hub.js';
 import { createLogger } from '../../src/log.js';
-import { cliCommand, ROOT } from '../e2e/host.js';
+import { cliCommand, pollUntilDone, post, ROOT, startHost } from '../e2e/host.js';
 import { registry } from './approval-app.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/histories');
@@ -100,5 +100,25 @@ describe('taskhub export', () => {
     const missing = await taskhub('export', 'nobody', '--store', `sqlite:${db}`);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No instance with ID 'nobody' found. (INSTANCE_NOT_FOUND)");
+  });
+
+  it('exports from a running host (--url) and replays against the app the host serves', async () => {
+    const host = await startHost('examples/hello-classic');
+    try {
+      const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
+      const id = String(started.body.id);
+      await pollUntilDone(String(started.body.statusQueryGetUri));
+      const exported = await taskhub('export', id, '--url', host.url);
+      expect(exported.code).toBe(0);
+      const body = JSON.parse(exported.stdout) as { name: string; runtimeStatus: string; history: unknown[] };
+      expect(body).toMatchObject({ name: 'HelloOrchestrator', runtimeStatus: 'Completed' });
+      const file = path.join(dir, 'hello.json');
+      writeFileSync(file, exported.stdout);
+      const replayed = await taskhub('replay', file, 'examples/hello-classic');
+      expect(replayed.stdout).toMatch(/^OK: .* it is now Completed\./);
+      expect(replayed.code).toBe(0);
+    } finally {
+      await host.stop();
+    }
   });
 });
