@@ -348,4 +348,49 @@ export function storeCommitTests(fresh: () => Promise<Store>): void {
       expect(await store.claimOrchestrations('w1', 10, 10_000)).toEqual([]);
     });
   });
+
+  describe('entities', () => {
+    it('the first message to an entity id creates its row; a commit stores and keeps its state', async () => {
+      const store = await fresh();
+      expect(await store.enqueueMessages([{ instanceId: '@counter@k1', event: raised('op', '1') }])).toBe(1);
+      expect(await store.getInstance('@counter@k1')).toMatchObject({
+        instanceId: '@counter@k1',
+        name: 'counter',
+        runtimeStatus: 'Running',
+        historyLength: 0,
+      });
+      const claimed = await claimOne(store, 'w1', '@counter@k1');
+      expect(claimed.messages.map((m) => m.event)).toEqual([raised('op', '1')]);
+      const result = await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [
+          episode(claimed, {
+            append: [],
+            entityState: '{"state":"1"}',
+            newMessages: [
+              { instanceId: '@counter@k2', event: raised('op', '2') },
+              { instanceId: 'plain', event: raised('x') },
+            ],
+          }),
+        ],
+        activityCompletions: [],
+      });
+      expect(result.rejectedEpisodes).toEqual([]);
+      expect((await store.getInstance('@counter@k1'))?.entityState).toBe('{"state":"1"}');
+      // Sent from an episode: created as well; a plain unknown id is still dropped.
+      expect(await store.getInstance('@counter@k2')).toMatchObject({ name: 'counter', runtimeStatus: 'Running' });
+      expect(await store.getInstance('plain')).toBeUndefined();
+      await store.enqueueMessages([{ instanceId: '@counter@k1', event: raised('op', '3') }]);
+      const again = await claimOne(store, 'w1', '@counter@k1');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [episode(again, { append: [] })],
+        activityCompletions: [],
+      });
+      // An episode that leaves entityState undefined keeps the stored state.
+      expect((await store.getInstance('@counter@k1'))?.entityState).toBe('{"state":"1"}');
+    });
+  });
 }

@@ -1,11 +1,28 @@
 // Queues and locks on PostgreSQL: enqueueing messages, claiming instances and work items under leases with
 // FOR UPDATE SKIP LOCKED (concurrent workers pass over each other's rows instead of waiting), renewing and releasing.
 // Every operation is one statement: a claim locks, stamps and returns its rows in a single round trip.
+import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import type { HistoryEvent } from '../../core/history.js';
 import { toInstance, type InstanceRow } from '../sqlite/rows.js';
 import type { ClaimedOrchestration, NewMessage, OrchestrationMessage, WorkItem, WorkItemKey } from '../store.js';
 import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
+
+/**
+ * An INSERT creating the rows of entities named in CTE `k` (columns i, ename) that do not exist yet: status Running,
+ * name = the entity name, no state; `time` is the parameter holding the ISO time.
+ */
+export function ENSURE_ENTITIES(s: string, time: string): string {
+  return `INSERT INTO ${s}.instances (instance_id, execution_id, name, runtime_status, created_time, last_updated_time,
+      history_length, locked_by, lock_expires)
+    SELECT DISTINCT k.i, '', k.ename, 'Running', ${time}, ${time}, 0, NULL::text, 0 FROM k WHERE k.ename IS NOT NULL
+    ON CONFLICT (instance_id) DO NOTHING`;
+}
+
+/** The entity name of an entity instance id ('@name@key'), else null. */
+export function entityNameOf(instanceId: string): string | null {
+  return isEntityInstanceId(instanceId) ? entityName(instanceId) : null;
+}
 
 interface ClaimRow extends InstanceRow {
   m_id: string | null;
@@ -28,10 +45,16 @@ export class PgClaims {
     const s = schema;
     this.#sql = {
       // Messages to unknown instances are dropped by the EXISTS; ORDER BY keeps ids in arrival order.
-      enqueue: `WITH ins AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
-          SELECT k.i, k.e, k.ev, COALESCE(k.v, ${NOW_MS})
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS k(i, e, ev, v, ord)
-          WHERE EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i) ORDER BY k.ord RETURNING 1),
+      // Messages to unknown instances are dropped by the EXISTS, except to entities ('@name@key'): the first
+      // message creates an entity's row (Durable Functions' implicit creation). The EXISTS cannot see that row (one
+      // snapshot per statement), hence the ename test. ORDER BY keeps ids in arrival order.
+      enqueue: `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $7::text[])
+          WITH ORDINALITY AS k(i, e, ev, v, ename, ord)),
+        ent AS (${ENSURE_ENTITIES(s, '$8')}),
+        ins AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
+          SELECT k.i, k.e, k.ev, COALESCE(k.v, ${NOW_MS}) FROM k
+          WHERE k.ename IS NOT NULL OR EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i)
+          ORDER BY k.ord RETURNING 1),
         note AS (SELECT pg_notify($5, $6) WHERE EXISTS (SELECT 1 FROM ins))
         SELECT (SELECT count(*) FROM ins)::int AS n, (SELECT count(*) FROM note) AS notified`,
       // Oldest visible messages of claimable instances first (the visibility index, stopped at a few times the limit),
@@ -86,6 +109,8 @@ export class PgClaims {
       messages.map((m) => (m.visibleAt ? Date.parse(m.visibleAt) : null)),
       this.#channel,
       this.#payload,
+      messages.map((m) => entityNameOf(m.instanceId)),
+      new Date().toISOString(),
     ]);
     return rows[0]?.n ?? 0;
   }

@@ -5,17 +5,19 @@
 // Batches that create sub-instances take the multi-statement transaction in commit.ts instead.
 import { isTerminal } from '../../core/history.js';
 import type { ActivityCompletion, CommitBatch, EpisodeCommit } from '../store.js';
+import { ENSURE_ENTITIES, entityNameOf } from './claims.js';
 import { NOW_MS } from './schema.js';
 
 export function commitStatement(s: string): string {
   return `WITH e AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-        $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[])
+        $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[], $43::text[])
         AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, append,
-          replace, drop_pending, restart)),
+          replace, drop_pending, restart, entity)),
     acc AS (
       UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
-        failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status), history_length = e.length,
+        failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
+        entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
         last_updated_time = $12, execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
         lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END
       FROM e WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
@@ -47,16 +49,19 @@ export function commitStatement(s: string): string {
     dc AS (DELETE FROM ${s}.work_items w USING unnest($31::text[], $32::text[], $33::int[]) WITH ORDINALITY
         AS c(i, e, t, ord)
       WHERE w.instance_id = c.i AND w.execution_id = c.e AND w.task_scheduled_id = c.t RETURNING c.ord),
-    msgs AS (
-      SELECT k.target, k.exec, k.event, k.visible, k.ord FROM unnest($35::text[], $36::text[], $37::text[],
-        $38::text[], $39::bigint[]) WITH ORDINALITY AS k(owner, target, exec, event, visible, ord)
-        JOIN acc ON acc.instance_id = k.owner
+    k AS (
+      SELECT k.target AS i, k.exec, k.event, k.visible, k.ename, k.ord FROM unnest($35::text[], $36::text[],
+        $37::text[], $38::text[], $39::bigint[], $42::text[]) WITH ORDINALITY AS k(owner, target, exec, event, visible,
+        ename, ord) JOIN acc ON acc.instance_id = k.owner
       UNION ALL
-      SELECT c.i, c.e, c.event, NULL, 1000000000 + c.ord FROM unnest($31::text[], $32::text[], $34::text[])
+      SELECT c.i, c.e, c.event, NULL, NULL, 1000000000 + c.ord FROM unnest($31::text[], $32::text[], $34::text[])
         WITH ORDINALITY AS c(i, e, event, ord) JOIN dc ON dc.ord = c.ord),
+    -- The first message to an entity creates its row; the EXISTS below cannot see it, hence the ename test.
+    ent AS (${ENSURE_ENTITIES(s, '$12')}),
     im AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
-      SELECT target, exec, event, COALESCE(visible, ${NOW_MS}) FROM msgs
-      WHERE EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = msgs.target) ORDER BY ord RETURNING 1),
+      SELECT i, exec, event, COALESCE(visible, ${NOW_MS}) FROM k
+      WHERE ename IS NOT NULL OR EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i)
+      ORDER BY ord RETURNING 1),
     note AS (SELECT pg_notify($40, $41)
       WHERE EXISTS (SELECT 1 FROM im) OR EXISTS (SELECT 1 FROM iw WHERE locked_by IS NULL))
     SELECT (SELECT array_agg(instance_id) FROM acc) AS accepted, (SELECT count(*) FROM note) AS notified`;
@@ -119,5 +124,7 @@ export function commitParams(
     msgs.map((x) => (x.m.visibleAt ? Date.parse(x.m.visibleAt) : null)),
     channel,
     payload,
+    msgs.map((x) => entityNameOf(x.m.instanceId)),
+    eps.map((e) => e.entityState ?? null),
   ];
 }

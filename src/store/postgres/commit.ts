@@ -52,11 +52,12 @@ export class PgCommitter {
       // history is where the episode started, and returns the episodes it accepted. Rows stay locked to COMMIT.
       accept: `UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input),
           output = e.output, failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
+          entity_state = COALESCE(e.entity, i.entity_state),
           history_length = e.length, last_updated_time = $12, execution_id = e.next_execution,
           locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END
         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-          $9::text[], $10::int[], $11::bool[])
-          AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep)
+          $9::text[], $10::int[], $11::bool[], $15::text[])
+          AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, entity)
         WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
           AND i.history_length = e.expected
         RETURNING i.instance_id`,
@@ -148,6 +149,7 @@ export class PgCommitter {
       new Date().toISOString(),
       batch.workerId,
       batch.leaseMs,
+      episodes.map((e) => e.entityState ?? null),
     ]);
     return new Set(rows.map((r) => r.instance_id));
   }
