@@ -35,7 +35,7 @@ export async function replayCommand(file: string, appPath: string, options: Repl
   }
   const report = checkReplay(registered.handler, history, { instanceId, name: registered.name });
   if (options.json) printJson(report.ok ? { ok: true, runtimeStatus: report.result.runtimeStatus } : report);
-  else print(describe(report, history.length, name, instanceId));
+  else print(formatReport(report, history.length, name, instanceId));
   if (!report.ok) process.exitCode = 1;
 }
 
@@ -59,7 +59,7 @@ function readHistoryFile(file: string): { name: string; instanceId: string; hist
   return { name, instanceId: body.instanceId ?? startedEvent?.instanceId ?? 'replay', history };
 }
 
-function describe(report: ReplayReport, events: number, name: string, instanceId: string): string {
+function formatReport(report: ReplayReport, events: number, name: string, instanceId: string): string {
   const what = `${events} events of '${name}' (instance ${instanceId})`;
   if (report.ok) {
     return `OK: the current code replays ${what}; it is now ${report.result.runtimeStatus}.`;
