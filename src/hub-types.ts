@@ -18,6 +18,8 @@ export interface WorkerOptions {
   readonly groupCommitDelayMs?: number;
   /** Fallback polling interval when idle, for work from other processes (default 1000 ms). */
   readonly pollIntervalMs?: number;
+  /** callHttp: wait between polls of a 202 answer without Retry-After (default 30000 ms, as Durable Functions). */
+  readonly httpPollingIntervalMs?: number;
 }
 
 export interface OpenTaskHubOptions {

@@ -19,6 +19,7 @@ import { EntityLockTask, lockRequestAction, lockset, releaseActions, type Critic
 import { TaskhubError } from './errors.js';
 import { jsonText, toJson } from './failure.js';
 import { uuidV5 } from './guid.js';
+import { CallHttpTask, DEFAULT_HTTP_POLLING_INTERVAL_MS } from './http-task.js';
 import { retryPolicyOf, type RetryOptions } from './retry-options.js';
 import {
   ActionTask,
@@ -30,8 +31,7 @@ import {
   type TaskEngine,
 } from './task.js';
 
-/** The built-in activity that performs durable HTTP requests (its TaskScheduled name, as in Durable Functions). */
-export const HTTP_ACTIVITY_NAME = 'BuiltIn::HttpActivity';
+export { HTTP_ACTIVITY_NAME } from './http-task.js';
 
 /** What the context needs from the engine besides task scheduling. */
 export interface ContextEngine extends TaskEngine {
@@ -62,6 +62,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   customStatusSet = false;
   #customStatus: unknown;
   continueAsNewRequest: ContinueAsNewRequest | undefined;
+  /** The wait between polls of a 202 answer without Retry-After (callHttp). */
+  httpPollingIntervalMs = DEFAULT_HTTP_POLLING_INTERVAL_MS;
   /** The critical section held or requested (lockEntities); the runtime releases it when the orchestration ends. */
   criticalSection: CriticalSection | undefined;
   #guidCounter = 0;
@@ -133,7 +135,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
         : { tokenSource: { resource: options.tokenSource.resource, kind: 'AzureManagedIdentity' as const } }),
       asynchronousPatternEnabled: options.enablePolling ?? options.asynchronousPatternEnabled ?? true,
     };
-    return new ActionTask<DurableHttpResponse>({ kind: 'ScheduleTask', name: HTTP_ACTIVITY_NAME, ...payload(request) });
+    return new CallHttpTask(request, this.httpPollingIntervalMs);
   }
 
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult> {

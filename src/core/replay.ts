@@ -37,6 +37,8 @@ export interface OrchestrationExecutorOptions {
   readonly logSink?: LogSink;
   /** Capture the stack of every durable call (set only on the second replay that locates a divergence). */
   readonly captureCallSites?: boolean;
+  /** callHttp: wait between polls of a 202 answer without Retry-After (default 30 s, as Durable Functions). */
+  readonly httpPollingIntervalMs?: number;
 }
 
 export interface OrchestrationExecutor {
@@ -92,6 +94,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     this.#handler = handler;
     this.captureCallSites = options.captureCallSites === true;
     this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
+    if (options.httpPollingIntervalMs !== undefined) this.#df.httpPollingIntervalMs = options.httpPollingIntervalMs;
     this.#runner = new CodeRunner({
       handler,
       context: createOrchestrationContext(this.#df, options.name, () => this.isReplaying, options.logSink),

@@ -56,6 +56,8 @@ export interface OrchestrationDispatcherDeps {
   readonly onWorkScheduled: () => void;
   /** Called after a commit that sent messages to other instances. */
   readonly onMessagesSent: () => void;
+  /** callHttp's default wait between polls (executor option). */
+  readonly httpPollingIntervalMs?: number;
   /** Runs a claimed entity (id '@name@key') instead of an orchestration episode. */
   readonly runEntity?: (claimed: {
     instance: InstanceRecord;
@@ -201,6 +203,9 @@ export class OrchestrationDispatcher {
         name: registered.name,
         ...(instance.parentInstanceId === undefined ? {} : { parentInstanceId: instance.parentInstanceId }),
         logSink: this.#logSink(id),
+        ...(this.#deps.httpPollingIntervalMs === undefined
+          ? {}
+          : { httpPollingIntervalMs: this.#deps.httpPollingIntervalMs }),
       });
       executor.replay(history);
       cached = { executor, executionId, historyLength: history.length, bytes: estimateBytes(history) };

@@ -10,7 +10,9 @@ import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { Store, WorkItem } from '../store/store.js';
 import { runActivity } from './activity-runner.js';
+import { DEFAULT_HTTP_POLLING_INTERVAL_MS, HTTP_ACTIVITY_NAME } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
+import { httpActivity } from './http-activity.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GroupCommitter } from './group-committer.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
@@ -31,6 +33,7 @@ const DEFAULTS = {
   cacheMemoryBytes: 256 * 1024 * 1024,
   groupCommitDelayMs: 0,
   pollIntervalMs: 1000,
+  httpPollingIntervalMs: DEFAULT_HTTP_POLLING_INTERVAL_MS,
 } satisfies Required<WorkerOptions>;
 
 export class Worker {
@@ -75,6 +78,8 @@ export class Worker {
       maxBatch: 1000,
     });
     this.cache = new ExecutorCache(this.#options.cacheSize, this.#options.cacheMemoryBytes);
+    // callHttp's requests run as this built-in activity (an app may bring its own under the same name).
+    if (!registry.getActivity(HTTP_ACTIVITY_NAME)) registry.registerActivity(HTTP_ACTIVITY_NAME, httpActivity);
     this.entities = new EntityDispatcher({
       registry,
       committer: this.committer,
@@ -84,6 +89,7 @@ export class Worker {
     });
     this.#orchestrations = new OrchestrationDispatcher({
       runEntity: (claimed) => this.entities.run(claimed),
+      httpPollingIntervalMs: this.#options.httpPollingIntervalMs,
       store,
       registry,
       committer: this.committer,

@@ -1,0 +1,22 @@
+// The built-in activity behind callHttp ('BuiltIn::HttpActivity'): one HTTP request with global fetch. Any answer,
+// 4xx and 5xx included, is the result (the orchestrator decides); only a request that gets no answer fails the task.
+import type { DurableHttpRequest, DurableHttpResponse } from '../core/context.js';
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+export async function httpActivity(input: unknown): Promise<DurableHttpResponse> {
+  const request = input as DurableHttpRequest;
+  const method = request.method.toUpperCase();
+  const response = await fetch(request.uri, {
+    method,
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.content !== undefined && !BODYLESS.has(method) ? { body: request.content } : {}),
+    // A 3xx is an answer for the orchestrator to see, as in Durable Functions.
+    redirect: 'manual',
+  });
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { statusCode: response.status, headers, content: await response.text() };
+}
