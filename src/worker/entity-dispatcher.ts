@@ -26,7 +26,7 @@ export interface EntityDispatcherDeps {
 
 export class EntityDispatcher {
   readonly #deps: EntityDispatcherDeps;
-  /** Operations run so far (benchmarks and tests). */
+  /** Operations committed so far (benchmarks and tests). */
   operations = 0;
 
   constructor(deps: EntityDispatcherDeps) {
@@ -57,7 +57,6 @@ export class EntityDispatcher {
         this.#deps.logger[method]({ event: LogEvents.entityLog, instanceId: id }, message);
       },
     });
-    this.operations += result.operations;
     const now = new Date(this.#deps.clock.now()).toISOString();
     const newMessages = result.sends.map((s): NewMessage => ({
       instanceId: s.instanceId,
@@ -82,6 +81,7 @@ export class EntityDispatcher {
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'entity batch rejected');
       return false;
     }
+    this.operations += result.operations;
     if (newMessages.length > 0) this.#deps.onMessagesSent();
     return true;
   }
