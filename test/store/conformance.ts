@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { storeClaimTests } from './conformance-claims.js';
 import { storeCommitTests } from './conformance-commits.js';
+import { storeEntityTests } from './conformance-entities.js';
 import { storeLeaseTests } from './conformance-leases.js';
 import { storeQueryTests } from './conformance-queries.js';
 import { claimOne, episode, newInstance, raised, runTo, started } from './conformance-helpers.js';
@@ -158,6 +159,9 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     });
 
     storeClaimTests(fresh);
+    // PostgreSQL implements entities next (issue 7 report: entity rows on enqueue, entity_state in commits).
+    if (name === 'PostgreSQL') describe.skip('entities: not yet implemented by the PostgreSQL store', () => undefined);
+    else storeEntityTests(fresh);
     storeLeaseTests(fresh);
     storeQueryTests(fresh);
 
