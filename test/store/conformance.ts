@@ -159,9 +159,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     });
 
     storeClaimTests(fresh);
-    // PostgreSQL implements entities next (issue 7 report: entity rows on enqueue, entity_state in commits).
-    if (name === 'PostgreSQL') describe.skip('entities: not yet implemented by the PostgreSQL store', () => undefined);
-    else storeEntityTests(fresh);
+    storeEntityTests(fresh);
     storeLeaseTests(fresh);
     storeQueryTests(fresh);
 
