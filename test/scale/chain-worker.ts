@@ -26,7 +26,8 @@ registry.registerOrchestration('Chain', function* (ctx: OrchestrationContext) {
 const hub = await openTaskHub({
   store: openPostgresStore({ connectionString, hubName, poolSize: 6 }),
   registry,
-  worker: { leaseMs: 2000, pollIntervalMs: 500 },
+  // Fewer slots than the defaults, so a backlog of unclaimed instances remains while the test kills and restarts.
+  worker: { leaseMs: 2000, pollIntervalMs: 500, maxConcurrentOrchestrations: 32, maxConcurrentActivities: 32 },
   logger: createLogger({ level: 'silent' }),
 });
 await hub.start();

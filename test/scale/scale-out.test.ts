@@ -76,28 +76,34 @@ describe('scale-out on PostgreSQL', () => {
   it(`3 workers, ${COUNT} chains of ${STEPS} steps, one worker killed twice: all complete once`, async () => {
     const workers = await Promise.all([startWorker(), startWorker(), startWorker()]);
     const started = Date.now();
-    for (let n = 0; n < COUNT; n++) {
-      await store.createInstance({
-        instanceId: `chain-${n}`,
-        executionId: `chain-${n}-1`,
-        name: 'Chain',
-        input: String(n),
-        startEvent: {
-          eventType: 'ExecutionStarted',
-          eventId: -1,
-          timestamp: new Date().toISOString(),
-          name: 'Chain',
+    // Started together (the store batches them), so every worker finds a backlog.
+    await Promise.all(
+      Array.from({ length: COUNT }, (_, n) =>
+        store.createInstance({
           instanceId: `chain-${n}`,
           executionId: `chain-${n}-1`,
+          name: 'Chain',
           input: String(n),
-        },
-      });
-    }
+          startEvent: {
+            eventType: 'ExecutionStarted',
+            eventId: -1,
+            timestamp: new Date().toISOString(),
+            name: 'Chain',
+            instanceId: `chain-${n}`,
+            executionId: `chain-${n}-1`,
+            input: String(n),
+          },
+        }),
+      ),
+    );
     const progress: string[] = [];
     const heldAtKill: number[] = [];
     const [w0, w1, w2] = workers;
     let victim = w0;
-    for (const threshold of [0.1, 0.3]) {
+    for (const [threshold, restartAfterMs] of [
+      [0.1, 300],
+      [0.3, 2500],
+    ] as const) {
       await waitFor(async () => (await completedCount()) >= COUNT * threshold, 120_000);
       // Kill while the victim holds work (a worker keeps an instance from claim to completion when its activities
       // run locally, so a restarted worker only holds something once it has claimed new instances).
@@ -109,8 +115,9 @@ describe('scale-out on PostgreSQL', () => {
       await kill(victim);
       heldAtKill.push(held);
       progress.push(`killed at ${done} completed${held ? ' holding locks' : ''}, ${Date.now() - started} ms`);
-      // Restarted a little later: meanwhile the others wait out its leases (2 s) or the restart frees them.
-      await new Promise((r) => setTimeout(r, 300));
+      // First restarted at once (a worker on the same host frees a dead process's locks when it starts), then only
+      // after the 2 s lease has run out, so the other workers take the dead one's instances over by lease expiry.
+      await new Promise((r) => setTimeout(r, restartAfterMs));
       victim = await startWorker();
     }
     await waitFor(async () => (await completedCount()) >= COUNT, 180_000);
