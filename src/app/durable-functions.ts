@@ -27,8 +27,12 @@ import type { FunctionInput, FunctionTrigger, InvocationContext } from './invoca
 
 export type {
   ActivityContext,
+  CallHttpOptions,
+  DurableEntityContext,
+  DurableHttpResponse,
   EntityContext,
   EntityHandler,
+  EntityLock,
   OrchestrationContext,
   OrchestrationHandler,
   RegisteredActivity,
@@ -149,7 +153,7 @@ export const app = {
     currentApp().registry.registerActivity(name, handler);
     return activityCallable(name);
   },
-  entity(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler>): void {
+  entity<TState = unknown>(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler<TState>>): void {
     currentApp().registry.registerEntity(name, handlerOf(name, 'entity', handlerOrOptions));
   },
   client: {
