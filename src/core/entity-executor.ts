@@ -1,7 +1,7 @@
 // Runs one batch of requests against an entity: operations one at a time in arrival order, critical-section locks,
 // and dedupe of redelivered requests. Pure apart from awaiting the entity function: the caller commits the returned
 // record, responses and signals together with the consumed messages, so a batch is applied entirely or not at all.
-import type { ContextLogger, EntityContext, EntityHandler, LogLevel, LogMethod, LogSink } from './context.js';
+import type { ContextLogger, EntityContext, EntityHandler, LogSink } from './context.js';
 import { EntityOperationContext } from './entity-context.js';
 import { EntityId } from './entity-id.js';
 import {
@@ -12,6 +12,7 @@ import {
   type EntityResponse,
 } from './entity-state.js';
 import { failureDetailsOf, jsonText } from './failure.js';
+import { contextLogger } from './orchestration-context.js';
 
 /** A message the batch sends: an EventRaised `name` with JSON `input` to `instanceId`. */
 export interface EntitySend {
@@ -63,7 +64,7 @@ class Batch {
     this.#handler = handler;
     this.#schedulerId = input.schedulerId;
     this.#entityId = EntityId.fromSchedulerId(input.schedulerId);
-    this.#logger = logger(input.logSink);
+    this.#logger = contextLogger(input.logSink);
     const r = input.record;
     this.#exists = r.exists;
     this.#state = r.state;
@@ -188,20 +189,4 @@ class Batch {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function logger(sink: LogSink | undefined): ContextLogger {
-  const method =
-    (level: LogLevel): LogMethod =>
-    (...args: unknown[]) => {
-      sink?.(level, args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '));
-    };
-  return {
-    log: method('info'),
-    trace: method('trace'),
-    debug: method('debug'),
-    info: method('info'),
-    warn: method('warn'),
-    error: method('error'),
-  };
 }

@@ -49,10 +49,15 @@ export function lockRequestAction(section: CriticalSection, parent: string): Act
   });
 }
 
+/** The JSON request that releases a section's lock, sent to each of its entities. */
+export function releaseRequest(section: CriticalSection, parent: string): string {
+  const request: EntityRequest = { id: section.lockId, release: true, parent };
+  return JSON.stringify(request);
+}
+
 /** The release messages of a section, one per entity. */
 export function releaseActions(section: CriticalSection, parent: string): ActionTask[] {
-  const request: EntityRequest = { id: section.lockId, release: true, parent };
-  const input = JSON.stringify(request);
+  const input = releaseRequest(section, parent);
   return section.entities.map(
     (instanceId) => new ActionTask({ kind: 'SendEvent', instanceId, name: ENTITY_REQUEST_EVENT, input }),
   );

@@ -220,13 +220,19 @@ export function createOrchestrationContext(
   isReplaying: () => boolean,
   sink: LogSink | undefined,
 ): OrchestrationContext {
+  // Replay-safe: a message is written when its code runs for the first time, never again on replay.
+  const logger = contextLogger(sink, () => !isReplaying());
+  return { ...logger, df, invocationId: df.instanceId, functionName };
+}
+
+/** The InvocationContext-style logger over a sink: arguments joined with spaces, non-strings JSON-encoded. */
+export function contextLogger(sink: LogSink | undefined, enabled: () => boolean = () => true): ContextLogger {
   const method =
     (level: LogLevel): LogMethod =>
     (...args: unknown[]) => {
-      // Replay-safe: a message is written when its code runs for the first time, never again on replay.
-      if (sink && !isReplaying()) sink(level, args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '));
+      if (sink && enabled()) sink(level, args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '));
     };
-  const logger: ContextLogger = {
+  return {
     log: method('info'),
     trace: method('trace'),
     debug: method('debug'),
@@ -234,7 +240,6 @@ export function createOrchestrationContext(
     warn: method('warn'),
     error: method('error'),
   };
-  return { ...logger, df, invocationId: df.instanceId, functionName };
 }
 
 function payload(input: unknown): { input?: string } {

@@ -2,6 +2,7 @@
 // (delayed messages to the instance itself), sub-orchestration instances, events to other instances, and the result
 // message a sub-orchestration owes its parent.
 import { randomUUID } from 'node:crypto';
+import { releaseRequest } from '../core/entity-lock.js';
 import { ENTITY_REQUEST_EVENT } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
 import type { ExecutionStartedEvent, HistoryEvent } from '../core/history.js';
@@ -154,7 +155,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
   // An execution that ends while holding (or waiting for) entity locks releases them, as Durable Functions does.
   const section = result.criticalSection;
   if (section && (finished || replaceHistory)) {
-    const release = JSON.stringify({ id: section.lockId, release: true, parent: input.instanceId });
+    const release = releaseRequest(section, input.instanceId);
     for (const instanceId of section.entities) {
       newMessages.push({
         instanceId,
