@@ -238,7 +238,8 @@ export function ratioChart(r: Report, title: string): string {
     .filter((x) => Number.isFinite(x) && x > 0);
   const maxLog = Math.max(1, Math.ceil(Math.log10(Math.max(10, ...all))));
   const minLog = Math.min(-1, Math.floor(Math.log10(Math.min(0.1, ...all))));
-  const x = (v: number): number => left + ((Math.log10(v) - minLog) / (maxLog - minLog)) * plotW;
+  const x = (v: number): number =>
+    Math.round((left + ((Math.log10(v) - minLog) / (maxLog - minLog)) * plotW) * 10) / 10;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
@@ -268,9 +269,9 @@ export function ratioChart(r: Report, title: string): string {
         return;
       }
       const x0 = Math.min(x(1), x(v));
-      const wdt = Math.max(1, Math.abs(x(v) - x(1)));
+      const wdt = Math.max(1, Math.round(Math.abs(x(v) - x(1)) * 10) / 10);
       out.push(`<rect x="${x0}" y="${y + 1}" width="${wdt}" height="${barH - 2}" fill="${colors[pi]}"/>`);
-      const tx = v >= 1 ? x(v) + 4 : x(v) - 4;
+      const tx = Math.round((v >= 1 ? x(v) + 4 : x(v) - 4) * 10) / 10;
       out.push(
         `<text x="${tx}" y="${y + barH - 3}" font-size="10" text-anchor="${v >= 1 ? 'start' : 'end'}">${fmtRatio(v)}</text>`,
       );
