@@ -11,7 +11,11 @@ export function idempotencyKey(item: Pick<WorkItem, 'instanceId' | 'executionId'
   return `${item.instanceId}:${item.executionId}:${item.taskScheduledId}`;
 }
 
-export async function runActivity(registry: FunctionRegistry, item: WorkItem, logger: Logger): Promise<HistoryEvent> {
+export async function runActivity(
+  registry: Pick<FunctionRegistry, 'getActivity'>,
+  item: WorkItem,
+  logger: Logger,
+): Promise<HistoryEvent> {
   const registered = registry.getActivity(item.name);
   if (!registered) {
     logger.warn({ event: LogEvents.activityUnknown, name: item.name, instanceId: item.instanceId }, 'unknown activity');

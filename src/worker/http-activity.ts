@@ -1,6 +1,8 @@
 // The built-in activity behind callHttp ('BuiltIn::HttpActivity'): one HTTP request with global fetch. Any answer,
 // 4xx and 5xx included, is the result (the orchestrator decides); only a request that gets no answer fails the task.
-import type { DurableHttpRequest, DurableHttpResponse } from '../core/context.js';
+import type { ActivityHandler, DurableHttpRequest, DurableHttpResponse } from '../core/context.js';
+import { HTTP_ACTIVITY_NAME } from '../core/http-task.js';
+import type { FunctionRegistry, Registered } from '../core/registry.js';
 
 const BODYLESS = new Set(['GET', 'HEAD']);
 
@@ -19,4 +21,17 @@ export async function httpActivity(input: unknown): Promise<DurableHttpResponse>
     headers[name] = value;
   });
   return { statusCode: response.status, headers, content: await response.text() };
+}
+
+const BUILT_IN: Registered<ActivityHandler> = { name: HTTP_ACTIVITY_NAME, handler: httpActivity };
+
+/**
+ * The app's activities plus the built-in HTTP activity, without adding it to the app's registry (which listings
+ * show); an app's own activity of the same name wins.
+ */
+export function withBuiltInActivities(registry: FunctionRegistry): Pick<FunctionRegistry, 'getActivity'> {
+  return {
+    getActivity: (name) =>
+      registry.getActivity(name) ?? (name.toLowerCase() === HTTP_ACTIVITY_NAME.toLowerCase() ? BUILT_IN : undefined),
+  };
 }

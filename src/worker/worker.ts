@@ -10,9 +10,9 @@ import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { Store, WorkItem } from '../store/store.js';
 import { runActivity } from './activity-runner.js';
-import { DEFAULT_HTTP_POLLING_INTERVAL_MS, HTTP_ACTIVITY_NAME } from '../core/http-task.js';
+import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
-import { httpActivity } from './http-activity.js';
+import { withBuiltInActivities } from './http-activity.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GroupCommitter } from './group-committer.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
@@ -39,7 +39,7 @@ const DEFAULTS = {
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly #store: Store;
-  readonly #registry: FunctionRegistry;
+  readonly #activities: Pick<FunctionRegistry, 'getActivity'>;
   readonly #logger: Logger;
   readonly #options: Required<WorkerOptions>;
   readonly #hooks: WorkerHooks;
@@ -66,7 +66,8 @@ export class Worker {
     hooks: WorkerHooks = {},
   ) {
     this.#store = store;
-    this.#registry = registry;
+    // callHttp's requests run as the built-in activity BuiltIn::HttpActivity.
+    this.#activities = withBuiltInActivities(registry);
     this.#logger = logger;
     this.#options = { ...DEFAULTS, ...definedOnly(options) };
     this.#hooks = hooks;
@@ -78,8 +79,6 @@ export class Worker {
       maxBatch: 1000,
     });
     this.cache = new ExecutorCache(this.#options.cacheSize, this.#options.cacheMemoryBytes);
-    // callHttp's requests run as this built-in activity (an app may bring its own under the same name).
-    if (!registry.getActivity(HTTP_ACTIVITY_NAME)) registry.registerActivity(HTTP_ACTIVITY_NAME, httpActivity);
     this.entities = new EntityDispatcher({
       registry,
       committer: this.committer,
@@ -222,7 +221,7 @@ export class Worker {
 
   #reserve(name: string): boolean {
     if (this.#stopping || this.#activitiesRunning >= this.#options.maxConcurrentActivities) return false;
-    if (!this.#registry.getActivity(name)) return false;
+    if (!this.#activities.getActivity(name)) return false;
     this.#activitiesRunning++;
     return true;
   }
@@ -230,7 +229,7 @@ export class Worker {
   /** A work item claimed from the store (recovered, or scheduled when no local slot was free): result goes via a message. */
   #runClaimed(item: WorkItem): void {
     this.#activitiesRunning++;
-    runActivity(this.#registry, item, this.#logger)
+    runActivity(this.#activities, item, this.#logger)
       .then((event) => this.committer.commitCompletion({ workItem: item, event }))
       .then(() => this.#orchestrationWake.notify())
       .catch((err: unknown) => {
@@ -251,7 +250,7 @@ export class Worker {
       deliveryCount: 0,
       ...(work.input === undefined ? {} : { input: work.input }),
     };
-    runActivity(this.#registry, item, this.#logger)
+    runActivity(this.#activities, item, this.#logger)
       .then(onDone)
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
