@@ -38,7 +38,7 @@ async function api() {
   const until = async (path: string, ok: (status: number, body: unknown) => boolean) => {
     for (let i = 0; i < 500; i++) {
       const res = await call('GET', path);
-      const body = res.status === 200 ? ((await res.json())) : undefined;
+      const body = res.status === 200 ? await res.json() : undefined;
       if (ok(res.status, body)) return { status: res.status, body };
       await new Promise((r) => setTimeout(r, 10));
     }
