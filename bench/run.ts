@@ -9,6 +9,7 @@ import { openBenchHub } from './lib/hub.js';
 import { round, summarize } from './lib/stats.js';
 import { w1, w2, w3, w4, w5, warmup, type Metric } from './lib/workloads.js';
 import { benchReplay } from './replay.js';
+import { benchW8 } from './w8.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -65,6 +66,7 @@ for (let run = 1; run <= RUNS; run++) {
       await hub.dispose();
     }
   }
+  if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
   if (wanted('replay')) record(await benchReplay());
   process.stderr.write(`run ${run}/${RUNS} done\n`);
 }
