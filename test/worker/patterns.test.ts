@@ -76,7 +76,8 @@ describe('patterns', () => {
       { maxConcurrentActivities: 8 },
     );
     const id = await h.client.startNew('AsyncFanOut');
-    const status = await h.client.waitForCompletion(id, { timeoutInMilliseconds: 10_000 });
+    // Generous: CI runs test files in parallel on two cores.
+    const status = await h.client.waitForCompletion(id, { timeoutInMilliseconds: 30_000 });
     expect(status.output).toBe(2 * ((49 * 50) / 2));
     const completed = (await h.client.getHistory(id)).filter((e) => e.eventType === 'TaskCompleted');
     expect(completed).toHaveLength(50);
