@@ -1,6 +1,7 @@
-// `npm run bench`: W1-W6 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed beside
-// the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark. Medians of RUNS runs (default
-// 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
+// `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
+// beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; then W1, W4 and W7 on
+// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts). Medians of RUNS runs
+// (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { benchL0Sqlite } from './l0-sqlite.js';
 import { openBenchHub } from './lib/hub.js';
 import { round, summarize } from './lib/stats.js';
 import { w1, w2, w3, w4, w5, warmup, type Metric } from './lib/workloads.js';
+import { benchPostgres, startPostgres } from './postgres.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
 
@@ -36,6 +38,7 @@ const workloads: [string, (tag: string, client: Parameters<typeof w1>[1]) => Pro
   ['W5', (tag, c) => w5(ENGINE, c, tag, scaled(1000))],
 ];
 
+const pg = wanted('postgres') ? await startPostgres() : undefined;
 for (let run = 1; run <= RUNS; run++) {
   if (wanted('L0')) {
     const seconds = SCALE < 1 ? 1 : 3;
@@ -68,8 +71,17 @@ for (let run = 1; run <= RUNS; run++) {
   }
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
   if (wanted('replay')) record(await benchReplay());
+  if (pg) {
+    try {
+      record(await benchPostgres(pg, run, SCALE));
+    } catch (err) {
+      await pg.stop();
+      throw err;
+    }
+  }
   process.stderr.write(`run ${run}/${RUNS} done\n`);
 }
+await pg?.stop();
 
 if (wanted('W6')) {
   const count = scaled(100_000);
@@ -94,13 +106,19 @@ if (wanted('W6')) {
 }
 
 const results: Metric[] = [];
-const l0 = samples.get('sqlite-full|L0|commits_per_s');
-const l0Median = l0 ? summarize(l0.values).median : NaN;
-const rows: string[][] = [['engine', 'workload', 'metric', 'median', 'range', 'runs', 'vs L0 full']];
+const l0Of = (engine: string): number => {
+  const l0 = samples.get(`${engine}|L0|commits_per_s`);
+  return l0 ? summarize(l0.values).median : NaN;
+};
+// Throughputs beside the raw commit rate of their own store: SQLite FULL, and PostgreSQL from 8 connections (the
+// Taskhub hub's pool, like that L0 loop, commits from several connections at once).
+const baseline = { sqlite: 'sqlite-full', postgres: 'postgres-8conn' };
+const rows: string[][] = [['engine', 'workload', 'metric', 'median', 'range', 'runs', 'vs L0 of its store']];
 for (const { metric, values } of samples.values()) {
   const s = summarize(values);
   results.push({ ...metric, value: s.median });
   const perSecond = metric.unit === '1/s' && metric.workload !== 'L0';
+  const l0Median = l0Of(metric.engine.includes('postgres') ? baseline.postgres : baseline.sqlite);
   rows.push([
     metric.engine,
     metric.workload,
@@ -108,7 +126,9 @@ for (const { metric, values } of samples.values()) {
     String(s.median),
     values.length > 1 ? `${s.min}..${s.max}` : '',
     String(values.length),
-    perSecond && Number.isFinite(l0Median) ? `${round(s.median / l0Median, 2)}x` : '',
+    perSecond && Number.isFinite(l0Median)
+      ? `${round(s.median / l0Median, 2)}x ${metric.engine.includes('postgres') ? baseline.postgres : baseline.sqlite}`
+      : '',
   ]);
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
