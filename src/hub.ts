@@ -38,13 +38,14 @@ export async function openTaskHub(
     options.worker === false
       ? undefined
       : new Worker(store, registry, logger, options.worker ?? {}, {
-          onFinished: (id) => waiter.notifyCompleted(id),
+          onFinished: (id, record) => waiter.notifyCompleted(id, record),
           ...(options.clock === undefined ? {} : { clock: options.clock }),
         });
   const client = new TaskHubClient({
     store,
     waitHub: waiter,
     notify: () => worker?.notify(),
+    ...(worker ? { localStarter: worker.localStarter } : {}),
     knownOrchestrations: (name) => registry.getOrchestration(name) !== undefined,
   });
   let closed = false;

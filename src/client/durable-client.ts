@@ -4,7 +4,16 @@ import type { EntityId } from '../core/entity-id.js';
 import { isEntityInstanceId } from '../core/entity-state.js';
 import { TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
-import type { InstanceQuery, InstanceRecord, NewMessage, PurgeQuery, Store } from '../store/store.js';
+import type {
+  InstanceLock,
+  InstanceQuery,
+  InstanceRecord,
+  NewInstance,
+  NewMessage,
+  OrchestrationMessage,
+  PurgeQuery,
+  Store,
+} from '../store/store.js';
 import type { CompletionWaiter } from './completion-waiter.js';
 import { listEntities, readEntityState, signalEntity } from './entity-client.js';
 import { newInstanceId, validateInstanceId } from './instance-id.js';
@@ -25,8 +34,24 @@ import type {
   WaitForCompletionOptions,
 } from './types.js';
 
+/**
+ * A worker in this process that can take a start at once (local start): the instance is created locked for it and
+ * its first episode runs from the start message without a claim round trip.
+ */
+export interface LocalStarter {
+  /** A lock to create the instance with, or undefined when the worker has no free slot or lacks the orchestration. */
+  reserve(name: string): InstanceLock | undefined;
+  /** The instance was created locked: run it. */
+  started(instance: InstanceRecord, startMessage: OrchestrationMessage): void;
+  /** The create failed: give the reserved slot back. */
+  cancel(): void;
+  /** True while the worker runs the instance and will report its end (so a waiter need not read the store first). */
+  runs(instanceId: string): boolean;
+}
+
 export interface TaskHubClientOptions {
   readonly store: Store;
+  readonly localStarter?: LocalStarter;
   /** Wakes the local worker at once for an instance that has new messages (no polling delay in one process). */
   readonly notify?: (instanceId: string) => void;
   /** Lets waitForCompletion resume the moment the local worker commits a terminal status. */
@@ -47,9 +72,11 @@ export class TaskHubClient implements DurableClient {
   readonly #notify: ((instanceId: string) => void) | undefined;
   readonly #waitHub: CompletionWaiter | undefined;
   readonly #knownOrchestrations: ((name: string) => boolean) | undefined;
+  readonly #localStarter: LocalStarter | undefined;
 
   constructor(options: TaskHubClientOptions) {
     this.#store = options.store;
+    this.#localStarter = options.localStarter;
     this.#notify = options.notify;
     this.#waitHub = options.waitHub;
     this.#knownOrchestrations = options.knownOrchestrations;
@@ -198,21 +225,30 @@ export class TaskHubClient implements DurableClient {
     const intervalMs =
       options.retryIntervalInMilliseconds ?? (this.#waitHub ? POLL_WITH_WAITER_MS : POLL_WITHOUT_WAITER_MS);
     const deadline = Date.now() + timeoutMs;
+    let committed: InstanceRecord | undefined;
     for (;;) {
       const round = new AbortController();
       // Registered before the store is read, so a completion committed in between still wakes this round.
       const woken = this.#waitHub?.wait(instanceId, round.signal);
       try {
-        const record = await this.#require(instanceId);
-        if (isTerminal(record.runtimeStatus)) return toOrchestrationStatus(record);
+        // The local worker hands over the row it just committed: no need to read it back. While it runs the
+        // instance (just started here, say), there is nothing to read yet: it reports the end.
+        const record =
+          committed ?? (this.#localStarter?.runs(instanceId) && woken ? undefined : await this.#require(instanceId));
+        committed = undefined;
+        if (record && isTerminal(record.runtimeStatus)) return toOrchestrationStatus(record);
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
           throw new TaskhubError(
             'TIMEOUT',
-            `Instance '${instanceId}' did not finish within ${timeoutMs} ms (it is ${record.runtimeStatus}).`,
+            `Instance '${instanceId}' did not finish within ${timeoutMs} ms (it is ${record?.runtimeStatus ?? 'Running'}).`,
           );
         }
-        await Promise.race([sleep(Math.min(intervalMs, remaining), round.signal), ...(woken ? [woken] : [])]);
+        const reason = await Promise.race([
+          sleep(Math.min(intervalMs, remaining), round.signal).then(() => false as const),
+          ...(woken ? [woken] : []),
+        ]);
+        if (reason !== false && reason.record && isTerminal(reason.record.runtimeStatus)) committed = reason.record;
       } finally {
         round.abort();
       }
@@ -248,19 +284,45 @@ export class TaskHubClient implements DurableClient {
     }
     const timestamp = now();
     const executionId = newInstanceId();
-    await this.#store.createInstance(
-      {
-        instanceId,
-        executionId,
-        name,
-        input,
-        createdTime: timestamp,
-        startEvent: { eventType: 'ExecutionStarted', eventId: -1, timestamp, name, instanceId, executionId, input },
-      },
+    const startEvent: HistoryEvent = {
+      eventType: 'ExecutionStarted',
+      eventId: -1,
+      timestamp,
+      name,
+      instanceId,
+      executionId,
+      input,
+    };
+    const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
+    const lock = this.#localStarter?.reserve(name);
+    let startMessageId: number;
+    try {
       // Durable Functions' default: only an instance that is no longer running may be replaced.
-      { replaceableStatuses: TERMINAL_STATUSES },
-    );
-    this.#notify?.(instanceId);
+      startMessageId = await this.#store.createInstance(instance, {
+        replaceableStatuses: TERMINAL_STATUSES,
+        ...(lock ? { lock } : {}),
+      });
+    } catch (err) {
+      if (lock) this.#localStarter?.cancel();
+      throw err;
+    }
+    if (lock && this.#localStarter) {
+      this.#localStarter.started(
+        {
+          instanceId,
+          executionId,
+          name,
+          runtimeStatus: 'Pending',
+          ...(input === undefined ? {} : { input }),
+          createdTime: timestamp,
+          lastUpdatedTime: timestamp,
+          historyLength: 0,
+        },
+        { id: startMessageId, instanceId, executionId, event: startEvent, visibleAt: timestamp },
+      );
+    } else {
+      this.#notify?.(instanceId);
+    }
     return instanceId;
   }
 

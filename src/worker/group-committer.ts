@@ -5,8 +5,16 @@ import type { ActivityCompletion, CommitResult, EpisodeCommit, Store } from '../
 
 interface Pending<T> {
   readonly item: T;
-  readonly resolve: (accepted: boolean) => void;
+  readonly resolve: (outcome: EpisodeOutcome) => void;
   readonly reject: (err: unknown) => void;
+}
+
+/** What became of a committed episode. */
+export interface EpisodeOutcome {
+  /** False if the store rejected it (lock lost or history moved). */
+  readonly accepted: boolean;
+  /** The lastUpdatedTime the store wrote to the instance, when accepted. */
+  readonly updatedTime?: string;
 }
 
 export interface GroupCommitterOptions {
@@ -35,7 +43,12 @@ export class GroupCommitter {
   }
 
   /** Resolves true once the episode is durable, false if the store rejected it (lock lost or history moved). */
-  commitEpisode(episode: EpisodeCommit): Promise<boolean> {
+  async commitEpisode(episode: EpisodeCommit): Promise<boolean> {
+    return (await this.commitEpisodeOutcome(episode)).accepted;
+  }
+
+  /** commitEpisode, also telling the lastUpdatedTime the store wrote. */
+  commitEpisodeOutcome(episode: EpisodeCommit): Promise<EpisodeOutcome> {
     return new Promise((resolve, reject) => {
       this.#episodes.push({ item: episode, resolve, reject });
       this.#schedule();
@@ -43,11 +56,12 @@ export class GroupCommitter {
   }
 
   /** Resolves once the completion is durable (or dropped as a duplicate). */
-  commitCompletion(completion: ActivityCompletion): Promise<boolean> {
-    return new Promise((resolve, reject) => {
+  async commitCompletion(completion: ActivityCompletion): Promise<boolean> {
+    await new Promise<EpisodeOutcome>((resolve, reject) => {
       this.#completions.push({ item: completion, resolve, reject });
       this.#schedule();
     });
+    return true;
   }
 
   get pending(): number {
@@ -103,8 +117,13 @@ export class GroupCommitter {
       this.commits++;
       this.items += episodes.length + completions.length;
       const rejected = new Set(result.rejectedEpisodes);
-      for (const p of episodes) p.resolve(!rejected.has(p.item.instanceId));
-      for (const p of completions) p.resolve(true);
+      for (const p of episodes) {
+        const accepted = !rejected.has(p.item.instanceId);
+        p.resolve(
+          accepted && result.updatedTime !== undefined ? { accepted, updatedTime: result.updatedTime } : { accepted },
+        );
+      }
+      for (const p of completions) p.resolve({ accepted: true });
     }
   }
 }

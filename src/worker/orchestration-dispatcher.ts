@@ -25,6 +25,10 @@ interface ActiveInstance {
   outstanding: number;
   /** The row as this worker last wrote or claimed it: a local episode runs from it without reading the store. */
   instance: InstanceRecord;
+  /** An execution ended in the current episode: reported once the episode's slot is free again. */
+  ended?: InstanceRecord | undefined;
+  /** An end was reported: from then on waiters read the store (the instance may still hold late local work). */
+  endReported?: boolean;
 }
 
 export interface LocalWork {
@@ -48,8 +52,11 @@ export interface OrchestrationDispatcherDeps {
   readonly releaseLocalActivity: () => void;
   /** Run reserved local activities once their work items are durable. */
   readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent) => void) => void;
-  /** Called after an instance reached a terminal status. */
-  readonly onFinished: (instanceId: string) => void;
+  /**
+   * Called after a commit that ended an execution (terminal status, continue-as-new, rewind), with the instance row
+   * as committed.
+   */
+  readonly onFinished: (instanceId: string, record: InstanceRecord) => void;
   /** Called when an episode ends (a slot is free again). */
   readonly onEpisodeDone: () => void;
   /** Called after a commit that stored activity work items no local slot took. */
@@ -87,6 +94,15 @@ export class OrchestrationDispatcher {
     for (const [id, a] of this.#active) if (a.running) busy.add(id);
     this.#lastExcluded = busy;
     return busy;
+  }
+
+  /**
+   * True while this worker runs the instance and has not reported an end: onFinished will tell when it ends, unless
+   * the instance is lost to another worker (then waiters learn it from the store).
+   */
+  isLive(instanceId: string): boolean {
+    const active = this.#active.get(instanceId);
+    return active !== undefined && !active.endReported;
   }
 
   /** True while local activities or episodes are in flight. */
@@ -133,6 +149,13 @@ export class OrchestrationDispatcher {
       .finally(() => {
         active.running = false;
         this.#running--;
+        // After the slot is free: a waiter that starts the next instance at once finds room for a local start.
+        const ended = active.ended;
+        active.ended = undefined;
+        if (ended) {
+          active.endReported = true;
+          this.#deps.onFinished(id, ended);
+        }
         if (this.#active.get(id) === active) {
           if (active.completions.length > 0) this.#start(id, active, undefined, []);
           else if (active.outstanding === 0) this.#active.delete(id);
@@ -177,7 +200,8 @@ export class OrchestrationDispatcher {
     let cached = cache.take(id, executionId, instance.historyLength);
     let started: ExecutionStartedEvent | undefined;
     if (!cached) {
-      const history = await store.getHistory(id);
+      // A new instance has no stored history yet: its ExecutionStarted arrives among the messages.
+      const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
       started = findStarted(history) ?? findStarted(events);
       const registered = started ? this.#deps.registry.getOrchestration(started.name) : undefined;
       if (!started || !registered) {
@@ -250,7 +274,6 @@ export class OrchestrationDispatcher {
     const length = instance.historyLength + result.newHistory.length;
     if (built.finished || built.commit.replaceHistory) {
       cache.delete(id);
-      this.#deps.onFinished(id);
     } else {
       cache.grow(id, length, estimateBytes(result.newHistory));
     }
@@ -289,7 +312,7 @@ export class OrchestrationDispatcher {
   ): Promise<boolean> {
     const keepLock = commit.keepLock || active.outstanding > 0 || active.completions.length > 0;
     const unclaimedWork = commit.newWorkItems.some((w) => w.lockedBy === undefined);
-    const ok = await this.#deps.committer.commitEpisode(
+    const { accepted: ok, updatedTime } = await this.#deps.committer.commitEpisodeOutcome(
       keepLock === commit.keepLock ? commit : { ...commit, keepLock },
     );
     if (!ok) {
@@ -297,13 +320,22 @@ export class OrchestrationDispatcher {
       this.#forget(id, completions);
       return false;
     }
+    // The row as the store now holds it (the same rules as the stores' instance update).
+    const terminal = isTerminal(commit.runtimeStatus);
+    const { output: _output, failureDetails: _failure, ...kept } = active.instance;
     active.instance = {
-      ...active.instance,
+      ...kept,
       executionId: commit.newExecutionId ?? commit.executionId,
       runtimeStatus: commit.runtimeStatus,
       historyLength: (commit.replaceHistory ? 0 : commit.expectedHistoryLength) + commit.append.length,
+      ...(commit.input === undefined ? {} : { input: commit.input }),
+      ...(terminal && commit.output !== undefined ? { output: commit.output } : {}),
+      ...(terminal && commit.failureDetails ? { failureDetails: commit.failureDetails } : {}),
+      ...(commit.customStatus === undefined ? {} : { customStatus: commit.customStatus }),
+      ...(updatedTime === undefined ? {} : { lastUpdatedTime: updatedTime }),
     };
     if (unclaimedWork) this.#deps.onWorkScheduled();
+    if (terminal || commit.replaceHistory) active.ended = active.instance;
     return true;
   }
 
@@ -322,6 +354,9 @@ export class OrchestrationDispatcher {
       expectedHistoryLength: instance.historyLength,
       append: [],
       runtimeStatus: instance.runtimeStatus,
+      // A finished instance keeps its output and failure when late messages (a losing activity of Task.any) arrive.
+      ...(instance.output === undefined ? {} : { output: instance.output }),
+      ...(instance.failureDetails === undefined ? {} : { failureDetails: instance.failureDetails }),
       consumedMessageIds: consumed,
       completedWorkItems: completed,
       newWorkItems: [],
@@ -338,7 +373,6 @@ export class OrchestrationDispatcher {
     failureDetails: FailureDetails,
     now: string,
   ): EpisodeCommit {
-    this.#deps.onFinished(instance.instanceId);
     return {
       ...this.#noop(instance, consumed, completed),
       append: [

@@ -8,7 +8,8 @@ import type { HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
-import type { Store, WorkItem } from '../store/store.js';
+import type { LocalStarter } from '../client/durable-client.js';
+import type { InstanceRecord, Store, WorkItem } from '../store/store.js';
 import { runActivity } from './activity-runner.js';
 import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
@@ -19,8 +20,8 @@ import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatc
 import { Wakeup } from './wakeup.js';
 
 export interface WorkerHooks {
-  /** An instance reached a terminal status (wakes in-process waiters). */
-  readonly onFinished?: (instanceId: string) => void;
+  /** An execution ended (terminal status, continue-as-new, rewind), with its row as committed (wakes waiters). */
+  readonly onFinished?: (instanceId: string, record: InstanceRecord) => void;
   /** Time source for episode timestamps and idle waits (default real time; the test hub's virtual clock). */
   readonly clock?: Clock;
 }
@@ -40,6 +41,7 @@ export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly #store: Store;
   readonly #activities: Pick<FunctionRegistry, 'getActivity'>;
+  readonly #registry: FunctionRegistry;
   readonly #logger: Logger;
   readonly #options: Required<WorkerOptions>;
   readonly #hooks: WorkerHooks;
@@ -51,8 +53,12 @@ export class Worker {
   readonly #orchestrationWake = new Wakeup();
   readonly #activityWake = new Wakeup();
   #activitiesRunning = 0;
+  /** Orchestration slots promised to local starts whose create is still being committed. */
+  #reservedStarts = 0;
   /** The orchestration loop waits for a free slot: the end of an episode must wake it. */
   #orchestrationsSaturated = false;
+  /** The activity loop waits for a free slot: the end of an activity must wake it. */
+  #activitiesSaturated = false;
   #stopping = false;
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -66,6 +72,7 @@ export class Worker {
     hooks: WorkerHooks = {},
   ) {
     this.#store = store;
+    this.#registry = registry;
     // callHttp's requests run as the built-in activity BuiltIn::HttpActivity.
     this.#activities = withBuiltInActivities(registry);
     this.#logger = logger;
@@ -101,7 +108,7 @@ export class Worker {
         this.#activitiesRunning--;
       },
       runLocal: (work, onDone) => this.#runLocal(work, onDone),
-      onFinished: (id) => this.#hooks.onFinished?.(id),
+      onFinished: (id, record) => this.#hooks.onFinished?.(id, record),
       onMessagesSent: () => this.#orchestrationWake.notify(),
       onWorkScheduled: () => this.#activityWake.notify(),
       onEpisodeDone: () => {
@@ -144,6 +151,34 @@ export class Worker {
     }
   }
 
+  /**
+   * Starts by a client in this process: while a slot is free and the orchestration is registered here, the instance
+   * is created locked for this worker and its first episode runs at once, without a claim.
+   */
+  readonly localStarter: LocalStarter = {
+    reserve: (name) => {
+      const { maxConcurrentOrchestrations: max, leaseMs } = this.#options;
+      if (this.#stopping || this.#loops.length === 0) return undefined;
+      if (this.#orchestrations.running + this.#reservedStarts >= max) return undefined;
+      if (!this.#registry.getOrchestration(name)) return undefined;
+      this.#reservedStarts++;
+      return { workerId: this.id, leaseMs };
+    },
+    started: (instance, startMessage) => {
+      this.#reservedStarts--;
+      if (this.#stopping) {
+        // Too late to run it here: unlock it for whichever worker claims next.
+        void this.#store.releaseInstances(this.id, [instance.instanceId]);
+        return;
+      }
+      this.#orchestrations.dispatch({ instance, messages: [startMessage] });
+    },
+    cancel: () => {
+      this.#reservedStarts--;
+    },
+    runs: (instanceId) => this.#orchestrations.isLive(instanceId),
+  };
+
   /** New work for the orchestration dispatcher (a start, an event, a result from another process ...). */
   notify(): void {
     this.#orchestrationWake.notify();
@@ -174,7 +209,7 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#orchestrationWake.consume();
-        const free = max - this.#orchestrations.running;
+        const free = max - this.#orchestrations.running - this.#reservedStarts;
         if (free <= 0) {
           this.#orchestrationsSaturated = true;
           await this.#orchestrationWake.wait(this.#options.pollIntervalMs);
@@ -206,7 +241,9 @@ export class Worker {
         this.#activityWake.consume();
         const free = max - this.#activitiesRunning;
         if (free <= 0) {
+          this.#activitiesSaturated = true;
           await this.#activityWake.wait(this.#options.pollIntervalMs);
+          this.#activitiesSaturated = false;
           continue;
         }
         const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
@@ -258,7 +295,8 @@ export class Worker {
       })
       .finally(() => {
         this.#activitiesRunning--;
-        this.#activityWake.notify();
+        // Local work never came from the store: the loop needs waking only if it waits for a free slot.
+        if (this.#activitiesSaturated) this.#activityWake.notify();
       });
   }
 }

@@ -134,17 +134,27 @@ describe('instance ids', () => {
 });
 
 describe('CompletionWaiter', () => {
-  it('wakes every waiter of the instance and forgets them', async () => {
+  it('wakes every waiter of the instance, with the committed row when given, and forgets them', async () => {
     const waiter = new CompletionWaiter();
     const a = waiter.wait('i1');
     const b = waiter.wait('i1');
     const other = waiter.wait('i2');
     expect(waiter.waiting('i1')).toBe(2);
-    waiter.notifyCompleted('i1');
-    await expect(Promise.all([a, b])).resolves.toEqual([true, true]);
+    const record = {
+      instanceId: 'i1',
+      executionId: 'e1',
+      name: 'Hello',
+      runtimeStatus: 'Completed' as const,
+      output: '"hi"',
+      createdTime: '2024-01-01T00:00:00.000Z',
+      lastUpdatedTime: '2024-01-01T00:00:01.000Z',
+      historyLength: 5,
+    };
+    waiter.notifyCompleted('i1', record);
+    await expect(Promise.all([a, b])).resolves.toEqual([{ record }, { record }]);
     expect(waiter.waiting()).toBe(1);
     waiter.notifyCompleted('i2');
-    await expect(other).resolves.toBe(true);
+    await expect(other).resolves.toEqual({});
     expect(waiter.waiting()).toBe(0);
   });
 

@@ -88,6 +88,48 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
         expect(again.messages.map((m) => m.event.eventType)).toEqual(['ExecutionStarted']);
       });
 
+      it('returns the id of the start message it stored', async () => {
+        const store = await fresh();
+        const id = await store.createInstance(newInstance('a'));
+        const claimed = await claimOne(store, 'w1', 'a');
+        expect(claimed.messages.map((m) => m.id)).toEqual([id]);
+      });
+
+      it('creates an instance locked for a worker (local start): nobody else claims it until the lease ends', async () => {
+        const store = await fresh();
+        const id = await store.createInstance(newInstance('l'), { lock: { workerId: 'w1', leaseMs: 400 } });
+        await store.createInstance(newInstance('free'));
+        const other = await store.claimOrchestrations('w2', 10, 10_000);
+        expect(other.map((c) => c.instance.instanceId)).toEqual(['free']);
+        // Its owner runs the first episode from the returned start message, without claiming: the commit is accepted.
+        const row = await store.getInstance('l');
+        if (!row) throw new Error('the locked instance was not stored');
+        const result = await store.commit({
+          workerId: 'w1',
+          leaseMs: 10_000,
+          episodes: [
+            episode(
+              { instance: row, messages: [], lockedUntil: '' },
+              { consumedMessageIds: [id], runtimeStatus: 'Completed', output: '"done"' },
+            ),
+          ],
+          activityCompletions: [],
+        });
+        expect(result.rejectedEpisodes).toEqual([]);
+        expect(await store.getInstance('l')).toMatchObject({ runtimeStatus: 'Completed', output: '"done"' });
+        expect(await store.claimOrchestrations('w3', 10, 10_000)).toEqual([]);
+      });
+
+      it('a locked start whose worker died is claimed by another worker once the lease ends', async () => {
+        const store = await fresh();
+        const id = await store.createInstance(newInstance('l'), { lock: { workerId: 'dead', leaseMs: 300 } });
+        expect(await store.claimOrchestrations('w2', 10, 10_000)).toEqual([]);
+        await new Promise((r) => setTimeout(r, 450));
+        const [claimed] = await store.claimOrchestrations('w2', 10, 10_000);
+        expect(claimed?.instance.instanceId).toBe('l');
+        expect(claimed?.messages.map((m) => m.id)).toEqual([id]);
+      });
+
       it('replaces a Pending instance when the caller allows it', async () => {
         const store = await fresh();
         await store.createInstance(newInstance('p'));

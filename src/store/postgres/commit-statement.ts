@@ -73,6 +73,7 @@ export function commitParams(
   completions: readonly ActivityCompletion[],
   channel: string,
   payload: string,
+  updatedTime: string,
 ): unknown[] {
   // Sorted, so concurrent batches lock overlapping instance rows in one order.
   const eps = [...batch.episodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
@@ -94,7 +95,7 @@ export function commitParams(
     eps.map((e) => e.customStatus ?? null),
     eps.map((e) => (e.replaceHistory ? 0 : e.expectedHistoryLength) + e.append.length),
     eps.map((e) => e.keepLock),
-    new Date().toISOString(),
+    updatedTime,
     batch.workerId,
     batch.leaseMs,
     eps.map((e) => (e.append.length > 0 ? JSON.stringify(e.append) : null)),

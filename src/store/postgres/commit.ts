@@ -88,19 +88,24 @@ export class PgCommitter {
 
   /** The whole batch in one statement: see commit-statement.ts. */
   async commitSimple(db: Queryable, batch: CommitBatch): Promise<CommitResult> {
+    const updatedTime = new Date().toISOString();
     const { rows } = await db.query<{ accepted: string[] | null }>(
       this.#statement,
-      commitParams(batch, completionsOf(batch), this.#channel, this.#payload),
+      commitParams(batch, completionsOf(batch), this.#channel, this.#payload, updatedTime),
     );
     const accepted = new Set(rows[0]?.accepted ?? []);
-    return { rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId) };
+    return {
+      rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId),
+      updatedTime,
+    };
   }
 
   /** The batch as a transaction of one statement per kind of write (used when it creates sub-instances). */
   async commit(client: pg.PoolClient, batch: CommitBatch): Promise<CommitResult> {
     await client.query('BEGIN');
     try {
-      const accepted = await this.#accept(client, batch);
+      const updatedTime = new Date().toISOString();
+      const accepted = await this.#accept(client, batch, updatedTime);
       const episodes = batch.episodes.filter((e) => accepted.has(e.instanceId));
       const messages: NewMessage[] = [];
       let notify = await this.#applyEpisodes(client, batch, episodes, messages);
@@ -120,7 +125,10 @@ export class PgCommitter {
       if (messages.length > 0 && (await this.#claims.enqueue(client, messages)) > 0) notify = false;
       if (notify) await client.query(this.#sql.notify, [this.#channel, this.#payload]);
       await client.query('COMMIT');
-      return { rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId) };
+      return {
+        rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId),
+        updatedTime,
+      };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -128,7 +136,7 @@ export class PgCommitter {
   }
 
   /** Updates the instance rows of the episodes whose lock and history position still hold; returns their ids. */
-  async #accept(client: pg.PoolClient, batch: CommitBatch): Promise<Set<string>> {
+  async #accept(client: pg.PoolClient, batch: CommitBatch, updatedTime: string): Promise<Set<string>> {
     // Sorted, so concurrent batches lock overlapping rows in one order.
     const episodes = [...batch.episodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
     if (episodes.length === 0) return new Set();
@@ -146,7 +154,7 @@ export class PgCommitter {
       episodes.map((e) => e.customStatus ?? null),
       episodes.map((e) => (e.replaceHistory ? 0 : e.expectedHistoryLength) + e.append.length),
       episodes.map((e) => e.keepLock),
-      new Date().toISOString(),
+      updatedTime,
       batch.workerId,
       batch.leaseMs,
       episodes.map((e) => e.entityState ?? null),

@@ -9,9 +9,11 @@ import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../
 import type {
   ClaimedOrchestration,
   CommitBatch,
+  CreateInstanceOptions,
   CommitResult,
   InstancePage,
   InstanceQuery,
+  InstanceLock,
   InstanceRecord,
   NewInstance,
   NewMessage,
@@ -24,7 +26,9 @@ import { PgClaims } from './claims.js';
 import { PgCommitter } from './commit.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
+import { preparing } from './prepared.js';
 import { migrate, schemaFor } from './schema.js';
+import type { Queryable } from './instances.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -42,7 +46,8 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
 interface PendingCreate {
   readonly instance: NewInstance;
   readonly replaceable: readonly RuntimeStatus[];
-  readonly resolve: () => void;
+  readonly lock: InstanceLock | undefined;
+  readonly resolve: (startMessageId: number) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -79,6 +84,7 @@ export class PostgresStore implements Store {
     this.#claims = new PgClaims(this.schema, channel, payload);
     this.#committer = new PgCommitter(this.schema, this.#instances, this.#claims, channel, payload);
     this.#listener = new PgListener(config, channel, payload);
+    this.#prepared = preparing(this.pool);
   }
 
   migrate(): Promise<void> {
@@ -107,13 +113,25 @@ export class PostgresStore implements Store {
     return this.#closed ? CLOSED : this.pool;
   }
 
+  /** The pool for single statements, which run as named prepared statements. */
+  readonly #prepared: Queryable;
+  get #q(): Queryable {
+    return this.#closed ? CLOSED : this.#prepared;
+  }
+
   /**
    * Creates issued in one turn of the event loop (a client starting many instances) share one statement and one
    * WAL flush; each caller still gets its own outcome.
    */
-  createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
+  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#creates.push({ instance, replaceable: options?.replaceableStatuses ?? TERMINAL_STATUSES, resolve, reject });
+      this.#creates.push({
+        instance,
+        replaceable: options?.replaceableStatuses ?? TERMINAL_STATUSES,
+        lock: options?.lock,
+        resolve,
+        reject,
+      });
       if (this.#creates.length === 1) setImmediate(() => void this.#flushCreates());
     });
   }
@@ -139,13 +157,14 @@ export class PostgresStore implements Store {
   }
 
   async #createGroup(group: readonly PendingCreate[]): Promise<void> {
-    const db = this.#db;
-    let created: Set<string>;
+    const db = this.#q;
+    let created: Map<string, number>;
     try {
       created = await this.#instances.create(
         db,
         group.map((p) => p.instance),
         group[0]?.replaceable ?? [],
+        group.map((p) => p.lock),
       );
     } catch (err) {
       if (group.length === 1) group[0]?.reject(err);
@@ -154,33 +173,34 @@ export class PostgresStore implements Store {
       return;
     }
     for (const p of group) {
-      if (created.has(p.instance.instanceId)) p.resolve();
+      const startMessageId = created.get(p.instance.instanceId);
+      if (startMessageId !== undefined) p.resolve(startMessageId);
       else p.reject(await this.#instances.existsError(db, p.instance.instanceId).catch((err: unknown) => err));
     }
   }
 
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
-    return this.#instances.get(this.#db, instanceId);
+    return this.#instances.get(this.#q, instanceId);
   }
 
   getHistory(instanceId: string): Promise<HistoryEvent[]> {
-    return this.#instances.history(this.#db, instanceId);
+    return this.#instances.history(this.#q, instanceId);
   }
 
   queryInstances(query: InstanceQuery): Promise<InstancePage> {
-    return this.#instances.query(this.#db, query);
+    return this.#instances.query(this.#q, query);
   }
 
   purgeInstance(instanceId: string): Promise<number> {
-    return this.#instances.purge(this.#db, { instanceId });
+    return this.#instances.purge(this.#q, { instanceId });
   }
 
   purgeInstances(query: PurgeQuery): Promise<number> {
-    return this.#instances.purge(this.#db, query);
+    return this.#instances.purge(this.#q, query);
   }
 
   enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
-    return this.#claims.enqueue(this.#db, messages);
+    return this.#claims.enqueue(this.#q, messages);
   }
 
   claimOrchestrations(
@@ -189,14 +209,14 @@ export class PostgresStore implements Store {
     leaseMs: number,
     exclude?: ReadonlySet<string>,
   ): Promise<ClaimedOrchestration[]> {
-    return this.#claims.claimOrchestrations(this.#db, workerId, limit, leaseMs, exclude);
+    return this.#claims.claimOrchestrations(this.#q, workerId, limit, leaseMs, exclude);
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
     if (batch.episodes.length === 0 && batch.activityCompletions.length === 0) return { rejectedEpisodes: [] };
     for (let attempt = 1; ; attempt++) {
       try {
-        if (PgCommitter.isSimple(batch)) return await this.#committer.commitSimple(this.#db, batch);
+        if (PgCommitter.isSimple(batch)) return await this.#committer.commitSimple(this.#q, batch);
         const client = await this.#db.connect();
         try {
           return await this.#committer.commit(client, batch);
@@ -211,15 +231,15 @@ export class PostgresStore implements Store {
   }
 
   renewLocks(workerId: string, leaseMs: number): Promise<void> {
-    return this.#claims.renewLocks(this.#db, workerId, leaseMs);
+    return this.#claims.renewLocks(this.#q, workerId, leaseMs);
   }
 
   releaseLocks(workerId: string): Promise<void> {
-    return this.#claims.releaseLocks(this.#db, workerId);
+    return this.#claims.releaseLocks(this.#q, workerId);
   }
 
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {
-    return this.#claims.releaseInstances(this.#db, workerId, instanceIds);
+    return this.#claims.releaseInstances(this.#q, workerId, instanceIds);
   }
 
   lockHolders(): Promise<string[]> {
@@ -231,10 +251,10 @@ export class PostgresStore implements Store {
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
-    return this.#claims.claimWorkItems(this.#db, workerId, limit, leaseMs);
+    return this.#claims.claimWorkItems(this.#q, workerId, limit, leaseMs);
   }
 
   abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
-    return this.#claims.abandonWorkItem(this.#db, workerId, key);
+    return this.#claims.abandonWorkItem(this.#q, workerId, key);
   }
 }

@@ -10,6 +10,7 @@ import type {
   CommitBatch,
   CommitResult,
   EpisodeCommit,
+  InstanceLock,
   NewInstance,
   NewMessage,
   OrchestrationMessage,
@@ -42,11 +43,12 @@ export class SqliteCommitter {
           last_updated_time, history_length, locked_by, lock_expires) VALUES (?, ?, '', ?, 'Running', ?, ?, 0, NULL, 0)`),
       upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
           failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires)
-        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, NULL, 0)
+        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?)
         ON CONFLICT (hub, instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
-          last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = NULL, lock_expires = 0`),
+          last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
+          lock_expires = excluded.lock_expires`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -98,9 +100,15 @@ export class SqliteCommitter {
     };
   }
 
-  createInstances(instances: readonly NewInstance[], replaceable: readonly RuntimeStatus[]): void {
-    this.#db
+  /** Creates the instances in one transaction; returns the ids of their start messages, in order. */
+  createInstances(
+    instances: readonly NewInstance[],
+    replaceable: readonly RuntimeStatus[],
+    lock?: InstanceLock,
+  ): number[] {
+    return this.#db
       .transaction(() => {
+        const ids: number[] = [];
         for (const instance of instances) {
           const existing = this.#s.instanceState!.get(this.#hub, instance.instanceId) as
             { runtime_status: RuntimeStatus } | undefined;
@@ -111,13 +119,14 @@ export class SqliteCommitter {
                 'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
             );
           }
-          this.#create(instance, existing !== undefined);
+          ids.push(this.#create(instance, existing !== undefined, lock));
         }
+        return ids;
       })
       .immediate();
   }
 
-  #create(instance: NewInstance, replace: boolean): void {
+  #create(instance: NewInstance, replace: boolean, lock?: InstanceLock): number {
     const s = this.#s;
     const id = instance.instanceId;
     if (replace) {
@@ -135,14 +144,17 @@ export class SqliteCommitter {
       instance.parentInstanceId ?? null,
       instance.createdTime ?? now,
       now,
+      lock?.workerId ?? null,
+      lock ? this.#clock.now() + lock.leaseMs : 0,
     );
-    s.insertMessage!.run(
+    const message = s.insertMessage!.run(
       this.#hub,
       id,
       instance.executionId,
       JSON.stringify(instance.startEvent),
       instance.visibleAt ? Date.parse(instance.visibleAt) : this.#clock.now(),
     );
+    return Number(message.lastInsertRowid);
   }
 
   enqueue(messages: readonly NewMessage[]): number {
@@ -232,7 +244,7 @@ export class SqliteCommitter {
           if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
           this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
         }
-        return { rejectedEpisodes: rejected };
+        return { rejectedEpisodes: rejected, updatedTime: new Date(now).toISOString() };
       })
       .immediate();
   }

@@ -15,6 +15,7 @@ import type {
   InstanceQuery,
   InstanceRecord,
   InstanceSearch,
+  CreateInstanceOptions,
   NewInstance,
   NewMessage,
   PurgeQuery,
@@ -161,8 +162,10 @@ export class SqliteStore implements Store {
   }
 
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
-  createInstance(instance: NewInstance, options?: { replaceableStatuses?: readonly RuntimeStatus[] }): Promise<void> {
-    return this.#write(() => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL));
+  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<number> {
+    return this.#write(
+      () => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL, options?.lock)[0] ?? 0,
+    );
   }
 
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
