@@ -61,6 +61,7 @@ export interface TaskHubClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const ROUND_OVER = 'round over';
 /** With an in-process waiter, polling only catches work finished by other processes, so it can be slow. */
 const POLL_WITH_WAITER_MS = 1_000;
 const POLL_WITHOUT_WAITER_MS = 100;
@@ -250,7 +251,8 @@ export class TaskHubClient implements DurableClient {
         ]);
         if (reason !== false && reason.record && isTerminal(reason.record.runtimeStatus)) committed = reason.record;
       } finally {
-        round.abort();
+        // With a reason given, abort() does not build a DOMException (measurable at thousands of waits a second).
+        round.abort(ROUND_OVER);
       }
     }
   }
