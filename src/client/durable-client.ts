@@ -4,16 +4,7 @@ import type { EntityId } from '../core/entity-id.js';
 import { isEntityInstanceId } from '../core/entity-state.js';
 import { TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
-import type {
-  InstanceLock,
-  InstanceQuery,
-  InstanceRecord,
-  NewInstance,
-  NewMessage,
-  OrchestrationMessage,
-  PurgeQuery,
-  Store,
-} from '../store/store.js';
+import type { InstanceQuery, InstanceRecord, NewInstance, NewMessage, PurgeQuery, Store } from '../store/store.js';
 import type { CompletionWaiter } from './completion-waiter.js';
 import { listEntities, readEntityState, signalEntity } from './entity-client.js';
 import { newInstanceId, validateInstanceId } from './instance-id.js';
@@ -35,16 +26,15 @@ import type {
 } from './types.js';
 
 /**
- * A worker in this process that can take a start at once (local start): the instance is created locked for it and
- * its first episode runs from the start message without a claim round trip.
+ * A worker in this process that can take a start at once (local start): it runs the first episode in memory and
+ * commits it together with the instance's creation, so a start costs no claim and no extra commit.
  */
 export interface LocalStarter {
-  /** A lock to create the instance with, or undefined when the worker has no free slot or lacks the orchestration. */
-  reserve(name: string): InstanceLock | undefined;
-  /** The instance was created locked: run it. */
-  started(instance: InstanceRecord, startMessage: OrchestrationMessage): void;
-  /** The create failed: give the reserved slot back. */
-  cancel(): void;
+  /**
+   * Undefined when the worker cannot take it now (no free slot, orchestration not registered there, instance busy
+   * there); otherwise resolves once the instance and its first episode are durable, or rejects (INSTANCE_EXISTS).
+   */
+  start(instance: NewInstance, replaceableStatuses: readonly RuntimeStatus[]): Promise<void> | undefined;
   /** True while the worker runs the instance and will report its end (so a waiter need not read the store first). */
   runs(instanceId: string): boolean;
 }
@@ -296,33 +286,12 @@ export class TaskHubClient implements DurableClient {
       input,
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
-    const lock = this.#localStarter?.reserve(name);
-    let startMessageId: number;
-    try {
-      // Durable Functions' default: only an instance that is no longer running may be replaced.
-      startMessageId = await this.#store.createInstance(instance, {
-        replaceableStatuses: TERMINAL_STATUSES,
-        ...(lock ? { lock } : {}),
-      });
-    } catch (err) {
-      if (lock) this.#localStarter?.cancel();
-      throw err;
-    }
-    if (lock && this.#localStarter) {
-      this.#localStarter.started(
-        {
-          instanceId,
-          executionId,
-          name,
-          runtimeStatus: 'Pending',
-          ...(input === undefined ? {} : { input }),
-          createdTime: timestamp,
-          lastUpdatedTime: timestamp,
-          historyLength: 0,
-        },
-        { id: startMessageId, instanceId, executionId, event: startEvent, visibleAt: timestamp },
-      );
+    // Durable Functions' default: only an instance that is no longer running may be replaced.
+    const local = this.#localStarter?.start(instance, TERMINAL_STATUSES);
+    if (local) {
+      await local;
     } else {
+      await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
       this.#notify?.(instanceId);
     }
     return instanceId;

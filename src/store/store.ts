@@ -121,6 +121,15 @@ export interface EpisodeCommit {
   /** Keep the instance locked by this worker after the commit (it continues in memory); otherwise release it. */
   readonly keepLock: boolean;
   /**
+   * Local start: create the instance in the same transaction, then apply this episode (its first, run from
+   * `instance.startEvent`, which is never stored as a message) with `expectedHistoryLength` 0. An existing instance
+   * in a status not in `replaceableStatuses` rejects the episode and is listed in CommitResult.instanceExists.
+   */
+  readonly create?: {
+    readonly instance: NewInstance;
+    readonly replaceableStatuses: readonly RuntimeStatus[];
+  };
+  /**
    * The instance ended: delete its pending messages, which nobody will consume, visible or not (a timer of the ended
    * execution would otherwise wake it for nothing). Messages this episode sends to itself in `newMessages` are kept.
    */
@@ -156,6 +165,8 @@ export interface CommitResult {
   readonly rejectedEpisodes: readonly string[];
   /** The lastUpdatedTime written to the accepted episodes' instances (ISO 8601), when there were any. */
   readonly updatedTime?: string;
+  /** Rejected episodes whose `create` met an existing instance (INSTANCE_EXISTS for their caller). */
+  readonly instanceExists?: readonly string[];
 }
 
 export interface InstanceQuery {
@@ -207,30 +218,18 @@ export interface InstanceSearchStore {
   countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>>;
 }
 
-/** A lock taken with the row: the instance is the named worker's until the lease ends, as if it had claimed it. */
-export interface InstanceLock {
-  readonly workerId: string;
-  readonly leaseMs: number;
-}
-
 export interface CreateInstanceOptions {
   /** Statuses an existing instance of the same id may be replaced in (default: the terminal statuses). */
   readonly replaceableStatuses?: readonly RuntimeStatus[];
-  /**
-   * Local start: lock the new instance for a worker in the creating process, which then runs the first episode from
-   * the start message without claiming it (one round trip less per start). Not for delayed starts.
-   */
-  readonly lock?: InstanceLock;
 }
 
 /** Instances and their history. */
 export interface InstanceStore {
   /**
-   * Create an instance and enqueue its start message; returns the start message's id. If the id exists and its status
-   * is one of `replaceableStatuses` (default: terminal statuses), its history and messages are replaced; otherwise
-   * throws TaskhubError INSTANCE_EXISTS.
+   * Create an instance and enqueue its start message. If the id exists and its status is one of `replaceableStatuses`
+   * (default: terminal statuses), its history and messages are replaced; otherwise throws TaskhubError INSTANCE_EXISTS.
    */
-  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<number>;
+  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<void>;
   getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
   /** The stored history of the current execution, in order. */
   getHistory(instanceId: string): Promise<HistoryEvent[]>;

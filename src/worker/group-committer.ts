@@ -15,6 +15,8 @@ export interface EpisodeOutcome {
   readonly accepted: boolean;
   /** The lastUpdatedTime the store wrote to the instance, when accepted. */
   readonly updatedTime?: string;
+  /** Rejected because its local start met an existing instance. */
+  readonly exists?: boolean;
 }
 
 export interface GroupCommitterOptions {
@@ -91,6 +93,9 @@ export class GroupCommitter {
     if (this.#flushing) return this.#flushing;
     const flushing = this.#flushLoop().finally(() => {
       this.#flushing = undefined;
+      // Items queued after the loop saw an empty queue but before this ran (by continuations of the last batch's
+      // promises) found a flush in progress and did not schedule one: schedule it now, or they would wait forever.
+      if (this.pending > 0) this.#schedule();
     });
     this.#flushing = flushing;
     return flushing;
@@ -117,11 +122,14 @@ export class GroupCommitter {
       this.commits++;
       this.items += episodes.length + completions.length;
       const rejected = new Set(result.rejectedEpisodes);
+      const exists = new Set(result.instanceExists);
       for (const p of episodes) {
-        const accepted = !rejected.has(p.item.instanceId);
-        p.resolve(
-          accepted && result.updatedTime !== undefined ? { accepted, updatedTime: result.updatedTime } : { accepted },
-        );
+        const id = p.item.instanceId;
+        if (rejected.has(id)) p.resolve(exists.has(id) ? { accepted: false, exists: true } : { accepted: false });
+        else
+          p.resolve(
+            result.updatedTime === undefined ? { accepted: true } : { accepted: true, updatedTime: result.updatedTime },
+          );
       }
       for (const p of completions) p.resolve({ accepted: true });
     }

@@ -5,16 +5,30 @@
 import type { Clock } from '../clock.js';
 import { isEntityInstanceId } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
-import { isTerminal, type ExecutionStartedEvent, type FailureDetails, type HistoryEvent } from '../core/history.js';
+import {
+  isTerminal,
+  type ExecutionStartedEvent,
+  type FailureDetails,
+  type HistoryEvent,
+  type RuntimeStatus,
+} from '../core/history.js';
+import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
 import { rewindHistory } from '../core/rewind.js';
 import { LogEvents, type Logger } from '../log.js';
-import type { EpisodeCommit, InstanceRecord, OrchestrationMessage, Store, WorkItemKey } from '../store/store.js';
+import type {
+  EpisodeCommit,
+  InstanceRecord,
+  NewInstance,
+  OrchestrationMessage,
+  Store,
+  WorkItemKey,
+} from '../store/store.js';
 import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, newExecutionId } from './episode-commit.js';
 import type { ExecutorCache } from './executor-cache.js';
-import type { GroupCommitter } from './group-committer.js';
+import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
 
 /** What the dispatcher knows about an instance it is working on or holds locked for in-flight local activities. */
 interface ActiveInstance {
@@ -29,6 +43,15 @@ interface ActiveInstance {
   ended?: InstanceRecord | undefined;
   /** An end was reported: from then on waiters read the store (the instance may still hold late local work). */
   endReported?: boolean;
+  /** Local start: the first episode commits the instance's creation too; its caller waits for that commit. */
+  create?: LocalStart | undefined;
+}
+
+interface LocalStart {
+  readonly instance: NewInstance;
+  readonly replaceableStatuses: readonly RuntimeStatus[];
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 export interface LocalWork {
@@ -110,6 +133,37 @@ export class OrchestrationDispatcher {
     return this.#active.size === 0;
   }
 
+  /**
+   * Local start: run the first episode of a new instance now and commit it with the instance's creation. Undefined
+   * if this worker has the id in hand already (then the start goes through the store).
+   */
+  start(instance: NewInstance, replaceableStatuses: readonly RuntimeStatus[]): Promise<void> | undefined {
+    const id = instance.instanceId;
+    if (this.#active.has(id)) return undefined;
+    return new Promise((resolve, reject) => {
+      const record: InstanceRecord = {
+        instanceId: id,
+        executionId: instance.executionId,
+        name: instance.name,
+        runtimeStatus: 'Pending',
+        ...(instance.input === undefined ? {} : { input: instance.input }),
+        ...(instance.parentInstanceId === undefined ? {} : { parentInstanceId: instance.parentInstanceId }),
+        createdTime: instance.createdTime ?? new Date(this.#deps.clock.now()).toISOString(),
+        lastUpdatedTime: instance.createdTime ?? new Date(this.#deps.clock.now()).toISOString(),
+        historyLength: 0,
+      };
+      const active: ActiveInstance = {
+        running: false,
+        completions: [],
+        outstanding: 0,
+        instance: record,
+        create: { instance, replaceableStatuses, resolve, reject },
+      };
+      this.#active.set(id, active);
+      this.#start(id, active, record, []);
+    });
+  }
+
   /** Start an episode for a claimed instance. */
   dispatch(claimed: { instance: InstanceRecord; messages: readonly OrchestrationMessage[] }): void {
     const id = claimed.instance.instanceId;
@@ -144,6 +198,9 @@ export class OrchestrationDispatcher {
     work
       .catch((err: unknown) => {
         this.#deps.logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'episode failed');
+        // A local start that failed before its commit: the row was never written, so its caller gets the error.
+        active.create?.reject(err);
+        active.create = undefined;
         this.#forget(id, completions);
       })
       .finally(() => {
@@ -186,6 +243,8 @@ export class OrchestrationDispatcher {
       else events.push(m.event);
     }
     for (const c of completions) events.push(c.event);
+    // A local start's ExecutionStarted was never stored as a message: the episode takes it from memory.
+    if (active.create) events.unshift(active.create.instance.startEvent);
     const completedWorkItems = completions.map((c) => c.key);
 
     if (rewind && instance.runtimeStatus === 'Failed') {
@@ -312,9 +371,31 @@ export class OrchestrationDispatcher {
   ): Promise<boolean> {
     const keepLock = commit.keepLock || active.outstanding > 0 || active.completions.length > 0;
     const unclaimedWork = commit.newWorkItems.some((w) => w.lockedBy === undefined);
-    const { accepted: ok, updatedTime } = await this.#deps.committer.commitEpisodeOutcome(
-      keepLock === commit.keepLock ? commit : { ...commit, keepLock },
-    );
+    const create = active.create;
+    active.create = undefined;
+    let outcome: EpisodeOutcome;
+    try {
+      outcome = await this.#deps.committer.commitEpisodeOutcome({
+        ...commit,
+        keepLock,
+        ...(create ? { create: { instance: create.instance, replaceableStatuses: create.replaceableStatuses } } : {}),
+      });
+    } catch (err) {
+      create?.reject(err);
+      throw err;
+    }
+    const { accepted: ok, updatedTime } = outcome;
+    if (create && outcome.exists) {
+      // Somebody else's instance: drop what ran here and leave its row and lock alone.
+      this.#deps.cache.delete(id);
+      this.#active.delete(id);
+      create.reject(instanceExists(id));
+      return false;
+    }
+    if (create) {
+      if (ok) create.resolve();
+      else create.reject(new Error(`The start of instance '${id}' was rejected by the store.`));
+    }
     if (!ok) {
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
       this.#forget(id, completions);
@@ -485,4 +566,13 @@ function estimateBytes(events: readonly HistoryEvent[]): number {
     if ('result' in e && e.result) bytes += e.result.length * 2;
   }
   return bytes;
+}
+
+/** The error a start meets when its id is taken (the stores' own wording). */
+function instanceExists(instanceId: string): TaskhubError {
+  return new TaskhubError(
+    'INSTANCE_EXISTS',
+    `An instance with ID '${instanceId}' already exists and is not finished. ` +
+      'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
+  );
 }

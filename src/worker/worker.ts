@@ -53,8 +53,6 @@ export class Worker {
   readonly #orchestrationWake = new Wakeup();
   readonly #activityWake = new Wakeup();
   #activitiesRunning = 0;
-  /** Orchestration slots promised to local starts whose create is still being committed. */
-  #reservedStarts = 0;
   /** The orchestration loop waits for a free slot: the end of an episode must wake it. */
   #orchestrationsSaturated = false;
   /** The activity loop waits for a free slot: the end of an activity must wake it. */
@@ -152,29 +150,15 @@ export class Worker {
   }
 
   /**
-   * Starts by a client in this process: while a slot is free and the orchestration is registered here, the instance
-   * is created locked for this worker and its first episode runs at once, without a claim.
+   * Starts by a client in this process: while a slot is free and the orchestration is registered here, the first
+   * episode runs at once and commits together with the instance's creation (no claim, no separate create commit).
    */
   readonly localStarter: LocalStarter = {
-    reserve: (name) => {
-      const { maxConcurrentOrchestrations: max, leaseMs } = this.#options;
-      if (this.#stopping || this.#loops.length === 0) return undefined;
-      if (this.#orchestrations.running + this.#reservedStarts >= max) return undefined;
-      if (!this.#registry.getOrchestration(name)) return undefined;
-      this.#reservedStarts++;
-      return { workerId: this.id, leaseMs };
-    },
-    started: (instance, startMessage) => {
-      this.#reservedStarts--;
-      if (this.#stopping) {
-        // Too late to run it here: unlock it for whichever worker claims next.
-        void this.#store.releaseInstances(this.id, [instance.instanceId]);
-        return;
-      }
-      this.#orchestrations.dispatch({ instance, messages: [startMessage] });
-    },
-    cancel: () => {
-      this.#reservedStarts--;
+    start: (instance, replaceableStatuses) => {
+      if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
+      if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
+      if (!this.#registry.getOrchestration(instance.name)) return undefined;
+      return this.#orchestrations.start(instance, replaceableStatuses);
     },
     runs: (instanceId) => this.#orchestrations.isLive(instanceId),
   };
@@ -209,7 +193,7 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#orchestrationWake.consume();
-        const free = max - this.#orchestrations.running - this.#reservedStarts;
+        const free = max - this.#orchestrations.running;
         if (free <= 0) {
           this.#orchestrationsSaturated = true;
           await this.#orchestrationWake.wait(this.#options.pollIntervalMs);

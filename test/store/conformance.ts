@@ -8,7 +8,7 @@ import { storeCommitTests } from './conformance-commits.js';
 import { storeEntityTests } from './conformance-entities.js';
 import { storeLeaseTests } from './conformance-leases.js';
 import { storeQueryTests } from './conformance-queries.js';
-import { claimOne, episode, newInstance, raised, runTo, started } from './conformance-helpers.js';
+import { claimOne, episode, newInstance, orchestratorStarted, raised, runTo, started } from './conformance-helpers.js';
 
 export type MakeStore = () => Promise<Store>;
 
@@ -88,46 +88,82 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
         expect(again.messages.map((m) => m.event.eventType)).toEqual(['ExecutionStarted']);
       });
 
-      it('returns the id of the start message it stored', async () => {
+      it('creates an instance inside an episode commit (local start): row, history and work, no start message', async () => {
         const store = await fresh();
-        const id = await store.createInstance(newInstance('a'));
-        const claimed = await claimOne(store, 'w1', 'a');
-        expect(claimed.messages.map((m) => m.id)).toEqual([id]);
+        const instance = newInstance('l');
+        const first = {
+          instance: {
+            instanceId: 'l',
+            executionId: 'l-e1',
+            name: 'Orch',
+            runtimeStatus: 'Pending' as const,
+            createdTime: '2024-05-01T00:00:00.000Z',
+            lastUpdatedTime: '2024-05-01T00:00:00.000Z',
+            historyLength: 0,
+          },
+          messages: [],
+          lockedUntil: '',
+        };
+        const result = await store.commit({
+          workerId: 'w1',
+          leaseMs: 10_000,
+          episodes: [
+            episode(first, {
+              append: [orchestratorStarted(), instance.startEvent],
+              create: { instance, replaceableStatuses: ['Completed', 'Failed', 'Terminated'] },
+              newWorkItems: [{ taskScheduledId: 0, name: 'Act', lockedBy: 'w1' }],
+              keepLock: true,
+            }),
+          ],
+          activityCompletions: [],
+        });
+        expect(result.rejectedEpisodes).toEqual([]);
+        expect(await store.getInstance('l')).toMatchObject({
+          executionId: 'l-e1',
+          runtimeStatus: 'Running',
+          historyLength: 2,
+        });
+        expect(await store.getHistory('l')).toEqual([orchestratorStarted(), instance.startEvent]);
+        // Locked for its worker: nobody else claims it, and the start was consumed in memory, never stored.
+        expect(await store.claimOrchestrations('w2', 10, 10_000)).toEqual([]);
+        expect(await store.claimOrchestrations('w1', 10, 10_000)).toEqual([]);
       });
 
-      it('creates an instance locked for a worker (local start): nobody else claims it until the lease ends', async () => {
+      it('a local start over a running instance is rejected as existing; the batch and the instance are untouched', async () => {
         const store = await fresh();
-        const id = await store.createInstance(newInstance('l'), { lock: { workerId: 'w1', leaseMs: 400 } });
-        await store.createInstance(newInstance('free'));
-        const other = await store.claimOrchestrations('w2', 10, 10_000);
-        expect(other.map((c) => c.instance.instanceId)).toEqual(['free']);
-        // Its owner runs the first episode from the returned start message, without claiming: the commit is accepted.
-        const row = await store.getInstance('l');
-        if (!row) throw new Error('the locked instance was not stored');
+        await runTo(store, 'r', 'Running');
+        const before = await store.getInstance('r');
+        await store.createInstance(newInstance('other'));
+        const other = await claimOne(store, 'w1', 'other');
+        const again = newInstance('r', { executionId: 'r-e2' });
+        const row = {
+          instanceId: 'r',
+          executionId: 'r-e2',
+          name: 'Orch',
+          runtimeStatus: 'Pending' as const,
+          createdTime: '2024-05-01T00:00:00.000Z',
+          lastUpdatedTime: '2024-05-01T00:00:00.000Z',
+          historyLength: 0,
+        };
         const result = await store.commit({
           workerId: 'w1',
           leaseMs: 10_000,
           episodes: [
             episode(
               { instance: row, messages: [], lockedUntil: '' },
-              { consumedMessageIds: [id], runtimeStatus: 'Completed', output: '"done"' },
+              {
+                append: [orchestratorStarted(), again.startEvent],
+                create: { instance: again, replaceableStatuses: ['Completed', 'Failed', 'Terminated'] },
+              },
             ),
+            episode(other, { runtimeStatus: 'Completed', output: '1' }),
           ],
           activityCompletions: [],
         });
-        expect(result.rejectedEpisodes).toEqual([]);
-        expect(await store.getInstance('l')).toMatchObject({ runtimeStatus: 'Completed', output: '"done"' });
-        expect(await store.claimOrchestrations('w3', 10, 10_000)).toEqual([]);
-      });
-
-      it('a locked start whose worker died is claimed by another worker once the lease ends', async () => {
-        const store = await fresh();
-        const id = await store.createInstance(newInstance('l'), { lock: { workerId: 'dead', leaseMs: 300 } });
-        expect(await store.claimOrchestrations('w2', 10, 10_000)).toEqual([]);
-        await new Promise((r) => setTimeout(r, 450));
-        const [claimed] = await store.claimOrchestrations('w2', 10, 10_000);
-        expect(claimed?.instance.instanceId).toBe('l');
-        expect(claimed?.messages.map((m) => m.id)).toEqual([id]);
+        expect(result.rejectedEpisodes).toEqual(['r']);
+        expect(result.instanceExists).toEqual(['r']);
+        expect(await store.getInstance('r')).toEqual(before);
+        expect((await store.getInstance('other'))?.runtimeStatus).toBe('Completed');
       });
 
       it('replaces a Pending instance when the caller allows it', async () => {

@@ -2,7 +2,7 @@
 // kind of write done for the whole batch in one statement over arrays (unnest), so a batch of hundreds of episodes
 // costs about ten round trips and one WAL flush. Mirrors the SQLite committer's semantics exactly.
 import type pg from 'pg';
-import { isTerminal, TERMINAL_STATUSES } from '../../core/history.js';
+import { isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type {
   ActivityCompletion,
   CommitBatch,
@@ -81,9 +81,9 @@ export class PgCommitter {
     };
   }
 
-  /** Whether `batch` can take the one-statement path (it creates no sub-instances). */
+  /** Whether `batch` can take the one-statement path (it creates no instances: no sub-orchestrations, no starts). */
   static isSimple(batch: CommitBatch): boolean {
-    return batch.episodes.every((e) => e.newInstances.length === 0);
+    return batch.episodes.every((e) => e.newInstances.length === 0 && e.create === undefined);
   }
 
   /** The whole batch in one statement: see commit-statement.ts. */
@@ -101,10 +101,14 @@ export class PgCommitter {
   }
 
   /** The batch as a transaction of one statement per kind of write (used when it creates sub-instances). */
-  async commit(client: pg.PoolClient, batch: CommitBatch): Promise<CommitResult> {
+  async commit(client: pg.PoolClient, input: CommitBatch): Promise<CommitResult> {
     await client.query('BEGIN');
     try {
       const updatedTime = new Date().toISOString();
+      // Local starts first: their rows must exist, locked for this worker, before their episodes are accepted.
+      const exists = await this.#createStarts(client, input);
+      const batch =
+        exists.size === 0 ? input : { ...input, episodes: input.episodes.filter((e) => !exists.has(e.instanceId)) };
       const accepted = await this.#accept(client, batch, updatedTime);
       const episodes = batch.episodes.filter((e) => accepted.has(e.instanceId));
       const messages: NewMessage[] = [];
@@ -126,13 +130,44 @@ export class PgCommitter {
       if (notify) await client.query(this.#sql.notify, [this.#channel, this.#payload]);
       await client.query('COMMIT');
       return {
-        rejectedEpisodes: batch.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId),
+        rejectedEpisodes: input.episodes.filter((e) => !accepted.has(e.instanceId)).map((e) => e.instanceId),
         updatedTime,
+        ...(exists.size > 0 ? { instanceExists: [...exists] } : {}),
       };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Creates the instances of the batch's local starts, locked for its worker and without start messages; returns the
+   * ids that already existed in a status their start may not replace (a second start of one id in the batch too).
+   */
+  async #createStarts(client: pg.PoolClient, batch: CommitBatch): Promise<Set<string>> {
+    const exists = new Set<string>();
+    const groups = new Map<string, { replaceable: readonly RuntimeStatus[]; instances: NewInstance[] }>();
+    const seen = new Set<string>();
+    for (const e of batch.episodes) {
+      if (!e.create) continue;
+      if (seen.has(e.instanceId)) {
+        exists.add(e.instanceId);
+        continue;
+      }
+      seen.add(e.instanceId);
+      const key = [...e.create.replaceableStatuses].sort().join(',');
+      const group = groups.get(key) ?? { replaceable: e.create.replaceableStatuses, instances: [] };
+      group.instances.push(e.create.instance);
+      groups.set(key, group);
+    }
+    for (const { replaceable, instances } of groups.values()) {
+      const created = await this.#instances.create(client, instances, replaceable, {
+        workerId: batch.workerId,
+        leaseMs: batch.leaseMs,
+      });
+      for (const i of instances) if (!created.has(i.instanceId)) exists.add(i.instanceId);
+    }
+    return exists;
   }
 
   /** Updates the instance rows of the episodes whose lock and history position still hold; returns their ids. */

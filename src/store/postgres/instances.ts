@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import { decodeToken, encodeToken, toInstance, type InstanceRow } from '../sqlite/rows.js';
-import type { InstanceLock, InstancePage, InstanceQuery, InstanceRecord, NewInstance, PurgeQuery } from '../store.js';
+import type { InstancePage, InstanceQuery, InstanceRecord, NewInstance, PurgeQuery } from '../store.js';
 import { NOW_MS } from './schema.js';
 
 /** A pool or a client inside a transaction. */
@@ -28,13 +28,12 @@ export class PgInstances {
     // items; all sub-statements share one snapshot, so the DELETE of messages never sees the new start message.
     this.#create = `WITH k AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-          $8::bigint[], $13::text[], $14::bigint[])
-          WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible, locker, lease, ord)),
+          $8::bigint[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible, ord)),
       up AS (
         INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, parent_instance_id,
           created_time, last_updated_time, history_length, locked_by, lock_expires)
-        SELECT id, execution, name, 'Pending', input, parent, created, $9, 0, locker,
-          CASE WHEN lease IS NULL THEN 0 ELSE ${NOW_MS} + lease END FROM k ORDER BY ord
+        SELECT id, execution, name, 'Pending', input, parent, created, $9, 0, $13::text,
+          CASE WHEN $13::text IS NULL THEN 0 ELSE ${NOW_MS} + $14::bigint END FROM k ORDER BY ord
         ON CONFLICT (instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL,
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
@@ -47,46 +46,43 @@ export class PgInstances {
       dw AS (DELETE FROM ${s}.work_items WHERE instance_id IN (SELECT instance_id FROM up)),
       msg AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
         SELECT k.id, k.execution, k.start, COALESCE(k.visible, ${NOW_MS}) FROM k JOIN up ON up.instance_id = k.id
-        ORDER BY k.ord RETURNING instance_id, id),
-      -- A locked start is run by its worker at once: nobody else needs waking.
-      note AS (SELECT pg_notify($11, $12) WHERE EXISTS (SELECT 1 FROM up JOIN k ON k.id = up.instance_id
-        WHERE k.locker IS NULL))
-      SELECT (SELECT array_agg(instance_id ORDER BY id) FROM msg) AS created,
-        (SELECT array_agg(id ORDER BY id) FROM msg) AS messages,
-        (SELECT count(*) FROM note) AS notified`;
+        WHERE k.start IS NOT NULL ORDER BY k.ord),
+      -- A local start (locked, no start message) is run by its worker at once: nobody else needs waking.
+      note AS (SELECT pg_notify($11, $12) WHERE $13::text IS NULL AND EXISTS (SELECT 1 FROM up))
+      SELECT (SELECT array_agg(instance_id) FROM up) AS created, (SELECT count(*) FROM note) AS notified`;
   }
 
   /**
    * Creates each instance whose id is free or in one of `replaceable`, all in one statement; returns the ids created
-   * with the ids of their start messages (an existing instance in another status is kept). Ids must be distinct:
-   * ON CONFLICT cannot touch a row twice. `locks` (by position) locks rows for a worker (local start).
+   * (an existing instance in another status is kept). Ids must be distinct: ON CONFLICT cannot touch a row twice.
+   * `localStart` locks the rows for that worker and stores no start messages: the worker's first episodes,
+   * committed in the same transaction, consume the starts.
    */
   async create(
     db: Queryable,
     instances: readonly NewInstance[],
     replaceable: readonly RuntimeStatus[],
-    locks: readonly (InstanceLock | undefined)[] = [],
-  ): Promise<Map<string, number>> {
-    if (instances.length === 0) return new Map();
+    localStart?: { readonly workerId: string; readonly leaseMs: number },
+  ): Promise<Set<string>> {
+    if (instances.length === 0) return new Set();
     const now = new Date().toISOString();
-    const { rows } = await db.query<{ created: string[] | null; messages: string[] | null }>(this.#create, [
+    const { rows } = await db.query<{ created: string[] | null }>(this.#create, [
       instances.map((i) => i.instanceId),
       instances.map((i) => i.executionId),
       instances.map((i) => i.name),
       instances.map((i) => i.input ?? null),
       instances.map((i) => i.parentInstanceId ?? null),
       instances.map((i) => i.createdTime ?? now),
-      instances.map((i) => JSON.stringify(i.startEvent)),
+      instances.map((i) => (localStart ? null : JSON.stringify(i.startEvent))),
       instances.map((i) => (i.visibleAt ? Date.parse(i.visibleAt) : null)),
       now,
       replaceable,
       this.#channel,
       this.#payload,
-      instances.map((_, i) => locks[i]?.workerId ?? null),
-      instances.map((_, i) => locks[i]?.leaseMs ?? null),
+      localStart?.workerId ?? null,
+      localStart?.leaseMs ?? null,
     ]);
-    const ids = rows[0]?.messages ?? [];
-    return new Map((rows[0]?.created ?? []).map((id, i) => [id, Number(ids[i])]));
+    return new Set(rows[0]?.created ?? []);
   }
 
   /** The INSTANCE_EXISTS error for an id create() kept. */

@@ -13,7 +13,6 @@ import type {
   CommitResult,
   InstancePage,
   InstanceQuery,
-  InstanceLock,
   InstanceRecord,
   NewInstance,
   NewMessage,
@@ -46,8 +45,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PostgresStore 
 interface PendingCreate {
   readonly instance: NewInstance;
   readonly replaceable: readonly RuntimeStatus[];
-  readonly lock: InstanceLock | undefined;
-  readonly resolve: (startMessageId: number) => void;
+  readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -123,12 +121,11 @@ export class PostgresStore implements Store {
    * Creates issued in one turn of the event loop (a client starting many instances) share one statement and one
    * WAL flush; each caller still gets its own outcome.
    */
-  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<number> {
+  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#creates.push({
         instance,
         replaceable: options?.replaceableStatuses ?? TERMINAL_STATUSES,
-        lock: options?.lock,
         resolve,
         reject,
       });
@@ -158,13 +155,12 @@ export class PostgresStore implements Store {
 
   async #createGroup(group: readonly PendingCreate[]): Promise<void> {
     const db = this.#q;
-    let created: Map<string, number>;
+    let created: Set<string>;
     try {
       created = await this.#instances.create(
         db,
         group.map((p) => p.instance),
         group[0]?.replaceable ?? [],
-        group.map((p) => p.lock),
       );
     } catch (err) {
       if (group.length === 1) group[0]?.reject(err);
@@ -173,8 +169,7 @@ export class PostgresStore implements Store {
       return;
     }
     for (const p of group) {
-      const startMessageId = created.get(p.instance.instanceId);
-      if (startMessageId !== undefined) p.resolve(startMessageId);
+      if (created.has(p.instance.instanceId)) p.resolve();
       else p.reject(await this.#instances.existsError(db, p.instance.instanceId).catch((err: unknown) => err));
     }
   }

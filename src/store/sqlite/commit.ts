@@ -10,7 +10,6 @@ import type {
   CommitBatch,
   CommitResult,
   EpisodeCommit,
-  InstanceLock,
   NewInstance,
   NewMessage,
   OrchestrationMessage,
@@ -100,15 +99,9 @@ export class SqliteCommitter {
     };
   }
 
-  /** Creates the instances in one transaction; returns the ids of their start messages, in order. */
-  createInstances(
-    instances: readonly NewInstance[],
-    replaceable: readonly RuntimeStatus[],
-    lock?: InstanceLock,
-  ): number[] {
-    return this.#db
+  createInstances(instances: readonly NewInstance[], replaceable: readonly RuntimeStatus[]): void {
+    this.#db
       .transaction(() => {
-        const ids: number[] = [];
         for (const instance of instances) {
           const existing = this.#s.instanceState!.get(this.#hub, instance.instanceId) as
             { runtime_status: RuntimeStatus } | undefined;
@@ -119,14 +112,17 @@ export class SqliteCommitter {
                 'Use another instance id, or wait until it finishes (or terminate it) before reusing this one.',
             );
           }
-          ids.push(this.#create(instance, existing !== undefined, lock));
+          this.#create(instance, existing !== undefined);
         }
-        return ids;
       })
       .immediate();
   }
 
-  #create(instance: NewInstance, replace: boolean, lock?: InstanceLock): number {
+  /**
+   * Inserts (or replaces) the instance row and stores its start message; or, for a local start (`lockedBy`), locks
+   * the row for that worker and stores no message (the episode committed with it consumes the start).
+   */
+  #create(instance: NewInstance, replace: boolean, lockedBy?: { workerId: string; until: number }): void {
     const s = this.#s;
     const id = instance.instanceId;
     if (replace) {
@@ -144,17 +140,17 @@ export class SqliteCommitter {
       instance.parentInstanceId ?? null,
       instance.createdTime ?? now,
       now,
-      lock?.workerId ?? null,
-      lock ? this.#clock.now() + lock.leaseMs : 0,
+      lockedBy?.workerId ?? null,
+      lockedBy?.until ?? 0,
     );
-    const message = s.insertMessage!.run(
+    if (lockedBy) return;
+    s.insertMessage!.run(
       this.#hub,
       id,
       instance.executionId,
       JSON.stringify(instance.startEvent),
       instance.visibleAt ? Date.parse(instance.visibleAt) : this.#clock.now(),
     );
-    return Number(message.lastInsertRowid);
   }
 
   enqueue(messages: readonly NewMessage[]): number {
@@ -234,9 +230,10 @@ export class SqliteCommitter {
     return this.#db
       .transaction(() => {
         const rejected: string[] = [];
+        const exists: string[] = [];
         const now = this.#clock.now();
         for (const episode of batch.episodes) {
-          if (!this.#commitEpisode(batch, episode, now)) rejected.push(episode.instanceId);
+          if (!this.#commitEpisode(batch, episode, now, exists)) rejected.push(episode.instanceId);
         }
         for (const c of batch.activityCompletions) {
           const k = c.workItem;
@@ -244,14 +241,26 @@ export class SqliteCommitter {
           if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
           this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
         }
-        return { rejectedEpisodes: rejected, updatedTime: new Date(now).toISOString() };
+        return {
+          rejectedEpisodes: rejected,
+          updatedTime: new Date(now).toISOString(),
+          ...(exists.length > 0 ? { instanceExists: exists } : {}),
+        };
       })
       .immediate();
   }
 
-  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number): boolean {
+  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, exists: string[]): boolean {
     const s = this.#s;
     const hub = this.#hub;
+    if (e.create) {
+      const existing = s.instanceState!.get(hub, e.instanceId) as { runtime_status: RuntimeStatus } | undefined;
+      if (existing && !e.create.replaceableStatuses.includes(existing.runtime_status)) {
+        exists.push(e.instanceId);
+        return false;
+      }
+      this.#create(e.create.instance, existing !== undefined, { workerId: batch.workerId, until: now + batch.leaseMs });
+    }
     const state = s.instanceState!.get(hub, e.instanceId) as
       { execution_id: string; history_length: number; locked_by: string | null } | undefined;
     if (

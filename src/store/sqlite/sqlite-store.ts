@@ -166,10 +166,10 @@ export class SqliteStore implements Store {
   }
 
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
-  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<number> {
-    return this.#write(
-      () => this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL, options?.lock)[0] ?? 0,
-    );
+  createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<void> {
+    return this.#write(() => {
+      this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL);
+    });
   }
 
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
