@@ -100,6 +100,31 @@ export class PgCommitter {
     };
   }
 
+  /** Whether `batch` creates no sub-instances (it may hold local starts): the path of commitWithStarts. */
+  static hasNoChildren(batch: CommitBatch): boolean {
+    return batch.episodes.every((e) => e.newInstances.length === 0);
+  }
+
+  /**
+   * Local starts and the rest of the batch in one transaction of two statements: the starts' instance rows (locked
+   * for this worker), then the one-statement commit, which sees them.
+   */
+  async commitWithStarts(client: Queryable, input: CommitBatch): Promise<CommitResult> {
+    await client.query('BEGIN');
+    try {
+      const exists = await this.#createStarts(client, input);
+      const batch =
+        exists.size === 0 ? input : { ...input, episodes: input.episodes.filter((e) => !exists.has(e.instanceId)) };
+      const result = await this.commitSimple(client, batch);
+      await client.query('COMMIT');
+      if (exists.size === 0) return result;
+      return { ...result, rejectedEpisodes: [...result.rejectedEpisodes, ...exists], instanceExists: [...exists] };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** The batch as a transaction of one statement per kind of write (used when it creates sub-instances). */
   async commit(client: pg.PoolClient, input: CommitBatch): Promise<CommitResult> {
     await client.query('BEGIN');
@@ -144,7 +169,7 @@ export class PgCommitter {
    * Creates the instances of the batch's local starts, locked for its worker and without start messages; returns the
    * ids that already existed in a status their start may not replace (a second start of one id in the batch too).
    */
-  async #createStarts(client: pg.PoolClient, batch: CommitBatch): Promise<Set<string>> {
+  async #createStarts(client: Queryable, batch: CommitBatch): Promise<Set<string>> {
     const exists = new Set<string>();
     const groups = new Map<string, { replaceable: readonly RuntimeStatus[]; instances: NewInstance[] }>();
     const seen = new Set<string>();

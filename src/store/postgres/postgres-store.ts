@@ -214,6 +214,7 @@ export class PostgresStore implements Store {
         if (PgCommitter.isSimple(batch)) return await this.#committer.commitSimple(this.#q, batch);
         const client = await this.#db.connect();
         try {
+          if (PgCommitter.hasNoChildren(batch)) return await this.#committer.commitWithStarts(preparing(client), batch);
           return await this.#committer.commit(client, batch);
         } finally {
           client.release();
