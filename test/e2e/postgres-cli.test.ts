@@ -42,6 +42,13 @@ describe('taskhub CLI on PostgreSQL', () => {
       );
       expect(listed.stdout).toContain(String(started.body.id));
       expect(listed.stdout).toContain('Completed');
+      // The dashboard's search and counts run on PostgreSQL too.
+      const counts = (await (await fetch(`${host.url}/dashboard/api/counts`)).json()) as { counts: unknown };
+      expect(counts.counts).toEqual({ Completed: 1 });
+      const found = (await (await fetch(`${host.url}/dashboard/api/instances?name=helloorch`)).json()) as {
+        instances: { instanceId: string }[];
+      };
+      expect(found.instances.map((i) => i.instanceId)).toEqual([started.body.id]);
     } finally {
       expect(await host.stop()).toBe(0);
     }

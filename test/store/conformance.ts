@@ -8,6 +8,7 @@ import { storeCommitTests } from './conformance-commits.js';
 import { storeEntityTests } from './conformance-entities.js';
 import { storeLeaseTests } from './conformance-leases.js';
 import { storeQueryTests } from './conformance-queries.js';
+import { storeSearchTests } from './conformance-search.js';
 import { claimOne, episode, newInstance, orchestratorStarted, raised, runTo, started } from './conformance-helpers.js';
 
 export type MakeStore = () => Promise<Store>;
@@ -240,6 +241,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     storeEntityTests(fresh);
     storeLeaseTests(fresh);
     storeQueryTests(fresh);
+    storeSearchTests(fresh);
 
     it('keeps two task hubs in one database apart', async () => {
       const one = await fresh();

@@ -166,7 +166,7 @@ export class PgInstances {
   }
 }
 
-function filter(query: PurgeQuery): { where: string[]; params: unknown[] } {
+export function filter(query: PurgeQuery): { where: string[]; params: unknown[] } {
   const where = ['TRUE'];
   const params: unknown[] = [];
   const add = (sql: (n: number) => string, value: unknown): void => {

@@ -14,6 +14,7 @@ import type {
   InstancePage,
   InstanceQuery,
   InstanceRecord,
+  InstanceSearch,
   NewInstance,
   NewMessage,
   PurgeQuery,
@@ -26,6 +27,7 @@ import { PgCommitter } from './commit.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
 import { preparing } from './prepared.js';
+import { PgSearch } from './search.js';
 import { migrate, schemaFor } from './schema.js';
 import type { Queryable } from './instances.js';
 
@@ -66,6 +68,7 @@ export class PostgresStore implements Store {
   readonly #claims: PgClaims;
   readonly #committer: PgCommitter;
   readonly #listener: PgListener;
+  readonly #search: PgSearch;
   #closed = false;
   #creates: PendingCreate[] = [];
 
@@ -83,6 +86,7 @@ export class PostgresStore implements Store {
     this.#committer = new PgCommitter(this.schema, this.#instances, this.#claims, channel, payload);
     this.#listener = new PgListener(config, channel, payload);
     this.#prepared = preparing(this.pool);
+    this.#search = new PgSearch(this.schema);
   }
 
   migrate(): Promise<void> {
@@ -111,7 +115,10 @@ export class PostgresStore implements Store {
     return this.#closed ? CLOSED : this.pool;
   }
 
-  /** The pool for single statements, which run as named prepared statements. */
+  /**
+   * The pool for the store's fixed statements, which run as named prepared statements. Statements whose text varies
+   * with the filters (queries, purges, the dashboard's search) run unnamed on the pool itself.
+   */
   readonly #prepared: Queryable;
   get #q(): Queryable {
     return this.#closed ? CLOSED : this.#prepared;
@@ -182,16 +189,26 @@ export class PostgresStore implements Store {
     return this.#instances.history(this.#q, instanceId);
   }
 
+  /** The dashboard's search: name and custom-status text, five orders, keyset paging. */
+  searchInstances(query: InstanceSearch): Promise<InstancePage> {
+    return this.#search.search(this.#db, query);
+  }
+
+  /** The dashboard's counts per runtime status for a search. */
+  countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>> {
+    return this.#search.count(this.#db, query);
+  }
+
   queryInstances(query: InstanceQuery): Promise<InstancePage> {
-    return this.#instances.query(this.#q, query);
+    return this.#instances.query(this.#db, query);
   }
 
   purgeInstance(instanceId: string): Promise<number> {
-    return this.#instances.purge(this.#q, { instanceId });
+    return this.#instances.purge(this.#db, { instanceId });
   }
 
   purgeInstances(query: PurgeQuery): Promise<number> {
-    return this.#instances.purge(this.#q, query);
+    return this.#instances.purge(this.#db, query);
   }
 
   enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
