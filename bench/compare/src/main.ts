@@ -5,11 +5,12 @@
 // bench/results/compare.json.
 //   RUNS=3 (default)   BENCH_SCALE=1 (default)   --smoke (= RUNS=1 BENCH_SCALE=0.05, short L0)
 //   ENGINES / WORKLOADS: comma lists to run a subset (a subset never overwrites the committed results)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Job } from './child.js';
+import { runChild } from './run-child.js';
 import type { Metric } from './common.js';
 import {
   ENGINES,
@@ -85,31 +86,6 @@ function record(metrics: readonly Metric[]): void {
   }
 }
 
-/** One measurement in its own process; a failed check, a crash or a timeout fails the run with the child's log. */
-function runChild(job: Job): Promise<Metric[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'child.ts'), JSON.stringify(job)], {
-      cwd: join(HERE, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      err += `\n(timed out after ${CHILD_TIMEOUT_MS / 1000} s)`;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code === 0 && line) return resolvePromise(JSON.parse(line.slice(7)) as Metric[]);
-      reject(new Error(`exit ${code ?? signal}\n${(err + out).trim().split('\n').slice(-25).join('\n')}`));
-    });
-  });
-}
-
 async function measure(job: Job, setup?: () => Promise<{ job: Job; cleanup(): Promise<void> }>): Promise<void> {
   const label = `${job.engine} ${job.workload} run ${job.run}`;
   await cooldown();
@@ -117,7 +93,7 @@ async function measure(job: Job, setup?: () => Promise<{ job: Job; cleanup(): Pr
   let prepared: { job: Job; cleanup(): Promise<void> } | undefined;
   try {
     prepared = setup ? await setup() : { job, cleanup: () => Promise.resolve() };
-    const metrics = await runChild(prepared.job);
+    const metrics = await runChild(prepared.job, CHILD_TIMEOUT_MS);
     record(metrics);
     const shown = metrics.map((m) => `${m.metric}=${fmt(m.value)}`).join(' ');
     process.stderr.write(`${label}: ${shown} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);

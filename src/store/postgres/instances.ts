@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
-import { decodeToken, encodeToken, toInstance, type InstanceRow } from '../sqlite/rows.js';
+import { continuationOf, pageSizeOf, toInstance, toPage, type InstanceRow } from '../sqlite/rows.js';
 import type { InstancePage, InstanceQuery, InstanceRecord, NewInstance, PurgeQuery } from '../store.js';
 import { NOW_MS } from './schema.js';
 
@@ -111,21 +111,10 @@ export class PgInstances {
   }
 
   async query(db: Queryable, query: InstanceQuery): Promise<InstancePage> {
-    const pageSize = query.pageSize ?? 100;
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        `Page size must be a positive integer, got ${String(query.pageSize)}.`,
-      );
-    }
+    const pageSize = pageSizeOf(query);
     const { where, params } = filter(query);
     if (query.continuationToken) {
-      let created: string, id: string;
-      try {
-        [created, id] = decodeToken(query.continuationToken);
-      } catch (err) {
-        throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
-      }
+      const [created, id] = continuationOf(query.continuationToken);
       params.push(created, id);
       where.push(`(created_time, instance_id) > ($${params.length - 1}, $${params.length})`);
     }
@@ -135,13 +124,7 @@ export class PgInstances {
        ORDER BY created_time, instance_id LIMIT $${params.length}`,
       params,
     );
-    const more = rows.length > pageSize;
-    const page = more ? rows.slice(0, pageSize) : rows;
-    const last = page.at(-1);
-    return {
-      instances: page.map((r) => toInstance(r, query.showInput ?? true)),
-      ...(more && last ? { continuationToken: encodeToken(last.created_time, last.instance_id) } : {}),
-    };
+    return toPage(rows, pageSize, 'created_time', query.showInput ?? true);
   }
 
   /** Deletes terminal instances matching the filter (or the one id) with their history, messages and work items. */

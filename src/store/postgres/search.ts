@@ -3,17 +3,9 @@
 // what the first one does; and counts per runtime status.
 import { TaskhubError } from '../../core/errors.js';
 import type { RuntimeStatus } from '../../core/history.js';
-import type { InstanceOrder, InstancePage, InstanceSearch } from '../store.js';
-import { decodeToken, encodeToken, toInstance, type InstanceRow } from '../sqlite/rows.js';
+import type { InstancePage, InstanceSearch } from '../store.js';
+import { continuationOf, ORDER_COLUMNS, pageSizeOf, toPage, type InstanceRow } from '../sqlite/rows.js';
 import { filter, type Queryable } from './instances.js';
-
-const ORDER_COLUMNS: Record<InstanceOrder, keyof InstanceRow> = {
-  createdTime: 'created_time',
-  lastUpdatedTime: 'last_updated_time',
-  name: 'name',
-  runtimeStatus: 'runtime_status',
-  instanceId: 'instance_id',
-};
 
 export class PgSearch {
   readonly #s: string;
@@ -23,24 +15,13 @@ export class PgSearch {
   }
 
   async search(db: Queryable, query: InstanceSearch): Promise<InstancePage> {
-    const pageSize = query.pageSize ?? 100;
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        `Page size must be a positive integer, got ${String(query.pageSize)}.`,
-      );
-    }
+    const pageSize = pageSizeOf(query);
     const column = ORDER_COLUMNS[query.orderBy ?? 'createdTime'];
     if (!column) throw new TaskhubError('INVALID_ARGUMENT', `Unknown order '${String(query.orderBy)}'.`);
     const { where, params } = where_(query);
     const [cmp, dir] = query.descending ? ['<', 'DESC'] : ['>', 'ASC'];
     if (query.continuationToken) {
-      let value: string, id: string;
-      try {
-        [value, id] = decodeToken(query.continuationToken);
-      } catch (err) {
-        throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
-      }
+      const [value, id] = continuationOf(query.continuationToken);
       if (column === 'instance_id') {
         params.push(id);
         where.push(`instance_id ${cmp} $${params.length}`);
@@ -55,13 +36,7 @@ export class PgSearch {
       `SELECT * FROM ${this.#s}.instances WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
       params,
     );
-    const more = rows.length > pageSize;
-    const page = more ? rows.slice(0, pageSize) : rows;
-    const last = page.at(-1);
-    return {
-      instances: page.map((r) => toInstance(r, query.showInput ?? true)),
-      ...(more && last ? { continuationToken: encodeToken(String(last[column]), last.instance_id) } : {}),
-    };
+    return toPage(rows, pageSize, column, query.showInput ?? true);
   }
 
   async count(db: Queryable, query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>> {

@@ -1,9 +1,8 @@
 // Reads and purges on the SQLite store: instance rows, history, filtered queries with keyset continuation.
 import type Database from 'better-sqlite3';
-import { TaskhubError } from '../../core/errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import type { InstancePage, InstanceQuery, PurgeQuery } from '../store.js';
-import { decodeToken, encodeToken, toInstance, type InstanceRow } from './rows.js';
+import { continuationOf, pageSizeOf, toPage, type InstanceRow } from './rows.js';
 
 const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 
@@ -33,34 +32,17 @@ export class SqliteQueries {
   }
 
   queryInstances(query: InstanceQuery): InstancePage {
-    const pageSize = query.pageSize ?? 100;
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        `Page size must be a positive integer, got ${String(query.pageSize)}.`,
-      );
-    }
+    const pageSize = pageSizeOf(query);
     const { where, params } = filter(this.#hub, query);
     if (query.continuationToken) {
-      let created: string, id: string;
-      try {
-        [created, id] = decodeToken(query.continuationToken);
-      } catch (err) {
-        throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
-      }
+      const [created, id] = continuationOf(query.continuationToken);
       where.push('(created_time > ? OR (created_time = ? AND instance_id > ?))');
       params.push(created, created, id);
     }
     const rows = this.#db
       .prepare(`SELECT * FROM instances WHERE ${where.join(' AND ')} ORDER BY created_time, instance_id LIMIT ?`)
       .all(...params, pageSize + 1) as InstanceRow[];
-    const more = rows.length > pageSize;
-    const page = more ? rows.slice(0, pageSize) : rows;
-    const last = page.at(-1);
-    return {
-      instances: page.map((r) => toInstance(r, query.showInput ?? true)),
-      ...(more && last ? { continuationToken: encodeToken(last.created_time, last.instance_id) } : {}),
-    };
+    return toPage(rows, pageSize, 'created_time', query.showInput ?? true);
   }
 
   /** Deletes terminal instances matching the filter (or the one id) with their history, messages and work items. */

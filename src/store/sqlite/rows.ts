@@ -1,6 +1,7 @@
 // Row shapes shared by the SQL stores and their conversion to the Store contract's records.
+import { TaskhubError } from '../../core/errors.js';
 import type { FailureDetails, RuntimeStatus } from '../../core/history.js';
-import type { InstanceRecord } from '../store.js';
+import type { InstanceOrder, InstancePage, InstanceRecord } from '../store.js';
 
 export interface InstanceRow {
   instance_id: string;
@@ -53,4 +54,50 @@ export function decodeToken(token: string): [string, string] {
     // fall through to the error below
   }
   throw new Error(`Invalid continuation token '${token}': pass back the token a previous page returned.`);
+}
+
+/** The column each dashboard order sorts by (then by instance id). */
+export const ORDER_COLUMNS: Record<InstanceOrder, keyof InstanceRow> = {
+  createdTime: 'created_time',
+  lastUpdatedTime: 'last_updated_time',
+  name: 'name',
+  runtimeStatus: 'runtime_status',
+  instanceId: 'instance_id',
+};
+
+/** A query's page size (default 100); INVALID_ARGUMENT unless it is a positive integer. */
+export function pageSizeOf(query: { readonly pageSize?: number | undefined }): number {
+  const pageSize = query.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new TaskhubError('INVALID_ARGUMENT', `Page size must be a positive integer, got ${String(query.pageSize)}.`);
+  }
+  return pageSize;
+}
+
+/** The (order value, instance id) a continuation token carries; INVALID_ARGUMENT for anything else. */
+export function continuationOf(token: string): [string, string] {
+  try {
+    return decodeToken(token);
+  } catch (err) {
+    throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
+  }
+}
+
+/**
+ * One page from rows read with LIMIT pageSize + 1: the first pageSize rows, and when there were more, a continuation
+ * token made of the last row's order value and instance id.
+ */
+export function toPage(
+  rows: readonly InstanceRow[],
+  pageSize: number,
+  column: keyof InstanceRow,
+  showInput = true,
+): InstancePage {
+  const more = rows.length > pageSize;
+  const page = more ? rows.slice(0, pageSize) : rows;
+  const last = page.at(-1);
+  return {
+    instances: page.map((r) => toInstance(r, showInput)),
+    ...(more && last ? { continuationToken: encodeToken(String(last[column]), last.instance_id) } : {}),
+  };
 }

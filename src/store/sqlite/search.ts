@@ -3,17 +3,9 @@
 import type Database from 'better-sqlite3';
 import { TaskhubError } from '../../core/errors.js';
 import type { RuntimeStatus } from '../../core/history.js';
-import type { InstanceOrder, InstancePage, InstanceSearch } from '../store.js';
+import type { InstancePage, InstanceSearch } from '../store.js';
 import { filter } from './queries.js';
-import { decodeToken, encodeToken, toInstance, type InstanceRow } from './rows.js';
-
-const ORDER_COLUMNS: Record<InstanceOrder, keyof InstanceRow> = {
-  createdTime: 'created_time',
-  lastUpdatedTime: 'last_updated_time',
-  name: 'name',
-  runtimeStatus: 'runtime_status',
-  instanceId: 'instance_id',
-};
+import { continuationOf, ORDER_COLUMNS, pageSizeOf, toPage, type InstanceRow } from './rows.js';
 
 export class SqliteSearch {
   readonly #db: Database.Database;
@@ -25,24 +17,13 @@ export class SqliteSearch {
   }
 
   search(query: InstanceSearch): InstancePage {
-    const pageSize = query.pageSize ?? 100;
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        `Page size must be a positive integer, got ${String(query.pageSize)}.`,
-      );
-    }
+    const pageSize = pageSizeOf(query);
     const column = ORDER_COLUMNS[query.orderBy ?? 'createdTime'];
     if (!column) throw new TaskhubError('INVALID_ARGUMENT', `Unknown order '${String(query.orderBy)}'.`);
     const { where, params } = this.#where(query);
     const [cmp, dir] = query.descending ? ['<', 'DESC'] : ['>', 'ASC'];
     if (query.continuationToken) {
-      let value: string, id: string;
-      try {
-        [value, id] = decodeToken(query.continuationToken);
-      } catch (err) {
-        throw new TaskhubError('INVALID_ARGUMENT', (err as Error).message);
-      }
+      const [value, id] = continuationOf(query.continuationToken);
       if (column === 'instance_id') {
         where.push(`instance_id ${cmp} ?`);
         params.push(id);
@@ -55,13 +36,7 @@ export class SqliteSearch {
     const rows = this.#db
       .prepare(`SELECT * FROM instances WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`)
       .all(...params, pageSize + 1) as InstanceRow[];
-    const more = rows.length > pageSize;
-    const page = more ? rows.slice(0, pageSize) : rows;
-    const last = page.at(-1);
-    return {
-      instances: page.map((r) => toInstance(r, query.showInput ?? true)),
-      ...(more && last ? { continuationToken: encodeToken(String(last[column]), last.instance_id) } : {}),
-    };
+    return toPage(rows, pageSize, column, query.showInput ?? true);
   }
 
   count(query: InstanceSearch): Partial<Record<RuntimeStatus, number>> {
