@@ -2,7 +2,7 @@
 // and the raw PostgreSQL commit rate (L0, 1 and 8 connections) on the same server in the same run. Each measurement
 // runs in a fresh process on a fresh database through bench/compare's child (the same code `npm run bench:compare`
 // measures with, so the two never disagree on method); only the repository root's dependencies are needed.
-import type { Job } from './compare/src/child.js';
+import type { Job } from './compare/src/job.js';
 import { runChild } from './compare/src/run-child.js';
 import { createDatabase, dropDatabase, startPgServer, type PgServer } from './compare/src/servers.js';
 import type { Metric } from './lib/workloads.js';

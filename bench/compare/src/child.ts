@@ -22,17 +22,8 @@ import {
   type Metric,
 } from './common.js';
 import { openTaskhub, required, taskhubAdapter } from './engines/taskhub.js';
+import type { Job } from './job.js';
 import { l0Postgres, l0Sqlite } from './l0.js';
-
-export interface Job {
-  readonly engine: string;
-  readonly workload: string;
-  readonly run: number;
-  readonly scale: number;
-  readonly pgUrl?: string;
-  readonly ingressUrl?: string;
-  readonly l0Seconds?: number;
-}
 
 async function openEngine(job: Job): Promise<{ adapter: Adapter; close(): Promise<void> }> {
   switch (job.engine) {

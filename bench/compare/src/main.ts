@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Job } from './child.js';
+import type { Job } from './job.js';
 import { runChild } from './run-child.js';
 import type { Metric } from './common.js';
 import {

@@ -2,7 +2,7 @@
 // timeout rejects with the tail of the child's output. Shared by this harness and the root's `npm run bench`.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Job } from './child.js';
+import type { Job } from './job.js';
 import type { Metric } from './common.js';
 
 const HERE = import.meta.dirname;
