@@ -72,7 +72,8 @@ export class SqliteCommitter {
       updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
           failure_details = ?, custom_status = COALESCE(?, custom_status), entity_state = COALESCE(?, entity_state),
           history_length = ?, last_updated_time = ?,
-          execution_id = ?, locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
+          execution_id = ?, locked_by = ?, lock_expires = ?
+        WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?`),
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
       ),
@@ -261,43 +262,14 @@ export class SqliteCommitter {
       }
       this.#create(e.create.instance, existing !== undefined, { workerId: batch.workerId, until: now + batch.leaseMs });
     }
-    const state = s.instanceState!.get(hub, e.instanceId) as
-      { execution_id: string; history_length: number; locked_by: string | null } | undefined;
-    if (
-      !state ||
-      state.locked_by !== batch.workerId ||
-      state.execution_id !== e.executionId ||
-      state.history_length !== e.expectedHistoryLength
-    ) {
-      return false;
-    }
-    let base = e.expectedHistoryLength;
-    if (e.replaceHistory) {
-      s.deleteHistory!.run(hub, e.instanceId);
-      base = 0;
-    }
-    if (e.append.length > 0) s.insertHistory!.run(hub, e.instanceId, base, JSON.stringify(e.append));
-    for (const id of e.consumedMessageIds) s.deleteMessage!.run(id, hub);
-    if (e.deletePendingMessages) s.deleteMessages!.run(hub, e.instanceId);
+    // The instance update is the check: it applies only where this worker holds the lock and the history is where
+    // the episode started. Nothing else is written for a rejected episode.
+    const base = e.replaceHistory ? 0 : e.expectedHistoryLength;
     const executionId = e.newExecutionId ?? e.executionId;
-    for (const k of e.completedWorkItems) s.deleteWorkItem!.run(hub, k.instanceId, k.executionId, k.taskScheduledId);
-    if (e.replaceHistory && e.newExecutionId) s.deleteWorkItems!.run(hub, e.instanceId);
     const lockUntil = now + batch.leaseMs;
-    for (const w of e.newWorkItems) {
-      s.insertWorkItem!.run(
-        hub,
-        e.instanceId,
-        executionId,
-        w.taskScheduledId,
-        w.name,
-        w.input ?? null,
-        w.lockedBy ?? null,
-        w.lockedBy ? lockUntil : 0,
-      );
-    }
     // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
     const terminal = isTerminal(e.runtimeStatus);
-    s.updateInstance!.run(
+    const updated = s.updateInstance!.run(
       e.runtimeStatus,
       e.input ?? null,
       terminal ? (e.output ?? null) : null,
@@ -311,7 +283,29 @@ export class SqliteCommitter {
       e.keepLock ? lockUntil : 0,
       hub,
       e.instanceId,
+      batch.workerId,
+      e.executionId,
+      e.expectedHistoryLength,
     );
+    if (updated.changes === 0) return false;
+    if (e.replaceHistory) s.deleteHistory!.run(hub, e.instanceId);
+    if (e.append.length > 0) s.insertHistory!.run(hub, e.instanceId, base, JSON.stringify(e.append));
+    for (const id of e.consumedMessageIds) s.deleteMessage!.run(id, hub);
+    if (e.deletePendingMessages) s.deleteMessages!.run(hub, e.instanceId);
+    for (const k of e.completedWorkItems) s.deleteWorkItem!.run(hub, k.instanceId, k.executionId, k.taskScheduledId);
+    if (e.replaceHistory && e.newExecutionId) s.deleteWorkItems!.run(hub, e.instanceId);
+    for (const w of e.newWorkItems) {
+      s.insertWorkItem!.run(
+        hub,
+        e.instanceId,
+        executionId,
+        w.taskScheduledId,
+        w.name,
+        w.input ?? null,
+        w.lockedBy ?? null,
+        w.lockedBy ? lockUntil : 0,
+      );
+    }
     for (const child of e.newInstances) {
       const existing = s.instanceState!.get(hub, child.instanceId) as { runtime_status: RuntimeStatus } | undefined;
       if (existing && !isTerminal(existing.runtime_status)) continue;
