@@ -150,6 +150,16 @@ export const api = {
     const params = filterParams({ ...filter, status: undefined });
     return request<{ counts: Partial<Record<RuntimeStatus, number>> | null }>(`/dashboard/api/counts?${params}`);
   },
+  /** An entity's state through the management API; `exists` is false for an entity without state (deleted). */
+  async entityState(name: string, key: string): Promise<{ exists: boolean; state: unknown }> {
+    try {
+      const url = `${WEBHOOK}/entities/${encodeURIComponent(name)}/${encodeURIComponent(key)}`;
+      return { exists: true, state: await request<unknown>(url) };
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return { exists: false, state: null };
+      throw err;
+    }
+  },
   detail: (id: string) =>
     request<{ instance: InstanceRecord; history: HistoryEvent[] }>(
       `/dashboard/api/instances/${encodeURIComponent(id)}`,

@@ -1,12 +1,12 @@
-// Durable entities. Durable Functions stores an entity as an instance named `@name@key`; until this host's entity
-// API exists, the page lists those instances and says what is missing rather than guessing at their state.
+// Durable entities. Durable Functions stores an entity as an instance named `@name@key`: the page lists those
+// instances and shows an entity's state as the management API reads it (GET .../entities/{name}/{key}).
 import { useEffect, useState } from 'preact/hooks';
-import { api, parseJson, type HubInfo, type InstanceRecord, type InstanceSummary } from './api.js';
+import { api, type HubInfo, type InstanceSummary } from './api.js';
 import { JsonView } from './json-view.js';
 
 export function Entities({ info }: { info: HubInfo }) {
   const [list, setList] = useState<InstanceSummary[] | null>(null);
-  const [selected, setSelected] = useState<InstanceRecord | null>(null);
+  const [selected, setSelected] = useState<{ id: string; exists: boolean; state: unknown } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api
@@ -15,9 +15,10 @@ export function Entities({ info }: { info: HubInfo }) {
       .catch((err: Error) => setError(err.message));
   }, []);
   const open = (id: string): void => {
+    const [, name = '', ...key] = id.split('@');
     api
-      .detail(id)
-      .then((d) => setSelected(d.instance))
+      .entityState(name, key.join('@'))
+      .then((r) => setSelected({ id, ...r }))
       .catch((err: Error) => setError(err.message));
   };
   return (
@@ -25,8 +26,8 @@ export function Entities({ info }: { info: HubInfo }) {
       <h2>Entities</h2>
       {!info.entities && (
         <p class="notice">
-          This host has no entity API yet: entities (instances named <code>@name@key</code>) are listed as they are
-          stored, with the state the store holds for them. Signals and state queries arrive with durable entities.
+          This host's client cannot read entity state: entities (instances named <code>@name@key</code>) are listed as
+          they are stored.
         </p>
       )}
       {error && <p class="error-text">{error}</p>}
@@ -55,9 +56,13 @@ export function Entities({ info }: { info: HubInfo }) {
         </table>
       )}
       {selected && (
-        <div>
-          <h3>{selected.instanceId}</h3>
-          <JsonView value={parseJson(selected.customStatus ?? selected.input)} />
+        <div data-testid="entity-state">
+          <h3>{selected.id}</h3>
+          {selected.exists ? (
+            <JsonView value={selected.state} />
+          ) : (
+            <p class="muted">No state (deleted or never set).</p>
+          )}
         </div>
       )}
     </div>

@@ -1,5 +1,5 @@
 // The app the dashboard's browser test drives: a pipeline with a chain, a fan-out, a sub-orchestration and a timer
-// that then waits for an Approval event; a quick orchestration; and one that fails, for the failure panel.
+// that then waits for an Approval event; a quick orchestration; one that fails, for the failure panel; a counter entity.
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
 
@@ -36,4 +36,10 @@ df.app.orchestration('Quick', function* (context: OrchestrationContext) {
 df.app.orchestration('Failing', function* (context: OrchestrationContext) {
   yield context.df.callActivity('Step', 1);
   throw new Error('The warehouse refused the order');
+});
+
+df.app.entity('Counter', (context) => {
+  const value = context.df.getState(() => 0) ?? 0;
+  if (context.df.operationName === 'add') context.df.setState(value + (context.df.getInput<number>() ?? 0));
+  else if (context.df.operationName === 'get') context.df.return(value);
 });

@@ -139,4 +139,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await page.goto(`${host.url}/#/instances/failing-1`);
     await expect.poll(() => page.getByTestId('failure').textContent()).toContain('The warehouse refused the order');
   });
+
+  it('lists entities and shows the state of one', async () => {
+    for (const amount of [5, 7]) {
+      const signaled = await fetch(`${api}/entities/counter/shop?op=add`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(amount),
+      });
+      expect(signaled.status).toBe(202);
+    }
+    await expect.poll(async () => (await fetch(`${api}/entities/counter/shop`)).text(), { timeout: 10_000 }).toBe('12');
+    await page.goto(`${host.url}/#/entities`);
+    await page.getByTestId('entities').getByText('shop', { exact: true }).click();
+    await expect.poll(() => page.getByTestId('entity-state').textContent()).toContain('12');
+  });
 });
