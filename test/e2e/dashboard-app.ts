@@ -39,7 +39,7 @@ df.app.orchestration('Failing', function* (context: OrchestrationContext) {
 });
 
 df.app.entity('Counter', (context) => {
-  const value = context.df.getState(() => 0) ?? 0;
+  const value = Number(context.df.getState(() => 0) ?? 0);
   if (context.df.operationName === 'add') context.df.setState(value + (context.df.getInput<number>() ?? 0));
   else if (context.df.operationName === 'get') context.df.return(value);
 });
