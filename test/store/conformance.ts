@@ -180,6 +180,28 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     storeCommitTests(fresh);
 
     describe('messages', () => {
+      it('counts each of several enqueues issued together, and keeps their arrival order', async () => {
+        const store = await fresh();
+        await store.createInstance(newInstance('a'));
+        const counts = await Promise.all([
+          store.enqueueMessages([{ instanceId: 'a', event: raised('e1', '1') }]),
+          store.enqueueMessages([{ instanceId: 'ghost', event: raised('lost') }]),
+          store.enqueueMessages([
+            { instanceId: 'a', event: raised('e2', '2') },
+            { instanceId: 'ghost', event: raised('lost') },
+            { instanceId: 'a', event: raised('e3', '3') },
+          ]),
+        ]);
+        expect(counts).toEqual([1, 0, 2]);
+        const claimed = await claimOne(store, 'w1', 'a');
+        expect(claimed.messages.map((m) => m.event)).toEqual([
+          started('a', 'a-e1', '"in"'),
+          raised('e1', '1'),
+          raised('e2', '2'),
+          raised('e3', '3'),
+        ]);
+      });
+
       it('enqueues to known instances only and counts what it enqueued', async () => {
         const store = await fresh();
         await store.createInstance(newInstance('a'));

@@ -51,12 +51,12 @@ export class PgClaims {
       enqueue: `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $7::text[])
           WITH ORDINALITY AS k(i, e, ev, v, ename, ord)),
         ent AS (${ENSURE_ENTITIES(s, '$8')}),
+        ok AS (SELECT * FROM k WHERE k.ename IS NOT NULL
+          OR EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i)),
         ins AS (INSERT INTO ${s}.messages (instance_id, execution_id, event, visible_at)
-          SELECT k.i, k.e, k.ev, COALESCE(k.v, ${NOW_MS}) FROM k
-          WHERE k.ename IS NOT NULL OR EXISTS (SELECT 1 FROM ${s}.instances x WHERE x.instance_id = k.i)
-          ORDER BY k.ord RETURNING 1),
+          SELECT ok.i, ok.e, ok.ev, COALESCE(ok.v, ${NOW_MS}) FROM ok ORDER BY ok.ord RETURNING 1),
         note AS (SELECT pg_notify($5, $6) WHERE EXISTS (SELECT 1 FROM ins))
-        SELECT (SELECT count(*) FROM ins)::int AS n, (SELECT count(*) FROM note) AS notified`,
+        SELECT (SELECT array_agg(ord) FROM ok) AS stored, (SELECT count(*) FROM note) AS notified`,
       // Oldest visible messages of claimable instances first (the visibility index, stopped at a few times the limit),
       // then the instance rows locked with SKIP LOCKED; the lock re-checks the lease on the row's latest version, so
       // an instance another worker claimed a moment ago is passed over. Messages come back one row each.
@@ -101,8 +101,13 @@ export class PgClaims {
   }
 
   async enqueue(db: Queryable, messages: readonly NewMessage[]): Promise<number> {
-    if (messages.length === 0) return 0;
-    const { rows } = await db.query<{ n: number }>(this.#sql.enqueue, [
+    return (await this.enqueueEach(db, messages)).filter(Boolean).length;
+  }
+
+  /** Enqueues in one statement; tells for each message whether it was stored (its instance exists, or an entity). */
+  async enqueueEach(db: Queryable, messages: readonly NewMessage[]): Promise<boolean[]> {
+    if (messages.length === 0) return [];
+    const { rows } = await db.query<{ stored: string[] | null }>(this.#sql.enqueue, [
       messages.map((m) => m.instanceId),
       messages.map((m) => m.executionId ?? null),
       messages.map((m) => JSON.stringify(m.event)),
@@ -112,7 +117,8 @@ export class PgClaims {
       messages.map((m) => entityNameOf(m.instanceId)),
       new Date().toISOString(),
     ]);
-    return rows[0]?.n ?? 0;
+    const stored = new Set((rows[0]?.stored ?? []).map(Number));
+    return messages.map((_, i) => stored.has(i + 1));
   }
 
   async claimOrchestrations(

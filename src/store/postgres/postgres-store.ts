@@ -71,6 +71,7 @@ export class PostgresStore implements Store {
   readonly #search: PgSearch;
   #closed = false;
   #creates: PendingCreate[] = [];
+  #enqueues: { messages: readonly NewMessage[]; resolve: (n: number) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(options: PostgresStoreOptions) {
     this.hubName = options.hubName ?? 'TestHubName';
@@ -211,8 +212,40 @@ export class PostgresStore implements Store {
     return this.#instances.purge(this.#db, query);
   }
 
+  /**
+   * Enqueues issued in one turn of the event loop (a client raising many events, signalling many entities) share
+   * one statement and one WAL flush; each caller still learns how many of its own messages were stored.
+   */
   enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
-    return this.#claims.enqueue(this.#q, messages);
+    if (messages.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.#enqueues.push({ messages, resolve, reject });
+      if (this.#enqueues.length === 1) setImmediate(() => void this.#flushEnqueues());
+    });
+  }
+
+  async #flushEnqueues(): Promise<void> {
+    const pending = this.#enqueues;
+    this.#enqueues = [];
+    try {
+      const stored = await this.#claims.enqueueEach(
+        this.#q,
+        pending.flatMap((p) => p.messages),
+      );
+      let at = 0;
+      for (const p of pending) {
+        p.resolve(stored.slice(at, at + p.messages.length).filter(Boolean).length);
+        at += p.messages.length;
+      }
+    } catch (err) {
+      if (pending.length === 1) pending[0]?.reject(err);
+      // Something in the batch failed the statement: run each caller's messages alone, so only the failing one rejects.
+      else {
+        for (const p of pending) {
+          await this.#claims.enqueue(this.#q, p.messages).then(p.resolve, p.reject);
+        }
+      }
+    }
   }
 
   claimOrchestrations(
