@@ -5,6 +5,7 @@ import type { EntityLock } from './context.js';
 import { EntityId } from './entity-id.js';
 import { ENTITY_REQUEST_EVENT, type EntityRequest } from './entity-state.js';
 import { TaskhubError } from './errors.js';
+import type { HistoryEvent } from './history.js';
 import { ActionTask, EntityCallTask } from './task.js';
 
 /** The section an orchestration holds or waits for: released on `release()` or when the orchestration ends. */
@@ -61,4 +62,25 @@ export function releaseActions(section: CriticalSection, parent: string): Action
   return section.entities.map(
     (instanceId) => new ActionTask({ kind: 'SendEvent', instanceId, name: ENTITY_REQUEST_EVENT, input }),
   );
+}
+
+/**
+ * The critical section a recorded history leaves open (requested and not released), read from its EventSent events
+ * alone. For ending an execution whose code cannot run (not registered any more, or the runtime failed it): its locks
+ * must still be released, or the entities would stay locked for good.
+ */
+export function openSectionIn(history: readonly HistoryEvent[]): CriticalSection | undefined {
+  let open: CriticalSection | undefined;
+  for (const e of history) {
+    if (e.eventType !== 'EventSent' || e.name !== ENTITY_REQUEST_EVENT || e.input === undefined) continue;
+    let request: EntityRequest;
+    try {
+      request = JSON.parse(e.input) as EntityRequest;
+    } catch {
+      continue;
+    }
+    if (request.lockset) open = { lockId: request.id, entities: request.lockset };
+    else if (request.release && open?.lockId === request.id) open = undefined;
+  }
+  return open;
 }

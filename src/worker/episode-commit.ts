@@ -2,10 +2,10 @@
 // (delayed messages to the instance itself), sub-orchestration instances, events to other instances, and the result
 // message a sub-orchestration owes its parent.
 import { randomUUID } from 'node:crypto';
-import { releaseRequest } from '../core/entity-lock.js';
+import { openSectionIn, releaseRequest, type CriticalSection } from '../core/entity-lock.js';
 import { ENTITY_REQUEST_EVENT } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
-import type { ExecutionStartedEvent, HistoryEvent } from '../core/history.js';
+import type { ExecutionStartedEvent, FailureDetails, HistoryEvent } from '../core/history.js';
 import type { EpisodeCommit, NewInstance, NewMessage, NewWorkItem, WorkItemKey } from '../store/store.js';
 
 export interface EpisodeInput {
@@ -121,7 +121,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
     case 'Failed':
     case 'Terminated':
       finished = true;
-      newMessages.push(...parentNotice(input.started, result, now));
+      newMessages.push(...parentNotice(input.started, result.outcome, now));
       break;
     case 'ContinuedAsNew': {
       // The old execution's history is replaced by the start of the new one, delivered in the next episode.
@@ -154,15 +154,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
 
   // An execution that ends while holding (or waiting for) entity locks releases them, as Durable Functions does.
   const section = result.criticalSection;
-  if (section && (finished || replaceHistory)) {
-    const release = releaseRequest(section, input.instanceId);
-    for (const instanceId of section.entities) {
-      newMessages.push({
-        instanceId,
-        event: { eventType: 'EventRaised', eventId: -1, timestamp: now, name: ENTITY_REQUEST_EVENT, input: release },
-      });
-    }
-  }
+  if (section && (finished || replaceHistory)) newMessages.push(...releaseMessages(section, input.instanceId, now));
 
   const localWork = newWorkItems.filter((w) => w.lockedBy !== undefined);
   const commit: EpisodeCommit = {
@@ -193,10 +185,13 @@ export function newExecutionId(): string {
 }
 
 /** The message a finished sub-orchestration sends to its parent. */
-function parentNotice(started: ExecutionStartedEvent | undefined, result: EpisodeResult, now: string): NewMessage[] {
+function parentNotice(
+  started: ExecutionStartedEvent | undefined,
+  outcome: EpisodeResult['outcome'],
+  now: string,
+): NewMessage[] {
   const parent = started?.parentInstance;
   if (!parent) return [];
-  const outcome = result.outcome;
   const base = { eventId: -1, timestamp: now, taskScheduledId: parent.taskScheduledId };
   let event: HistoryEvent;
   if (outcome.status === 'Completed') {
@@ -219,4 +214,29 @@ function parentNotice(started: ExecutionStartedEvent | undefined, result: Episod
     };
   }
   return [{ instanceId: parent.instanceId, executionId: parent.executionId, event }];
+}
+
+function releaseMessages(section: CriticalSection, instanceId: string, now: string): NewMessage[] {
+  const release = releaseRequest(section, instanceId);
+  return section.entities.map((entity) => ({
+    instanceId: entity,
+    event: { eventType: 'EventRaised', eventId: -1, timestamp: now, name: ENTITY_REQUEST_EVENT, input: release },
+  }));
+}
+
+/**
+ * What an execution the runtime fails (its orchestrator is not registered, or the runtime broke) still owes others:
+ * the failure notice to its parent orchestration, and the release of a critical section its history leaves open.
+ */
+export function failedExecutionMessages(
+  instanceId: string,
+  started: ExecutionStartedEvent | undefined,
+  history: readonly HistoryEvent[],
+  failureDetails: FailureDetails,
+  now: string,
+): NewMessage[] {
+  const messages = parentNotice(started, { status: 'Failed', failureDetails }, now);
+  const section = openSectionIn(history);
+  if (section) messages.push(...releaseMessages(section, instanceId, now));
+  return messages;
 }

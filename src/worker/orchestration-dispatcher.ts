@@ -26,7 +26,7 @@ import type {
   WorkItemKey,
 } from '../store/store.js';
 import { failureDetailsOf } from '../core/failure.js';
-import { buildEpisodeCommit, newExecutionId } from './episode-commit.js';
+import { buildEpisodeCommit, failedExecutionMessages, newExecutionId } from './episode-commit.js';
 import type { ExecutorCache } from './executor-cache.js';
 import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
 
@@ -273,12 +273,10 @@ export class OrchestrationDispatcher {
           { event: LogEvents.orchestrationUnknown, instanceId: id, name },
           'unknown orchestration',
         );
-        await this.#commit(
-          id,
-          active,
-          completions,
-          this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
-        );
+        await this.#commit(id, active, completions, {
+          ...this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
+          newMessages: failedExecutionMessages(id, started, history, failure, now),
+        });
         return;
       }
       const executor = createOrchestrationExecutor(registered.handler, {
@@ -303,12 +301,12 @@ export class OrchestrationDispatcher {
       result = cached.executor.execute(events, now);
     } catch (err) {
       cache.delete(id);
-      await this.#commit(
-        id,
-        active,
-        completions,
-        this.#failed(instance, consumedMessageIds, completedWorkItems, failureDetailsOf(err), now),
-      );
+      const failure = failureDetailsOf(err);
+      const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
+      await this.#commit(id, active, completions, {
+        ...this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
+        newMessages: failedExecutionMessages(id, started, history, failure, now),
+      });
       return;
     }
     const built = buildEpisodeCommit(
