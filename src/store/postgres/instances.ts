@@ -95,6 +95,15 @@ export class PgInstances {
     );
   }
 
+  /** Several instances in one query, keyed by id (missing ids are absent). */
+  async getMany(db: Queryable, instanceIds: readonly string[]): Promise<Map<string, InstanceRecord>> {
+    const { rows } = await db.query<InstanceRow>(
+      `SELECT * FROM ${this.#s}.instances WHERE instance_id = ANY($1::text[])`,
+      [instanceIds],
+    );
+    return new Map(rows.map((r) => [r.instance_id, toInstance(r)]));
+  }
+
   async get(db: Queryable, instanceId: string): Promise<InstanceRecord | undefined> {
     const { rows } = await db.query<InstanceRow>(`SELECT * FROM ${this.#s}.instances WHERE instance_id = $1`, [
       instanceId,

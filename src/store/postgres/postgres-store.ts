@@ -71,6 +71,10 @@ export class PostgresStore implements Store {
   readonly #search: PgSearch;
   #closed = false;
   #creates: PendingCreate[] = [];
+  #reads = new Map<
+    string,
+    { resolve: (record: InstanceRecord | undefined) => void; reject: (err: unknown) => void }[]
+  >();
   #enqueues: { messages: readonly NewMessage[]; resolve: (n: number) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(options: PostgresStoreOptions) {
@@ -182,8 +186,28 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Reads issued in one turn of the event loop (many clients polling or checking before they raise) share one query,
+   * so a burst of them does not queue for the pool's connections one by one.
+   */
   getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
-    return this.#instances.get(this.#q, instanceId);
+    return new Promise((resolve, reject) => {
+      const waiting = this.#reads.get(instanceId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.#reads.set(instanceId, [{ resolve, reject }]);
+      if (this.#reads.size === 1 && !waiting) setImmediate(() => void this.#flushReads());
+    });
+  }
+
+  async #flushReads(): Promise<void> {
+    const reads = this.#reads;
+    this.#reads = new Map();
+    try {
+      const found = await this.#instances.getMany(this.#q, [...reads.keys()]);
+      for (const [id, waiting] of reads) for (const w of waiting) w.resolve(found.get(id));
+    } catch (err) {
+      for (const waiting of reads.values()) for (const w of waiting) w.reject(err);
+    }
   }
 
   getHistory(instanceId: string): Promise<HistoryEvent[]> {
