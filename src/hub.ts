@@ -17,11 +17,23 @@ export interface OpenTaskHubInternals {
   readonly logger?: Logger;
   /** Time source of the worker (the test hub's virtual clock; its store gets the same one). */
   readonly clock?: Clock;
+  /**
+   * Called after every client write that a worker must act on (a start, an event, a termination ...), on top of
+   * waking this hub's own worker: the host process wakes its language worker process through it.
+   */
+  readonly onClientWrite?: () => void;
+  /** Called when this hub's worker commits the end of an execution (the language worker tells its host). */
+  readonly onFinished?: (instanceId: string) => void;
 }
 
-export async function openTaskHub(
-  options: OpenTaskHubOptions & OpenTaskHubInternals = {},
-): Promise<TaskHub & { readonly worker: Worker | undefined }> {
+/** What openTaskHub returns: the public TaskHub plus what the runtime itself needs from it. */
+export interface OpenedTaskHub extends TaskHub {
+  readonly worker: Worker | undefined;
+  /** Wakes waitForCompletion calls in this process (the host relays its language worker's completions here). */
+  readonly completions: CompletionWaiter;
+}
+
+export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInternals = {}): Promise<OpenedTaskHub> {
   const store: Store =
     typeof options.store === 'object'
       ? options.store
@@ -38,13 +50,19 @@ export async function openTaskHub(
     options.worker === false
       ? undefined
       : new Worker(store, registry, logger, options.worker ?? {}, {
-          onFinished: (id, record) => waiter.notifyCompleted(id, record),
+          onFinished: (id, record) => {
+            waiter.notifyCompleted(id, record);
+            options.onFinished?.(id);
+          },
           ...(options.clock === undefined ? {} : { clock: options.clock }),
         });
   const client = new TaskHubClient({
     store,
     waitHub: waiter,
-    notify: () => worker?.notify(),
+    notify: () => {
+      worker?.notify();
+      options.onClientWrite?.();
+    },
     ...(worker ? { localStarter: worker.localStarter } : {}),
     knownOrchestrations: (name) => registry.getOrchestration(name) !== undefined,
   });
@@ -55,6 +73,7 @@ export async function openTaskHub(
     registry,
     client,
     worker,
+    completions: waiter,
     async start() {
       await worker?.start();
     },

@@ -20,6 +20,14 @@ export const LogEvents = {
   activityLog: 'activity.log',
   entityLog: 'entity.log',
   entityMessageDropped: 'entity.message-dropped',
+  activityQuarantined: 'activity.quarantined',
+  activityTimedOut: 'activity.timed-out',
+  orchestrationQuarantined: 'orchestration.quarantined',
+  languageWorkerStarted: 'language-worker.started',
+  languageWorkerCrashed: 'language-worker.crashed',
+  languageWorkerExited: 'language-worker.exited',
+  languageWorkerRecycling: 'language-worker.recycling',
+  languageWorkerRequestFailed: 'language-worker.request-failed',
 } as const;
 
 /** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */

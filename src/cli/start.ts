@@ -1,7 +1,8 @@
-// `taskhub start [path]`: load an app, open its task hub, serve it over HTTP, list what it serves as `func start`
-// does, and drain on Ctrl-C / SIGTERM.
+// `taskhub start [path]`: serve an app as `func start` does. This process is the host (HTTP, management API,
+// dashboard, its own store connection); the app's code runs in a language worker process it supervises, so nothing
+// the app does can take the host down. Lists what it serves and drains on Ctrl-C / SIGTERM.
 import path from 'node:path';
-import { loadApp, type LoadedApp } from '../app/loader.js';
+import { FunctionRegistry } from '../core/registry.js';
 import { openTaskHub } from '../hub.js';
 import type { TaskHub } from '../hub-types.js';
 import { createLogger, type Logger } from '../log.js';
@@ -10,8 +11,12 @@ import { displayRoute } from '../http/routes.js';
 import { startHttpHost, type RunningHttpHost } from '../http/server.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
+import { LanguageWorkerSupervisor } from '../host/supervisor.js';
+import { DEFAULT_HUB, type AppSummary } from '../host/worker-protocol.js';
 import { print, printError } from './output.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
+
+export { DEFAULT_HUB };
 
 export interface StartOptions {
   readonly port?: string;
@@ -25,7 +30,6 @@ export interface StartOptions {
 
 export const DEFAULT_PORT = 7071;
 export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_HUB = 'TestHubName';
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
@@ -35,62 +39,97 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   const host = options.host ?? DEFAULT_HOST;
   const maxBodyBytes = Number(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
+  const readOnly = options.readOnly ?? false;
 
-  const loaded = await loadApp(path.resolve(appPath ?? '.'));
-  const hubName = options.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
-  const spec = parseStoreOption(options.store, loaded.root);
-  const hub = await openTaskHub({
-    store: await openStoreOption(spec, hubName),
-    hubName,
-    registry: loaded.definition.registry,
+  const worker = new LanguageWorkerSupervisor({
+    appPath: path.resolve(appPath ?? '.'),
+    store: options.store,
+    hub: options.hub,
+    bindHost: host,
+    keys,
+    maxBodyBytes,
+    readOnly,
+    publicUrl: undefined,
     logger,
   });
+  const app = await worker.start();
+  const spec = parseStoreOption(options.store, app.root);
+  let hub;
+  try {
+    hub = await openTaskHub({
+      store: await openStoreOption(spec, app.hubName),
+      hubName: app.hubName,
+      registry: namesOnly(app),
+      worker: false,
+      logger,
+      onClientWrite: () => worker.wake(),
+    });
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+  const opened = hub;
+  worker.onFinished((instanceId) => opened.completions.notifyCompleted(instanceId));
   let http: RunningHttpHost;
   try {
     http = await startHttpHost({
       hub,
-      app: loaded.definition,
+      forwardAppRequest: (request) => worker.forward(request),
       host,
       port,
       keys,
       maxBodyBytes,
       logger,
-      readOnly: options.readOnly ?? false,
+      readOnly,
     });
   } catch (err) {
+    await worker.stop();
     await hub.close();
     throw err;
   }
-  await hub.start();
-  printBanner(loaded, hub, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
-  drainOnSignal(http, hub, logger);
+  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
+  drainOnSignal(http, hub, logger, () => worker.stop());
 }
 
-function printBanner(loaded: LoadedApp, hub: TaskHub, http: RunningHttpHost, store: string): void {
-  const { definition } = loaded;
-  print(`Taskhub: serving ${loaded.root} (task hub ${hub.name}, store ${store})`);
+/**
+ * The host's view of the app's functions: names only (the code runs in the worker), so the management API and the
+ * dashboard know which orchestrations and entities exist.
+ */
+function namesOnly(app: AppSummary): FunctionRegistry {
+  const registry = new FunctionRegistry();
+  const elsewhere = (): never => {
+    throw new Error('This function runs in the language worker process, not in the host.');
+  };
+  for (const name of app.orchestrations) registry.registerOrchestration(name, elsewhere);
+  for (const name of app.activities) registry.registerActivity(name, elsewhere);
+  for (const name of app.entities) registry.registerEntity(name, elsewhere);
+  return registry;
+}
+
+function printBanner(app: AppSummary, http: RunningHttpHost, store: string): void {
+  print(`Taskhub: serving ${app.root} (task hub ${app.hubName}, store ${store})`);
   print();
   print('Functions:');
   print();
-  for (const fn of definition.httpFunctions) {
+  for (const fn of app.httpFunctions) {
     const methods = fn.methods.length > 0 ? fn.methods.join(',') : 'ALL';
-    print(`        ${fn.name}: [${methods}] ${http.url}${displayRoute(definition.routePrefix, fn.route)}`);
+    print(`        ${fn.name}: [${methods}] ${http.url}${displayRoute(app.routePrefix, fn.route)}`);
     print();
   }
-  const starterTaken = definition.httpFunctions.some((fn) => /^orchestrators\//i.test(fn.route));
-  if (!starterTaken && definition.registry.orchestrations().length > 0) {
-    const route = displayRoute(definition.routePrefix, 'orchestrators/{functionName}/{instanceId?}');
+  const starterTaken = app.httpFunctions.some((fn) => /^orchestrators\//i.test(fn.route));
+  if (!starterTaken && app.orchestrations.length > 0) {
+    const route = displayRoute(app.routePrefix, 'orchestrators/{functionName}/{instanceId?}');
     print(`        (built-in starter): [POST] ${http.url}${route}`);
     print();
   }
-  const kinds: [string, { name: string }[]][] = [
-    ['orchestrationTrigger', definition.registry.orchestrations()],
-    ['activityTrigger', definition.registry.activities()],
-    ['entityTrigger', definition.registry.entities()],
+  const kinds: [string, readonly string[]][] = [
+    ['orchestrationTrigger', app.orchestrations],
+    ['activityTrigger', app.activities],
+    ['entityTrigger', app.entities],
   ];
-  for (const [kind, list] of kinds) {
-    for (const fn of list) {
-      print(`        ${fn.name}: ${kind}`);
+  for (const [kind, names] of kinds) {
+    for (const name of names) {
+      print(`        ${name}: ${kind}`);
       print();
     }
   }
@@ -99,7 +138,12 @@ function printBanner(loaded: LoadedApp, hub: TaskHub, http: RunningHttpHost, sto
   print('Press Ctrl-C to stop.');
 }
 
-export function drainOnSignal(http: RunningHttpHost, hub: TaskHub, logger: Logger): void {
+export function drainOnSignal(
+  http: RunningHttpHost,
+  hub: TaskHub,
+  logger: Logger,
+  beforeHub: () => Promise<void> = () => Promise.resolve(),
+): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
@@ -111,6 +155,7 @@ export function drainOnSignal(http: RunningHttpHost, hub: TaskHub, logger: Logge
     void (async () => {
       try {
         await http.close();
+        await beforeHub();
         await hub.close();
         print('Stopped.');
         process.exit(0);

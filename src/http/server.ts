@@ -18,7 +18,13 @@ import { userFunctionRouter } from './user-functions.js';
 
 export interface HttpHostOptions {
   readonly hub: TaskHub;
-  readonly app: AppDefinition;
+  /** The app whose HTTP functions (and built-in starter) this host runs in its own process. */
+  readonly app?: AppDefinition;
+  /**
+   * Instead of `app`: hands every request that is not the management API's or the dashboard's to the process that
+   * runs the app's code (the language worker), and returns its answer.
+   */
+  readonly forwardAppRequest?: (request: Request) => Promise<Response>;
   /** Accepted keys. Required (non-empty) unless the host is bound to loopback, where they are ignored. */
   readonly keys?: readonly string[];
   /** Largest request body in bytes (default 1 MiB); bigger bodies get 413. */
@@ -65,6 +71,12 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     app.route('/', dashboard(host, { readOnly: options.readOnly ?? false, closeSignal: options.closeSignal }));
   }
 
+  const forward = options.forwardAppRequest;
+  if (forward) {
+    app.all('*', (c) => forward(c.req.raw));
+    return app;
+  }
+  if (!options.app) throw new TaskhubError('INVALID_ARGUMENT', 'An HTTP host needs an app or forwardAppRequest.');
   const router = userFunctionRouter(host, options.app);
   app.all('*', async (c) => {
     const response = await router.handle(c);

@@ -1,0 +1,141 @@
+// The language worker process: the one process of `taskhub start` that runs the app's code (orchestrations,
+// activities, entities, HTTP functions). Its host forks it, hands it requests over IPC and restarts it when the app's
+// code ends it (an uncaught exception, an unhandled rejection, process.exit). Whatever happens here, the host's
+// management API, dashboard and store connection live on.
+import path from 'node:path';
+import { loadApp, type LoadedApp } from '../app/loader.js';
+import { openTaskHub, type OpenedTaskHub } from '../hub.js';
+import { createHttpApp } from '../http/server.js';
+import { LogEvents, createLogger } from '../log.js';
+import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
+import {
+  DEFAULT_HUB,
+  EXIT_UNCAUGHT,
+  isHostMessage,
+  type AppSummary,
+  type ForwardedRequest,
+  type WorkerInit,
+  type WorkerMessage,
+} from './worker-protocol.js';
+
+const logger = createLogger();
+
+function send(message: WorkerMessage): void {
+  // The channel closes when the host dies; this process then exits on 'disconnect', so a lost message is moot.
+  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+}
+
+// The app's code threw where no caller can catch it (a timer callback, a dropped promise): this process is in an
+// unknown state, so it ends, and the host starts a fresh one. The work in flight is delivered again; work that keeps
+// ending its worker is quarantined by its delivery count.
+function crashed(kind: string, err: unknown): never {
+  logger.fatal({ event: LogEvents.languageWorkerCrashed, kind, err }, `the app's code crashed its worker (${kind})`);
+  process.exit(EXIT_UNCAUGHT);
+}
+process.on('uncaughtException', (err) => crashed('uncaught exception', err));
+process.on('unhandledRejection', (err) => crashed('unhandled rejection', err));
+// The host is gone (killed, crashed): nobody serves our answers, and a new host must be able to take our locks.
+process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group; the host decides when this process drains (it sends 'stop').
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+
+function summarize(loaded: LoadedApp, hubName: string): AppSummary {
+  const { definition } = loaded;
+  return {
+    root: loaded.root,
+    kind: loaded.kind,
+    hubName,
+    routePrefix: definition.routePrefix,
+    httpFunctions: definition.httpFunctions.map((fn) => ({ name: fn.name, methods: fn.methods, route: fn.route })),
+    orchestrations: definition.registry.orchestrations().map((f) => f.name),
+    activities: definition.registry.activities().map((f) => f.name),
+    entities: definition.registry.entities().map((f) => f.name),
+  };
+}
+
+async function run(init: WorkerInit): Promise<void> {
+  let hub: OpenedTaskHub;
+  let loaded: LoadedApp;
+  try {
+    loaded = await loadApp(path.resolve(init.appPath));
+    const hubName = init.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
+    const spec = parseStoreOption(init.store, loaded.root);
+    hub = await openTaskHub({
+      store: await openStoreOption(spec, hubName),
+      hubName,
+      registry: loaded.definition.registry,
+      logger,
+      onFinished: (instanceId) => send({ type: 'finished', instanceId }),
+    });
+  } catch (err) {
+    send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
+    // Let the message leave before the channel closes.
+    setImmediate(() => process.exit(1));
+    return;
+  }
+  const app = createHttpApp({
+    hub,
+    app: loaded.definition,
+    host: init.bindHost,
+    keys: init.keys,
+    maxBodyBytes: init.maxBodyBytes,
+    readOnly: init.readOnly,
+    logger,
+    dashboard: false,
+  });
+
+  const answer = async (request: ForwardedRequest): Promise<void> => {
+    let response: Response;
+    try {
+      response = await app.fetch(
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers as [string, string][],
+          ...(request.body === undefined ? {} : { body: request.body }),
+        }),
+      );
+    } catch (err) {
+      logger.error({ event: LogEvents.languageWorkerRequestFailed, err }, 'forwarded request failed');
+      response = Response.json(
+        { error: 'INTERNAL', message: 'The request failed; see the host log.' },
+        { status: 500 },
+      );
+    }
+    const body = new Uint8Array(await response.arrayBuffer());
+    send({ type: 'response', id: request.id, status: response.status, headers: [...response.headers], body });
+  };
+
+  let stopping = false;
+  process.on('message', (message: unknown) => {
+    if (!isHostMessage(message)) return;
+    switch (message.type) {
+      case 'request':
+        answer(message).catch((err: unknown) => crashed('request', err));
+        return;
+      case 'wake':
+        hub.worker?.notify();
+        return;
+      case 'stop':
+        if (stopping) return;
+        stopping = true;
+        hub.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'language worker stop failed');
+            process.exit(1);
+          },
+        );
+        return;
+      case 'init':
+        return;
+    }
+  });
+  await hub.start();
+  send({ type: 'ready', app: summarize(loaded, hub.name) });
+}
+
+process.once('message', (message: unknown) => {
+  if (!isHostMessage(message) || message.type !== 'init') return;
+  run(message).catch((err: unknown) => crashed('start', err));
+});

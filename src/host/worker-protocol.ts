@@ -1,0 +1,87 @@
+// The messages between `taskhub start` (the host) and its language worker process, the one process that runs the
+// app's code. They travel over Node's IPC channel with structured-clone serialization, so bodies stay bytes.
+
+/** What the language worker loaded, as plain data: the host prints it and serves the management API with it. */
+export interface AppSummary {
+  readonly root: string;
+  readonly kind: 'classic' | 'code-first';
+  readonly hubName: string;
+  readonly routePrefix: string;
+  readonly httpFunctions: readonly { readonly name: string; readonly methods: readonly string[]; route: string }[];
+  readonly orchestrations: readonly string[];
+  readonly activities: readonly string[];
+  readonly entities: readonly string[];
+}
+
+/** Everything the language worker needs to load the app and open its task hub as the host would. */
+export interface WorkerInit {
+  readonly type: 'init';
+  readonly appPath: string;
+  /** The `--store` option as given (parsed in the worker against the app folder). */
+  readonly store: string | undefined;
+  readonly hub: string | undefined;
+  /** The address the host is bound to, and its keys: the worker checks function keys exactly as the host would. */
+  readonly bindHost: string;
+  readonly keys: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly readOnly: boolean;
+  readonly publicUrl: string | undefined;
+}
+
+export interface ForwardedRequest {
+  readonly type: 'request';
+  readonly id: number;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array | undefined;
+}
+
+export type HostMessage =
+  | WorkerInit
+  | ForwardedRequest
+  /** A client in the host wrote work the worker should claim now instead of at its next poll. */
+  | { readonly type: 'wake' }
+  /** Drain and exit 0. */
+  | { readonly type: 'stop' };
+
+export interface ForwardedResponse {
+  readonly type: 'response';
+  readonly id: number;
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly app: AppSummary }
+  | { readonly type: 'load-failed'; readonly message: string }
+  | ForwardedResponse
+  /** An execution ended: wakes waitForCompletion calls in the host. */
+  | { readonly type: 'finished'; readonly instanceId: string }
+  /**
+   * The worker stopped taking work and will exit once drained, because code it cannot stop is still running (an
+   * activity past functionTimeout): the host starts a fresh one at once.
+   */
+  | { readonly type: 'recycling'; readonly reason: string };
+
+/** The hub name used when neither `--hub` nor host.json names one (local Durable Functions' default). */
+export const DEFAULT_HUB = 'TestHubName';
+
+/** Exit code of a language worker that ended because the app's code threw where nothing could catch it. */
+export const EXIT_UNCAUGHT = 70;
+/** Exit code of a language worker recycled after draining (see 'recycling'). */
+export const EXIT_RECYCLED = 75;
+
+function hasType(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Messages come only from our own other process; the check keeps a stray `process.send` of the app's harmless. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  return hasType(value);
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return hasType(value);
+}
