@@ -18,6 +18,17 @@ export interface WorkerOptions {
   readonly groupCommitDelayMs?: number;
   /** Fallback polling interval when idle, for work from other processes (default 1000 ms). */
   readonly pollIntervalMs?: number;
+  /**
+   * Deliveries of one activity work item (or claims of one orchestration) that may end without completing before it
+   * is quarantined (default 5): the activity then fails its task with a message saying so, the orchestration ends
+   * Failed. A delivery ends without completing when its worker process dies (a crash, process.exit, SIGKILL).
+   */
+  readonly maxDeliveryCount?: number;
+  /**
+   * host.json `functionTimeout` for activities, in ms (default none): a longer run fails its task with a timeout
+   * error and frees its slot; the code itself cannot be stopped, so the worker reports it (see OpenTaskHubOptions).
+   */
+  readonly functionTimeoutMs?: number;
   /** callHttp: wait between polls of a 202 answer without Retry-After (default 30000 ms, as Durable Functions). */
   readonly httpPollingIntervalMs?: number;
 }

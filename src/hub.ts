@@ -24,6 +24,8 @@ export interface OpenTaskHubInternals {
   readonly onClientWrite?: () => void;
   /** Called when this hub's worker commits the end of an execution (the language worker tells its host). */
   readonly onFinished?: (instanceId: string) => void;
+  /** The worker gave up on code that is still running (see WorkerHooks.onRunawayCode). */
+  readonly onRunawayCode?: (reason: string) => void;
 }
 
 /** What openTaskHub returns: the public TaskHub plus what the runtime itself needs from it. */
@@ -55,6 +57,7 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
             options.onFinished?.(id);
           },
           ...(options.clock === undefined ? {} : { clock: options.clock }),
+          ...(options.onRunawayCode === undefined ? {} : { onRunawayCode: options.onRunawayCode }),
         });
   const client = new TaskHubClient({
     store,

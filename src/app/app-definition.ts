@@ -30,6 +30,10 @@ export class AppDefinition {
   routePrefix = 'api';
   /** host.json `extensions.durableTask.hubName`, when the app names its hub. */
   hubName: string | undefined;
+  /** host.json `functionTimeout` in ms, when set (activities and HTTP functions). */
+  functionTimeoutMs: number | undefined;
+  /** host.json `extensions.durableTask.maxDeliveryCount`, when set. */
+  maxDeliveryCount: number | undefined;
 
   constructor(registry: FunctionRegistry = new FunctionRegistry()) {
     this.registry = registry;

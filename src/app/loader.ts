@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
+import type { WorkerOptions } from '../hub-types.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
 import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
@@ -76,7 +77,10 @@ function hasClassicFunctions(folder: string): boolean {
 function readHostJson(root: string, definition: AppDefinition): void {
   const file = path.join(root, 'host.json');
   if (!existsSync(file)) return;
-  let host: { extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown } } };
+  let host: {
+    functionTimeout?: unknown;
+    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
+  };
   try {
     host = JSON.parse(readFileSync(file, 'utf8')) as typeof host;
   } catch (err) {
@@ -84,10 +88,53 @@ function readHostJson(root: string, definition: AppDefinition): void {
   }
   const prefix = host.extensions?.http?.routePrefix;
   if (typeof prefix === 'string') definition.routePrefix = prefix.replace(/^\/+|\/+$/g, '');
+  if (host.functionTimeout !== undefined && host.functionTimeout !== null) {
+    definition.functionTimeoutMs = parseTimeSpan(host.functionTimeout, `${file}: functionTimeout`);
+  }
+  const maxDeliveryCount = host.extensions?.durableTask?.maxDeliveryCount;
+  if (maxDeliveryCount !== undefined) {
+    if (typeof maxDeliveryCount !== 'number' || !Number.isInteger(maxDeliveryCount) || maxDeliveryCount < 1) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `${file}: extensions.durableTask.maxDeliveryCount must be a whole number ≥ 1, not ${JSON.stringify(maxDeliveryCount)}`,
+      );
+    }
+    definition.maxDeliveryCount = maxDeliveryCount;
+  }
   const hubName = host.extensions?.durableTask?.hubName;
   if (typeof hubName === 'string' && hubName !== '') {
     definition.hubName = hubName.replace(/^%(.+)%$/, (whole, setting: string) => process.env[setting] ?? whole);
   }
+}
+
+/** The worker settings host.json gives (functionTimeout, maxDeliveryCount), for openTaskHub's `worker`. */
+export function workerSettings(definition: AppDefinition): WorkerOptions {
+  const { functionTimeoutMs, maxDeliveryCount } = definition;
+  return {
+    ...(functionTimeoutMs === undefined ? {} : { functionTimeoutMs }),
+    ...(maxDeliveryCount === undefined ? {} : { maxDeliveryCount }),
+  };
+}
+
+/**
+ * host.json's TimeSpan form, `[d.]hh:mm:ss[.fff]` (Azure Functions' own), in ms; `-1` means no limit (undefined).
+ */
+export function parseTimeSpan(value: unknown, what: string): number | undefined {
+  if (value === -1 || value === '-1') return undefined;
+  const match =
+    typeof value === 'string' ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/.exec(value) : null;
+  if (!match) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `${what} must be a TimeSpan such as "00:05:00", not ${JSON.stringify(value)}`,
+    );
+  }
+  const [, days, hours, minutes, seconds, fraction] = match;
+  const ms =
+    ((Number(days ?? 0) * 24 + Number(hours)) * 3600 + Number(minutes) * 60 + Number(seconds)) * 1000 +
+    Math.round(Number(`0.${fraction ?? '0'}`) * 1000);
+  if (ms <= 0) throw new TaskhubError('INVALID_ARGUMENT', `${what} must be longer than zero, not ${String(value)}`);
+  return ms;
 }
 
 /** The entry files of a code-first folder: package.json `main` (a file or a glob), else index.{ts,js,mjs,cjs}. */

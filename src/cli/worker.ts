@@ -2,7 +2,7 @@
 // HTTP host. Add as many as you like next to `taskhub start` hosts (on PostgreSQL, on any number of machines); they
 // share the work through the store's leases. Drains on Ctrl-C / SIGTERM.
 import path from 'node:path';
-import { loadApp } from '../app/loader.js';
+import { loadApp, workerSettings } from '../app/loader.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { print, printError } from './output.js';
@@ -29,7 +29,7 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     hubName,
     registry: loaded.definition.registry,
     logger,
-    worker: leaseMs === undefined ? {} : { leaseMs },
+    worker: { ...workerSettings(loaded.definition), ...(leaseMs === undefined ? {} : { leaseMs }) },
   });
   await hub.start();
   const { registry } = loaded.definition;

@@ -3,13 +3,14 @@
 // code ends it (an uncaught exception, an unhandled rejection, process.exit). Whatever happens here, the host's
 // management API, dashboard and store connection live on.
 import path from 'node:path';
-import { loadApp, type LoadedApp } from '../app/loader.js';
+import { loadApp, workerSettings, type LoadedApp } from '../app/loader.js';
 import { openTaskHub, type OpenedTaskHub } from '../hub.js';
 import { createHttpApp } from '../http/server.js';
 import { LogEvents, createLogger } from '../log.js';
 import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
 import {
   DEFAULT_HUB,
+  EXIT_RECYCLED,
   EXIT_UNCAUGHT,
   isHostMessage,
   type AppSummary,
@@ -54,6 +55,11 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
   };
 }
 
+/** Replaced once the hub is open: drain and exit so the host starts a fresh process. */
+let recycle = (reason: string): void => {
+  logger.warn({ event: LogEvents.languageWorkerRecycling, reason }, 'recycling before the hub is open');
+};
+
 async function run(init: WorkerInit): Promise<void> {
   let hub: OpenedTaskHub;
   let loaded: LoadedApp;
@@ -66,7 +72,9 @@ async function run(init: WorkerInit): Promise<void> {
       hubName,
       registry: loaded.definition.registry,
       logger,
+      worker: workerSettings(loaded.definition),
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),
+      onRunawayCode: (reason) => recycle(reason),
     });
   } catch (err) {
     send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
@@ -107,6 +115,21 @@ async function run(init: WorkerInit): Promise<void> {
   };
 
   let stopping = false;
+  const drainAndExit = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    hub.close().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        logger.error({ err }, 'language worker stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  recycle = (reason) => {
+    send({ type: 'recycling', reason });
+    drainAndExit(EXIT_RECYCLED);
+  };
   process.on('message', (message: unknown) => {
     if (!isHostMessage(message)) return;
     switch (message.type) {
@@ -117,15 +140,7 @@ async function run(init: WorkerInit): Promise<void> {
         hub.worker?.notify();
         return;
       case 'stop':
-        if (stopping) return;
-        stopping = true;
-        hub.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'language worker stop failed');
-            process.exit(1);
-          },
-        );
+        drainAndExit(0);
         return;
       case 'init':
         return;

@@ -54,7 +54,11 @@ export interface WorkItem {
   readonly name: string;
   /** JSON text. */
   readonly input?: string;
-  /** How many times this work item has been claimed before (0 on first delivery). */
+  /**
+   * How many times this work item was delivered before without completing (0 on first delivery): each claim counts,
+   * and so does a local run (a work item stored locked for its worker). A completed work item is deleted, so a
+   * count above 0 means earlier deliveries ended with their worker (crashed, killed, timed out).
+   */
   readonly deliveryCount: number;
 }
 

@@ -2,7 +2,7 @@
 // Activities run at least once: the idempotency key stays the same on every redelivery of one invocation.
 import type { ActivityContext } from '../core/context.js';
 import { failureDetailsOf, jsonText } from '../core/failure.js';
-import type { HistoryEvent } from '../core/history.js';
+import type { FailureDetails, HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { WorkItem } from '../store/store.js';
@@ -40,8 +40,36 @@ export async function runActivity(
   }
 }
 
-function failed(item: WorkItem, err: unknown): HistoryEvent {
-  const failureDetails = failureDetailsOf(err);
+/** The completion of a work item that ended its worker too often: it is not run again. */
+export function quarantined(item: WorkItem, maxDeliveryCount: number): HistoryEvent {
+  const error = new Error(
+    `'${item.name}' ended its worker process ${item.deliveryCount} times without completing (a crash, ` +
+      `process.exit, a kill or a recycle each time): quarantined after maxDeliveryCount (${maxDeliveryCount}) ` +
+      'deliveries, it is not run again.',
+  );
+  error.name = 'PoisonMessageException';
+  return failed(item, error, false);
+}
+
+/** The completion of an activity that ran past host.json functionTimeout (its code may still be running). */
+export function timedOut(item: WorkItem, timeoutMs: number): HistoryEvent {
+  const error = new Error(`Timeout value of ${timeSpan(timeoutMs)} was exceeded by function '${item.name}'.`);
+  error.name = 'FunctionTimeoutException';
+  return failed(item, error, false);
+}
+
+/** A duration as a .NET TimeSpan string (hh:mm:ss[.fff]), as host.json writes functionTimeout. */
+function timeSpan(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const fraction = ms % 1000 === 0 ? '' : `.${String(ms % 1000).padStart(3, '0')}`;
+  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}${fraction}`;
+}
+
+function failed(item: WorkItem, err: unknown, withStack = true): HistoryEvent {
+  // The runtime's own failures (quarantine, timeout) have no stack worth showing: it would be Taskhub's, not the app's.
+  const failureDetails: FailureDetails =
+    withStack || !(err instanceof Error) ? failureDetailsOf(err) : { errorType: err.name, errorMessage: err.message };
   return {
     eventType: 'TaskFailed',
     eventId: -1,

@@ -10,7 +10,8 @@ import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { LocalStarter } from '../client/durable-client.js';
 import type { InstanceRecord, Store, WorkItem } from '../store/store.js';
-import { runActivity } from './activity-runner.js';
+import { quarantined, runActivity, timedOut } from './activity-runner.js';
+import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
 import { withBuiltInActivities } from './http-activity.js';
@@ -24,7 +25,18 @@ export interface WorkerHooks {
   readonly onFinished?: (instanceId: string, record: InstanceRecord) => void;
   /** Time source for episode timestamps and idle waits (default real time; the test hub's virtual clock). */
   readonly clock?: Clock;
+  /**
+   * The app's code is still running somewhere this worker gave up on it (an activity past functionTimeout). Only a
+   * new process stops it: the language worker drains and exits, and its host starts a fresh one.
+   */
+  readonly onRunawayCode?: (reason: string) => void;
 }
+
+/**
+ * A work item delivered before without completing may be what ended its worker: it runs alone (no other activity
+ * beside it) for up to this long, so that if it ends this worker too, the count lands on it and not on bystanders.
+ */
+const SUSPECT_SOLO_MS = 5000;
 
 const DEFAULTS = {
   maxConcurrentOrchestrations: 64,
@@ -35,6 +47,8 @@ const DEFAULTS = {
   groupCommitDelayMs: 0,
   pollIntervalMs: 1000,
   httpPollingIntervalMs: DEFAULT_HTTP_POLLING_INTERVAL_MS,
+  maxDeliveryCount: 5,
+  functionTimeoutMs: 0,
 } satisfies Required<WorkerOptions>;
 
 export class Worker {
@@ -61,6 +75,11 @@ export class Worker {
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
   #unsubscribeWork: (() => void) | undefined;
+  /** Claimed work items delivered before without completing, waiting for their solo run. */
+  readonly #suspects: WorkItem[] = [];
+  /** While a suspect runs alone: when others may start beside it anyway. */
+  #soloUntil = 0;
+  #soloRunning = false;
 
   constructor(
     store: Store,
@@ -75,6 +94,12 @@ export class Worker {
     this.#activities = withBuiltInActivities(registry);
     this.#logger = logger;
     this.#options = { ...DEFAULTS, ...definedOnly(options) };
+    if (!Number.isInteger(this.#options.maxDeliveryCount) || this.#options.maxDeliveryCount < 1) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `maxDeliveryCount must be a whole number ≥ 1, not ${options.maxDeliveryCount}`,
+      );
+    }
     this.#hooks = hooks;
     this.#clock = hooks.clock ?? systemClock;
     this.committer = new GroupCommitter(store, {
@@ -223,6 +248,10 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#activityWake.consume();
+        if (this.#suspects.length > 0 || this.#soloRunning) {
+          await this.#runSuspect();
+          continue;
+        }
         const free = max - this.#activitiesRunning;
         if (free <= 0) {
           this.#activitiesSaturated = true;
@@ -231,7 +260,11 @@ export class Worker {
           continue;
         }
         const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
-        for (const item of items) this.#runClaimed(item);
+        for (const item of items) {
+          if (item.deliveryCount >= this.#options.maxDeliveryCount) this.#quarantine(item);
+          else if (item.deliveryCount > 0) this.#suspects.push(item);
+          else this.#runClaimed(item);
+        }
         if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
       } catch (err) {
         this.#logger.error({ event: LogEvents.dispatcherError, err }, 'activity dispatcher error');
@@ -240,17 +273,92 @@ export class Worker {
     }
   }
 
+  /**
+   * One step of a solo run: wait until no other activity runs, then run the next suspect alone until it ends or
+   * SUSPECT_SOLO_MS pass (then others may join it: a slow activity is not a crashing one).
+   */
+  async #runSuspect(): Promise<void> {
+    const poll = this.#options.pollIntervalMs;
+    if (this.#soloRunning) {
+      const left = this.#soloUntil - this.#clock.now();
+      if (left > 0) {
+        this.#activitiesSaturated = true;
+        await this.#activityWake.wait(Math.min(left, poll));
+        this.#activitiesSaturated = false;
+        return;
+      }
+      this.#soloRunning = false;
+    }
+    if (this.#suspects.length === 0) return;
+    if (this.#activitiesRunning > 0) {
+      this.#activitiesSaturated = true;
+      await this.#activityWake.wait(poll);
+      this.#activitiesSaturated = false;
+      return;
+    }
+    const item = this.#suspects.shift()!;
+    this.#soloRunning = true;
+    this.#soloUntil = this.#clock.now() + SUSPECT_SOLO_MS;
+    this.#runClaimed(item, () => {
+      this.#soloRunning = false;
+    });
+  }
+
+  /** A work item that ended its worker maxDeliveryCount times: it fails its task instead of running again. */
+  #quarantine(item: WorkItem): void {
+    const max = this.#options.maxDeliveryCount;
+    this.#logger.error(
+      {
+        event: LogEvents.activityQuarantined,
+        name: item.name,
+        instanceId: item.instanceId,
+        taskId: item.taskScheduledId,
+        deliveries: item.deliveryCount,
+      },
+      `activity '${item.name}' ended its worker ${item.deliveryCount} times: quarantined, its task fails`,
+    );
+    this.committer
+      .commitCompletion({ workItem: item, event: quarantined(item, max) })
+      .then(() => this.#orchestrationWake.notify())
+      .catch((err: unknown) => {
+        // The work item stays stored and locked until its lease ends; the next claim quarantines it again.
+        this.#logger.error({ event: LogEvents.commitFailed, err }, 'quarantined activity not committed');
+      });
+  }
+
+  /** Runs an activity, failing its task once functionTimeout passes (the code is left running; see onRunawayCode). */
+  #invoke(item: WorkItem): Promise<HistoryEvent> {
+    const run = runActivity(this.#activities, item, this.#logger);
+    const timeoutMs = this.#options.functionTimeoutMs;
+    if (timeoutMs <= 0) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<HistoryEvent>((resolve) => {
+      timer = setTimeout(() => {
+        this.#logger.error(
+          { event: LogEvents.activityTimedOut, name: item.name, instanceId: item.instanceId, timeoutMs },
+          `activity '${item.name}' ran past functionTimeout: its task fails`,
+        );
+        resolve(timedOut(item, timeoutMs));
+        this.#hooks.onRunawayCode?.(`activity '${item.name}' of ${item.instanceId} ran past functionTimeout`);
+      }, timeoutMs);
+    });
+    // runActivity never rejects (failures become TaskFailed events), so the losing side of the race is harmless.
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+  }
+
   #reserve(name: string): boolean {
     if (this.#stopping || this.#activitiesRunning >= this.#options.maxConcurrentActivities) return false;
+    // A suspect waits for its solo run: new local work goes through the store meanwhile.
+    if (this.#suspects.length > 0 || this.#soloRunning) return false;
     if (!this.#activities.getActivity(name)) return false;
     this.#activitiesRunning++;
     return true;
   }
 
   /** A work item claimed from the store (recovered, or scheduled when no local slot was free): result goes via a message. */
-  #runClaimed(item: WorkItem): void {
+  #runClaimed(item: WorkItem, onEnd?: () => void): void {
     this.#activitiesRunning++;
-    runActivity(this.#activities, item, this.#logger)
+    this.#invoke(item)
       .then((event) => this.committer.commitCompletion({ workItem: item, event }))
       .then(() => this.#orchestrationWake.notify())
       .catch((err: unknown) => {
@@ -259,6 +367,7 @@ export class Worker {
       })
       .finally(() => {
         this.#activitiesRunning--;
+        onEnd?.();
         this.#activityWake.notify();
       });
   }
@@ -271,7 +380,7 @@ export class Worker {
       deliveryCount: 0,
       ...(work.input === undefined ? {} : { input: work.input }),
     };
-    runActivity(this.#activities, item, this.#logger)
+    this.#invoke(item)
       .then(onDone)
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');

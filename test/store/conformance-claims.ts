@@ -109,6 +109,27 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       expect((await store.claimWorkItems('w4', 10, 10_000)).map((w) => w.deliveryCount)).toEqual([2, 2, 2]);
     });
 
+    it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
+      const store = await fresh();
+      await store.createInstance(newInstance('a'));
+      const claimed = await claimOne(store, 'w1', 'a');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 80,
+        episodes: [
+          episode(claimed, {
+            append: [...episode(claimed).append, scheduled(0)],
+            newWorkItems: [{ taskScheduledId: 0, name: 'Act', lockedBy: 'w1' }],
+          }),
+        ],
+        activityCompletions: [],
+      });
+      expect(await store.claimWorkItems('w2', 10, 10_000)).toEqual([]);
+      await sleep(120);
+      // w1 died during its local run: the next delivery reports one before it.
+      expect((await store.claimWorkItems('w2', 10, 10_000)).map((w) => w.deliveryCount)).toEqual([1]);
+    });
+
     it('an activity completion reaches the instance as a message of the work item execution', async () => {
       const store = await fresh();
       await store.createInstance(newInstance('a'));

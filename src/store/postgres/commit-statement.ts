@@ -41,7 +41,8 @@ export function commitStatement(s: string): string {
     dr AS (DELETE FROM ${s}.work_items w USING ae WHERE ae.restart AND w.instance_id = ae.id),
     iw AS (INSERT INTO ${s}.work_items (instance_id, execution_id, task_scheduled_id, name, input, locked_by,
         lock_expires, delivery_count)
-      SELECT k.owner, k.exec, k.t, k.n, k.inp, k.l, CASE WHEN k.l IS NULL THEN 0 ELSE ${NOW_MS} + $14 END, 0
+      SELECT k.owner, k.exec, k.t, k.n, k.inp, k.l, CASE WHEN k.l IS NULL THEN 0 ELSE ${NOW_MS} + $14 END,
+        CASE WHEN k.l IS NULL THEN 0 ELSE 1 END
       FROM unnest($25::text[], $26::text[], $27::int[], $28::text[], $29::text[], $30::text[]) WITH ORDINALITY
         AS k(owner, exec, t, n, inp, l, ord) JOIN acc ON acc.instance_id = k.owner
       ORDER BY k.ord ON CONFLICT DO NOTHING RETURNING locked_by),

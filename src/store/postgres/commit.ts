@@ -70,7 +70,8 @@ export class PgCommitter {
       deleteAllItems: `DELETE FROM ${s}.work_items WHERE instance_id = ANY($1::text[])`,
       insertItems: `INSERT INTO ${s}.work_items (instance_id, execution_id, task_scheduled_id, name, input, locked_by,
           lock_expires, delivery_count)
-        SELECT k.i, k.e, k.t, k.n, k.inp, k.l, CASE WHEN k.l IS NULL THEN 0 ELSE ${NOW_MS} + $7 END, 0
+        SELECT k.i, k.e, k.t, k.n, k.inp, k.l, CASE WHEN k.l IS NULL THEN 0 ELSE ${NOW_MS} + $7 END,
+          CASE WHEN k.l IS NULL THEN 0 ELSE 1 END
         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
           AS k(i, e, t, n, inp, l, ord)
         ORDER BY k.ord ON CONFLICT DO NOTHING`,

@@ -79,7 +79,7 @@ export class SqliteCommitter {
       ),
       insertWorkItem:
         p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
-          locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`),
+          locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count
           FROM work_items WHERE hub = ? AND lock_expires < ? ORDER BY lock_expires, rowid LIMIT ?`),
       lockWorkItem: p(
@@ -304,6 +304,8 @@ export class SqliteCommitter {
         w.input ?? null,
         w.lockedBy ?? null,
         w.lockedBy ? lockUntil : 0,
+        // Locked at once means delivered at once (local fast path): a crash during that run counts.
+        w.lockedBy ? 1 : 0,
       );
     }
     for (const child of e.newInstances) {

@@ -1,0 +1,56 @@
+/* global process, setTimeout */
+// Activities that misbehave in every way an app's code can, beside a healthy chain: the host must keep serving and
+// quarantine what keeps ending its worker. Which fault an instance hits is chosen by its input.
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+
+df.app.activity('Double', { handler: (n) => n * 2 });
+
+df.app.activity('Fault', {
+  handler: (kind) => {
+    switch (kind) {
+      case 'exit':
+        process.exit(1);
+        break;
+      case 'timer-throw':
+        // Never settles; the throw comes from a timer callback no caller can catch.
+        return new Promise(() => {
+          setTimeout(() => {
+            throw new Error('thrown from a timer');
+          }, 5);
+        });
+      case 'unhandled-rejection':
+        void Promise.reject(new Error('nobody handles this'));
+        return new Promise(() => undefined);
+      case 'hang':
+        return new Promise(() => undefined);
+      default:
+        return `no fault: ${kind}`;
+    }
+  },
+});
+
+// input: { n, fault? } → runs Double(n), then the fault if any (its failure is caught and reported), then Double again.
+df.app.orchestration('Chain', function* (context) {
+  const { n, fault } = context.df.getInput();
+  const a = yield context.df.callActivity('Double', n);
+  let faultResult = null;
+  if (fault) {
+    try {
+      faultResult = yield context.df.callActivity('Fault', fault);
+    } catch (err) {
+      faultResult = `caught: ${err.message}`;
+    }
+  }
+  const b = yield context.df.callActivity('Double', a);
+  return { b, faultResult };
+});
+
+app.http('Crash', {
+  route: 'crash',
+  methods: ['POST'],
+  handler: () => {
+    setTimeout(() => process.exit(3), 1);
+    return { body: 'bye' };
+  },
+});
