@@ -130,4 +130,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: [`ALTER TABLE instances ADD COLUMN entity_state TEXT`],
     postgres: [`ALTER TABLE instances ADD COLUMN entity_state TEXT`],
   },
+  {
+    version: 3,
+    // Claims of an instance by a new owner since its last committed episode: poison detection (maxDeliveryCount).
+    description: 'instance delivery count',
+    sqlite: [`ALTER TABLE instances ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0`],
+    postgres: [`ALTER TABLE instances ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0`],
+  },
 ];

@@ -74,6 +74,11 @@ export interface ClaimedOrchestration {
   readonly messages: readonly OrchestrationMessage[];
   /** Lease expiry (ISO 8601). */
   readonly lockedUntil: string;
+  /**
+   * Claims by a new owner since the instance's last committed episode, this one included (a worker claiming an
+   * instance it already holds does not count). Above 1, earlier owners died before they could commit its episode.
+   */
+  readonly deliveryCount: number;
 }
 
 /** A new instance row (startNew, sub-orchestration, continue-as-new is an update instead). */

@@ -45,6 +45,8 @@ interface ActiveInstance {
   endReported?: boolean;
   /** Local start: the first episode commits the instance's creation too; its caller waits for that commit. */
   create?: LocalStart | undefined;
+  /** The claim's delivery count (owners since the last committed episode); 0 for work that never left memory. */
+  deliveryCount?: number;
 }
 
 interface LocalStart {
@@ -67,6 +69,8 @@ export interface OrchestrationDispatcherDeps {
   readonly cache: ExecutorCache;
   readonly logger: Logger;
   readonly workerId: string;
+  /** Claims by new owners an episode may take without committing before the instance ends Failed (poison). */
+  readonly maxDeliveryCount: number;
   /** Time source of episode timestamps (the orchestrator's currentUtcDateTime). */
   readonly clock: Clock;
   /** Reserve a slot to run an activity locally; false when none is free or the activity is not registered here. */
@@ -165,7 +169,11 @@ export class OrchestrationDispatcher {
   }
 
   /** Start an episode for a claimed instance. */
-  dispatch(claimed: { instance: InstanceRecord; messages: readonly OrchestrationMessage[] }): void {
+  dispatch(claimed: {
+    instance: InstanceRecord;
+    messages: readonly OrchestrationMessage[];
+    deliveryCount?: number;
+  }): void {
     const id = claimed.instance.instanceId;
     let active = this.#active.get(id);
     if (active?.running) {
@@ -178,6 +186,7 @@ export class OrchestrationDispatcher {
       this.#active.set(id, active);
     }
     active.instance = claimed.instance;
+    active.deliveryCount = claimed.deliveryCount;
     this.#start(id, active, claimed.instance, claimed.messages);
   }
 
@@ -253,6 +262,31 @@ export class OrchestrationDispatcher {
     if (isTerminal(instance.runtimeStatus) || events.length === 0) {
       // Nothing to deliver (late results, events to a finished instance): consume the messages, change nothing else.
       await this.#commit(id, active, completions, this.#noop(instance, consumedMessageIds, completedWorkItems));
+      return;
+    }
+
+    const deliveries = (active.deliveryCount ?? 1) - 1;
+    active.deliveryCount = undefined;
+    if (deliveries >= this.#deps.maxDeliveryCount) {
+      cache.delete(id);
+      const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
+      const started = findStarted(history) ?? findStarted(events);
+      const name = started?.name ?? instance.name;
+      const failure: FailureDetails = {
+        errorType: 'PoisonMessageException',
+        errorMessage:
+          `The orchestration '${name}' ended its worker process ${deliveries} times before an episode could ` +
+          'commit (a crash, process.exit, a kill or a recycle each time): quarantined after maxDeliveryCount ' +
+          `(${this.#deps.maxDeliveryCount}) deliveries, it is not run again.`,
+      };
+      this.#deps.logger.error(
+        { event: LogEvents.orchestrationQuarantined, instanceId: id, name, deliveries },
+        `orchestration '${name}' ended its worker ${deliveries} times: quarantined, it ends Failed`,
+      );
+      await this.#commit(id, active, completions, {
+        ...this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
+        newMessages: failedExecutionMessages(id, started, history, failure, now),
+      });
       return;
     }
 

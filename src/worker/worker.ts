@@ -125,6 +125,7 @@ export class Worker {
       cache: this.cache,
       logger,
       workerId: this.id,
+      maxDeliveryCount: this.#options.maxDeliveryCount,
       clock: this.#clock,
       reserveLocalActivity: (name) => this.#reserve(name),
       releaseLocalActivity: () => {

@@ -109,6 +109,25 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       expect((await store.claimWorkItems('w4', 10, 10_000)).map((w) => w.deliveryCount)).toEqual([2, 2, 2]);
     });
 
+    it('counts the owners an instance had since its last committed episode (poison detection)', async () => {
+      const store = await fresh();
+      await store.createInstance(newInstance('p'));
+      const [first] = await store.claimOrchestrations('w1', 10, 80);
+      expect(first?.deliveryCount).toBe(1);
+      // The same worker claiming again what it holds is not a new delivery.
+      await store.enqueueMessages([{ instanceId: 'p', event: raised('again', '1') }]);
+      expect((await store.claimOrchestrations('w1', 10, 80))[0]?.deliveryCount).toBe(1);
+      await sleep(120);
+      // w1 died without committing: w2 is the second owner, then w3 the third.
+      expect((await store.claimOrchestrations('w2', 10, 80))[0]?.deliveryCount).toBe(2);
+      await sleep(120);
+      const third = await store.claimOrchestrations('w3', 10, 10_000);
+      expect(third[0]?.deliveryCount).toBe(3);
+      await store.commit({ workerId: 'w3', leaseMs: 10_000, episodes: [episode(third[0]!)], activityCompletions: [] });
+      await store.enqueueMessages([{ instanceId: 'p', event: raised('later', '2') }]);
+      expect((await store.claimOrchestrations('w4', 10, 10_000))[0]?.deliveryCount).toBe(1);
+    });
+
     it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
       const store = await fresh();
       await store.createInstance(newInstance('a'));

@@ -316,7 +316,7 @@ export function storeCommitTests(fresh: () => Promise<Store>): void {
         episodes: [
           {
             ...episode(
-              { instance: row!, messages: [], lockedUntil: '' },
+              { instance: row!, messages: [], lockedUntil: '', deliveryCount: 1 },
               { append: [orchestratorStarted('2024-01-01T00:00:01.000Z'), completed(0)] },
             ),
             completedWorkItems: [key],

@@ -104,6 +104,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
           },
           messages: [],
           lockedUntil: '',
+          deliveryCount: 1,
         };
         const result = await store.commit({
           workerId: 'w1',
@@ -151,7 +152,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
           leaseMs: 10_000,
           episodes: [
             episode(
-              { instance: row, messages: [], lockedUntil: '' },
+              { instance: row, messages: [], lockedUntil: '', deliveryCount: 1 },
               {
                 append: [orchestratorStarted(), again.startEvent],
                 create: { instance: again, replaceableStatuses: ['Completed', 'Failed', 'Terminated'] },

@@ -72,7 +72,8 @@ export class PgClaims {
           WHERE i.lock_expires < ${NOW_MS} OR i.locked_by = $1
           ORDER BY r.first LIMIT $2 FOR UPDATE OF i SKIP LOCKED),
         claimed AS (
-          UPDATE ${s}.instances i SET locked_by = $1, lock_expires = ${NOW_MS} + $3
+          UPDATE ${s}.instances i SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
+            delivery_count = CASE WHEN i.locked_by = $1 THEN i.delivery_count ELSE i.delivery_count + 1 END
           FROM picked WHERE i.instance_id = picked.instance_id RETURNING i.*)
         SELECT c.*, m.id AS m_id, m.execution_id AS m_execution_id, m.event AS m_event, m.visible_at AS m_visible_at
         FROM claimed c LEFT JOIN ${s}.messages m ON m.instance_id = c.instance_id AND m.visible_at <= ${NOW_MS}
@@ -141,7 +142,12 @@ export class PgClaims {
     const flush = (): void => {
       if (!current) return;
       const until = new Date(Number(current.instance.lock_expires)).toISOString();
-      claimed.push({ instance: toInstance(current.instance), messages: current.messages, lockedUntil: until });
+      claimed.push({
+        instance: toInstance(current.instance),
+        messages: current.messages,
+        lockedUntil: until,
+        deliveryCount: current.instance.delivery_count ?? 1,
+      });
     };
     for (const row of rows) {
       if (current?.instance.instance_id !== row.instance_id) {

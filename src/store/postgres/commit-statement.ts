@@ -19,7 +19,7 @@ export function commitStatement(s: string): string {
         failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
         entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
         last_updated_time = $12, execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
-        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END
+        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0
       FROM e WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
         AND i.history_length = e.expected
       RETURNING i.instance_id),

@@ -54,7 +54,8 @@ export class PgCommitter {
           output = e.output, failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
           entity_state = COALESCE(e.entity, i.entity_state),
           history_length = e.length, last_updated_time = $12, execution_id = e.next_execution,
-          locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END
+          locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END,
+          delivery_count = 0
         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
           $9::text[], $10::int[], $11::bool[], $15::text[])
           AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, entity)

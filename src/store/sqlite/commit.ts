@@ -47,7 +47,7 @@ export class SqliteCommitter {
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires`),
+          lock_expires = excluded.lock_expires, delivery_count = 0`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -65,14 +65,16 @@ export class SqliteCommitter {
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
             AND m.instance_id NOT IN (SELECT value FROM json_each(?))
           ORDER BY m.visible_at`).pluck(),
-      lockInstance: p('UPDATE instances SET locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?'),
+      lockInstance: p(`UPDATE instances SET
+          delivery_count = CASE WHEN locked_by IS ? THEN delivery_count ELSE delivery_count + 1 END,
+          locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
       visibleMessages: p(
         'SELECT id, execution_id, event, visible_at FROM messages INDEXED BY messages_instance WHERE hub = ? AND instance_id = ? AND visible_at <= ? ORDER BY id',
       ),
       updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
           failure_details = ?, custom_status = COALESCE(?, custom_status), entity_state = COALESCE(?, entity_state),
           history_length = ?, last_updated_time = ?,
-          execution_id = ?, locked_by = ?, lock_expires = ?
+          execution_id = ?, locked_by = ?, lock_expires = ?, delivery_count = 0
         WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?`),
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
@@ -204,7 +206,7 @@ export class SqliteCommitter {
         }
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
-          this.#s.lockInstance!.run(workerId, until, this.#hub, id);
+          this.#s.lockInstance!.run(workerId, workerId, until, this.#hub, id);
           const row = this.#s.instance!.get(this.#hub, id) as InstanceRow;
           const messages = (
             this.#s.visibleMessages!.all(this.#hub, id, now) as {
@@ -220,7 +222,12 @@ export class SqliteCommitter {
             event: JSON.parse(m.event) as HistoryEvent,
             visibleAt: new Date(m.visible_at).toISOString(),
           }));
-          claimed.push({ instance: toInstance(row), messages, lockedUntil: new Date(until).toISOString() });
+          claimed.push({
+            instance: toInstance(row),
+            messages,
+            lockedUntil: new Date(until).toISOString(),
+            deliveryCount: row.delivery_count ?? 1,
+          });
         }
         return claimed;
       })

@@ -19,6 +19,8 @@ export interface InstanceRow {
   locked_by: string | null;
   lock_expires: number;
   entity_state?: string | null;
+  /** Claims by a new owner since the last committed episode (instances table, migration 3). */
+  delivery_count?: number;
 }
 
 export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {

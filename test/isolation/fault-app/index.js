@@ -54,3 +54,9 @@ app.http('Crash', {
     return { body: 'bye' };
   },
 });
+
+// An orchestrator that ends its worker every time it runs: it must end Failed after maxDeliveryCount, not loop.
+df.app.orchestration('ExitingOrchestrator', function* () {
+  process.exit(2);
+  yield null;
+});
