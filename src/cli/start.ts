@@ -10,6 +10,7 @@ import { displayRoute } from '../http/routes.js';
 import { startHttpHost, type RunningHttpHost } from '../http/server.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
+import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 
@@ -21,6 +22,7 @@ export interface StartOptions {
   readonly keysFile?: string;
   readonly maxBodyBytes?: string;
   readonly readOnly?: boolean;
+  readonly publicUrl?: string;
 }
 
 export const DEFAULT_PORT = 7071;
@@ -29,11 +31,10 @@ export const DEFAULT_HUB = 'TestHubName';
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
-  const port = Number(options.port ?? process.env.PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, not ${options.port}`);
+  const port = portOption(options.port ?? process.env.PORT) ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
-  const maxBodyBytes = Number(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const maxBodyBytes =
+    wholeNumberOption('--max-body-bytes', options.maxBodyBytes, { min: 1, unit: 'bytes' }) ?? DEFAULT_MAX_BODY_BYTES;
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
 
   const loaded = await loadApp(path.resolve(appPath ?? '.'));
@@ -56,6 +57,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
       maxBodyBytes,
       logger,
       readOnly: options.readOnly ?? false,
+      publicUrl: options.publicUrl,
     });
   } catch (err) {
     await hub.close();
