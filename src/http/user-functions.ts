@@ -41,6 +41,8 @@ export function userFunctionRouter(host: HostContext, app: AppDefinition): UserF
         const method = c.req.method.toUpperCase();
         const chosen = matches.find(({ fn }) => allows(fn.definition, method));
         if (!chosen) {
+          // Only a caller with the key learns which methods a keyed function takes.
+          if (matches.some(({ fn }) => fn.definition.authLevel !== 'anonymous')) checkKey(c.req.raw, host.keys);
           throw methodNotAllowed(method, [...new Set(matches.flatMap(({ fn }) => fn.definition.methods))]);
         }
         return invoke(c, host, chosen.fn.definition, chosen.params);

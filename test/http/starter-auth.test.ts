@@ -142,6 +142,21 @@ describe('URLs from the durable client binding of an anonymous function', () => 
   });
 });
 
+describe('app functions with a key off loopback', () => {
+  it('a wrong method is 401 before 405 for a keyed function, 405 for an anonymous one', async () => {
+    const definition = new AppDefinition();
+    await withApp(definition, () => {
+      azureApp.http('Keyed', { route: 'keyed', methods: ['POST'], authLevel: 'function', handler: () => ({}) });
+      azureApp.http('Open', { route: 'open', methods: ['POST'], handler: () => ({}) });
+      return Promise.resolve();
+    });
+    const app = createHttpApp({ hub: fakeHub(), app: definition, logger: createLogger({ level: 'silent' }), ...OPEN });
+    expect((await app.request(`${ORIGIN}/api/keyed`)).status).toBe(401);
+    expect((await app.request(`${ORIGIN}/api/keyed?code=first-key`)).status).toBe(405);
+    expect((await app.request(`${ORIGIN}/api/open`)).status).toBe(405);
+  });
+});
+
 describe('--read-only', () => {
   it('the built-in starter answers 403 like the management API, and starts nothing', async () => {
     const { hub, post } = await host({ readOnly: true });
