@@ -1,6 +1,6 @@
 // Numeric command-line options, checked at startup with one message shape: anything but a whole number in range
-// (`abc`, `-1`, `1.5`, empty) is refused, naming the option, the range and the value, before anything is opened.
-// Number('') is 0 and Number('abc') is NaN, so a bare Number() lets both through as a limit of 0 or none at all.
+// (`abc`, `-1`, `1.5`, empty) is refused, naming the option, the range and the value, before the command does any
+// work. A bare Number() let them through: Number('') is 0 and Number('abc') is NaN, which a `>` limit never trips.
 
 export interface WholeNumberRange {
   readonly min: number;
