@@ -71,7 +71,7 @@ function originOf(
   request: HttpRequest | { url: string } | undefined,
   fallback: ManagementUrlOptions,
 ): ManagementUrlOptions {
-  if (!request?.url) return fallback;
+  if (!request?.url || fallback.originIsPublic) return fallback;
   try {
     return { ...fallback, origin: new URL(request.url).origin };
   } catch {

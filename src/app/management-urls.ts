@@ -7,10 +7,12 @@ export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
 export interface ManagementUrlOptions {
   /** Origin of this host as the caller sees it, e.g. `http://localhost:7071` (no trailing slash). */
   readonly origin: string;
+  /** The origin is the host's configured public URL: a request's own URL (its Host header) never replaces it. */
+  readonly originIsPublic?: boolean;
   readonly taskHubName: string;
   /** Connection name echoed in the URLs, as Durable Functions does (default 'Storage'). */
   readonly connectionName?: string;
-  /** The system key, appended as `code=` when the host requires keys. */
+  /** The key the caller presented, appended as `code=`; never a key the caller did not present. */
   readonly code?: string;
 }
 

@@ -7,6 +7,7 @@ import { openTaskHub } from '../hub.js';
 import { loadKeys, isLoopback } from '../http/auth.js';
 import { startHttpHost } from '../http/server.js';
 import { createLogger } from '../log.js';
+import { portOption } from './numeric-option.js';
 import { print } from './output.js';
 import { DEFAULT_HOST, DEFAULT_HUB, drainOnSignal } from './start.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
@@ -18,13 +19,12 @@ export interface DashboardOptions {
   readonly host?: string;
   readonly keysFile?: string;
   readonly readOnly?: boolean;
+  readonly publicUrl?: string;
 }
 
 export async function dashboardCommand(options: DashboardOptions): Promise<void> {
   const logger = createLogger();
-  const port = Number(options.port ?? 7072);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, not ${options.port}`);
+  const port = portOption(options.port) ?? 7072;
   const host = options.host ?? DEFAULT_HOST;
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
   const hubName = options.hub ?? DEFAULT_HUB;
@@ -42,6 +42,7 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
       keys,
       logger,
       readOnly: options.readOnly ?? false,
+      publicUrl: options.publicUrl,
     });
   } catch (err) {
     await hub.close();

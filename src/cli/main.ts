@@ -7,6 +7,7 @@ import type { OrchestrationFilter } from '../client/types.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
 import { exportCommand } from './export.js';
 import { newCommand } from './new.js';
+import { wholeNumberOption } from './numeric-option.js';
 import { formatTable, print, printError, printJson } from './output.js';
 import { replayCommand } from './replay.js';
 import { startCommand } from './start.js';
@@ -29,7 +30,8 @@ program
   .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
   .option('--keys-file <file>', 'file with accepted keys, one per line (or env TASKHUB_KEY)')
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
-  .option('--read-only', 'the dashboard and management API change nothing (403 to every mutating request)')
+  .option('--read-only', 'the dashboard, management API and starter change nothing (403 to every mutating request)')
+  .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
   .action((appPath: string, options: Record<string, string | undefined>) => startCommand(appPath, options));
 
 program
@@ -41,6 +43,7 @@ program
   .option('--host <host>', 'address to bind (anything but loopback requires a key)', '127.0.0.1')
   .option('--keys-file <file>', 'file with accepted keys, one per line (or env TASKHUB_KEY)')
   .option('--read-only', 'change nothing (403 to every mutating request)')
+  .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
   .action((options: DashboardOptions) => dashboardCommand(options));
 
 program
@@ -100,7 +103,7 @@ function filterFrom(options: Record<string, string | undefined>): OrchestrationF
     createdTimeTo: parseDate(options.to, 'to'),
     runtimeStatus: parseStatuses(options.status),
     instanceIdPrefix: options.prefix,
-    pageSize: options.top ? Number(options.top) : undefined,
+    pageSize: wholeNumberOption('--top', options.top, { min: 1 }),
     continuationToken: options.continuation,
   };
 }

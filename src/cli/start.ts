@@ -13,6 +13,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
 import { DEFAULT_HUB, type AppSummary } from '../host/worker-protocol.js';
+import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 
@@ -26,6 +27,7 @@ export interface StartOptions {
   readonly keysFile?: string;
   readonly maxBodyBytes?: string;
   readonly readOnly?: boolean;
+  readonly publicUrl?: string;
 }
 
 export const DEFAULT_PORT = 7071;
@@ -33,11 +35,10 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
-  const port = Number(options.port ?? process.env.PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535, not ${options.port}`);
+  const port = portOption(options.port ?? process.env.PORT) ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
-  const maxBodyBytes = Number(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const maxBodyBytes =
+    wholeNumberOption('--max-body-bytes', options.maxBodyBytes, { min: 1, unit: 'bytes' }) ?? DEFAULT_MAX_BODY_BYTES;
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
   const readOnly = options.readOnly ?? false;
 
@@ -49,7 +50,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     keys,
     maxBodyBytes,
     readOnly,
-    publicUrl: undefined,
+    publicUrl: options.publicUrl,
     logger,
   });
   const app = await worker.start();
@@ -81,6 +82,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
       maxBodyBytes,
       logger,
       readOnly,
+      publicUrl: options.publicUrl,
     });
   } catch (err) {
     await worker.stop();

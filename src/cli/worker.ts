@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadApp, workerSettings } from '../app/loader.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
+import { wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { DEFAULT_HUB } from './start.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
@@ -17,10 +18,7 @@ export interface WorkerCommandOptions {
 
 export async function workerCommand(appPath: string | undefined, options: WorkerCommandOptions): Promise<void> {
   const logger = createLogger();
-  const leaseMs = options.leaseMs === undefined ? undefined : Number(options.leaseMs);
-  if (leaseMs !== undefined && (!Number.isInteger(leaseMs) || leaseMs < 100)) {
-    throw new Error(`--lease-ms must be a whole number of milliseconds, at least 100, not ${options.leaseMs}`);
-  }
+  const leaseMs = wholeNumberOption('--lease-ms', options.leaseMs, { min: 100, unit: 'milliseconds' });
   const loaded = await loadApp(path.resolve(appPath ?? '.'));
   const hubName = options.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
   const spec = parseStoreOption(options.store, loaded.root);

@@ -89,6 +89,7 @@ async function run(init: WorkerInit): Promise<void> {
     keys: init.keys,
     maxBodyBytes: init.maxBodyBytes,
     readOnly: init.readOnly,
+    publicUrl: init.publicUrl,
     logger,
     dashboard: false,
   });

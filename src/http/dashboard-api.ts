@@ -11,7 +11,6 @@ import { bool, date, param, statuses } from './management-api.js';
 import { DashboardFeed, toSummary } from './dashboard-feed.js';
 
 export interface DashboardApiOptions {
-  readonly readOnly: boolean;
   /** Ends every live feed when the host closes, so open browsers never hold up a drain. */
   readonly closeSignal?: AbortSignal;
   /** Live feed poll interval (default 1000 ms). */
@@ -73,7 +72,7 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
   api.get('/info', (c) =>
     c.json({
       hubName: host.hub.name,
-      readOnly: options.readOnly,
+      readOnly: host.readOnly,
       search: store.searchInstances !== undefined,
       counts: store.countInstances !== undefined,
       orchestrations: host.hub.registry.orchestrations().map((o) => o.name),

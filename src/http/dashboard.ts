@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hono, type MiddlewareHandler } from 'hono';
-import { checkKey } from './auth.js';
+import { Hono } from 'hono';
+import { checkKey, readOnlyGuard } from './auth.js';
 import { dashboardApi, type DashboardApiOptions } from './dashboard-api.js';
 import { HttpError } from './errors.js';
 import type { HostContext } from './host-context.js';
@@ -30,18 +30,6 @@ export function findDashboardAssets(): string | undefined {
   );
 }
 
-/** 403 for anything but reads, on the routes it guards. */
-export const readOnlyGuard: MiddlewareHandler = async (c, next) => {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS') {
-    throw new HttpError(
-      403,
-      'READ_ONLY',
-      'This host runs with --read-only: it shows instances but changes nothing. Restart it without --read-only.',
-    );
-  }
-  await next();
-};
-
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Taskhub dashboard</title>
 <p>The dashboard is not built. Run <code>npm run build:dashboard</code> in the Taskhub folder, then reload.</p>`;
 
@@ -53,7 +41,7 @@ export function dashboard(host: HostContext, options: DashboardApiOptions & { as
     checkKey(c.req.raw, host.keys);
     await next();
   });
-  if (options.readOnly) app.use(`${DASHBOARD_PATH}/api/*`, readOnlyGuard);
+  if (host.readOnly) app.use(`${DASHBOARD_PATH}/api/*`, readOnlyGuard);
   app.route(`${DASHBOARD_PATH}/api`, dashboardApi(host, options));
 
   const index = (): Response => {

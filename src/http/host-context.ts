@@ -7,6 +7,7 @@ import { isTaskhubError } from '../core/errors.js';
 import type { TaskHub } from '../hub-types.js';
 import type { Logger } from '../log.js';
 import { managementPayload, type ManagementUrlOptions } from '../app/management-urls.js';
+import { presentedKey } from './auth.js';
 import { HttpError } from './errors.js';
 import { parseJsonBody, readBody } from './request-body.js';
 
@@ -15,12 +16,31 @@ export interface HostContext {
   readonly maxBodyBytes: number;
   /** Accepted keys; empty when the host is bound to loopback. */
   readonly keys: readonly string[];
+  /** --read-only: every mutating request of the management API, the dashboard API and the starter gets 403. */
+  readonly readOnly: boolean;
+  /** Base of the URLs handed out (no trailing slash), when configured; else they follow the request. */
+  readonly publicUrl?: string;
   readonly logger: Logger;
 }
 
-/** URLs handed out for a request point back at the origin the caller used. */
+/**
+ * URLs handed out for a request: at the configured public URL, else at the origin the caller used; carrying the key
+ * the caller presented, and only that one.
+ */
 export function urlOptionsFor(host: HostContext, request: Request): ManagementUrlOptions {
-  return { origin: new URL(request.url).origin, taskHubName: host.hub.name, code: host.keys[0] };
+  return {
+    origin: host.publicUrl ?? new URL(request.url).origin,
+    originIsPublic: host.publicUrl !== undefined,
+    taskHubName: host.hub.name,
+    code: presentedKey(request, host.keys),
+  };
+}
+
+/** The request's own URL as the caller should reach it again (a Location header pointing back at itself). */
+export function selfUrlFor(host: HostContext, request: Request): string {
+  if (host.publicUrl === undefined) return request.url;
+  const url = new URL(request.url);
+  return `${host.publicUrl}${url.pathname}${url.search}`;
 }
 
 export function checkStatusResponse(c: Context, host: HostContext, instanceId: string): Response {

@@ -6,11 +6,11 @@ import { toStatusJson } from '../client/status-view.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import type { RuntimeStatus } from '../core/history.js';
-import { checkKey } from './auth.js';
+import { checkKey, refuseWrites } from './auth.js';
 import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
-import { readJsonInput, secondsParam, waitOrCheckStatus, type HostContext } from './host-context.js';
+import { readJsonInput, secondsParam, selfUrlFor, waitOrCheckStatus, type HostContext } from './host-context.js';
 
 const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Pending',
@@ -66,7 +66,10 @@ export function param(c: Context, name: string): string {
   return value;
 }
 
-/** Starts an orchestration from an HTTP request: the management API's route and the built-in starter share it. */
+/**
+ * Starts an orchestration from an HTTP request: the management API's route and the built-in starter share it (each
+ * checks the key and --read-only first, the same way).
+ */
 export async function startFromRequest(
   c: Context,
   host: HostContext,
@@ -85,6 +88,7 @@ export function managementApi(host: HostContext): Hono {
 
   api.use('*', async (c, next) => {
     checkKey(c.req.raw, host.keys);
+    if (host.readOnly) refuseWrites(c.req.raw);
     const taskHub = c.req.query('taskHub');
     if (taskHub && taskHub.toLowerCase() !== host.hub.name.toLowerCase()) {
       throw new HttpError(
@@ -150,7 +154,7 @@ export function managementApi(host: HostContext): Hono {
       case 'Failed':
         return c.json(body, bool(c, 'returnInternalServerErrorOnFailure', false) ? 500 : 200);
       default:
-        return c.json(body, 202, { Location: c.req.url, 'Retry-After': '5' });
+        return c.json(body, 202, { Location: selfUrlFor(host, c.req.raw), 'Retry-After': '5' });
     }
   });
 

@@ -9,7 +9,7 @@ import { TaskhubError } from '../core/errors.js';
 import type { TaskHub } from '../hub-types.js';
 import { createLogger, type Logger } from '../log.js';
 import { isLoopback } from './auth.js';
-import { dashboard, readOnlyGuard } from './dashboard.js';
+import { dashboard } from './dashboard.js';
 import { errorAnswer, HttpError } from './errors.js';
 import type { HostContext } from './host-context.js';
 import { managementApi } from './management-api.js';
@@ -32,8 +32,13 @@ export interface HttpHostOptions {
   readonly logger?: Logger;
   /** The address bound; decides whether keys are required (default 127.0.0.1). */
   readonly host?: string;
-  /** Answer 403 to every mutating request of the management API and the dashboard (default false). */
+  /** Answer 403 to every mutating request of the management API, the dashboard and the starter (default false). */
   readonly readOnly?: boolean;
+  /**
+   * Where callers reach this host, e.g. `https://taskhub.example.com` (behind a proxy, a path prefix is kept). URLs
+   * handed out (check-status answers, the durable client's) are built from it instead of the request's Host header.
+   */
+  readonly publicUrl?: string;
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean;
   /** Aborted when the host closes: ends the dashboard's live feeds so they never hold up a drain. */
@@ -56,6 +61,8 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     hub: options.hub,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     keys,
+    readOnly: options.readOnly ?? false,
+    publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
     logger,
   };
 
@@ -65,10 +72,9 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     if (answer.unexpected) logger.error({ err, method: c.req.method, url: c.req.url }, 'http.request-failed');
     return c.json(answer.body, answer.status as 400, answer.headers);
   });
-  if (options.readOnly) app.use(`${WEBHOOK_PATH}/*`, readOnlyGuard);
   app.route(WEBHOOK_PATH, managementApi(host));
   if (options.dashboard ?? true) {
-    app.route('/', dashboard(host, { readOnly: options.readOnly ?? false, closeSignal: options.closeSignal }));
+    app.route('/', dashboard(host, { closeSignal: options.closeSignal }));
   }
 
   const forward = options.forwardAppRequest;
@@ -84,6 +90,23 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     throw new HttpError(404, 'NOT_FOUND', `No function serves ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });
   return app;
+}
+
+/** An absolute http(s) URL with no query, fragment or credentials; returned without a trailing slash. */
+function parsePublicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `The public URL must be an absolute http(s) URL such as https://taskhub.example.com, not '${value}'.`,
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 export interface RunningHttpHost {

@@ -8,7 +8,7 @@ import { createDurableClientBinding, isDurableClientInput } from '../app/durable
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
-import { checkKey } from './auth.js';
+import { checkKey, refuseWrites } from './auth.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { urlOptionsFor, type HostContext } from './host-context.js';
 import { startFromRequest } from './management-api.js';
@@ -41,12 +41,17 @@ export function userFunctionRouter(host: HostContext, app: AppDefinition): UserF
         const method = c.req.method.toUpperCase();
         const chosen = matches.find(({ fn }) => allows(fn.definition, method));
         if (!chosen) {
+          // Only a caller with the key learns which methods a keyed function takes.
+          if (matches.some(({ fn }) => fn.definition.authLevel !== 'anonymous')) checkKey(c.req.raw, host.keys);
           throw methodNotAllowed(method, [...new Set(matches.flatMap(({ fn }) => fn.definition.methods))]);
         }
         return invoke(c, host, chosen.fn.definition, chosen.params);
       }
       const params = matchRoute(starter, pathname);
       if (params?.functionName === undefined) return undefined;
+      // The starter creates instances as the management API's start route does, so it obeys the same rules.
+      checkKey(c.req.raw, host.keys);
+      if (host.readOnly) refuseWrites(c.req.raw);
       if (c.req.method !== 'POST') throw methodNotAllowed(c.req.method, ['POST']);
       return startFromRequest(c, host, params.functionName, params.instanceId);
     },

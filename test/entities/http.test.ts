@@ -27,7 +27,13 @@ async function api() {
   });
   app.route(
     '/runtime/webhooks/durabletask',
-    managementApi({ hub, maxBodyBytes: 1024 * 1024, keys: [], logger: createLogger({ level: 'silent' }) }),
+    managementApi({
+      hub,
+      maxBodyBytes: 1024 * 1024,
+      keys: [],
+      readOnly: false,
+      logger: createLogger({ level: 'silent' }),
+    }),
   );
   const call = (method: string, path: string, body?: string, contentType?: string) =>
     app.request(`http://localhost/runtime/webhooks/durabletask${path}`, {
