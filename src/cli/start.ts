@@ -8,7 +8,7 @@ import type { TaskHub } from '../hub-types.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadKeys, isLoopback } from '../http/auth.js';
 import { displayRoute } from '../http/routes.js';
-import { startHttpHost, type RunningHttpHost } from '../http/server.js';
+import { parsePublicUrl, startHttpHost, type RunningHttpHost } from '../http/server.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
@@ -41,6 +41,8 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     wholeNumberOption('--max-body-bytes', options.maxBodyBytes, { min: 1, unit: 'bytes' }) ?? DEFAULT_MAX_BODY_BYTES;
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
   const readOnly = options.readOnly ?? false;
+  // Checked before the app loads, as the other options are.
+  if (options.publicUrl !== undefined) parsePublicUrl(options.publicUrl);
 
   const worker = new LanguageWorkerSupervisor({
     appPath: path.resolve(appPath ?? '.'),

@@ -2,9 +2,11 @@
 // activities, entities, HTTP functions). Its host forks it, hands it requests over IPC and restarts it when the app's
 // code ends it (an uncaught exception, an unhandled rejection, process.exit). Whatever happens here, the host's
 // management API, dashboard and store connection live on.
+import type { Hono } from 'hono';
 import path from 'node:path';
 import { loadApp, workerSettings, type LoadedApp } from '../app/loader.js';
 import { openTaskHub, type OpenedTaskHub } from '../hub.js';
+import { isTaskhubError } from '../core/errors.js';
 import { createHttpApp } from '../http/server.js';
 import { LogEvents, createLogger } from '../log.js';
 import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
@@ -63,6 +65,7 @@ let recycle = (reason: string): void => {
 async function run(init: WorkerInit): Promise<void> {
   let hub: OpenedTaskHub;
   let loaded: LoadedApp;
+  let app: Hono;
   try {
     loaded = await loadApp(path.resolve(init.appPath));
     const hubName = init.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
@@ -76,23 +79,24 @@ async function run(init: WorkerInit): Promise<void> {
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),
       onRunawayCode: (reason) => recycle(reason),
     });
+    app = createHttpApp({
+      hub,
+      app: loaded.definition,
+      host: init.bindHost,
+      keys: init.keys,
+      maxBodyBytes: init.maxBodyBytes,
+      readOnly: init.readOnly,
+      publicUrl: init.publicUrl,
+      logger,
+      dashboard: false,
+    });
   } catch (err) {
-    send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
+    const code = isTaskhubError(err) ? { code: err.code } : {};
+    send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err), ...code });
     // Let the message leave before the channel closes.
     setImmediate(() => process.exit(1));
     return;
   }
-  const app = createHttpApp({
-    hub,
-    app: loaded.definition,
-    host: init.bindHost,
-    keys: init.keys,
-    maxBodyBytes: init.maxBodyBytes,
-    readOnly: init.readOnly,
-    publicUrl: init.publicUrl,
-    logger,
-    dashboard: false,
-  });
 
   const answer = async (request: ForwardedRequest): Promise<void> => {
     let response: Response;

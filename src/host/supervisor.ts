@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TaskhubError, type TaskhubErrorCode } from '../core/errors.js';
 import { LogEvents, type Logger } from '../log.js';
 import { readBody } from '../http/request-body.js';
 import {
@@ -150,7 +151,8 @@ export class LanguageWorkerSupervisor {
       case 'load-failed':
         if (this.#firstStart) {
           this.#stopping = true;
-          this.#firstStart.reject(new Error(message.message));
+          const code = message.code as TaskhubErrorCode | undefined;
+          this.#firstStart.reject(code ? new TaskhubError(code, message.message) : new Error(message.message));
           this.#firstStart = undefined;
         } else {
           this.#logger.error(

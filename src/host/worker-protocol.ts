@@ -55,7 +55,8 @@ export interface ForwardedResponse {
 
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly app: AppSummary }
-  | { readonly type: 'load-failed'; readonly message: string }
+  /** The app did not load; `code` is the TaskhubError code, when it was one. */
+  | { readonly type: 'load-failed'; readonly message: string; readonly code?: string }
   | ForwardedResponse
   /** An execution ended: wakes waitForCompletion calls in the host. */
   | { readonly type: 'finished'; readonly instanceId: string }

@@ -93,7 +93,7 @@ export function createHttpApp(options: HttpHostOptions): Hono {
 }
 
 /** An absolute http(s) URL with no query, fragment or credentials; returned without a trailing slash. */
-function parsePublicUrl(value: string): string {
+export function parsePublicUrl(value: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
