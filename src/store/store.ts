@@ -143,6 +143,16 @@ export interface EpisodeCommit {
    * execution would otherwise wake it for nothing). Messages this episode sends to itself in `newMessages` are kept.
    */
   readonly deletePendingMessages?: boolean;
+  /**
+   * The instance was terminated: delete its activity work items, queued or running (a running one's late result is
+   * then dropped, as any completion of a work item that no longer exists).
+   */
+  readonly deleteWorkItems?: boolean;
+}
+
+/** Whether a commit drops every work item of its instance: a new execution (continue-as-new) or a termination. */
+export function dropsWorkItems(e: EpisodeCommit): boolean {
+  return (e.replaceHistory === true && e.newExecutionId !== undefined) || e.deleteWorkItems === true;
 }
 
 export interface NewWorkItem {

@@ -176,6 +176,8 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
     newInstances,
     keepLock: localWork.length > 0,
     ...(finished ? { deletePendingMessages: true } : {}),
+    // A terminated instance's activities are cancelled: queued ones never run, running ones' results are dropped.
+    ...(outcome.status === 'Terminated' ? { deleteWorkItems: true } : {}),
   };
   return { commit, localWork, finished };
 }

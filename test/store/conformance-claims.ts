@@ -128,6 +128,43 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       expect((await store.claimOrchestrations('w4', 10, 10_000))[0]?.deliveryCount).toBe(1);
     });
 
+    it('a terminated instance drops its work items, queued or claimed; a late completion is then dropped', async () => {
+      const store = await fresh();
+      await store.createInstance(newInstance('t'));
+      const claimed = await claimOne(store, 'w1', 't');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [
+          episode(claimed, {
+            append: [...episode(claimed).append, scheduled(0), scheduled(1)],
+            newWorkItems: [0, 1].map((taskScheduledId) => ({ taskScheduledId, name: 'Act' })),
+          }),
+        ],
+        activityCompletions: [],
+      });
+      const [running] = await store.claimWorkItems('w2', 1, 10_000);
+      expect(running?.taskScheduledId).toBe(0);
+      await store.enqueueMessages([{ instanceId: 't', event: raised('stop', '1') }]);
+      const again = await claimOne(store, 'w1', 't');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [
+          { ...episode(again), runtimeStatus: 'Terminated', deletePendingMessages: true, deleteWorkItems: true },
+        ],
+        activityCompletions: [],
+      });
+      await store.commit({
+        workerId: 'w2',
+        leaseMs: 10_000,
+        episodes: [],
+        activityCompletions: [{ workItem: running!, event: completed(0, '"late"') }],
+      });
+      expect(await store.claimWorkItems('w3', 10, 10_000)).toEqual([]);
+      expect(await store.claimOrchestrations('w3', 10, 10_000)).toEqual([]);
+    });
+
     it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
       const store = await fresh();
       await store.createInstance(newInstance('a'));

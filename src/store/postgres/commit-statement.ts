@@ -4,7 +4,7 @@
 // share one snapshot and none sees another's rows; the writes are arranged so that never matters (see comments).
 // Batches that create sub-instances take the multi-statement transaction in commit.ts instead.
 import { isTerminal } from '../../core/history.js';
-import type { ActivityCompletion, CommitBatch, EpisodeCommit } from '../store.js';
+import { dropsWorkItems, type ActivityCompletion, type CommitBatch, type EpisodeCommit } from '../store.js';
 import { ENSURE_ENTITIES, entityNameOf } from './claims.js';
 import { NOW_MS } from './schema.js';
 
@@ -102,7 +102,7 @@ export function commitParams(
     eps.map((e) => (e.append.length > 0 ? JSON.stringify(e.append) : null)),
     eps.map((e) => e.replaceHistory === true),
     eps.map((e) => e.deletePendingMessages === true),
-    eps.map((e) => e.replaceHistory === true && e.newExecutionId !== undefined),
+    eps.map(dropsWorkItems),
     consumed.map((x) => x.e.instanceId),
     consumed.map((x) => x.id),
     done.map((x) => x.e.instanceId),

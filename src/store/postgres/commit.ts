@@ -12,6 +12,7 @@ import type {
   NewMessage,
   WorkItemKey,
 } from '../store.js';
+import { dropsWorkItems } from '../store.js';
 import type { PgClaims } from './claims.js';
 import type { PgInstances } from './instances.js';
 import { commitParams, commitStatement } from './commit-statement.js';
@@ -249,7 +250,7 @@ export class PgCommitter {
     const done = episodes.flatMap((e) => e.completedWorkItems);
     if (done.length > 0) await client.query(this.#sql.deleteItems, keyArrays(done));
     // A new execution (continue-as-new) drops the old one's work items before its own are stored.
-    const restarted = episodes.filter((e) => e.replaceHistory && e.newExecutionId).map((e) => e.instanceId);
+    const restarted = episodes.filter(dropsWorkItems).map((e) => e.instanceId);
     if (restarted.length > 0) await client.query(this.#sql.deleteAllItems, [restarted]);
     const items = episodes.flatMap((e) =>
       e.newWorkItems.map((w) => ({ e, w, execution: e.newExecutionId ?? e.executionId })),
@@ -291,7 +292,7 @@ function completionsOf(batch: CommitBatch): ActivityCompletion[] {
   const key = (k: WorkItemKey): string => `${k.instanceId}\u0000${k.executionId}\u0000${k.taskScheduledId}`;
   const seen = new Set(batch.episodes.flatMap((e) => e.completedWorkItems.map(key)));
   const restarted = new Set(
-    batch.episodes.filter((e) => e.replaceHistory && e.newExecutionId).map((e) => e.instanceId),
+    batch.episodes.filter(dropsWorkItems).map((e) => e.instanceId),
   );
   return batch.activityCompletions.filter((c) => {
     const k = key(c.workItem);

@@ -16,6 +16,7 @@ import type {
   WorkItem,
   WorkItemKey,
 } from '../store.js';
+import { dropsWorkItems } from '../store.js';
 import { toInstance, type InstanceRow } from './rows.js';
 
 type Params = (string | number | null)[];
@@ -300,7 +301,7 @@ export class SqliteCommitter {
     for (const id of e.consumedMessageIds) s.deleteMessage!.run(id, hub);
     if (e.deletePendingMessages) s.deleteMessages!.run(hub, e.instanceId);
     for (const k of e.completedWorkItems) s.deleteWorkItem!.run(hub, k.instanceId, k.executionId, k.taskScheduledId);
-    if (e.replaceHistory && e.newExecutionId) s.deleteWorkItems!.run(hub, e.instanceId);
+    if (dropsWorkItems(e)) s.deleteWorkItems!.run(hub, e.instanceId);
     for (const w of e.newWorkItems) {
       s.insertWorkItem!.run(
         hub,
