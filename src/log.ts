@@ -23,6 +23,7 @@ export const LogEvents = {
   activityQuarantined: 'activity.quarantined',
   activityTimedOut: 'activity.timed-out',
   orchestrationQuarantined: 'orchestration.quarantined',
+  entityQuarantined: 'entity.quarantined',
   languageWorkerStarted: 'language-worker.started',
   languageWorkerCrashed: 'language-worker.crashed',
   languageWorkerExited: 'language-worker.exited',

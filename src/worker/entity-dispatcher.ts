@@ -9,6 +9,7 @@ import {
   parseEntityRequest,
   type EntityRequest,
 } from '../core/entity-state.js';
+import type { EntityHandler } from '../core/context.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import type { Clock } from '../clock.js';
 import { LogEvents, type Logger } from '../log.js';
@@ -20,6 +21,8 @@ export interface EntityDispatcherDeps {
   readonly committer: GroupCommitter;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Deliveries of one batch that may end the worker before the batch is quarantined (its operations fail). */
+  readonly maxDeliveryCount: number;
   /** Called after a commit that sent messages (responses, signals, lock hand-offs). */
   readonly onMessagesSent: () => void;
 }
@@ -34,7 +37,11 @@ export class EntityDispatcher {
   }
 
   /** Runs one claimed entity's batch and commits it; resolves false when the store rejected the commit. */
-  async run(claimed: { instance: InstanceRecord; messages: readonly OrchestrationMessage[] }): Promise<boolean> {
+  async run(claimed: {
+    instance: InstanceRecord;
+    messages: readonly OrchestrationMessage[];
+    deliveryCount?: number;
+  }): Promise<boolean> {
     const { instance, messages } = claimed;
     const id = instance.instanceId;
     const requests: EntityRequest[] = [];
@@ -47,8 +54,13 @@ export class EntityDispatcher {
       if (request) requests.push(request);
       else this.#deps.logger.warn({ event: LogEvents.entityMessageDropped, instanceId: id }, 'not an entity request');
     }
-    const registered = this.#deps.registry.getEntity(entityName(id));
-    const result = await executeEntityBatch(registered?.handler, {
+    const name = entityName(id);
+    const deliveries = (claimed.deliveryCount ?? 1) - 1;
+    const handler =
+      deliveries >= this.#deps.maxDeliveryCount
+        ? this.#quarantined(id, name, deliveries)
+        : this.#deps.registry.getEntity(name)?.handler;
+    const result = await executeEntityBatch(handler, {
       schedulerId: id,
       record: parseEntityRecord(instance.entityState),
       requests,
@@ -84,5 +96,25 @@ export class EntityDispatcher {
     this.operations += result.operations;
     if (newMessages.length > 0) this.#deps.onMessagesSent();
     return true;
+  }
+
+  /**
+   * A batch that ended its worker maxDeliveryCount times: each of its operations fails with a message saying so
+   * (callers get the error, the state stays as it was), and the entity goes on with the next batch.
+   */
+  #quarantined(id: string, name: string, deliveries: number): EntityHandler {
+    this.#deps.logger.error(
+      { event: LogEvents.entityQuarantined, instanceId: id, deliveries },
+      `entity '${id}' ended its worker ${deliveries} times: its pending operations fail`,
+    );
+    const message =
+      `The entity '${name}' ended its worker process ${deliveries} times while running these operations (a crash, ` +
+      `process.exit, a kill or a recycle each time): quarantined after maxDeliveryCount ` +
+      `(${this.#deps.maxDeliveryCount}) deliveries, they are not run.`;
+    return () => {
+      const error = new Error(message);
+      error.name = 'PoisonMessageException';
+      throw error;
+    };
   }
 }

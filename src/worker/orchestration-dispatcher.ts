@@ -30,6 +30,13 @@ import { buildEpisodeCommit, failedExecutionMessages, newExecutionId } from './e
 import type { ExecutorCache } from './executor-cache.js';
 import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
 
+/** The claim's delivery count, once: episodes that follow in memory were never delivered again. */
+function takeDeliveryCount(active: ActiveInstance): number {
+  const count = active.deliveryCount ?? 1;
+  active.deliveryCount = undefined;
+  return count;
+}
+
 /** What the dispatcher knows about an instance it is working on or holds locked for in-flight local activities. */
 interface ActiveInstance {
   running: boolean;
@@ -96,6 +103,7 @@ export interface OrchestrationDispatcherDeps {
   readonly runEntity?: (claimed: {
     instance: InstanceRecord;
     messages: readonly OrchestrationMessage[];
+    deliveryCount: number;
   }) => Promise<unknown>;
 }
 
@@ -202,7 +210,7 @@ export class OrchestrationDispatcher {
     const runEntity = this.#deps.runEntity;
     const work =
       runEntity && instance && isEntityInstanceId(id)
-        ? runEntity({ instance, messages })
+        ? runEntity({ instance, messages, deliveryCount: takeDeliveryCount(active) })
         : this.#episode(id, active, instance, messages, completions);
     work
       .catch((err: unknown) => {
@@ -265,8 +273,7 @@ export class OrchestrationDispatcher {
       return;
     }
 
-    const deliveries = (active.deliveryCount ?? 1) - 1;
-    active.deliveryCount = undefined;
+    const deliveries = takeDeliveryCount(active) - 1;
     if (deliveries >= this.#deps.maxDeliveryCount) {
       cache.delete(id);
       const history = instance.historyLength === 0 ? [] : await store.getHistory(id);

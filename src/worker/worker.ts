@@ -114,6 +114,7 @@ export class Worker {
       committer: this.committer,
       logger,
       clock: this.#clock,
+      maxDeliveryCount: this.#options.maxDeliveryCount,
       onMessagesSent: () => this.#orchestrationWake.notify(),
     });
     this.#orchestrations = new OrchestrationDispatcher({

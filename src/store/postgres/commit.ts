@@ -291,9 +291,7 @@ function keyArrays(keys: readonly WorkItemKey[]): [string[], string[], number[]]
 function completionsOf(batch: CommitBatch): ActivityCompletion[] {
   const key = (k: WorkItemKey): string => `${k.instanceId}\u0000${k.executionId}\u0000${k.taskScheduledId}`;
   const seen = new Set(batch.episodes.flatMap((e) => e.completedWorkItems.map(key)));
-  const restarted = new Set(
-    batch.episodes.filter(dropsWorkItems).map((e) => e.instanceId),
-  );
+  const restarted = new Set(batch.episodes.filter(dropsWorkItems).map((e) => e.instanceId));
   return batch.activityCompletions.filter((c) => {
     const k = key(c.workItem);
     if (seen.has(k) || restarted.has(c.workItem.instanceId)) return false;

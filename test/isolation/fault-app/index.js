@@ -60,3 +60,11 @@ df.app.orchestration('ExitingOrchestrator', function* () {
   process.exit(2);
   yield null;
 });
+
+// An entity whose 'crash' operation ends its worker; 'add' is healthy.
+df.app.entity('Fragile', (context) => {
+  const state = context.df.getState(() => 0);
+  if (context.df.operationName === 'crash') process.exit(4);
+  if (context.df.operationName === 'add') context.df.setState(state + context.df.getInput());
+  context.df.return(context.df.getState());
+});
