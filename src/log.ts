@@ -22,6 +22,7 @@ export const LogEvents = {
   entityMessageDropped: 'entity.message-dropped',
   activityQuarantined: 'activity.quarantined',
   activityTimedOut: 'activity.timed-out',
+  httpFunctionTimedOut: 'http-function.timed-out',
   orchestrationQuarantined: 'orchestration.quarantined',
   entityQuarantined: 'entity.quarantined',
   languageWorkerStarted: 'language-worker.started',

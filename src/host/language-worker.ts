@@ -62,6 +62,40 @@ let recycle = (reason: string): void => {
   logger.warn({ event: LogEvents.languageWorkerRecycling, reason }, 'recycling before the hub is open');
 };
 
+/**
+ * An HTTP function past host.json functionTimeout answers 500 as Azure's host does; its code cannot be stopped, so
+ * this process is recycled once its other work is drained.
+ */
+async function withinFunctionTimeout(
+  handled: Promise<Response>,
+  timeoutMs: number,
+  request: ForwardedRequest,
+): Promise<Response> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => {
+      const path = new URL(request.url).pathname;
+      logger.error(
+        { event: LogEvents.httpFunctionTimedOut, path, timeoutMs },
+        'HTTP function ran past functionTimeout',
+      );
+      recycle(`the HTTP function serving ${request.method} ${path} ran past functionTimeout`);
+      resolve(
+        Response.json(
+          {
+            Message: `The function serving ${request.method} ${path} exceeded host.json functionTimeout (${timeoutMs} ms).`,
+            code: 'FUNCTION_TIMEOUT',
+          },
+          { status: 500 },
+        ),
+      );
+    }, timeoutMs);
+  });
+  // The losing side settles later with nobody waiting: its outcome is dropped, never unhandled.
+  handled.catch(() => undefined);
+  return Promise.race([handled, timedOut]).finally(() => clearTimeout(timer));
+}
+
 async function run(init: WorkerInit): Promise<void> {
   let hub: OpenedTaskHub;
   let loaded: LoadedApp;
@@ -98,16 +132,20 @@ async function run(init: WorkerInit): Promise<void> {
     return;
   }
 
+  const timeoutMs = loaded.definition.functionTimeoutMs;
   const answer = async (request: ForwardedRequest): Promise<void> => {
     let response: Response;
     try {
-      response = await app.fetch(
-        new Request(request.url, {
-          method: request.method,
-          headers: request.headers as [string, string][],
-          ...(request.body === undefined ? {} : { body: request.body }),
-        }),
+      const handled = Promise.resolve(
+        app.fetch(
+          new Request(request.url, {
+            method: request.method,
+            headers: request.headers as [string, string][],
+            ...(request.body === undefined ? {} : { body: request.body }),
+          }),
+        ),
       );
+      response = timeoutMs === undefined ? await handled : await withinFunctionTimeout(handled, timeoutMs, request);
     } catch (err) {
       logger.error({ event: LogEvents.languageWorkerRequestFailed, err }, 'forwarded request failed');
       response = Response.json(

@@ -68,3 +68,6 @@ df.app.entity('Fragile', (context) => {
   if (context.df.operationName === 'add') context.df.setState(state + context.df.getInput());
   context.df.return(context.df.getState());
 });
+
+// An HTTP function that never answers: host.json functionTimeout must end the request and recycle the worker.
+app.http('Hang', { route: 'hang', methods: ['GET'], handler: () => new Promise(() => undefined) });
