@@ -7,6 +7,7 @@ import { defaultRegistry } from './core/registry.js';
 import type { OpenTaskHubOptions, TaskHub } from './hub-types.js';
 import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { StoreHealth, watchStore } from './store/store-health.js';
 import type { Store } from './store/store.js';
 import { Worker } from './worker/worker.js';
 
@@ -22,7 +23,7 @@ export interface OpenTaskHubInternals {
 export async function openTaskHub(
   options: OpenTaskHubOptions & OpenTaskHubInternals = {},
 ): Promise<TaskHub & { readonly worker: Worker | undefined }> {
-  const store: Store =
+  const opened: Store =
     typeof options.store === 'object'
       ? options.store
       : openSqliteStore({
@@ -30,9 +31,11 @@ export async function openTaskHub(
           hubName: options.hubName ?? 'TestHubName',
           durability: options.durability ?? 'full',
         });
-  await store.migrate();
-  const registry = options.registry ?? defaultRegistry;
   const logger = options.logger ?? createLogger();
+  await opened.migrate();
+  // Every caller (worker, client, HTTP host) still handles its own store failures; the watch logs each outage once.
+  const store = watchStore(opened, new StoreHealth(logger));
+  const registry = options.registry ?? defaultRegistry;
   const waiter = new CompletionWaiter();
   const worker =
     options.worker === false

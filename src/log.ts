@@ -20,6 +20,10 @@ export const LogEvents = {
   activityLog: 'activity.log',
   entityLog: 'entity.log',
   entityMessageDropped: 'entity.message-dropped',
+  storeUnavailable: 'store.unavailable',
+  storeFull: 'store.full',
+  storeRecovered: 'store.recovered',
+  storeCleanupFailed: 'store.cleanup-failed',
 } as const;
 
 /** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */
