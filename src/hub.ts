@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { StoreHealth, watchStore } from './store/store-health.js';
 import type { Store } from './store/store.js';
+import { waitForStore } from './store/wait-for-store.js';
 import { Worker } from './worker/worker.js';
 
 export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
@@ -18,6 +19,11 @@ export interface OpenTaskHubInternals {
   readonly logger?: Logger;
   /** Time source of the worker (the test hub's virtual clock; its store gets the same one). */
   readonly clock?: Clock;
+  /**
+   * Wait for an unavailable store (retrying its migrations with backoff) instead of failing at once: the CLI's hosts
+   * and workers, which may start before their database does.
+   */
+  readonly waitForStore?: boolean;
 }
 
 export async function openTaskHub(
@@ -32,7 +38,8 @@ export async function openTaskHub(
           durability: options.durability ?? 'full',
         });
   const logger = options.logger ?? createLogger();
-  await opened.migrate();
+  if (options.waitForStore) await waitForStore(opened, logger);
+  else await opened.migrate();
   // Every caller (worker, client, HTTP host) still handles its own store failures; the watch logs each outage once.
   const store = watchStore(opened, new StoreHealth(logger));
   const registry = options.registry ?? defaultRegistry;

@@ -23,6 +23,7 @@ export const LogEvents = {
   storeUnavailable: 'store.unavailable',
   storeFull: 'store.full',
   storeRecovered: 'store.recovered',
+  storeWaiting: 'store.waiting',
   storeCleanupFailed: 'store.cleanup-failed',
 } as const;
 

@@ -44,6 +44,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     hubName,
     registry: loaded.definition.registry,
     logger,
+    waitForStore: true,
   });
   let http: RunningHttpHost;
   try {

@@ -29,6 +29,7 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     hubName,
     registry: loaded.definition.registry,
     logger,
+    waitForStore: true,
     worker: leaseMs === undefined ? {} : { leaseMs },
   });
   await hub.start();
