@@ -39,6 +39,8 @@ export class GroupCommitter {
   #scheduled = false;
   #flushing: Promise<void> | undefined;
   readonly #backoff = new Backoff();
+  /** Ends the pause between tries after an outage early (a local start is waiting for its answer). */
+  #retryNow: (() => void) | undefined;
   /** Transactions committed and items they carried (for benchmarks and tests). */
   commits = 0;
   items = 0;
@@ -58,6 +60,8 @@ export class GroupCommitter {
     return new Promise((resolve, reject) => {
       this.#episodes.push({ item: episode, resolve, reject });
       this.#schedule();
+      // During an outage a start's caller learns at the next try, not after the whole backoff pause.
+      if (episode.create) this.#retryNow?.();
     });
   }
 
@@ -161,6 +165,13 @@ export class GroupCommitter {
     this.#episodes.unshift(...episodes.filter((p) => p.item.create === undefined));
     this.#completions.unshift(...completions);
     const delay = this.#backoff.next();
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.#retryNow = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#retryNow = undefined;
   }
 }
