@@ -7,7 +7,9 @@ import { defaultRegistry } from './core/registry.js';
 import type { OpenTaskHubOptions, TaskHub } from './hub-types.js';
 import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { StoreHealth, watchStore } from './store/store-health.js';
 import type { Store } from './store/store.js';
+import { waitForStore } from './store/wait-for-store.js';
 import { Worker } from './worker/worker.js';
 
 export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
@@ -26,6 +28,11 @@ export interface OpenTaskHubInternals {
   readonly onFinished?: (instanceId: string) => void;
   /** The worker gave up on code that is still running (see WorkerHooks.onRunawayCode). */
   readonly onRunawayCode?: (reason: string) => void;
+  /**
+   * Wait for an unavailable store (retrying its migrations with backoff) instead of failing at once: the CLI's hosts
+   * and workers, which may start before their database does.
+   */
+  readonly waitForStore?: boolean;
 }
 
 /** What openTaskHub returns: the public TaskHub plus what the runtime itself needs from it. */
@@ -36,7 +43,7 @@ export interface OpenedTaskHub extends TaskHub {
 }
 
 export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInternals = {}): Promise<OpenedTaskHub> {
-  const store: Store =
+  const opened: Store =
     typeof options.store === 'object'
       ? options.store
       : openSqliteStore({
@@ -44,9 +51,12 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
           hubName: options.hubName ?? 'TestHubName',
           durability: options.durability ?? 'full',
         });
-  await store.migrate();
-  const registry = options.registry ?? defaultRegistry;
   const logger = options.logger ?? createLogger();
+  if (options.waitForStore) await waitForStore(opened, logger);
+  else await opened.migrate();
+  // Every caller (worker, client, HTTP host) still handles its own store failures; the watch logs each outage once.
+  const store = watchStore(opened, new StoreHealth(logger));
+  const registry = options.registry ?? defaultRegistry;
   const waiter = new CompletionWaiter();
   const worker =
     options.worker === false

@@ -30,6 +30,11 @@ export const LogEvents = {
   languageWorkerExited: 'language-worker.exited',
   languageWorkerRecycling: 'language-worker.recycling',
   languageWorkerRequestFailed: 'language-worker.request-failed',
+  storeUnavailable: 'store.unavailable',
+  storeFull: 'store.full',
+  storeRecovered: 'store.recovered',
+  storeWaiting: 'store.waiting',
+  storeCleanupFailed: 'store.cleanup-failed',
 } as const;
 
 /** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */

@@ -65,6 +65,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
       registry: namesOnly(app),
       worker: false,
       logger,
+      waitForStore: true,
       onClientWrite: () => worker.wake(),
     });
   } catch (err) {

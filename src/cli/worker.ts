@@ -27,6 +27,7 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     hubName,
     registry: loaded.definition.registry,
     logger,
+    waitForStore: true,
     worker: { ...workerSettings(loaded.definition), ...(leaseMs === undefined ? {} : { leaseMs }) },
   });
   await hub.start();

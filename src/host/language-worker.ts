@@ -110,6 +110,7 @@ async function run(init: WorkerInit): Promise<void> {
       registry: loaded.definition.registry,
       logger,
       worker: workerSettings(loaded.definition),
+      waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),
       onRunawayCode: (reason) => recycle(reason),
     });

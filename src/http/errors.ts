@@ -1,6 +1,7 @@
 // The one place that turns errors into HTTP answers: TaskhubError codes map to Durable Functions' status codes, HTTP
 // request problems (bad JSON, wrong method, missing key) carry their own. Bodies say what happened and what to do.
 import { isTaskhubError, type TaskhubErrorCode } from '../core/errors.js';
+import { storeFailureKind, type StoreFailureKind } from '../store/store-failure.js';
 
 /** A request problem the HTTP layer detects itself, before anything is written. */
 export class HttpError extends Error {
@@ -43,6 +44,33 @@ export interface ErrorAnswer {
   readonly headers: Record<string, string>;
 }
 
+/**
+ * Store outages: the client can retry, so they are never a 500. The outage itself is logged once by the store's
+ * health watch, not once per request.
+ */
+const OUTAGE_ANSWERS: Record<StoreFailureKind, ErrorAnswer> = {
+  unavailable: {
+    status: 503,
+    body: {
+      Message:
+        'The task hub store is unavailable right now (connection lost, database restarting or busy), so the request ' +
+        'was not carried out. Retry after a few seconds.',
+      code: 'STORE_UNAVAILABLE',
+    },
+    headers: { 'Retry-After': '2' },
+  },
+  full: {
+    status: 507,
+    body: {
+      Message:
+        "The disk under the task hub store is full, so nothing was written. Reads still work; free space on the store's " +
+        'disk and retry.',
+      code: 'STORE_FULL',
+    },
+    headers: { 'Retry-After': '10' },
+  },
+};
+
 /** The answer for any error; unexpected ones are 500 and flagged so the caller logs them. */
 export function errorAnswer(err: unknown): ErrorAnswer & { readonly unexpected: boolean } {
   if (err instanceof HttpError) {
@@ -59,6 +87,8 @@ export function errorAnswer(err: unknown): ErrorAnswer & { readonly unexpected: 
     const status = STATUS_BY_CODE[err.code];
     return { status, body: { Message: message, code: err.code }, headers: {}, unexpected: status >= 500 };
   }
+  const outage = storeFailureKind(err);
+  if (outage) return { ...OUTAGE_ANSWERS[outage], unexpected: false };
   return {
     status: 500,
     body: { Message: 'Something went wrong while processing your request; see the host log.', code: 'INTERNAL' },

@@ -8,6 +8,7 @@ import { createDurableClientBinding, isDurableClientInput } from '../app/durable
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
+import { storeFailureKind } from '../store/store-failure.js';
 import { checkKey, refuseWrites } from './auth.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { urlOptionsFor, type HostContext } from './host-context.js';
@@ -103,8 +104,8 @@ async function invoke(
     result = await definition.handler(request, context);
   } catch (err) {
     // Request errors (the HTTP layer's, or the durable client's: unknown orchestrator, duplicate id …) keep their
-    // status codes; any other failure of the function is a 500, as on Azure.
-    if (err instanceof HttpError || isTaskhubError(err)) throw err;
+    // status codes, a store outage is a 503 or 507; any other failure of the function is a 500, as on Azure.
+    if (err instanceof HttpError || isTaskhubError(err) || storeFailureKind(err)) throw err;
     host.logger.error({ err, function: definition.name, invocationId: context.invocationId }, 'function.failed');
     return c.json(
       {

@@ -1,7 +1,10 @@
 // Group commit: episodes and activity completions from many instances share one store transaction, so one fsync
 // serves many steps. A flush starts on the next turn of the event loop (or after a short bounded delay) and whatever
-// arrives while a flush is in flight goes into the next one.
+// arrives while a flush is in flight goes into the next one. A batch that fails because the store is unavailable or
+// full is not lost: it is committed again once the store answers (see retryAfterOutage).
 import type { ActivityCompletion, CommitResult, EpisodeCommit, Store } from '../store/store.js';
+import { storeFailureKind } from '../store/store-failure.js';
+import { Backoff } from '../store/store-health.js';
 
 interface Pending<T> {
   readonly item: T;
@@ -35,6 +38,9 @@ export class GroupCommitter {
   #completions: Pending<ActivityCompletion>[] = [];
   #scheduled = false;
   #flushing: Promise<void> | undefined;
+  readonly #backoff = new Backoff();
+  /** Ends the pause between tries after an outage early (a local start is waiting for its answer). */
+  #retryNow: (() => void) | undefined;
   /** Transactions committed and items they carried (for benchmarks and tests). */
   commits = 0;
   items = 0;
@@ -54,6 +60,8 @@ export class GroupCommitter {
     return new Promise((resolve, reject) => {
       this.#episodes.push({ item: episode, resolve, reject });
       this.#schedule();
+      // During an outage a start's caller learns at the next try, not after the whole backoff pause.
+      if (episode.create) this.#retryNow?.();
     });
   }
 
@@ -115,10 +123,15 @@ export class GroupCommitter {
           activityCompletions: completions.map((p) => p.item),
         });
       } catch (err) {
+        if (storeFailureKind(err) !== undefined) {
+          await this.#retryAfterOutage(err, episodes, completions);
+          continue;
+        }
         for (const p of episodes) p.reject(err);
         for (const p of completions) p.reject(err);
         continue;
       }
+      this.#backoff.reset();
       this.commits++;
       this.items += episodes.length + completions.length;
       const rejected = new Set(result.rejectedEpisodes);
@@ -133,5 +146,32 @@ export class GroupCommitter {
       }
       for (const p of completions) p.resolve({ accepted: true });
     }
+  }
+
+  /**
+   * The store failed the batch's transaction because it is unavailable or full: nothing of it was applied (or, if
+   * the connection dropped during COMMIT, all of it was, and the retry is then rejected as stale or dropped as a
+   * duplicate, which the dispatcher handles like any lost lock). Episodes and completions that a client was already
+   * told about go back to the front of the queue and are committed again after a pause; local starts fail at once
+   * instead, since their caller is still waiting for an answer (503/507) and has been promised nothing.
+   */
+  async #retryAfterOutage(
+    err: unknown,
+    episodes: Pending<EpisodeCommit>[],
+    completions: Pending<ActivityCompletion>[],
+  ): Promise<void> {
+    const starts = episodes.filter((p) => p.item.create !== undefined);
+    for (const p of starts) p.reject(err);
+    this.#episodes.unshift(...episodes.filter((p) => p.item.create === undefined));
+    this.#completions.unshift(...completions);
+    const delay = this.#backoff.next();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.#retryNow = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#retryNow = undefined;
   }
 }

@@ -28,6 +28,8 @@ import type {
 import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, failedExecutionMessages, newExecutionId } from './episode-commit.js';
 import type { ExecutorCache } from './executor-cache.js';
+import type { StoreCleanup } from './store-cleanup.js';
+import { storeFailureKind } from '../store/store-failure.js';
 import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
 
 /** The claim's delivery count, once: episodes that follow in memory were never delivered again. */
@@ -71,6 +73,8 @@ export interface LocalWork {
 
 export interface OrchestrationDispatcherDeps {
   readonly store: Store;
+  /** Owner of the store calls that hand back work and locks in the background. */
+  readonly cleanup: StoreCleanup;
   readonly registry: FunctionRegistry;
   readonly committer: GroupCommitter;
   readonly cache: ExecutorCache;
@@ -214,7 +218,10 @@ export class OrchestrationDispatcher {
         : this.#episode(id, active, instance, messages, completions);
     work
       .catch((err: unknown) => {
-        this.#deps.logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'episode failed');
+        // A local start the store could not take (its caller gets 503/507) is no episode failure: the outage is logged.
+        if (storeFailureKind(err) === undefined) {
+          this.#deps.logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'episode failed');
+        }
         // A local start that failed before its commit: the row was never written, so its caller gets the error.
         active.create?.reject(err);
         active.create = undefined;
@@ -390,7 +397,7 @@ export class OrchestrationDispatcher {
     active.outstanding--;
     if (this.#active.get(id) !== active) {
       // The instance was dropped (commit rejected); let the stored work item be delivered again.
-      void this.#deps.store.abandonWorkItem(this.#deps.workerId, key);
+      this.#deps.cleanup.abandonWorkItem(key);
       return;
     }
     active.completions.push({ event, key });
@@ -463,8 +470,8 @@ export class OrchestrationDispatcher {
   #forget(id: string, completions: readonly { key: WorkItemKey }[]): void {
     this.#deps.cache.delete(id);
     this.#active.delete(id);
-    for (const c of completions) void this.#deps.store.abandonWorkItem(this.#deps.workerId, c.key);
-    void this.#deps.store.releaseInstances(this.#deps.workerId, [id]);
+    for (const c of completions) this.#deps.cleanup.abandonWorkItem(c.key);
+    this.#deps.cleanup.releaseInstances([id]);
   }
 
   #noop(instance: InstanceRecord, consumed: readonly number[], completed: readonly WorkItemKey[]): EpisodeCommit {

@@ -17,7 +17,9 @@ import { EntityDispatcher } from './entity-dispatcher.js';
 import { withBuiltInActivities } from './http-activity.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GroupCommitter } from './group-committer.js';
+import { LoopBackoff } from './loop-backoff.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
+import { StoreCleanup } from './store-cleanup.js';
 import { Wakeup } from './wakeup.js';
 
 export interface WorkerHooks {
@@ -80,6 +82,11 @@ export class Worker {
   /** While a suspect runs alone: when others may start beside it anyway. */
   #soloUntil = 0;
   #soloRunning = false;
+  /** Owns the store calls nobody awaits (abandoning work, releasing locks): retried through outages, never thrown. */
+  readonly #cleanup: StoreCleanup;
+  readonly #orchestrationErrors: LoopBackoff;
+  readonly #activityErrors: LoopBackoff;
+  readonly #leaseErrors: LoopBackoff;
 
   constructor(
     store: Store,
@@ -102,6 +109,16 @@ export class Worker {
     }
     this.#hooks = hooks;
     this.#clock = hooks.clock ?? systemClock;
+    this.#cleanup = new StoreCleanup(store, this.id, logger);
+    const poll = this.#options.pollIntervalMs;
+    this.#orchestrationErrors = new LoopBackoff(
+      logger,
+      LogEvents.dispatcherError,
+      'orchestration dispatcher error',
+      poll,
+    );
+    this.#activityErrors = new LoopBackoff(logger, LogEvents.dispatcherError, 'activity dispatcher error', poll);
+    this.#leaseErrors = new LoopBackoff(logger, LogEvents.leaseRenewFailed, 'lease renewal failed', poll);
     this.committer = new GroupCommitter(store, {
       workerId: this.id,
       leaseMs: this.#options.leaseMs,
@@ -121,6 +138,7 @@ export class Worker {
       runEntity: (claimed) => this.entities.run(claimed),
       httpPollingIntervalMs: this.#options.httpPollingIntervalMs,
       store,
+      cleanup: this.#cleanup,
       registry,
       committer: this.committer,
       cache: this.cache,
@@ -144,7 +162,8 @@ export class Worker {
 
   async start(): Promise<void> {
     if (this.#loops.length > 0) return;
-    await this.#recoverDeadLocalWorkers();
+    // Only a shortcut (their leases expire anyway): a store that fails here must not keep the worker from starting.
+    await this.#recoverDeadLocalWorkers().catch((err: unknown) => this.#leaseErrors.failed(err));
     this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
     // Another process stored work (PostgreSQL NOTIFY): claim at once instead of at the next poll.
     this.#unsubscribeWork = this.#store.onWork?.(() => {
@@ -153,9 +172,10 @@ export class Worker {
     });
     const renewEvery = Math.max(10, Math.floor(this.#options.leaseMs / 3));
     this.#leaseTimer = setInterval(() => {
-      this.#store.renewLocks(this.id, this.#options.leaseMs).catch((err: unknown) => {
-        this.#logger.warn({ event: LogEvents.leaseRenewFailed, err }, 'lease renewal failed');
-      });
+      this.#store.renewLocks(this.id, this.#options.leaseMs).then(
+        () => this.#leaseErrors.succeeded(),
+        (err: unknown) => this.#leaseErrors.failed(err),
+      );
     }, renewEvery);
     this.#leaseTimer.unref();
     this.#logger.debug({ event: LogEvents.workerStarted, workerId: this.id }, 'worker started');
@@ -210,7 +230,9 @@ export class Worker {
     }
     await this.committer.drain();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
-    await this.#store.releaseLocks(this.id);
+    await this.#cleanup.stop();
+    // Unreachable store: the locks are left to expire, which is what they are for.
+    await this.#store.releaseLocks(this.id).catch((err: unknown) => this.#leaseErrors.failed(err));
     this.cache.clear();
     this.#logger.debug({ event: LogEvents.workerStopped, workerId: this.id }, 'worker stopped');
   }
@@ -228,11 +250,11 @@ export class Worker {
           continue;
         }
         const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());
+        this.#orchestrationErrors.succeeded();
         for (const c of claimed) this.#orchestrations.dispatch(c);
         if (claimed.length === 0) await this.#orchestrationWake.wait(await this.#idleWait());
       } catch (err) {
-        this.#logger.error({ event: LogEvents.dispatcherError, err }, 'orchestration dispatcher error');
-        await this.#orchestrationWake.wait(this.#options.pollIntervalMs);
+        await this.#orchestrationWake.wait(this.#orchestrationErrors.failed(err));
       }
     }
   }
@@ -262,6 +284,7 @@ export class Worker {
           continue;
         }
         const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
+        this.#activityErrors.succeeded();
         for (const item of items) {
           if (item.deliveryCount >= this.#options.maxDeliveryCount) this.#quarantine(item);
           else if (item.deliveryCount > 0) this.#suspects.push(item);
@@ -269,8 +292,7 @@ export class Worker {
         }
         if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
       } catch (err) {
-        this.#logger.error({ event: LogEvents.dispatcherError, err }, 'activity dispatcher error');
-        await this.#activityWake.wait(this.#options.pollIntervalMs);
+        await this.#activityWake.wait(this.#activityErrors.failed(err));
       }
     }
   }
@@ -365,7 +387,7 @@ export class Worker {
       .then(() => this.#orchestrationWake.notify())
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.commitFailed, err }, 'activity completion not committed');
-        void this.#store.abandonWorkItem(this.id, item);
+        this.#cleanup.abandonWorkItem(item);
       })
       .finally(() => {
         this.#activitiesRunning--;
@@ -386,7 +408,7 @@ export class Worker {
       .then(onDone)
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
-        void this.#store.abandonWorkItem(this.id, work.key);
+        this.#cleanup.abandonWorkItem(work.key);
       })
       .finally(() => {
         this.#activitiesRunning--;

@@ -1,6 +1,7 @@
 // Starts a private, throw-away PostgreSQL 15 for tests: initdb into a fresh temp dir, a free loopback port, trust
 // auth, fsync on. PostgreSQL refuses to run as root, so under root the server commands run as the `postgres` OS user.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,12 @@ export interface PgServer {
   readonly connectionString: string;
   readonly port: number;
   stop(): Promise<void>;
+  /** `pg_ctl restart -m fast`: every connection is terminated (57P01), the server comes back on the same port. */
+  restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`, keeping the data: the server is down until start(). */
+  halt(): Promise<void>;
+  /** Starts a server stopped by halt(). */
+  start(): Promise<void>;
 }
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -86,6 +93,13 @@ export async function startPgServer(database = 'taskhub'): Promise<PgServer> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  // Asynchronous, so the test's own event loop (its child processes' output, its clients) keeps running meanwhile.
+  const runAsync = async (bin: string, args: string[]): Promise<void> => {
+    const [cmd, argv] = user
+      ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]]
+      : [join(PG_BIN, bin), args];
+    await promisify(execFile)(cmd, argv, { encoding: 'utf8' });
+  };
   let stopped = false;
   const stopNow = (): void => {
     if (stopped) return;
@@ -106,5 +120,8 @@ export async function startPgServer(database = 'taskhub'): Promise<PgServer> {
       stopNow();
       return Promise.resolve();
     },
+    restart: () => runAsync('pg_ctl', ['-D', data, '-l', log, '-m', 'fast', '-w', '-t', '60', 'restart']),
+    halt: () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']),
+    start: () => runAsync('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', 'start']),
   };
 }

@@ -53,3 +53,51 @@ describe('GroupCommitter', () => {
     expect(batches.map((b) => b.episodes.map((e) => e.instanceId))).toEqual([['a'], ['b']]);
   });
 });
+
+describe('GroupCommitter during a store outage', () => {
+  it('commits a batch again once the store is back, losing nothing; local starts fail at once', async () => {
+    const batches: CommitBatch[] = [];
+    let failures = 3;
+    const store = {
+      commit(batch: CommitBatch): Promise<CommitResult> {
+        batches.push(batch);
+        if (failures-- > 0) return Promise.reject(Object.assign(new Error('down'), { code: 'ECONNREFUSED' }));
+        return Promise.resolve({ rejectedEpisodes: [] });
+      },
+    } as unknown as Store;
+    const gc = committer(store);
+    const start: EpisodeCommit = {
+      ...episode('new'),
+      create: {
+        instance: {
+          instanceId: 'new',
+          executionId: 'e',
+          name: 'O',
+          startEvent: {
+            eventType: 'ExecutionStarted',
+            eventId: -1,
+            timestamp: '2024-01-01T00:00:00.000Z',
+            name: 'O',
+            instanceId: 'new',
+            executionId: 'e',
+          },
+        },
+        replaceableStatuses: [],
+      },
+    };
+    const [a, b, started] = [gc.commitEpisode(episode('a')), gc.commitEpisode(episode('b')), gc.commitEpisode(start)];
+    await expect(started).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await a).toBe(true);
+    expect(await b).toBe(true);
+    // Three failed tries, then one that carried both episodes; the start was in none after the first.
+    expect(batches).toHaveLength(4);
+    expect(batches.at(-1)?.episodes.map((e) => e.instanceId)).toEqual(['a', 'b']);
+  });
+
+  it('still rejects at once what is not an outage', async () => {
+    const store = {
+      commit: () => Promise.reject(new Error('a bug')),
+    } as unknown as Store;
+    await expect(committer(store).commitEpisode(episode('a'))).rejects.toThrow('a bug');
+  });
+});

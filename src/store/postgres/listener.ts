@@ -1,7 +1,8 @@
 // LISTEN/NOTIFY for a task hub: one dedicated connection (a pooled one would lose its LISTEN when returned) that
 // wakes subscribers when another process stores work. Notifications are only a hint: if the connection drops, it is
-// reopened after a pause, and the workers' polling covers the gap.
+// reopened with capped exponential backoff (50 ms doubling to 5 s), and the workers' polling covers the gap.
 import pg from 'pg';
+import { Backoff } from '../store-health.js';
 
 export class PgListener {
   readonly #config: pg.ClientConfig;
@@ -12,6 +13,7 @@ export class PgListener {
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
+  readonly #backoff = new Backoff();
   #closed = false;
 
   constructor(config: pg.ClientConfig, channel: string, ownPayload: string) {
@@ -69,6 +71,7 @@ export class PgListener {
         return;
       }
       this.#client = client;
+      this.#backoff.reset();
       // Work may have arrived while not listening: let subscribers look once.
       for (const listener of this.#listeners) listener();
     } catch {
@@ -82,7 +85,7 @@ export class PgListener {
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.#ensure();
-    }, 1000);
+    }, this.#backoff.next());
     this.#retry.unref();
   }
 

@@ -26,6 +26,7 @@ import { PgClaims } from './claims.js';
 import { PgCommitter } from './commit.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
+import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
 import { migrate, schemaFor } from './schema.js';
@@ -286,13 +287,11 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       try {
         if (PgCommitter.isSimple(batch)) return await this.#committer.commitSimple(this.#q, batch);
-        const client = await this.#db.connect();
-        try {
-          if (PgCommitter.hasNoChildren(batch)) return await this.#committer.commitWithStarts(preparing(client), batch);
-          return await this.#committer.commit(client, batch);
-        } finally {
-          client.release();
-        }
+        return await withConnection(this.#db, (client) =>
+          PgCommitter.hasNoChildren(batch)
+            ? this.#committer.commitWithStarts(preparing(client), batch)
+            : this.#committer.commit(client, batch),
+        );
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || code === undefined || !RETRYABLE.has(code)) throw err;

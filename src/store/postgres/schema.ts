@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { MIGRATIONS } from '../migrations.js';
+import { withConnection } from './checkout.js';
 
 /**
  * Durable Functions' rule for task hub names (letters and digits, starting with a letter, 3 to 45 characters) keeps
@@ -25,8 +26,11 @@ export function schemaFor(hubName: string): string {
  */
 export const NOW_MS = '(extract(epoch from statement_timestamp()) * 1000)::bigint';
 
-export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
+export function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  return withConnection(pool, (client) => migrateOn(client, schema));
+}
+
+async function migrateOn(client: pg.PoolClient, schema: string): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`taskhub-migrate:${schema}`]);
@@ -53,7 +57,5 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
-  } finally {
-    client.release();
   }
 }

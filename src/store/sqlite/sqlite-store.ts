@@ -135,6 +135,10 @@ export class SqliteStore implements Store {
             try {
               outcomes.push({ ok: true, value: this.#savepoint(op.fn) });
             } catch (err) {
+              // SQLite may roll the whole transaction back on its own (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY): then
+              // nothing before this op was written either, and the ops after it must not run (each would commit
+              // alone, outside the transaction). Every op of the batch fails with this error.
+              if (!this.db.inTransaction) throw err;
               outcomes.push({ ok: false, value: err });
             }
           }
