@@ -1,14 +1,13 @@
 // `taskhub worker [path]`: the app's orchestrations, activities and entities run from a shared task hub, without an
 // HTTP host. Add as many as you like next to `taskhub start` hosts (on PostgreSQL, on any number of machines); they
-// share the work through the store's leases. Drains on Ctrl-C / SIGTERM.
+// share the work through the store's leases. As under `taskhub start`, the app's code runs in a supervised language
+// worker process, restarted when the code ends it. Drains on Ctrl-C / SIGTERM.
 import path from 'node:path';
-import { loadApp, workerSettings } from '../app/loader.js';
-import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
+import { LanguageWorkerSupervisor } from '../host/supervisor.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
-import { DEFAULT_HUB } from './start.js';
-import { openStoreOption, parseStoreOption } from './store-option.js';
+import { parseStoreOption } from './store-option.js';
 
 export interface WorkerCommandOptions {
   readonly store?: string;
@@ -19,23 +18,25 @@ export interface WorkerCommandOptions {
 export async function workerCommand(appPath: string | undefined, options: WorkerCommandOptions): Promise<void> {
   const logger = createLogger();
   const leaseMs = wholeNumberOption('--lease-ms', options.leaseMs, { min: 100, unit: 'milliseconds' });
-  const loaded = await loadApp(path.resolve(appPath ?? '.'));
-  const hubName = options.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
-  const spec = parseStoreOption(options.store, loaded.root);
-  const hub = await openTaskHub({
-    store: await openStoreOption(spec, hubName),
-    hubName,
-    registry: loaded.definition.registry,
+  const worker = new LanguageWorkerSupervisor({
+    appPath: path.resolve(appPath ?? '.'),
+    store: options.store,
+    hub: options.hub,
+    leaseMs,
+    serveHttp: false,
+    bindHost: '127.0.0.1',
+    keys: [],
+    maxBodyBytes: 0,
+    readOnly: false,
+    publicUrl: undefined,
     logger,
-    waitForStore: true,
-    worker: { ...workerSettings(loaded.definition), ...(leaseMs === undefined ? {} : { leaseMs }) },
   });
-  await hub.start();
-  const { registry } = loaded.definition;
+  const app = await worker.start();
+  const spec = parseStoreOption(options.store, app.root);
   print(
-    `Taskhub worker: ${loaded.root} (task hub ${hub.name}, store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}), ` +
-      `${registry.orchestrations().length} orchestrations, ${registry.activities().length} activities, ` +
-      `${registry.entities().length} entities; no HTTP. Press Ctrl-C to stop.`,
+    `Taskhub worker: ${app.root} (task hub ${app.hubName}, store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}), ` +
+      `${app.orchestrations.length} orchestrations, ${app.activities.length} activities, ` +
+      `${app.entities.length} entities; no HTTP. Press Ctrl-C to stop.`,
   );
   let stopping = false;
   const stop = (signal: string): void => {
@@ -45,7 +46,7 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     }
     stopping = true;
     print(`${signal}: draining (Ctrl-C again to exit at once)…`);
-    hub.close().then(
+    worker.stop().then(
       () => {
         print('Stopped.');
         process.exit(0);

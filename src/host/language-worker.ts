@@ -96,6 +96,10 @@ async function withinFunctionTimeout(
   return Promise.race([handled, timedOut]).finally(() => clearTimeout(timer));
 }
 
+function notServed(): Promise<Response> {
+  return Promise.resolve(Response.json({ Message: 'This worker serves no HTTP.', code: 'NOT_FOUND' }, { status: 404 }));
+}
+
 async function run(init: WorkerInit): Promise<void> {
   let hub: OpenedTaskHub;
   let loaded: LoadedApp;
@@ -109,12 +113,16 @@ async function run(init: WorkerInit): Promise<void> {
       hubName,
       registry: loaded.definition.registry,
       logger,
-      worker: workerSettings(loaded.definition),
+      worker: {
+        ...workerSettings(loaded.definition),
+        ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
+      },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),
       onRunawayCode: (reason) => recycle(reason),
     });
     app = createHttpApp({
+      ...(init.serveHttp === false ? { forwardAppRequest: notServed } : {}),
       hub,
       app: loaded.definition,
       host: init.bindHost,

@@ -20,6 +20,10 @@ export interface WorkerInit {
   /** The `--store` option as given (parsed in the worker against the app folder). */
   readonly store: string | undefined;
   readonly hub: string | undefined;
+  /** `taskhub worker --lease-ms`. */
+  readonly leaseMs?: number | undefined;
+  /** False for `taskhub worker`: no HTTP functions are served (the host forwards no requests). */
+  readonly serveHttp?: boolean;
   /** The address the host is bound to, and its keys: the worker checks function keys exactly as the host would. */
   readonly bindHost: string;
   readonly keys: readonly string[];

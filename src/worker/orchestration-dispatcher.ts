@@ -370,10 +370,19 @@ export class OrchestrationDispatcher {
       result,
       now,
     );
-    const ok = await this.#commit(id, active, completions, built.commit);
-    if (!ok) {
-      // Reserved local slots were never used: hand them back.
+    const releaseSlots = (): void => {
       for (let i = 0; i < built.localWork.length; i++) this.#deps.releaseLocalActivity();
+    };
+    let ok: boolean;
+    try {
+      ok = await this.#commit(id, active, completions, built.commit);
+    } catch (err) {
+      // Reserved local slots were never used: hand them back, or the worker runs short of slots for good.
+      releaseSlots();
+      throw err;
+    }
+    if (!ok) {
+      releaseSlots();
       return;
     }
     const length = instance.historyLength + result.newHistory.length;

@@ -82,6 +82,8 @@ export class Worker {
   /** While a suspect runs alone: when others may start beside it anyway. */
   #soloUntil = 0;
   #soloRunning = false;
+  /** Since when the next suspect waits for the other activities to finish. */
+  #drainingSince: number | undefined;
   /** Owns the store calls nobody awaits (abandoning work, releasing locks): retried through outages, never thrown. */
   readonly #cleanup: StoreCleanup;
   readonly #orchestrationErrors: LoopBackoff;
@@ -314,12 +316,16 @@ export class Worker {
       this.#soloRunning = false;
     }
     if (this.#suspects.length === 0) return;
-    if (this.#activitiesRunning > 0) {
+    // Wait for the others to drain, but not forever: a solo run is a help for counting, never a reason to stall.
+    this.#drainingSince ??= this.#clock.now();
+    const waited = this.#clock.now() - this.#drainingSince;
+    if (this.#activitiesRunning > 0 && waited < SUSPECT_SOLO_MS) {
       this.#activitiesSaturated = true;
-      await this.#activityWake.wait(poll);
+      await this.#activityWake.wait(Math.min(poll, SUSPECT_SOLO_MS - waited));
       this.#activitiesSaturated = false;
       return;
     }
+    this.#drainingSince = undefined;
     const item = this.#suspects.shift()!;
     this.#soloRunning = true;
     this.#soloUntil = this.#clock.now() + SUSPECT_SOLO_MS;

@@ -97,11 +97,13 @@ describe('PostgreSQL outages', () => {
       // Every process is still the one that was started.
       expect(host.child.exitCode).toBeNull();
       for (const w of workers) expect(w.child.exitCode).toBeNull();
-      // Each process logged the outages, once each (not once per failed call), and their ends.
+      // The host, busy with starts throughout, logged the outages and their ends. Every process logs an outage once
+      // at most (not once per failed call), and only if it called the store while it lasted: an idle worker between
+      // two polls may not see a fast restart at all.
+      expect(logEvents(host.output(), 'store.unavailable')).toBeGreaterThanOrEqual(1);
+      expect(logEvents(host.output(), 'store.recovered')).toBeGreaterThanOrEqual(1);
       for (const output of [host.output(), ...workers.map((w) => w.output())]) {
-        expect(logEvents(output, 'store.unavailable')).toBeGreaterThanOrEqual(1);
         expect(logEvents(output, 'store.unavailable')).toBeLessThanOrEqual(4);
-        expect(logEvents(output, 'store.recovered')).toBeGreaterThanOrEqual(1);
         expect(output).not.toContain('"level":50');
       }
     } finally {
