@@ -296,8 +296,11 @@ export interface MessageStore {
 export interface WorkItemStore {
   /** Claim up to `limit` unlocked or lock-expired work items for `leaseMs`; increments their delivery count. */
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]>;
-  /** Release a claimed work item without completing it (it will be delivered again). */
-  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void>;
+  /**
+   * Release a claimed work item without completing it (it will be delivered again). `undelivered`: it never ran, so
+   * this claim does not count as a delivery (its delivery count goes back down).
+   */
+  abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void>;
 }
 
 export interface Store extends InstanceStore, MessageStore, WorkItemStore {

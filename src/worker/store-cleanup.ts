@@ -20,9 +20,12 @@ export class StoreCleanup {
     this.#logger = logger;
   }
 
-  /** Lets the work item be claimed again (its result was not committed). */
-  abandonWorkItem(key: WorkItemKey): void {
-    this.#run('abandon work item', () => this.#store.abandonWorkItem(this.#workerId, key));
+  /**
+   * Lets the work item be claimed again: its result was not committed, or (`undelivered`) it never ran, so the claim
+   * does not count as a delivery.
+   */
+  abandonWorkItem(key: WorkItemKey, options?: { readonly undelivered?: boolean }): void {
+    this.#run('abandon work item', () => this.#store.abandonWorkItem(this.#workerId, key, options));
   }
 
   /** Frees instance locks this worker holds but no longer works on. */

@@ -11,6 +11,7 @@ import { LogEvents, type Logger } from '../log.js';
 import type { LocalStarter } from '../client/durable-client.js';
 import type { InstanceRecord, Store, WorkItem } from '../store/store.js';
 import { quarantined, runActivity, timedOut } from './activity-runner.js';
+import { SoloRuns } from './solo-runs.js';
 import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
@@ -33,12 +34,6 @@ export interface WorkerHooks {
    */
   readonly onRunawayCode?: (reason: string) => void;
 }
-
-/**
- * A work item delivered before without completing may be what ended its worker: it runs alone (no other activity
- * beside it) for up to this long, so that if it ends this worker too, the count lands on it and not on bystanders.
- */
-const SUSPECT_SOLO_MS = 5000;
 
 const DEFAULTS = {
   maxConcurrentOrchestrations: 64,
@@ -77,13 +72,8 @@ export class Worker {
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
   #unsubscribeWork: (() => void) | undefined;
-  /** Claimed work items delivered before without completing, waiting for their solo run. */
-  readonly #suspects: WorkItem[] = [];
-  /** While a suspect runs alone: when others may start beside it anyway. */
-  #soloUntil = 0;
-  #soloRunning = false;
-  /** Since when the next suspect waits for the other activities to finish. */
-  #drainingSince: number | undefined;
+  /** Suspects of ending their worker run alone (see solo-runs.ts). */
+  readonly #solo: SoloRuns;
   /** Owns the store calls nobody awaits (abandoning work, releasing locks): retried through outages, never thrown. */
   readonly #cleanup: StoreCleanup;
   readonly #orchestrationErrors: LoopBackoff;
@@ -111,6 +101,7 @@ export class Worker {
     }
     this.#hooks = hooks;
     this.#clock = hooks.clock ?? systemClock;
+    this.#solo = new SoloRuns(this.#options.maxDeliveryCount, () => this.#clock.now());
     this.#cleanup = new StoreCleanup(store, this.id, logger);
     const poll = this.#options.pollIntervalMs;
     this.#orchestrationErrors = new LoopBackoff(
@@ -274,8 +265,11 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#activityWake.consume();
-        if (this.#suspects.length > 0 || this.#soloRunning) {
-          await this.#runSuspect();
+        const soloWait = this.#solo.waitBeforeClaim(this.#activitiesRunning);
+        if (soloWait > 0) {
+          this.#activitiesSaturated = true;
+          await this.#activityWake.wait(Math.min(soloWait, this.#options.pollIntervalMs));
+          this.#activitiesSaturated = false;
           continue;
         }
         const free = max - this.#activitiesRunning;
@@ -287,51 +281,19 @@ export class Worker {
         }
         const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
         this.#activityErrors.succeeded();
-        for (const item of items) {
-          if (item.deliveryCount >= this.#options.maxDeliveryCount) this.#quarantine(item);
-          else if (item.deliveryCount > 0) this.#suspects.push(item);
-          else this.#runClaimed(item);
-        }
+        const plan = this.#solo.plan(items, this.#activitiesRunning);
+        for (const item of plan.quarantine) this.#quarantine(item);
+        // Handed back before anything new starts: should that crash this process, their counts are already down.
+        await Promise.all(
+          plan.giveBack.map((item) => this.#store.abandonWorkItem(this.id, item, { undelivered: true })),
+        );
+        for (const item of plan.run) this.#runClaimed(item);
+        if (plan.solo) this.#runClaimed(plan.solo, () => this.#solo.soloEnded());
         if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
       } catch (err) {
         await this.#activityWake.wait(this.#activityErrors.failed(err));
       }
     }
-  }
-
-  /**
-   * One step of a solo run: wait until no other activity runs, then run the next suspect alone until it ends or
-   * SUSPECT_SOLO_MS pass (then others may join it: a slow activity is not a crashing one).
-   */
-  async #runSuspect(): Promise<void> {
-    const poll = this.#options.pollIntervalMs;
-    if (this.#soloRunning) {
-      const left = this.#soloUntil - this.#clock.now();
-      if (left > 0) {
-        this.#activitiesSaturated = true;
-        await this.#activityWake.wait(Math.min(left, poll));
-        this.#activitiesSaturated = false;
-        return;
-      }
-      this.#soloRunning = false;
-    }
-    if (this.#suspects.length === 0) return;
-    // Wait for the others to drain, but not forever: a solo run is a help for counting, never a reason to stall.
-    this.#drainingSince ??= this.#clock.now();
-    const waited = this.#clock.now() - this.#drainingSince;
-    if (this.#activitiesRunning > 0 && waited < SUSPECT_SOLO_MS) {
-      this.#activitiesSaturated = true;
-      await this.#activityWake.wait(Math.min(poll, SUSPECT_SOLO_MS - waited));
-      this.#activitiesSaturated = false;
-      return;
-    }
-    this.#drainingSince = undefined;
-    const item = this.#suspects.shift()!;
-    this.#soloRunning = true;
-    this.#soloUntil = this.#clock.now() + SUSPECT_SOLO_MS;
-    this.#runClaimed(item, () => {
-      this.#soloRunning = false;
-    });
   }
 
   /** A work item that ended its worker maxDeliveryCount times: it fails its task instead of running again. */
@@ -379,7 +341,7 @@ export class Worker {
   #reserve(name: string): boolean {
     if (this.#stopping || this.#activitiesRunning >= this.#options.maxConcurrentActivities) return false;
     // A suspect waits for its solo run: new local work goes through the store meanwhile.
-    if (this.#suspects.length > 0 || this.#soloRunning) return false;
+    if (this.#solo.exclusive) return false;
     if (!this.#activities.getActivity(name)) return false;
     this.#activitiesRunning++;
     return true;

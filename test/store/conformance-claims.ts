@@ -165,6 +165,29 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       expect(await store.claimOrchestrations('w3', 10, 10_000)).toEqual([]);
     });
 
+    it('a work item handed back as undelivered does not count that claim', async () => {
+      const store = await fresh();
+      await store.createInstance(newInstance('u'));
+      const claimed = await claimOne(store, 'w1', 'u');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [
+          episode(claimed, {
+            append: [...episode(claimed).append, scheduled(0)],
+            newWorkItems: [{ taskScheduledId: 0, name: 'Act' }],
+          }),
+        ],
+        activityCompletions: [],
+      });
+      const [first] = await store.claimWorkItems('w1', 10, 10_000);
+      await store.abandonWorkItem('w1', first!, { undelivered: true });
+      const [second] = await store.claimWorkItems('w2', 10, 10_000);
+      expect(second?.deliveryCount).toBe(0);
+      await store.abandonWorkItem('w2', second!);
+      expect((await store.claimWorkItems('w3', 10, 10_000))[0]?.deliveryCount).toBe(1);
+    });
+
     it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
       const store = await fresh();
       await store.createInstance(newInstance('a'));

@@ -93,7 +93,8 @@ export class PgClaims {
         UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1`,
       releaseSome: `UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0
         WHERE locked_by = $1 AND instance_id = ANY($2::text[])`,
-      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0
+      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0,
+          delivery_count = CASE WHEN $5::boolean THEN GREATEST(delivery_count - 1, 0) ELSE delivery_count END
         WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
       holders: `SELECT locked_by FROM ${s}.instances WHERE locked_by IS NOT NULL
         UNION SELECT locked_by FROM ${s}.work_items WHERE locked_by IS NOT NULL`,
@@ -201,8 +202,8 @@ export class PgClaims {
     if (instanceIds.length > 0) await db.query(this.#sql.releaseSome, [workerId, instanceIds]);
   }
 
-  async abandonWorkItem(db: Queryable, workerId: string, key: WorkItemKey): Promise<void> {
-    await db.query(this.#sql.abandon, [key.instanceId, key.executionId, key.taskScheduledId, workerId]);
+  async abandonWorkItem(db: Queryable, workerId: string, key: WorkItemKey, undelivered: boolean): Promise<void> {
+    await db.query(this.#sql.abandon, [key.instanceId, key.executionId, key.taskScheduledId, workerId, undelivered]);
   }
 
   async lockHolders(db: Queryable): Promise<string[]> {

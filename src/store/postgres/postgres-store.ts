@@ -323,7 +323,7 @@ export class PostgresStore implements Store {
     return this.#claims.claimWorkItems(this.#q, workerId, limit, leaseMs);
   }
 
-  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
-    return this.#claims.abandonWorkItem(this.#q, workerId, key);
+  abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void> {
+    return this.#claims.abandonWorkItem(this.#q, workerId, key, options?.undelivered ?? false);
   }
 }

@@ -95,7 +95,8 @@ export class SqliteCommitter {
       releaseInstance: p(
         'UPDATE instances SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ? AND locked_by = ?',
       ),
-      abandonWorkItem: p(`UPDATE work_items SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ?
+      abandonWorkItem: p(`UPDATE work_items SET locked_by = NULL, lock_expires = 0,
+          delivery_count = CASE WHEN ? THEN MAX(delivery_count - 1, 0) ELSE delivery_count END WHERE hub = ? AND instance_id = ?
           AND execution_id = ? AND task_scheduled_id = ? AND locked_by = ?`),
       nextVisible: p('SELECT MIN(visible_at) AS t FROM messages WHERE hub = ? AND visible_at > ?'),
       holders: p(`SELECT locked_by FROM instances WHERE hub = ? AND locked_by IS NOT NULL
@@ -351,8 +352,15 @@ export class SqliteCommitter {
       .immediate();
   }
 
-  abandonWorkItem(workerId: string, key: WorkItemKey): void {
-    this.#s.abandonWorkItem!.run(this.#hub, key.instanceId, key.executionId, key.taskScheduledId, workerId);
+  abandonWorkItem(workerId: string, key: WorkItemKey, undelivered = false): void {
+    this.#s.abandonWorkItem!.run(
+      undelivered ? 1 : 0,
+      this.#hub,
+      key.instanceId,
+      key.executionId,
+      key.taskScheduledId,
+      workerId,
+    );
   }
 
   renewLocks(workerId: string, leaseMs: number): void {

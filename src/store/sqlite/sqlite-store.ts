@@ -249,8 +249,8 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#c.claimWorkItems(workerId, limit, leaseMs));
   }
 
-  abandonWorkItem(workerId: string, key: WorkItemKey): Promise<void> {
-    return this.#write(() => this.#c.abandonWorkItem(workerId, key));
+  abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void> {
+    return this.#write(() => this.#c.abandonWorkItem(workerId, key, options?.undelivered ?? false));
   }
 }
 
