@@ -241,10 +241,12 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
 
       it('delays a scheduled start until its visibleAt', async () => {
         const store = await fresh();
-        await store.createInstance(newInstance('later', { visibleAt: new Date(Date.now() + 250).toISOString() }));
+        // Far enough ahead that a busy machine still claims before it is due; then wait for the due time itself.
+        const due = Date.now() + 1500;
+        await store.createInstance(newInstance('later', { visibleAt: new Date(due).toISOString() }));
         expect(await store.claimOrchestrations('w1', 10, 10_000)).toEqual([]);
         expect(await store.nextVisibleAt()).toBeDefined();
-        await new Promise((r) => setTimeout(r, 300));
+        while (Date.now() <= due) await new Promise((r) => setTimeout(r, due + 1 - Date.now()));
         await claimOne(store, 'w1', 'later');
       });
 
