@@ -2,6 +2,7 @@
 // executor cache, with leases renewed in the background. New work in this process wakes the loops directly; polling
 // is only the fallback for work written by other processes and for due timers.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import type { HistoryEvent } from '../core/history.js';
@@ -12,6 +13,9 @@ import type { LocalStarter } from '../client/durable-client.js';
 import type { InstanceRecord, Store, WorkItem } from '../store/store.js';
 import { quarantined, runActivity, timedOut } from './activity-runner.js';
 import { SoloRuns } from './solo-runs.js';
+
+/** How often the orchestration loop looks again while a suspect activity runs alone. */
+const SOLO_CLAIM_POLL_MS = 50;
 import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
@@ -235,6 +239,11 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#orchestrationWake.consume();
+        if (this.#solo.exclusive) {
+          // A suspect activity is about to run alone, or runs: claimed instances would be charged for its crash.
+          await this.#orchestrationWake.wait(Math.min(SOLO_CLAIM_POLL_MS, this.#options.pollIntervalMs));
+          continue;
+        }
         const free = max - this.#orchestrations.running;
         if (free <= 0) {
           this.#orchestrationsSaturated = true;
@@ -265,7 +274,7 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#activityWake.consume();
-        const soloWait = this.#solo.waitBeforeClaim(this.#activitiesRunning);
+        const soloWait = this.#solo.waitBeforeClaim(this.#userCodeRunning());
         if (soloWait > 0) {
           this.#activitiesSaturated = true;
           await this.#activityWake.wait(Math.min(soloWait, this.#options.pollIntervalMs));
@@ -281,14 +290,20 @@ export class Worker {
         }
         const items = await this.#store.claimWorkItems(this.id, free, leaseMs);
         this.#activityErrors.succeeded();
-        const plan = this.#solo.plan(items, this.#activitiesRunning);
-        for (const item of plan.quarantine) this.#quarantine(item);
-        // Handed back before anything new starts: should that crash this process, their counts are already down.
-        await Promise.all(
-          plan.giveBack.map((item) => this.#store.abandonWorkItem(this.id, item, { undelivered: true })),
-        );
+        const plan = this.#solo.plan(items, this.#userCodeRunning());
+        // Quarantined and handed back before anything new starts: should that crash this process, the quarantine is
+        // stored and the counts of what was handed back are already down.
+        await Promise.all([
+          ...plan.quarantine.map((item) => this.#quarantine(item)),
+          ...plan.giveBack.map((item) => this.#store.abandonWorkItem(this.id, item, { undelivered: true })),
+        ]);
         for (const item of plan.run) this.#runClaimed(item);
-        if (plan.solo) this.#runClaimed(plan.solo, () => this.#solo.soloEnded());
+        if (plan.solo) {
+          this.#runClaimed(plan.solo, () => {
+            this.#solo.soloEnded();
+            this.#orchestrationWake.notify();
+          });
+        }
         if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
       } catch (err) {
         await this.#activityWake.wait(this.#activityErrors.failed(err));
@@ -297,7 +312,7 @@ export class Worker {
   }
 
   /** A work item that ended its worker maxDeliveryCount times: it fails its task instead of running again. */
-  #quarantine(item: WorkItem): void {
+  #quarantine(item: WorkItem): Promise<void> {
     const max = this.#options.maxDeliveryCount;
     this.#logger.error(
       {
@@ -309,13 +324,21 @@ export class Worker {
       },
       `activity '${item.name}' ended its worker ${item.deliveryCount} times: quarantined, its task fails`,
     );
-    this.committer
+    return this.committer
       .commitCompletion({ workItem: item, event: quarantined(item, max) })
       .then(() => this.#orchestrationWake.notify())
       .catch((err: unknown) => {
         // The work item stays stored and locked until its lease ends; the next claim quarantines it again.
         this.#logger.error({ event: LogEvents.commitFailed, err }, 'quarantined activity not committed');
       });
+  }
+
+  /**
+   * Episodes and activities in flight: a suspect runs alone only when none are, so that if it ends this process, no
+   * other work (an instance claimed but not yet committed) is charged a delivery for it.
+   */
+  #userCodeRunning(): number {
+    return this.#activitiesRunning + this.#orchestrations.running;
   }
 
   /** Runs an activity, failing its task once functionTimeout passes (the code is left running; see onRunawayCode). */
@@ -389,9 +412,20 @@ export class Worker {
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    // A zombie (exited, not yet reaped by its parent) answers the signal but holds nothing any more.
+    return !isZombie(pid);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may contain spaces and parentheses, the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
