@@ -3,12 +3,12 @@
 // (activities run at least once, orchestrators observe each result exactly once). Each kill waits for evidence that
 // the host made progress since it started (step results committed to the file), then lands a random number of
 // results later, so the kills hit every phase (recovery, claims, activities mid-run, commits) on a busy machine too.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runScript, type ScriptProcess } from '../script-process.js';
 import { randomBetween, until } from '../until.js';
 
 const COUNT = 200;
@@ -29,30 +29,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Host {
-  readonly child: ChildProcess;
-  readonly output: Promise<string>;
-  exited(): boolean;
-}
-
-function startHost(): Host {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'chain-host.ts'), file, String(COUNT), String(STEPS)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let text = '';
-  let exited = false;
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const output = new Promise<string>((resolve) =>
-    child.on('exit', () => {
-      exited = true;
-      resolve(text);
-    }),
-  );
-  return { child, output, exited: () => exited };
+function startHost(): ScriptProcess {
+  return runScript(join(import.meta.dirname, 'chain-host.ts'), [file, String(COUNT), String(STEPS)]);
 }
 
 /** Step results committed so far over all chains (a history holds each once): the evidence of a host's progress. */

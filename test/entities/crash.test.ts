@@ -1,6 +1,5 @@
 // SIGKILL during a stream of 1,000 signals to one entity: the test process sends the signals through a client-only
 // hub while a real child process runs the entity and is killed repeatedly; every signal is applied exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { EntityId } from '../../src/core/entity-id.js';
 import { FunctionRegistry } from '../../src/core/registry.js';
 import { openTaskHub } from '../../src/hub.js';
 import { createLogger } from '../../src/log.js';
+import { runScript, type ScriptProcess } from '../script-process.js';
 import { randomBetween, until } from '../until.js';
 
 const SIGNALS = 1000;
@@ -19,30 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'taskhub-entity-crash-'));
 const file = join(dir, 'hub.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Host {
-  readonly child: ChildProcess;
-  readonly output: Promise<string>;
-  exited(): boolean;
-}
-
-function startHost(): Host {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'entity-host.ts'), file, String(SIGNALS)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let text = '';
-  let exited = false;
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const output = new Promise<string>((resolve) =>
-    child.on('exit', () => {
-      exited = true;
-      resolve(text);
-    }),
-  );
-  return { child, output, exited: () => exited };
+function startHost(): ScriptProcess {
+  return runScript(join(import.meta.dirname, 'entity-host.ts'), [file, String(SIGNALS)]);
 }
 
 describe('entity crash recovery', () => {
