@@ -1,43 +1,52 @@
-// Crash test with real child processes: a host running 200 instances of a 20-step chain is killed with SIGKILL at
-// random moments 20 times and restarted; every instance completes with the right output and no history holds a
-// completion twice (activities run at least once, orchestrators observe each result exactly once).
-import { spawn, type ChildProcess } from 'node:child_process';
+// Crash test with real child processes: a host running 200 instances of a 20-step chain is killed with SIGKILL 20
+// times and restarted; every instance completes with the right output and no history holds a completion twice
+// (activities run at least once, orchestrators observe each result exactly once). Each kill waits for evidence that
+// the host made progress since it started (step results committed to the file), then lands a random number of
+// results later, so the kills hit every phase (recovery, claims, activities mid-run, commits) on a busy machine too.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runScript, type ScriptProcess } from '../script-process.js';
+import { randomBetween, until } from '../until.js';
 
 const COUNT = 200;
 const STEPS = 20;
 const KILLS = 20;
+/** Past its first committed step result, a host is killed after 0 to this many more (well below COUNT * STEPS / KILLS). */
+const MAX_STEPS_PAST_EVIDENCE = 60;
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-crash-'));
 const file = join(dir, 'hub.db');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let store: SqliteStore;
 
-function startHost(): { child: ChildProcess; output: Promise<string> } {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'chain-host.ts'), file, String(COUNT), String(STEPS)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const output = new Promise<string>((resolve) => child.on('exit', () => resolve(text)));
-  return { child, output };
+beforeAll(async () => {
+  store = openSqliteStore({ path: file, hubName: 'TestHubName' });
+  await store.migrate();
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function startHost(): ScriptProcess {
+  return runScript(join(import.meta.dirname, 'chain-host.ts'), [file, String(COUNT), String(STEPS)]);
+}
+
+/** Step results committed so far over all chains (a history holds each once): the evidence of a host's progress. */
+function committedSteps(): number {
+  const row = store.db
+    .prepare(
+      `SELECT count(*) AS n FROM history, json_each(history.events)
+        WHERE json_extract(json_each.value, '$.eventType') = 'TaskCompleted'`,
+    )
+    .get() as { n: number };
+  return row.n;
 }
 
 async function countRunning(): Promise<number> {
-  const store = openSqliteStore({ path: file, hubName: 'TestHubName' });
-  try {
-    await store.migrate();
-    const page = await store.queryInstances({ runtimeStatus: ['Running'], pageSize: 1000 });
-    return page.instances.length;
-  } finally {
-    await store.close();
-  }
+  const page = await store.queryInstances({ runtimeStatus: ['Running'], pageSize: 1000 });
+  return page.instances.length;
 }
 
 function expected(n: number): number {
@@ -50,39 +59,48 @@ describe('crash recovery', () => {
   it(`survives ${KILLS} SIGKILLs: every instance completes once, with the right output`, async () => {
     let interrupted = 0;
     for (let k = 0; k < KILLS; k++) {
-      const { child, output } = startHost();
-      await new Promise((r) => setTimeout(r, 400 + Math.random() * 800));
-      child.kill('SIGKILL');
-      await output;
+      const before = committedSteps();
+      const startedAt = Date.now();
+      const host = startHost();
+      const progressed = (steps: number): boolean => {
+        if (host.exited()) throw new Error(`host ${k} exited before it was killed`);
+        return committedSteps() >= steps;
+      };
+      // Evidence first: this start committed a step result (it started, recovered and ran something)...
+      await until(() => progressed(before + 1), { what: `host ${k} to commit a step`, timeoutMs: 120_000 });
+      // ...then a random amount of further work, so the kill may land anywhere from recovery to full flow.
+      const killAt = committedSteps() + randomBetween(0, MAX_STEPS_PAST_EVIDENCE);
+      await until(() => progressed(killAt), { what: `host ${k} to commit ${killAt} steps`, timeoutMs: 120_000 });
+      host.child.kill('SIGKILL');
+      await host.output;
       const running = await countRunning();
       if (running > 0) interrupted++;
-      if (process.env.CRASH_DEBUG) process.stderr.write(`kill ${k}: ${running} running\n`);
+      if (process.env.CRASH_DEBUG) {
+        const ms = Date.now() - startedAt;
+        process.stderr.write(`kill ${k} after ${ms} ms: steps ${before} -> ${committedSteps()}, ${running} running\n`);
+      }
     }
     // The kills must have landed mid-work, or the test proves nothing.
-    expect(interrupted).toBeGreaterThanOrEqual(KILLS / 2);
+    expect(interrupted).toBe(KILLS);
+    const lastAt = Date.now();
     const last = startHost();
     const text = await last.output;
+    if (process.env.CRASH_DEBUG) process.stderr.write(`last host done after ${Date.now() - lastAt} ms\n`);
     expect(text).toContain('done');
 
-    const store = openSqliteStore({ path: file, hubName: 'TestHubName' });
-    await store.migrate();
-    try {
-      for (let n = 0; n < COUNT; n++) {
-        const id = `chain-${n}`;
-        const instance = await store.getInstance(id);
-        expect(instance?.runtimeStatus).toBe('Completed');
-        expect(JSON.parse(instance?.output ?? 'null')).toBe(expected(n));
-        const history = await store.getHistory(id);
-        const seen = new Set<number>();
-        for (const e of history) {
-          if (e.eventType !== 'TaskCompleted') continue;
-          expect(seen.has(e.taskScheduledId), `${id} observed task ${e.taskScheduledId} twice`).toBe(false);
-          seen.add(e.taskScheduledId);
-        }
-        expect(seen.size).toBe(STEPS);
+    for (let n = 0; n < COUNT; n++) {
+      const id = `chain-${n}`;
+      const instance = await store.getInstance(id);
+      expect(instance?.runtimeStatus, `${id}: ${JSON.stringify(instance?.failureDetails)}`).toBe('Completed');
+      expect(JSON.parse(instance?.output ?? 'null')).toBe(expected(n));
+      const history = await store.getHistory(id);
+      const seen = new Set<number>();
+      for (const e of history) {
+        if (e.eventType !== 'TaskCompleted') continue;
+        expect(seen.has(e.taskScheduledId), `${id} observed task ${e.taskScheduledId} twice`).toBe(false);
+        seen.add(e.taskScheduledId);
       }
-    } finally {
-      await store.close();
+      expect(seen.size).toBe(STEPS);
     }
   }, 300_000);
 });

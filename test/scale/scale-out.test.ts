@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/core/history.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import { startPgServer, type PgServer } from '../store/pg-server.js';
+import { randomBetween, until } from '../until.js';
 
 const COUNT = 500;
 const STEPS = 10;
@@ -64,14 +65,6 @@ async function completedCount(): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('scale-out on PostgreSQL', () => {
   it(`3 workers, ${COUNT} chains of ${STEPS} steps, one worker killed twice: all complete once`, async () => {
     const workers = await Promise.all([startWorker(), startWorker(), startWorker()]);
@@ -100,27 +93,33 @@ describe('scale-out on PostgreSQL', () => {
     const heldAtKill: number[] = [];
     const [w0, w1, w2] = workers;
     let victim = w0;
-    for (const [threshold, restartAfterMs] of [
-      [0.1, 300],
-      [0.3, 2500],
+    for (const [fromPercent, restart] of [
+      [5, 'at once'],
+      [25, 'after takeover'],
     ] as const) {
-      await waitFor(async () => (await completedCount()) >= COUNT * threshold, 120_000);
-      // Kill while the victim holds work (a worker keeps an instance from claim to completion when its activities
-      // run locally, so a restarted worker only holds something once it has claimed new instances).
+      // A random point past evidence of progress: a share of all instances completed, and the victim holding work
+      // (a worker keeps an instance from claim to completion when its activities run locally, so a restarted worker
+      // only holds something once it has claimed new instances).
+      const threshold = Math.ceil((COUNT * randomBetween(fromPercent, fromPercent + 10)) / 100);
       const holds = async (): Promise<boolean> =>
         (await store.lockHolders()).some((h) => h.includes(`:${String(victim.pid)}:`));
-      await waitFor(holds, 10_000).catch(() => undefined);
+      await until(async () => (await completedCount()) >= threshold && (await holds()), {
+        what: `${threshold} completed and worker ${String(victim.pid)} holding work`,
+        timeoutMs: 120_000,
+      });
       const done = await completedCount();
       const held = (await holds()) ? 1 : 0;
       await kill(victim);
       heldAtKill.push(held);
       progress.push(`killed at ${done} completed${held ? ' holding locks' : ''}, ${Date.now() - started} ms`);
       // First restarted at once (a worker on the same host frees a dead process's locks when it starts), then only
-      // after the 2 s lease has run out, so the other workers take the dead one's instances over by lease expiry.
-      await new Promise((r) => setTimeout(r, restartAfterMs));
+      // once the other workers have taken over all it held, by lease expiry.
+      if (restart === 'after takeover') {
+        await until(async () => !(await holds()), { what: 'the other workers to take over', timeoutMs: 60_000 });
+      }
       victim = await startWorker();
     }
-    await waitFor(async () => (await completedCount()) >= COUNT, 180_000);
+    await until(async () => (await completedCount()) >= COUNT, { what: `all ${COUNT} completed`, timeoutMs: 180_000 });
     const elapsed = Date.now() - started;
     process.stderr.write(`scale-out: ${progress.join('; ')}; all ${COUNT} done in ${elapsed} ms\n`);
 

@@ -3,12 +3,15 @@
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { episode } from './conformance-helpers.js';
 
-const [file, workerId, startAt] = process.argv.slice(2);
-if (!file || !workerId || !startAt) throw new Error('usage: claim-child.ts <file> <workerId> <startAtEpochMs>');
+const [file, workerId] = process.argv.slice(2);
+if (!file || !workerId) throw new Error('usage: claim-child.ts <file> <workerId>');
 const store = openSqliteStore({ path: file, hubName: 'Shared' });
 await store.migrate();
-// Start together, so the processes really contend for the same rows.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+// Start together, so the processes really contend for the same rows: say so once ready, and wait for the parent's
+// word (on stdin), which it gives once every process is ready.
+process.stdout.write('ready\n');
+// (An orphan, its stdin closed, goes ahead and ends once it finds nothing to claim.)
+await new Promise((resolve) => process.stdin.once('data', resolve).once('end', resolve));
 const ran: string[] = [];
 let idle = 0;
 // Stop after ~1 s with nothing to claim: the parent created every instance before starting the children.
@@ -33,4 +36,4 @@ while (idle < 50) {
   await new Promise((r) => setTimeout(r, 3));
 }
 await store.close();
-process.stdout.write(JSON.stringify(ran));
+process.stdout.write(`ran ${JSON.stringify(ran)}\n`);

@@ -11,25 +11,41 @@ import { newInstance } from './conformance-helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runChild(file: string, workerId: string, startAt: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'claim-child.ts'), file, workerId, String(startAt)],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+interface Child {
+  /** Resolves once the process has opened the store and waits for the word to start. */
+  readonly ready: Promise<void>;
+  /** Lets it start claiming. */
+  go(): void;
+  /** The ids it ran. */
+  readonly ran: Promise<string[]>;
+}
+
+function startChild(file: string, workerId: string): Child {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'claim-child.ts'), file, workerId],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  let onReady = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) onReady();
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const ran = new Promise<string[]>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as string[]);
+      const line = out.split('\n').find((l) => l.startsWith('ran '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('ran '.length)) as string[]);
       else reject(new Error(`${workerId} exited with ${String(code)}: ${err}`));
     });
   });
+  return { ready: Promise.race([ready, ran.then(() => undefined)]), go: () => child.stdin.end('go\n'), ran };
 }
 
 it('three processes on one file never run the same instance', async () => {
@@ -40,8 +56,11 @@ it('three processes on one file never run the same instance', async () => {
   const all = Array.from({ length: count }, (_, i) => `i${String(i).padStart(3, '0')}`);
   await Promise.all(all.map((id) => store.createInstance(newInstance(id))));
   const workers = ['p1', 'p2', 'p3'];
-  const startAt = Date.now() + 2_000;
-  const runs = await Promise.all(workers.map((w) => runChild(file, w, startAt)));
+  const children = workers.map((w) => startChild(file, w));
+  // All start claiming at once, however long each took to start (seconds, on a loaded machine).
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.go();
+  const runs = await Promise.all(children.map((c) => c.ran));
   // Each process got a share: they contended rather than ran one after the other.
   for (const ids of runs) expect(ids.length).toBeGreaterThan(0);
   const ran = runs.flat();
