@@ -153,6 +153,8 @@ export class Worker {
       onWorkScheduled: () => this.#activityWake.notify(),
       onEpisodeDone: () => {
         if (this.#orchestrationsSaturated) this.#orchestrationWake.notify();
+        // A suspect activity waits for every episode in flight to end before it runs alone.
+        if (this.#solo.exclusive) this.#activityWake.notify();
       },
     });
   }
