@@ -1,27 +1,15 @@
 // The CLI beyond `start`: `taskhub new` scaffolds apps that `taskhub start` serves at once, and the client commands
 // drive instances on a running host (--url) or directly on its store (--store).
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliCommand, pollUntilDone, post, ROOT, startHost, type RunningHost } from './host.js';
+import { pollUntilDone, post, ROOT, runCli, startHost, type CliResult, type RunningHost } from './host.js';
 
-const run = promisify(execFile);
 const HELLO = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'];
 
-async function taskhub(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...cliCommand(), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn' },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function taskhub(...args: string[]): Promise<CliResult> {
+  return runCli(args);
 }
 
 let host: RunningHost | undefined;

@@ -1,10 +1,11 @@
 // Runs `taskhub start` as a real child process on a free port with its own SQLite file, and speaks HTTP to it.
 // The CLI runs from source through tsx, so the tests need no build; one test also runs the built bin/taskhub.js.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_SOURCE = path.join(ROOT, 'src/cli/main.ts');
@@ -25,6 +26,26 @@ export interface StartHostOptions {
   readonly args?: readonly string[];
   /** Run the built bin/taskhub.js instead of the sources. */
   readonly built?: boolean;
+}
+
+export interface CliResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/** Runs the `taskhub` CLI (from source) to its end; `env` adds to (or, with '', blanks) the test's environment. */
+export async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...cliCommand(), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', ...env },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
 }
 
 export function cliCommand(built = false): string[] {

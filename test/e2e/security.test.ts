@@ -1,27 +1,15 @@
 // What an operator sees from the real CLI: numeric options refused at startup with a clear message; a host bound off
 // loopback whose built-in starter needs a key and hands out URLs at --public-url carrying only the presented key.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliCommand, post, ROOT, startHost, type RunningHost } from './host.js';
+import { post, runCli, startHost, type CliResult, type RunningHost } from './host.js';
 
-const run = promisify(execFile);
 const APP = 'examples/human-interaction';
 
-async function taskhub(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...cliCommand(), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', TASKHUB_KEY: '' },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function taskhub(...args: string[]): Promise<CliResult> {
+  return runCli(args, { TASKHUB_KEY: '' });
 }
 
 let host: RunningHost | undefined;

@@ -3,7 +3,7 @@
 // ended instance, rewind (history replaced within one execution), and one failing call among concurrent ones.
 import { describe, expect, it } from 'vitest';
 import type { FailureDetails } from '../../src/core/history.js';
-import type { Store } from '../../src/store/store.js';
+import type { NewWorkItem, Store } from '../../src/store/store.js';
 import {
   claimOne,
   completed,
@@ -40,6 +40,31 @@ async function commitEpisode(
     activityCompletions: [],
   });
   return result.rejectedEpisodes;
+}
+
+/**
+ * Creates `instanceId`, claims it as w1 and commits an episode that schedules `items`: the starting point of the
+ * work-item tests.
+ */
+async function scheduleWorkItems(
+  store: Store,
+  instanceId: string,
+  items: readonly NewWorkItem[],
+  leaseMs = 10_000,
+): Promise<void> {
+  await store.createInstance(newInstance(instanceId));
+  const claimed = await claimOne(store, 'w1', instanceId);
+  await store.commit({
+    workerId: 'w1',
+    leaseMs,
+    episodes: [
+      episode(claimed, {
+        append: [...episode(claimed).append, ...items.map((w) => scheduled(w.taskScheduledId))],
+        newWorkItems: items,
+      }),
+    ],
+    activityCompletions: [],
+  });
 }
 
 export function storeClaimTests(fresh: () => Promise<Store>): void {
@@ -82,19 +107,11 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
 
     it('work items are claimed first in, first out; deliveryCount counts earlier deliveries', async () => {
       const store = await fresh();
-      await store.createInstance(newInstance('a'));
-      const claimed = await claimOne(store, 'w1', 'a');
-      await store.commit({
-        workerId: 'w1',
-        leaseMs: 10_000,
-        episodes: [
-          episode(claimed, {
-            append: [...episode(claimed).append, scheduled(0), scheduled(1), scheduled(2)],
-            newWorkItems: [2, 0, 1].map((taskScheduledId) => ({ taskScheduledId, name: `Act${taskScheduledId}` })),
-          }),
-        ],
-        activityCompletions: [],
-      });
+      await scheduleWorkItems(
+        store,
+        'a',
+        [2, 0, 1].map((taskScheduledId) => ({ taskScheduledId, name: `Act${taskScheduledId}` })),
+      );
       const first = await store.claimWorkItems('w1', 2, 80);
       expect(first.map((w) => [w.taskScheduledId, w.name, w.deliveryCount])).toEqual([
         [2, 'Act2', 0],
@@ -130,19 +147,11 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
 
     it('a terminated instance drops its work items, queued or claimed; a late completion is then dropped', async () => {
       const store = await fresh();
-      await store.createInstance(newInstance('t'));
-      const claimed = await claimOne(store, 'w1', 't');
-      await store.commit({
-        workerId: 'w1',
-        leaseMs: 10_000,
-        episodes: [
-          episode(claimed, {
-            append: [...episode(claimed).append, scheduled(0), scheduled(1)],
-            newWorkItems: [0, 1].map((taskScheduledId) => ({ taskScheduledId, name: 'Act' })),
-          }),
-        ],
-        activityCompletions: [],
-      });
+      await scheduleWorkItems(
+        store,
+        't',
+        [0, 1].map((taskScheduledId) => ({ taskScheduledId, name: 'Act' })),
+      );
       const [running] = await store.claimWorkItems('w2', 1, 10_000);
       expect(running?.taskScheduledId).toBe(0);
       await store.enqueueMessages([{ instanceId: 't', event: raised('stop', '1') }]);
@@ -167,19 +176,7 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
 
     it('a work item handed back as undelivered does not count that claim', async () => {
       const store = await fresh();
-      await store.createInstance(newInstance('u'));
-      const claimed = await claimOne(store, 'w1', 'u');
-      await store.commit({
-        workerId: 'w1',
-        leaseMs: 10_000,
-        episodes: [
-          episode(claimed, {
-            append: [...episode(claimed).append, scheduled(0)],
-            newWorkItems: [{ taskScheduledId: 0, name: 'Act' }],
-          }),
-        ],
-        activityCompletions: [],
-      });
+      await scheduleWorkItems(store, 'u', [{ taskScheduledId: 0, name: 'Act' }]);
       const [first] = await store.claimWorkItems('w1', 10, 10_000);
       await store.abandonWorkItem('w1', first!, { undelivered: true });
       const [second] = await store.claimWorkItems('w2', 10, 10_000);
@@ -190,19 +187,7 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
 
     it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
       const store = await fresh();
-      await store.createInstance(newInstance('a'));
-      const claimed = await claimOne(store, 'w1', 'a');
-      await store.commit({
-        workerId: 'w1',
-        leaseMs: 80,
-        episodes: [
-          episode(claimed, {
-            append: [...episode(claimed).append, scheduled(0)],
-            newWorkItems: [{ taskScheduledId: 0, name: 'Act', lockedBy: 'w1' }],
-          }),
-        ],
-        activityCompletions: [],
-      });
+      await scheduleWorkItems(store, 'a', [{ taskScheduledId: 0, name: 'Act', lockedBy: 'w1' }], 80);
       expect(await store.claimWorkItems('w2', 10, 10_000)).toEqual([]);
       await sleep(120);
       // w1 died during its local run: the next delivery reports one before it.
@@ -211,19 +196,7 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
 
     it('an activity completion reaches the instance as a message of the work item execution', async () => {
       const store = await fresh();
-      await store.createInstance(newInstance('a'));
-      const claimed = await claimOne(store, 'w1', 'a');
-      await store.commit({
-        workerId: 'w1',
-        leaseMs: 10_000,
-        episodes: [
-          episode(claimed, {
-            append: [...episode(claimed).append, scheduled(0)],
-            newWorkItems: [{ taskScheduledId: 0, name: 'Act' }],
-          }),
-        ],
-        activityCompletions: [],
-      });
+      await scheduleWorkItems(store, 'a', [{ taskScheduledId: 0, name: 'Act' }]);
       const [item] = await store.claimWorkItems('w2', 10, 10_000);
       expect(item).toBeDefined();
       await store.commit({
