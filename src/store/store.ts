@@ -294,7 +294,10 @@ export interface MessageStore {
 
 /** Activity work items. */
 export interface WorkItemStore {
-  /** Claim up to `limit` unlocked or lock-expired work items for `leaseMs`; increments their delivery count. */
+  /**
+   * Claim up to `limit` unlocked or lock-expired work items for `leaseMs`; increments their delivery count. Work items
+   * of a Suspended instance wait: they are claimed once it is resumed.
+   */
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]>;
   /**
    * Release a claimed work item without completing it (it will be delivered again). `undelivered`: it never ran, so

@@ -174,6 +174,25 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       expect(await store.claimOrchestrations('w3', 10, 10_000)).toEqual([]);
     });
 
+    it('work items of a suspended instance wait until it is resumed', async () => {
+      const store = await fresh();
+      await scheduleWorkItems(store, 's', [{ taskScheduledId: 0, name: 'Act' }]);
+      await store.enqueueMessages([{ instanceId: 's', event: raised('pause', '1') }]);
+      const running = await claimOne(store, 'w1', 's');
+      const setStatus = (status: 'Suspended' | 'Running', from: typeof running): Promise<unknown> =>
+        store.commit({
+          workerId: 'w1',
+          leaseMs: 10_000,
+          episodes: [{ ...episode(from), runtimeStatus: status }],
+          activityCompletions: [],
+        });
+      await setStatus('Suspended', running);
+      expect(await store.claimWorkItems('w2', 10, 10_000)).toEqual([]);
+      await store.enqueueMessages([{ instanceId: 's', event: raised('resume', '2') }]);
+      await setStatus('Running', await claimOne(store, 'w1', 's'));
+      expect((await store.claimWorkItems('w2', 10, 10_000)).map((w) => w.taskScheduledId)).toEqual([0]);
+    });
+
     it('a work item handed back as undelivered does not count that claim', async () => {
       const store = await fresh();
       await scheduleWorkItems(store, 'u', [{ taskScheduledId: 0, name: 'Act' }]);

@@ -79,8 +79,11 @@ export class PgClaims {
         FROM claimed c LEFT JOIN ${s}.messages m ON m.instance_id = c.instance_id AND m.visible_at <= ${NOW_MS}
         ORDER BY c.instance_id, m.id`,
       claimItems: `WITH picked AS (
-          SELECT instance_id, execution_id, task_scheduled_id FROM ${s}.work_items
-          WHERE lock_expires < ${NOW_MS} ORDER BY lock_expires, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+          SELECT instance_id, execution_id, task_scheduled_id FROM ${s}.work_items w
+          WHERE lock_expires < ${NOW_MS}
+            AND NOT EXISTS (SELECT 1 FROM ${s}.instances i WHERE i.instance_id = w.instance_id
+              AND i.runtime_status = 'Suspended')
+          ORDER BY lock_expires, seq LIMIT $2 FOR UPDATE OF w SKIP LOCKED)
         UPDATE ${s}.work_items w SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
           delivery_count = w.delivery_count + 1
         FROM picked p WHERE w.instance_id = p.instance_id AND w.execution_id = p.execution_id

@@ -84,7 +84,10 @@ export class SqliteCommitter {
         p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
           locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count
-          FROM work_items WHERE hub = ? AND lock_expires < ? ORDER BY lock_expires, rowid LIMIT ?`),
+          FROM work_items w WHERE hub = ? AND lock_expires < ?
+            AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.hub = w.hub AND i.instance_id = w.instance_id
+              AND i.runtime_status = 'Suspended')
+          ORDER BY lock_expires, rowid LIMIT ?`),
       lockWorkItem: p(
         'UPDATE work_items SET locked_by = ?, lock_expires = ?, delivery_count = delivery_count + 1 WHERE rowid = ?',
       ),
