@@ -34,6 +34,11 @@ export class AppDefinition {
   functionTimeoutMs: number | undefined;
   /** host.json `extensions.durableTask.maxDeliveryCount`, when set. */
   maxDeliveryCount: number | undefined;
+  /**
+   * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here): the app loads anyway
+   * and `taskhub start` lists each of them, with its trigger type.
+   */
+  readonly unservedFunctions: { readonly name: string; readonly trigger: string }[] = [];
 
   constructor(registry: FunctionRegistry = new FunctionRegistry()) {
     this.registry = registry;

@@ -138,6 +138,10 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string): voi
       print();
     }
   }
+  for (const fn of app.unserved) {
+    print(`        ${fn.name}: ${fn.trigger} (not served by Taskhub)`);
+    print();
+  }
   print(`Dashboard: ${http.url}/`);
   print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
   print('Press Ctrl-C to stop.');

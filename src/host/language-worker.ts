@@ -54,6 +54,7 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
     orchestrations: definition.registry.orchestrations().map((f) => f.name),
     activities: definition.registry.activities().map((f) => f.name),
     entities: definition.registry.entities().map((f) => f.name),
+    unserved: definition.unservedFunctions,
   };
 }
 

@@ -11,6 +11,8 @@ export interface AppSummary {
   readonly orchestrations: readonly string[];
   readonly activities: readonly string[];
   readonly entities: readonly string[];
+  /** Functions defined but not served here, with their trigger type (see AppDefinition.unservedFunctions). */
+  readonly unserved: readonly { readonly name: string; readonly trigger: string }[];
 }
 
 /** Everything the language worker needs to load the app and open its task hub as the host would. */
