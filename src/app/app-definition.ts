@@ -3,8 +3,9 @@
 // loader is importing an app into a definition of its own (tests load several apps in one process).
 import { defaultRegistry, FunctionRegistry } from '../core/registry.js';
 import { TaskhubError } from '../core/errors.js';
+import { AppHooks } from './azure/app-hooks.js';
 import type { HttpRequest } from './http-types.js';
-import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+import type { FunctionInput, FunctionOutput, FunctionTrigger, InvocationContext } from './invocation-context.js';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
@@ -20,6 +21,8 @@ export interface HttpFunctionDefinition {
   readonly route: string;
   readonly trigger: FunctionTrigger;
   readonly extraInputs: readonly FunctionInput[];
+  /** Declared extra outputs (`context.extraOutputs.set` reports the ones Taskhub does not deliver). */
+  readonly extraOutputs?: readonly FunctionOutput[];
   readonly handler: HttpHandler;
 }
 
@@ -39,6 +42,8 @@ export class AppDefinition {
    * and `taskhub start` lists each of them, with its trigger type.
    */
   readonly unservedFunctions: { readonly name: string; readonly trigger: string }[] = [];
+  /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */
+  readonly hooks = new AppHooks();
 
   constructor(registry: FunctionRegistry = new FunctionRegistry()) {
     this.registry = registry;

@@ -19,6 +19,7 @@ interface Summary {
   orchestrations?: string[];
   activities?: string[];
   entities?: string[];
+  unserved?: { name: string; trigger: string }[];
   error?: string;
 }
 
@@ -132,11 +133,24 @@ describe('code-first apps', () => {
     expect(app.http?.[0]?.name).toBe('Ts');
   });
 
-  it('an unsupported trigger fails at load', async () => {
+  it('an app with triggers Taskhub does not serve loads, serves its HTTP functions and lists the others', async () => {
     const dir = write({
       'index.mjs':
-        "import { app } from '@azure/functions';\napp.storageQueue('Q', { queueName: 'q', handler: () => {} });",
+        "import { app, input, output, trigger } from '@azure/functions';\n" +
+        "const blob = output.storageBlob({ path: 'out/{rand-guid}', connection: 'AzureWebJobsStorage' });\n" +
+        "app.storageQueue('Q', { queueName: 'q', connection: 'C', extraOutputs: [blob], handler: () => {} });\n" +
+        "app.timer('Nightly', { schedule: '0 0 2 * * *', handler: () => {} });\n" +
+        "app.generic('Changes', { trigger: trigger.cosmosDB({ connection: 'C', databaseName: 'd', containerName: 'c' }),\n" +
+        "  extraInputs: [input.table({ tableName: 't', connection: 'C' })], handler: () => {} });\n" +
+        "app.get('Ping', () => ({ body: 'pong' }));",
     });
-    expect((await load(path.join(dir, 'index.mjs'))).error).toMatch(/'Q' uses a storageQueue trigger/);
+    const app = await load(path.join(dir, 'index.mjs'));
+    expect(app.error).toBeUndefined();
+    expect(app.http?.map((f) => f.name)).toEqual(['Ping']);
+    expect(app.unserved).toEqual([
+      { name: 'Q', trigger: 'queueTrigger' },
+      { name: 'Nightly', trigger: 'timerTrigger' },
+      { name: 'Changes', trigger: 'cosmosDBTrigger' },
+    ]);
   });
 });

@@ -114,9 +114,4 @@ describe('user HTTP functions', () => {
     expect((await app.request(`${ORIGIN}/api/orchestrators/Nope`, { method: 'POST' })).status).toBe(400);
     expect((await app.request(`${ORIGIN}/api/nothing-here`)).status).toBe(404);
   });
-
-  it('refuses unsupported triggers at registration, naming trigger and function', () => {
-    expect(() => azureApp.serviceBusQueue('OnOrder')).toThrow(/'OnOrder' uses a serviceBusQueue trigger/);
-    expect(() => azureApp.timer('Nightly')).toThrow(/timer trigger/);
-  });
 });
