@@ -19,6 +19,7 @@ export const LogEvents = {
   orchestratorLog: 'orchestrator.log',
   activityLog: 'activity.log',
   entityLog: 'entity.log',
+  outputNotDelivered: 'output.not-delivered',
   entityMessageDropped: 'entity.message-dropped',
   activityQuarantined: 'activity.quarantined',
   activityTimedOut: 'activity.timed-out',

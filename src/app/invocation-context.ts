@@ -2,7 +2,8 @@
 // tagged with the function name and invocation id so they read like the Functions host's.
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
-import { createLogger, type Logger } from '../log.js';
+import { BindingValues, warnUndeliveredOutput, type BindingRef } from '../core/binding-values.js';
+import { createLogger, LogEvents, type Logger } from '../log.js';
 
 /** A binding descriptor (`input.generic`, `df.input.durableClient()`, a function.json binding). */
 export interface FunctionInput {
@@ -25,27 +26,11 @@ export interface InvocationContextInit {
   };
   /** Values of the extra inputs, by binding name. */
   readonly inputValues?: Record<string, unknown>;
-}
-
-function nameOf(inputOrName: FunctionInput | string): string {
-  return typeof inputOrName === 'string' ? inputOrName : inputOrName.name;
-}
-
-class BindingValues {
-  readonly #values = new Map<string, unknown>();
-  constructor(initial: Record<string, unknown> = {}) {
-    for (const [name, value] of Object.entries(initial)) this.#values.set(name, value);
-  }
-  get(inputOrName: FunctionInput | string): unknown {
-    return this.#values.get(nameOf(inputOrName));
-  }
-  set(inputOrName: FunctionInput | string, value: unknown): void {
-    this.#values.set(nameOf(inputOrName), value);
-  }
-  /** Every value, by binding name (the host reads outputs, classic `context.bindings` mirrors inputs). */
-  entries(): [string, unknown][] {
-    return [...this.#values.entries()];
-  }
+  /**
+   * Where the host remembers which undelivered output bindings it already warned about (one warning per function
+   * and binding); without it, this context warns on its own first set of each.
+   */
+  readonly warnedOutputs?: Set<string>;
 }
 
 let fallbackLogger: Logger | undefined;
@@ -54,7 +39,7 @@ export class InvocationContext {
   readonly invocationId: string;
   readonly functionName: string;
   readonly extraInputs: BindingValues;
-  readonly extraOutputs = new BindingValues();
+  readonly extraOutputs: BindingValues;
   readonly triggerMetadata: Record<string, unknown>;
   readonly traceContext = undefined;
   readonly retryContext = undefined;
@@ -74,9 +59,16 @@ export class InvocationContext {
       extraInputs: init.options?.extraInputs ?? [],
       extraOutputs: init.options?.extraOutputs ?? [],
     };
-    this.extraInputs = new BindingValues(init.inputValues);
+    this.extraInputs = new BindingValues({ initial: init.inputValues });
     const base = init.logger ?? (fallbackLogger ??= createLogger());
     this.#logger = base.child({ function: this.functionName, invocationId: this.invocationId });
+    const warn = warnUndeliveredOutput(this.functionName, init.warnedOutputs ?? new Set(), (message, binding) =>
+      this.#logger.warn({ event: LogEvents.outputNotDelivered, binding }, message),
+    );
+    // A binding set by name is reported with the type its declaration gives it.
+    const declared = (binding: BindingRef): BindingRef =>
+      typeof binding === 'string' ? (this.options.extraOutputs.find((o) => o.name === binding) ?? binding) : binding;
+    this.extraOutputs = new BindingValues({ onFirstSet: (binding) => warn(declared(binding)) });
   }
 
   log(...args: unknown[]): void {

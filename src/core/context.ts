@@ -1,5 +1,6 @@
 // The public programming model, interfaces only (implementations live in orchestration-context.ts and task.ts):
 // what orchestrator, activity and entity code sees. Names follow durable-functions 3.x so Azure users feel at home.
+import type { BindingValues } from './binding-values.js';
 import type { EntityId } from './entity-id.js';
 import type { RetryOptions } from './retry-options.js';
 
@@ -211,6 +212,10 @@ export interface ActivityContext extends ContextLogger {
   readonly idempotencyKey: string;
   /** 1 on the first delivery, more after a crash or lease expiry. */
   readonly deliveryCount: number;
+  /** As on an InvocationContext: values of extra input bindings, by binding. */
+  readonly extraInputs: BindingValues;
+  /** As on an InvocationContext: `set` never throws; a binding Taskhub does not deliver is reported once. */
+  readonly extraOutputs: BindingValues;
 }
 
 /** An activity: ordinary (possibly async) code; its return value (JSON-serializable) is the task's result. */

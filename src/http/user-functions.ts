@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDefinition, HttpFunctionDefinition } from '../app/app-definition.js';
 import { createDurableClientBinding, isDurableClientInput } from '../app/durable-http-client.js';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
+import { invokeWithHooks, type FunctionHandler } from '../app/azure/hooks.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
 import { storeFailureKind } from '../store/store-failure.js';
@@ -31,6 +32,8 @@ export function userFunctionRouter(host: HostContext, app: AppDefinition): UserF
     .map((definition) => ({ definition, route: compileRoute(app.routePrefix, definition.route) }))
     .sort((a, b) => b.route.specificity - a.route.specificity);
   const starter = compileRoute(app.routePrefix, 'orchestrators/{functionName}/{instanceId?}');
+  // One warning per undelivered output binding for as long as this router serves the app.
+  const warnedOutputs = new Set<string>();
 
   return {
     async handle(c) {
@@ -46,7 +49,7 @@ export function userFunctionRouter(host: HostContext, app: AppDefinition): UserF
           if (matches.some(({ fn }) => fn.definition.authLevel !== 'anonymous')) checkKey(c.req.raw, host.keys);
           throw methodNotAllowed(method, [...new Set(matches.flatMap(({ fn }) => fn.definition.methods))]);
         }
-        return invoke(c, host, chosen.fn.definition, chosen.params);
+        return invoke(c, host, app, chosen.fn.definition, chosen.params, warnedOutputs);
       }
       const params = matchRoute(starter, pathname);
       if (params?.functionName === undefined) return undefined;
@@ -66,8 +69,10 @@ function allows(definition: HttpFunctionDefinition, method: string): boolean {
 async function invoke(
   c: Context,
   host: HostContext,
+  app: AppDefinition,
   definition: HttpFunctionDefinition,
   params: Record<string, string>,
+  warnedOutputs: Set<string>,
 ): Promise<Response> {
   if (definition.authLevel !== 'anonymous') checkKey(c.req.raw, host.keys);
   const raw = c.req.raw;
@@ -95,13 +100,19 @@ async function invoke(
       query: Object.fromEntries(request.query),
       headers: Object.fromEntries(request.headers),
     },
-    options: { trigger: definition.trigger, extraInputs: definition.extraInputs },
+    options: {
+      trigger: definition.trigger,
+      extraInputs: definition.extraInputs,
+      extraOutputs: definition.extraOutputs ?? [],
+    },
     inputValues,
+    warnedOutputs,
   });
 
   let result: unknown;
   try {
-    result = await definition.handler(request, context);
+    // preInvocation / postInvocation hooks run around the handler, as the Functions host runs them.
+    result = await invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]);
   } catch (err) {
     // Request errors (the HTTP layer's, or the durable client's: unknown orchestrator, duplicate id …) keep their
     // status codes, a store outage is a 503 or 507; any other failure of the function is a 500, as on Azure.

@@ -1,5 +1,6 @@
 // Runs one activity invocation and turns its outcome into the completion event the orchestrator will see.
 // Activities run at least once: the idempotency key stays the same on every redelivery of one invocation.
+import { BindingValues, warnUndeliveredOutput } from '../core/binding-values.js';
 import type { ActivityContext } from '../core/context.js';
 import { failureDetailsOf, jsonText } from '../core/failure.js';
 import type { FailureDetails, HistoryEvent } from '../core/history.js';
@@ -22,7 +23,7 @@ export async function runActivity(
     return failed(item, new Error(`The activity function '${item.name}' is not registered in this app.`));
   }
   const log = logger.child({ activity: registered.name, instanceId: item.instanceId, taskId: item.taskScheduledId });
-  const context = makeContext(item, registered.name, log);
+  const context = makeContext(item, registered.name, log, warnedOutputsOf(registry));
   try {
     const input = item.input === undefined ? undefined : (JSON.parse(item.input) as unknown);
     const result = await registered.handler(input, context);
@@ -81,7 +82,15 @@ function failed(item: WorkItem, err: unknown, withStack = true): HistoryEvent {
   };
 }
 
-function makeContext(item: WorkItem, functionName: string, log: Logger): ActivityContext {
+/** Undelivered output bindings already warned about, per worker (its registry view): one warning per binding. */
+const warnedOutputs = new WeakMap<object, Set<string>>();
+function warnedOutputsOf(registry: object): Set<string> {
+  let warned = warnedOutputs.get(registry);
+  if (!warned) warnedOutputs.set(registry, (warned = new Set()));
+  return warned;
+}
+
+function makeContext(item: WorkItem, functionName: string, log: Logger, warned: Set<string>): ActivityContext {
   const write =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
@@ -97,6 +106,13 @@ function makeContext(item: WorkItem, functionName: string, log: Logger): Activit
     taskScheduledId: item.taskScheduledId,
     idempotencyKey: idempotencyKey(item),
     deliveryCount: item.deliveryCount + 1,
+    // durable-functions 3.x gives activities an InvocationContext: apps read and set their extra bindings here.
+    extraInputs: new BindingValues(),
+    extraOutputs: new BindingValues({
+      onFirstSet: warnUndeliveredOutput(functionName, warned, (message, binding) =>
+        log.warn({ event: LogEvents.outputNotDelivered, binding }, message),
+      ),
+    }),
     log: write('info'),
     trace: write('trace'),
     debug: write('debug'),
