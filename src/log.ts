@@ -27,6 +27,7 @@ export const LogEvents = {
   orchestrationQuarantined: 'orchestration.quarantined',
   entityQuarantined: 'entity.quarantined',
   languageWorkerStarted: 'language-worker.started',
+  appHookFailed: 'app.hook-failed',
   languageWorkerCrashed: 'language-worker.crashed',
   languageWorkerExited: 'language-worker.exited',
   languageWorkerRecycling: 'language-worker.recycling',

@@ -4,6 +4,7 @@
 // management API, dashboard and store connection live on.
 import type { Hono } from 'hono';
 import path from 'node:path';
+import { startApp, terminateApp } from '../app/azure-functions.js';
 import { loadApp, workerSettings, type LoadedApp } from '../app/loader.js';
 import { openTaskHub, type OpenedTaskHub } from '../hub.js';
 import { isTaskhubError } from '../core/errors.js';
@@ -97,6 +98,15 @@ async function withinFunctionTimeout(
   return Promise.race([handled, timedOut]).finally(() => clearTimeout(timer));
 }
 
+/** The app's start and terminate hooks are its code: a failure is logged, never fatal. */
+async function runHooks(kind: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    logger.error({ event: LogEvents.appHookFailed, kind, err }, `an ${kind} hook of the app failed`);
+  }
+}
+
 function notServed(): Promise<Response> {
   return Promise.resolve(Response.json({ Message: 'This worker serves no HTTP.', code: 'NOT_FOUND' }, { status: 404 }));
 }
@@ -171,13 +181,15 @@ async function run(init: WorkerInit): Promise<void> {
   const drainAndExit = (code: number): void => {
     if (stopping) return;
     stopping = true;
-    hub.close().then(
-      () => process.exit(code),
-      (err: unknown) => {
-        logger.error({ err }, 'language worker stop failed');
-        process.exit(1);
-      },
-    );
+    runHooks('appTerminate', () => terminateApp(loaded.definition))
+      .then(() => hub.close())
+      .then(
+        () => process.exit(code),
+        (err: unknown) => {
+          logger.error({ err }, 'language worker stop failed');
+          process.exit(1);
+        },
+      );
   };
   recycle = (reason) => {
     send({ type: 'recycling', reason });
@@ -200,6 +212,7 @@ async function run(init: WorkerInit): Promise<void> {
     }
   });
   await hub.start();
+  await runHooks('appStart', () => startApp(loaded.definition));
   send({ type: 'ready', app: summarize(loaded, hub.name) });
 }
 
