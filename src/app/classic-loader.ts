@@ -17,6 +17,7 @@ import {
 import { isDurableClientInput } from './durable-http-client.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
+import type { ImportAppModule } from './loader.js';
 
 interface FunctionJson {
   readonly bindings?: readonly FunctionJsonBinding[];
@@ -26,14 +27,13 @@ interface FunctionJson {
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
-type ImportModule = (file: string) => Promise<Record<string, unknown>>;
 
 const SCRIPT_NAMES = ['index.js', 'index.cjs', 'index.mjs', 'index.ts', 'index.mts', 'index.cts'];
 
 export async function loadClassicFunctions(
   root: string,
   definition: AppDefinition,
-  importModule: ImportModule,
+  importModule: ImportAppModule,
 ): Promise<string[]> {
   const files: string[] = [];
   const folders = readdirSync(root, { withFileTypes: true })

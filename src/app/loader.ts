@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
+import { findAppTsconfig } from './app-sources.js';
 import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
 import * as durableFunctions from './durable-functions.js';
@@ -36,11 +37,18 @@ export function installCompatModules(): void {
   });
 }
 
-/** Imports one module file of the app (ESM or CommonJS, TypeScript through tsx). */
-export async function importAppModule(file: string): Promise<Record<string, unknown>> {
-  installCompatModules();
-  if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks();
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+export type ImportAppModule = (file: string) => Promise<Record<string, unknown>>;
+
+/**
+ * Imports the module files of the app rooted at `root` (ESM or CommonJS, TypeScript through tsx with the app's own
+ * tsconfig.json).
+ */
+export function appModuleImporter(root: string): ImportAppModule {
+  return async (file) => {
+    installCompatModules();
+    if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks(findAppTsconfig(root));
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  };
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {
@@ -56,15 +64,42 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   const root = isFolder ? resolved : path.dirname(resolved);
   readHostJson(root, definition);
 
-  return withApp(definition, async () => {
+  const importModule = appModuleImporter(root);
+  const loaded = await withApp(definition, async (): Promise<LoadedApp> => {
     if (isFolder && hasClassicFunctions(resolved)) {
-      const files = await loadClassicFunctions(resolved, definition, importAppModule);
+      const files = await loadClassicFunctions(resolved, definition, importModule);
       return { definition, root, kind: 'classic', files };
     }
     const files = isFolder ? codeFirstEntries(resolved) : [resolved];
-    for (const file of files) await importAppModule(file);
+    for (const file of files) await importModule(file);
     return { definition, root, kind: 'code-first', files };
   });
+  requireSomeFunction(loaded);
+  return loaded;
+}
+
+/**
+ * An app that registers nothing is an error, not a warning: a host serving no functions is never what was meant,
+ * and the usual causes (registrations landing in another copy of `durable-functions`, an entry file that only
+ * exports) are invisible from outside. Stopping at once, naming the files loaded, points at the cause; a warning
+ * would scroll away above a banner that looks healthy.
+ */
+function requireSomeFunction({ definition, root, files }: LoadedApp): void {
+  const { registry } = definition;
+  const count =
+    definition.httpFunctions.length +
+    definition.unservedFunctions.length +
+    registry.orchestrations().length +
+    registry.activities().length +
+    registry.entities().length;
+  if (count > 0) return;
+  const loaded = files.map((file) => path.relative(root, file) || file).join(', ');
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    `The app at ${root} registers no functions (loaded: ${loaded}). Its code must call app.http(...), ` +
+      "df.app.orchestration(...) and the like from '@azure/functions' / 'durable-functions' when it is imported, " +
+      'or be a folder of function.json functions.',
+  );
 }
 
 function hasClassicFunctions(folder: string): boolean {

@@ -1,0 +1,53 @@
+// Loading apps as `taskhub start` does, in real CLI processes: from any current directory, with the app's own
+// settings, and with functions Taskhub does not serve listed instead of stopping the app.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { post, pollUntilDone, runCli, startHost, type RunningHost } from './host.js';
+
+let host: RunningHost | undefined;
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+});
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'taskhub-loading-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function write(dir: string, files: Record<string, string>): string {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('loading does not depend on the current directory', () => {
+  it('a TypeScript app starts from a folder whose tsconfig.json maps durable-functions elsewhere', async () => {
+    // As this repository's own tsconfig does: before the fix, the app registered into the mapped copy and the host
+    // served no functions, silently.
+    const cwd = write(path.join(scratch, 'hostile'), {
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { paths: { 'durable-functions': ['./fake.ts'], '@azure/functions': ['./fake.ts'] } },
+      }),
+      'fake.ts': 'export const app = {};\nexport default { app };\n',
+    });
+    host = await startHost('examples/hello-ts', { cwd });
+    expect(host.output()).toContain('HelloOrchestrator: orchestrationTrigger');
+    const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
+    expect(started.status).toBe(202);
+    const done = await pollUntilDone(String(started.body.statusQueryGetUri));
+    expect(done.body).toMatchObject({ runtimeStatus: 'Completed' });
+  });
+
+  it('an app that registers no functions stops taskhub start with a message naming what it loaded', async () => {
+    const app = write(path.join(scratch, 'empty'), {
+      'package.json': '{"type":"module","main":"index.js"}',
+      'index.js': 'export const nothing = 1;\n',
+    });
+    const result = await runCli(['start', app, '--port', '0', '--store', `sqlite:${path.join(scratch, 'e.db')}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/registers no functions \(loaded: index\.js\)/);
+  });
+});
