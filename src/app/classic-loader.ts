@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { ActivityContext, ActivityHandler, OrchestrationHandler } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
 import type { AppDefinition, AuthLevel } from './app-definition.js';
-import { unsupportedTrigger } from './azure-functions.js';
 import {
   classicRequest,
   createClassicContext,
@@ -17,6 +16,7 @@ import {
 import { isDurableClientInput } from './durable-http-client.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
+import { LogEvents, type Logger } from '../log.js';
 import type { ImportAppModule } from './loader.js';
 
 interface FunctionJson {
@@ -30,10 +30,19 @@ type AnyFunction = (...args: unknown[]) => unknown;
 
 const SCRIPT_NAMES = ['index.js', 'index.cjs', 'index.mjs', 'index.ts', 'index.mts', 'index.cts'];
 
+/** The triggers this loader serves; any other trigger's function is listed as not served. */
+const SERVED_TRIGGERS = ['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'] as const;
+type ServedTrigger = (typeof SERVED_TRIGGERS)[number];
+
+function isServed(type: string): type is ServedTrigger {
+  return (SERVED_TRIGGERS as readonly string[]).includes(type);
+}
+
 export async function loadClassicFunctions(
   root: string,
   definition: AppDefinition,
   importModule: ImportAppModule,
+  logger: Logger,
 ): Promise<string[]> {
   const files: string[] = [];
   const folders = readdirSync(root, { withFileTypes: true })
@@ -51,16 +60,40 @@ export async function loadClassicFunctions(
     if (!trigger) {
       throw new TaskhubError('INVALID_ARGUMENT', `${jsonFile} has no trigger binding; add one (e.g. httpTrigger).`);
     }
-    // Refuse unsupported triggers before running any of the function's code.
-    if (!['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'].includes(trigger.type)) {
-      throw unsupportedTrigger(trigger.type, name);
+    // A function Taskhub cannot trigger is listed, not loaded: its code never runs here, and the rest of the app does.
+    const type = trigger.type;
+    if (!isServed(type)) {
+      definition.unservedFunctions.push({ name, trigger: type });
+      continue;
     }
+    warnUnservedBindings(name, bindings, trigger, logger);
     const script = scriptOf(dir, config);
     files.push(script);
     const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
-    register(definition, name, dir, trigger, bindings, handler);
+    register(definition, name, dir, type, trigger, bindings, handler);
   }
   return files;
+}
+
+/**
+ * A binding Taskhub does not deliver (blob, queue, table, ...) is named once at load: an output set there goes
+ * nowhere, an input reads as undefined. Never silent, never fatal: the function may not need it on every path.
+ */
+function warnUnservedBindings(
+  name: string,
+  bindings: readonly FunctionJsonBinding[],
+  trigger: FunctionJsonBinding,
+  logger: Logger,
+): void {
+  for (const binding of bindings) {
+    if (binding === trigger || isDurableClientInput(binding) || binding.type === 'http') continue;
+    const direction = binding.direction === 'out' ? 'output' : 'input';
+    const effect = direction === 'output' ? 'what the function sets there is dropped' : 'it reads as undefined';
+    logger.warn(
+      { event: LogEvents.bindingNotServed, function: name, binding: binding.name, type: binding.type, direction },
+      `function '${name}': the ${direction} binding '${binding.name}' (${binding.type}) is not served by Taskhub; ${effect}`,
+    );
+  }
 }
 
 function readFunctionJson(file: string): FunctionJson {
@@ -129,11 +162,12 @@ function register(
   definition: AppDefinition,
   name: string,
   dir: string,
+  type: ServedTrigger,
   trigger: FunctionJsonBinding,
   bindings: readonly FunctionJsonBinding[],
   exported: unknown,
 ): void {
-  switch (trigger.type) {
+  switch (type) {
     case 'orchestrationTrigger':
       // df.orchestrator(fn) already gives the registry's handler shape.
       definition.registry.registerOrchestration(name, requireFunction(exported, name) as OrchestrationHandler);
@@ -150,8 +184,10 @@ function register(
     case 'httpTrigger':
       registerHttp(definition, name, dir, trigger, bindings, requireFunction(exported, name));
       return;
-    default:
-      throw unsupportedTrigger(trigger.type, name);
+    default: {
+      const unhandled: never = type;
+      throw new TaskhubError('NOT_SUPPORTED', `No registration for the ${String(unhandled)} trigger of '${name}'.`);
+    }
   }
 }
 

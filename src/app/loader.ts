@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { WorkerOptions } from '../hub-types.js';
+import { createLogger, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
 import { findAppTsconfig } from './app-sources.js';
 import * as azureFunctions from './azure-functions.js';
@@ -16,6 +17,8 @@ import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
 export interface LoadAppOptions {
   /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
   readonly app?: AppDefinition;
+  /** Where load-time warnings go (bindings Taskhub does not serve); default: the standard logger. */
+  readonly logger?: Logger;
 }
 
 export interface LoadedApp {
@@ -67,7 +70,7 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   const importModule = appModuleImporter(root);
   const loaded = await withApp(definition, async (): Promise<LoadedApp> => {
     if (isFolder && hasClassicFunctions(resolved)) {
-      const files = await loadClassicFunctions(resolved, definition, importModule);
+      const files = await loadClassicFunctions(resolved, definition, importModule, options.logger ?? createLogger());
       return { definition, root, kind: 'classic', files };
     }
     const files = isFolder ? codeFirstEntries(resolved) : [resolved];

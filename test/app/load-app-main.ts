@@ -16,6 +16,7 @@ try {
     orchestrations: app.registry.orchestrations().map((r) => r.name),
     activities: app.registry.activities().map((r) => r.name),
     entities: app.registry.entities().map((r) => r.name),
+    unserved: app.unservedFunctions,
   };
   process.stdout.write(JSON.stringify(summary));
 } catch (err) {

@@ -1,10 +1,10 @@
 // Loading apps as `taskhub start` does, in real CLI processes: from any current directory, with the app's own
 // settings, and with functions Taskhub does not serve listed instead of stopping the app.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { post, pollUntilDone, runCli, startHost, type RunningHost } from './host.js';
+import { post, pollUntilDone, ROOT, runCli, startHost, type RunningHost } from './host.js';
 
 let host: RunningHost | undefined;
 afterEach(async () => {
@@ -49,5 +49,24 @@ describe('loading does not depend on the current directory', () => {
     const result = await runCli(['start', app, '--port', '0', '--store', `sqlite:${path.join(scratch, 'e.db')}`]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/registers no functions \(loaded: index\.js\)/);
+  });
+});
+
+describe('functions Taskhub does not serve', () => {
+  it('a classic app with a timer function loads, serves its HTTP starter, and lists the timer as not served', async () => {
+    const app = path.join(scratch, 'with-timer');
+    cpSync(path.join(ROOT, 'examples/hello-classic'), app, { recursive: true });
+    write(app, {
+      'Nightly/function.json': JSON.stringify({
+        bindings: [{ type: 'timerTrigger', name: 'timer', direction: 'in', schedule: '0 0 2 * * *' }],
+      }),
+      'Nightly/index.js': 'throw new Error("a function that is not served must not load");\n',
+    });
+    host = await startHost(app);
+    expect(host.output()).toContain('Nightly: timerTrigger (not served by Taskhub)');
+    const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
+    expect(started.status).toBe(202);
+    const done = await pollUntilDone(String(started.body.statusQueryGetUri));
+    expect(done.body).toMatchObject({ runtimeStatus: 'Completed' });
   });
 });
