@@ -14,6 +14,7 @@ import {
   type FunctionJsonBinding,
 } from './classic-context.js';
 import { isDurableClientInput } from './durable-http-client.js';
+import { resolveSettingExpressions } from './settings.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
 import { LogEvents, type Logger } from '../log.js';
@@ -33,6 +34,10 @@ const SCRIPT_NAMES = ['index.js', 'index.cjs', 'index.mjs', 'index.ts', 'index.m
 /** The triggers this loader serves; any other trigger's function is listed as not served. */
 const SERVED_TRIGGERS = ['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'] as const;
 type ServedTrigger = (typeof SERVED_TRIGGERS)[number];
+
+function isTrigger(binding: FunctionJsonBinding): boolean {
+  return /trigger$/i.test(binding.type) && (binding.direction ?? 'in') === 'in';
+}
 
 function isServed(type: string): type is ServedTrigger {
   return (SERVED_TRIGGERS as readonly string[]).includes(type);
@@ -55,17 +60,19 @@ export async function loadClassicFunctions(
     if (!existsSync(jsonFile)) continue;
     const config = readFunctionJson(jsonFile);
     if (config.disabled === true) continue;
-    const bindings = config.bindings ?? [];
-    const trigger = bindings.find((b) => /trigger$/i.test(b.type) && (b.direction ?? 'in') === 'in');
-    if (!trigger) {
+    const declared = config.bindings ?? [];
+    const type = declared.find(isTrigger)?.type;
+    if (type === undefined) {
       throw new TaskhubError('INVALID_ARGUMENT', `${jsonFile} has no trigger binding; add one (e.g. httpTrigger).`);
     }
     // A function Taskhub cannot trigger is listed, not loaded: its code never runs here, and the rest of the app does.
-    const type = trigger.type;
     if (!isServed(type)) {
       definition.unservedFunctions.push({ name, trigger: type });
       continue;
     }
+    // `%SETTING%` in binding properties (routes, hub names, ...) reads the app settings, as in Azure.
+    const bindings = resolveSettingExpressions(declared, jsonFile);
+    const trigger = bindings.find(isTrigger)!;
     warnUnservedBindings(name, bindings, trigger, logger);
     const script = scriptOf(dir, config);
     files.push(script);

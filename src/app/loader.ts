@@ -13,6 +13,7 @@ import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
 import * as durableFunctions from './durable-functions.js';
 import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
+import { applyLocalSettings, resolveSettingExpressions } from './settings.js';
 
 export interface LoadAppOptions {
   /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
@@ -65,6 +66,8 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   const definition = options.app ?? defaultApp;
   const isFolder = statSync(resolved).isDirectory();
   const root = isFolder ? resolved : path.dirname(resolved);
+  // Settings first: host.json, function.json and the app's own module code may all read them.
+  applyLocalSettings(root);
   readHostJson(root, definition);
 
   const importModule = appModuleImporter(root);
@@ -111,25 +114,33 @@ function hasClassicFunctions(folder: string): boolean {
   );
 }
 
-/** host.json: `extensions.http.routePrefix` and `extensions.durableTask.hubName` (`%SETTING%` read from env). */
+/** host.json: `extensions.http.routePrefix`, `extensions.durableTask.*` and `functionTimeout`, `%SETTING%` resolved. */
 function readHostJson(root: string, definition: AppDefinition): void {
   const file = path.join(root, 'host.json');
   if (!existsSync(file)) return;
-  let host: {
+  let parsed: {
     functionTimeout?: unknown;
     extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
   };
   try {
-    host = JSON.parse(readFileSync(file, 'utf8')) as typeof host;
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
   } catch (err) {
     throw new TaskhubError('INVALID_ARGUMENT', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const prefix = host.extensions?.http?.routePrefix;
+  // Only the settings read here: a %NAME% elsewhere in host.json concerns features Taskhub does not have.
+  const host = resolveSettingExpressions(
+    {
+      functionTimeout: parsed.functionTimeout,
+      extensions: { http: parsed.extensions?.http, durableTask: parsed.extensions?.durableTask },
+    },
+    file,
+  );
+  const prefix = host.extensions.http?.routePrefix;
   if (typeof prefix === 'string') definition.routePrefix = prefix.replace(/^\/+|\/+$/g, '');
   if (host.functionTimeout !== undefined && host.functionTimeout !== null) {
     definition.functionTimeoutMs = parseTimeSpan(host.functionTimeout, `${file}: functionTimeout`);
   }
-  const maxDeliveryCount = host.extensions?.durableTask?.maxDeliveryCount;
+  const maxDeliveryCount = numberFromSetting(host.extensions.durableTask?.maxDeliveryCount);
   if (maxDeliveryCount !== undefined) {
     if (typeof maxDeliveryCount !== 'number' || !Number.isInteger(maxDeliveryCount) || maxDeliveryCount < 1) {
       throw new TaskhubError(
@@ -139,10 +150,13 @@ function readHostJson(root: string, definition: AppDefinition): void {
     }
     definition.maxDeliveryCount = maxDeliveryCount;
   }
-  const hubName = host.extensions?.durableTask?.hubName;
-  if (typeof hubName === 'string' && hubName !== '') {
-    definition.hubName = hubName.replace(/^%(.+)%$/, (whole, setting: string) => process.env[setting] ?? whole);
-  }
+  const hubName = host.extensions.durableTask?.hubName;
+  if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
+}
+
+/** A number given through a `%SETTING%` arrives as a string of digits. */
+function numberFromSetting(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** The worker settings host.json gives (functionTimeout, maxDeliveryCount), for openTaskHub's `worker`. */

@@ -130,6 +130,27 @@ describe('classic function.json apps', () => {
   });
 });
 
+describe('app settings', () => {
+  it('%SETTING% in function.json and host.json reads local.settings.json Values; a missing setting is named', async () => {
+    const files = {
+      'local.settings.json': JSON.stringify({ Values: { ROUTE: 'from-settings', HUB: 'SettingsHub' } }),
+      'host.json': JSON.stringify({ extensions: { durableTask: { hubName: '%HUB%' } } }),
+      'Start/function.json': JSON.stringify({
+        bindings: [{ type: 'httpTrigger', name: 'req', direction: 'in', route: 'go/%ROUTE%/{id}' }],
+      }),
+      'Start/index.js': 'module.exports = async () => ({ body: process.env.ROUTE });',
+    };
+    const app = await load(write(files));
+    expect(app.hubName).toBe('SettingsHub');
+    expect(app.http?.[0]?.route).toBe('go/from-settings/{id}');
+    // The environment wins over local.settings.json, as with `func start`.
+    expect((await load(write(files), { ROUTE: 'from-env' })).http?.[0]?.route).toBe('go/from-env/{id}');
+
+    const missing = await load(write({ ...files, 'local.settings.json': '{"Values":{"HUB":"H"}}' }));
+    expect(missing.error).toMatch(/Start[/\\]function\.json: %ROUTE% names no app setting/);
+  });
+});
+
 describe('code-first apps', () => {
   it('ESM: package.json main glob, app.http and df.app registrations', async () => {
     const dir = write({

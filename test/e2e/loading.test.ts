@@ -70,3 +70,25 @@ describe('functions Taskhub does not serve', () => {
     expect(done.body).toMatchObject({ runtimeStatus: 'Completed' });
   });
 });
+
+describe('app settings', () => {
+  it('local.settings.json Values reach the app (the environment wins) and %SETTING% names the task hub', async () => {
+    const app = path.join(scratch, 'with-settings');
+    cpSync(path.join(ROOT, 'examples/hello-classic'), app, { recursive: true });
+    write(app, {
+      'host.json': JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: '%TASKHUB_NAME%' } } }),
+      'local.settings.json': JSON.stringify({
+        IsEncrypted: false,
+        Values: { TASKHUB_NAME: 'SettingsHub', GREETING: 'Howdy', PLACE: 'from local.settings.json' },
+      }),
+      'Hello/index.js':
+        'module.exports = async (context) => `${process.env.GREETING} ${context.bindings.name} ${process.env.PLACE}`;\n',
+    });
+    host = await startHost(app, { env: { PLACE: 'from the environment' } });
+    expect(host.output()).toContain('(task hub SettingsHub,');
+    const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
+    expect(String(started.body.statusQueryGetUri)).toContain('taskHub=SettingsHub');
+    const done = await pollUntilDone(String(started.body.statusQueryGetUri));
+    expect(done.body.output).toEqual(['Tokyo', 'Seattle', 'London'].map((c) => `Howdy ${c} from the environment`));
+  });
+});
