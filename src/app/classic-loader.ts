@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ActivityContext, ActivityHandler, OrchestrationHandler } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
 import type { AppDefinition, AuthLevel } from './app-definition.js';
+import { sourceOfBuildOutput } from './app-sources.js';
 import {
   classicRequest,
   createClassicContext,
@@ -74,7 +75,7 @@ export async function loadClassicFunctions(
     const bindings = resolveSettingExpressions(declared, jsonFile);
     const trigger = bindings.find(isTrigger)!;
     warnUnservedBindings(name, bindings, trigger, logger);
-    const script = scriptOf(dir, config);
+    const script = scriptOf(root, dir, config);
     files.push(script);
     const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
     register(definition, name, dir, type, trigger, bindings, handler);
@@ -111,15 +112,19 @@ function readFunctionJson(file: string): FunctionJson {
   }
 }
 
-function scriptOf(dir: string, config: FunctionJson): string {
+function scriptOf(root: string, dir: string, config: FunctionJson): string {
   if (config.scriptFile) {
     const file = path.resolve(dir, config.scriptFile);
     if (existsSync(file)) return file;
-    // A TypeScript app's scriptFile names its build output; run the source when there is no build.
-    const source = path.resolve(path.dirname(dir), config.scriptFile.replace(/^(\.\.\/)?(dist|build|out)\//, '../'));
-    const ts = source.replace(/\.(m|c)?js$/, '.$1ts');
-    if (existsSync(ts)) return ts;
-    throw new TaskhubError('INVALID_ARGUMENT', `scriptFile ${config.scriptFile} of ${dir} does not exist.`);
+    // A TypeScript app's scriptFile names its build output (`../dist/Fn/index.js`); unbuilt, run the source the
+    // build would compile (`Fn/index.ts` in the app folder).
+    const source = sourceOfBuildOutput(root, file);
+    if (source) return source;
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `scriptFile ${config.scriptFile} of ${dir} does not exist, nor a TypeScript source it would be built from; ` +
+        'build the app or fix scriptFile.',
+    );
   }
   for (const name of SCRIPT_NAMES) {
     const file = path.join(dir, name);

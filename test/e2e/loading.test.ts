@@ -92,3 +92,55 @@ describe('app settings', () => {
     expect(done.body.output).toEqual(['Tokyo', 'Seattle', 'London'].map((c) => `Howdy ${c} from the environment`));
   });
 });
+
+describe('TypeScript classic apps', () => {
+  it('runs unbuilt: scriptFile ../dist/<Fn>/index.js falls back to <Fn>/index.ts in the app folder', async () => {
+    // The shape `func init --worker-runtime node --language typescript` (model v3) gives, never built.
+    const binding = (fn: string, bindings: unknown[]): string =>
+      JSON.stringify({ bindings, scriptFile: `../dist/${fn}/index.js` });
+    const app = write(path.join(scratch, 'classic-ts'), {
+      'package.json': JSON.stringify({ name: 'classic-ts', main: 'dist/index.js', scripts: { build: 'tsc' } }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'commonjs', target: 'es6', outDir: 'dist', rootDir: '.', strict: false },
+      }),
+      'host.json': JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'ClassicTs' } } }),
+      'HttpStart/function.json': binding('HttpStart', [
+        { authLevel: 'anonymous', name: 'req', type: 'httpTrigger', direction: 'in', route: 'start/{name}' },
+        { name: '$return', type: 'http', direction: 'out' },
+        { name: 'starter', type: 'durableClient', direction: 'in' },
+      ]),
+      'HttpStart/index.ts': [
+        "import * as df from 'durable-functions';",
+        "import { AzureFunction, Context, HttpRequest } from '@azure/functions';",
+        'const httpStart: AzureFunction = async function (context: Context, req: HttpRequest): Promise<unknown> {',
+        '  const client = df.getClient(context);',
+        '  const instanceId: string = await client.startNew(req.params.name, undefined, req.body);',
+        '  return client.createCheckStatusResponse(context.bindingData.req, instanceId);',
+        '};',
+        'export default httpStart;',
+      ].join('\n'),
+      'Shout/function.json': binding('Shout', [{ name: 'orchestrationContext', type: 'orchestrationTrigger' }]),
+      'Shout/index.ts': [
+        "import * as df from 'durable-functions';",
+        'const orchestrator = df.orchestrator(function* (context) {',
+        "  const loud: string = yield context.df.callActivity('Upper', 'typescript');",
+        '  return loud;',
+        '});',
+        'export default orchestrator;',
+      ].join('\n'),
+      'Upper/function.json': binding('Upper', [{ name: 'text', type: 'activityTrigger', direction: 'in' }]),
+      'Upper/index.ts': [
+        "import { AzureFunction, Context } from '@azure/functions';",
+        'const upper: AzureFunction = async function (context: Context): Promise<string> {',
+        '  return (context.bindings.text as string).toUpperCase();',
+        '};',
+        'export default upper;',
+      ].join('\n'),
+    });
+    host = await startHost(app);
+    const started = await post(`${host.url}/api/start/Shout`);
+    expect(started.status).toBe(202);
+    const done = await pollUntilDone(String(started.body.statusQueryGetUri));
+    expect(done.body).toMatchObject({ runtimeStatus: 'Completed', output: 'TYPESCRIPT' });
+  });
+});
