@@ -32,6 +32,7 @@ export const LogEvents = {
   languageWorkerExited: 'language-worker.exited',
   languageWorkerRecycling: 'language-worker.recycling',
   languageWorkerRequestFailed: 'language-worker.request-failed',
+  bindingNotServed: 'app.binding-not-served',
   storeUnavailable: 'store.unavailable',
   storeFull: 'store.full',
   storeRecovered: 'store.recovered',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ActivityContext, ActivityHandler, OrchestrationHandler } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
 import type { AppDefinition, AuthLevel } from './app-definition.js';
-import { unsupportedTrigger } from './azure-functions.js';
+import { sourceOfBuildOutput } from './app-sources.js';
 import {
   classicRequest,
   createClassicContext,
@@ -15,8 +15,11 @@ import {
   type FunctionJsonBinding,
 } from './classic-context.js';
 import { isDurableClientInput } from './durable-http-client.js';
+import { resolveSettingExpressions } from './settings.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
+import { LogEvents, type Logger } from '../log.js';
+import type { ImportAppModule } from './loader.js';
 
 interface FunctionJson {
   readonly bindings?: readonly FunctionJsonBinding[];
@@ -26,14 +29,26 @@ interface FunctionJson {
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
-type ImportModule = (file: string) => Promise<Record<string, unknown>>;
 
 const SCRIPT_NAMES = ['index.js', 'index.cjs', 'index.mjs', 'index.ts', 'index.mts', 'index.cts'];
+
+/** The triggers this loader serves; any other trigger's function is listed as not served. */
+const SERVED_TRIGGERS = ['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'] as const;
+type ServedTrigger = (typeof SERVED_TRIGGERS)[number];
+
+function isTrigger(binding: FunctionJsonBinding): boolean {
+  return /trigger$/i.test(binding.type) && (binding.direction ?? 'in') === 'in';
+}
+
+function isServed(type: string): type is ServedTrigger {
+  return (SERVED_TRIGGERS as readonly string[]).includes(type);
+}
 
 export async function loadClassicFunctions(
   root: string,
   definition: AppDefinition,
-  importModule: ImportModule,
+  importModule: ImportAppModule,
+  logger: Logger,
 ): Promise<string[]> {
   const files: string[] = [];
   const folders = readdirSync(root, { withFileTypes: true })
@@ -46,21 +61,47 @@ export async function loadClassicFunctions(
     if (!existsSync(jsonFile)) continue;
     const config = readFunctionJson(jsonFile);
     if (config.disabled === true) continue;
-    const bindings = config.bindings ?? [];
-    const trigger = bindings.find((b) => /trigger$/i.test(b.type) && (b.direction ?? 'in') === 'in');
-    if (!trigger) {
+    const declared = config.bindings ?? [];
+    const type = declared.find(isTrigger)?.type;
+    if (type === undefined) {
       throw new TaskhubError('INVALID_ARGUMENT', `${jsonFile} has no trigger binding; add one (e.g. httpTrigger).`);
     }
-    // Refuse unsupported triggers before running any of the function's code.
-    if (!['httpTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'].includes(trigger.type)) {
-      throw unsupportedTrigger(trigger.type, name);
+    // A function Taskhub cannot trigger is listed, not loaded: its code never runs here, and the rest of the app does.
+    if (!isServed(type)) {
+      definition.unservedFunctions.push({ name, trigger: type });
+      continue;
     }
-    const script = scriptOf(dir, config);
+    // `%SETTING%` in binding properties (routes, hub names, ...) reads the app settings, as in Azure.
+    const bindings = resolveSettingExpressions(declared, jsonFile);
+    const trigger = bindings.find(isTrigger)!;
+    warnUnservedBindings(name, bindings, trigger, logger);
+    const script = scriptOf(root, dir, config);
     files.push(script);
     const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
-    register(definition, name, dir, trigger, bindings, handler);
+    register(definition, name, dir, type, trigger, bindings, handler);
   }
   return files;
+}
+
+/**
+ * A binding Taskhub does not deliver (blob, queue, table, ...) is named once at load: an output set there goes
+ * nowhere, an input reads as undefined. Never silent, never fatal: the function may not need it on every path.
+ */
+function warnUnservedBindings(
+  name: string,
+  bindings: readonly FunctionJsonBinding[],
+  trigger: FunctionJsonBinding,
+  logger: Logger,
+): void {
+  for (const binding of bindings) {
+    if (binding === trigger || isDurableClientInput(binding) || binding.type === 'http') continue;
+    const direction = binding.direction === 'out' ? 'output' : 'input';
+    const effect = direction === 'output' ? 'what the function sets there is dropped' : 'it reads as undefined';
+    logger.warn(
+      { event: LogEvents.bindingNotServed, function: name, binding: binding.name, type: binding.type, direction },
+      `function '${name}': the ${direction} binding '${binding.name}' (${binding.type}) is not served by Taskhub; ${effect}`,
+    );
+  }
 }
 
 function readFunctionJson(file: string): FunctionJson {
@@ -71,15 +112,19 @@ function readFunctionJson(file: string): FunctionJson {
   }
 }
 
-function scriptOf(dir: string, config: FunctionJson): string {
+function scriptOf(root: string, dir: string, config: FunctionJson): string {
   if (config.scriptFile) {
     const file = path.resolve(dir, config.scriptFile);
     if (existsSync(file)) return file;
-    // A TypeScript app's scriptFile names its build output; run the source when there is no build.
-    const source = path.resolve(path.dirname(dir), config.scriptFile.replace(/^(\.\.\/)?(dist|build|out)\//, '../'));
-    const ts = source.replace(/\.(m|c)?js$/, '.$1ts');
-    if (existsSync(ts)) return ts;
-    throw new TaskhubError('INVALID_ARGUMENT', `scriptFile ${config.scriptFile} of ${dir} does not exist.`);
+    // A TypeScript app's scriptFile names its build output (`../dist/Fn/index.js`); unbuilt, run the source the
+    // build would compile (`Fn/index.ts` in the app folder).
+    const source = sourceOfBuildOutput(root, file);
+    if (source) return source;
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `scriptFile ${config.scriptFile} of ${dir} does not exist, nor a TypeScript source it would be built from; ` +
+        'build the app or fix scriptFile.',
+    );
   }
   for (const name of SCRIPT_NAMES) {
     const file = path.join(dir, name);
@@ -129,11 +174,12 @@ function register(
   definition: AppDefinition,
   name: string,
   dir: string,
+  type: ServedTrigger,
   trigger: FunctionJsonBinding,
   bindings: readonly FunctionJsonBinding[],
   exported: unknown,
 ): void {
-  switch (trigger.type) {
+  switch (type) {
     case 'orchestrationTrigger':
       // df.orchestrator(fn) already gives the registry's handler shape.
       definition.registry.registerOrchestration(name, requireFunction(exported, name) as OrchestrationHandler);
@@ -150,8 +196,10 @@ function register(
     case 'httpTrigger':
       registerHttp(definition, name, dir, trigger, bindings, requireFunction(exported, name));
       return;
-    default:
-      throw unsupportedTrigger(trigger.type, name);
+    default: {
+      const unhandled: never = type;
+      throw new TaskhubError('NOT_SUPPORTED', `No registration for the ${String(unhandled)} trigger of '${name}'.`);
+    }
   }
 }
 

@@ -6,15 +6,20 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { WorkerOptions } from '../hub-types.js';
+import { createLogger, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
+import { findAppTsconfig } from './app-sources.js';
 import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
 import * as durableFunctions from './durable-functions.js';
 import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
+import { applyLocalSettings, resolveSettingExpressions } from './settings.js';
 
 export interface LoadAppOptions {
   /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
   readonly app?: AppDefinition;
+  /** Where load-time warnings go (bindings Taskhub does not serve); default: the standard logger. */
+  readonly logger?: Logger;
 }
 
 export interface LoadedApp {
@@ -36,11 +41,18 @@ export function installCompatModules(): void {
   });
 }
 
-/** Imports one module file of the app (ESM or CommonJS, TypeScript through tsx). */
-export async function importAppModule(file: string): Promise<Record<string, unknown>> {
-  installCompatModules();
-  if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks();
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+export type ImportAppModule = (file: string) => Promise<Record<string, unknown>>;
+
+/**
+ * Imports the module files of the app rooted at `root` (ESM or CommonJS, TypeScript through tsx with the app's own
+ * tsconfig.json).
+ */
+export function appModuleImporter(root: string): ImportAppModule {
+  return async (file) => {
+    installCompatModules();
+    if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks(findAppTsconfig(root));
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  };
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {
@@ -54,17 +66,46 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   const definition = options.app ?? defaultApp;
   const isFolder = statSync(resolved).isDirectory();
   const root = isFolder ? resolved : path.dirname(resolved);
+  // Settings first: host.json, function.json and the app's own module code may all read them.
+  applyLocalSettings(root);
   readHostJson(root, definition);
 
-  return withApp(definition, async () => {
+  const importModule = appModuleImporter(root);
+  const loaded = await withApp(definition, async (): Promise<LoadedApp> => {
     if (isFolder && hasClassicFunctions(resolved)) {
-      const files = await loadClassicFunctions(resolved, definition, importAppModule);
+      const files = await loadClassicFunctions(resolved, definition, importModule, options.logger ?? createLogger());
       return { definition, root, kind: 'classic', files };
     }
     const files = isFolder ? codeFirstEntries(resolved) : [resolved];
-    for (const file of files) await importAppModule(file);
+    for (const file of files) await importModule(file);
     return { definition, root, kind: 'code-first', files };
   });
+  requireSomeFunction(loaded);
+  return loaded;
+}
+
+/**
+ * An app that registers nothing is an error, not a warning: a host serving no functions is never what was meant,
+ * and the usual causes (registrations landing in another copy of `durable-functions`, an entry file that only
+ * exports) are invisible from outside. Stopping at once, naming the files loaded, points at the cause; a warning
+ * would scroll away above a banner that looks healthy.
+ */
+function requireSomeFunction({ definition, root, files }: LoadedApp): void {
+  const { registry } = definition;
+  const count =
+    definition.httpFunctions.length +
+    definition.unservedFunctions.length +
+    registry.orchestrations().length +
+    registry.activities().length +
+    registry.entities().length;
+  if (count > 0) return;
+  const loaded = files.map((file) => path.relative(root, file) || file).join(', ');
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    `The app at ${root} registers no functions (loaded: ${loaded}). Its code must call app.http(...), ` +
+      "df.app.orchestration(...) and the like from '@azure/functions' / 'durable-functions' when it is imported, " +
+      'or be a folder of function.json functions.',
+  );
 }
 
 function hasClassicFunctions(folder: string): boolean {
@@ -73,25 +114,33 @@ function hasClassicFunctions(folder: string): boolean {
   );
 }
 
-/** host.json: `extensions.http.routePrefix` and `extensions.durableTask.hubName` (`%SETTING%` read from env). */
+/** host.json: `extensions.http.routePrefix`, `extensions.durableTask.*` and `functionTimeout`, `%SETTING%` resolved. */
 function readHostJson(root: string, definition: AppDefinition): void {
   const file = path.join(root, 'host.json');
   if (!existsSync(file)) return;
-  let host: {
+  let parsed: {
     functionTimeout?: unknown;
     extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
   };
   try {
-    host = JSON.parse(readFileSync(file, 'utf8')) as typeof host;
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
   } catch (err) {
     throw new TaskhubError('INVALID_ARGUMENT', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const prefix = host.extensions?.http?.routePrefix;
+  // Only the settings read here: a %NAME% elsewhere in host.json concerns features Taskhub does not have.
+  const host = resolveSettingExpressions(
+    {
+      functionTimeout: parsed.functionTimeout,
+      extensions: { http: parsed.extensions?.http, durableTask: parsed.extensions?.durableTask },
+    },
+    file,
+  );
+  const prefix = host.extensions.http?.routePrefix;
   if (typeof prefix === 'string') definition.routePrefix = prefix.replace(/^\/+|\/+$/g, '');
   if (host.functionTimeout !== undefined && host.functionTimeout !== null) {
     definition.functionTimeoutMs = parseTimeSpan(host.functionTimeout, `${file}: functionTimeout`);
   }
-  const maxDeliveryCount = host.extensions?.durableTask?.maxDeliveryCount;
+  const maxDeliveryCount = numberFromSetting(host.extensions.durableTask?.maxDeliveryCount);
   if (maxDeliveryCount !== undefined) {
     if (typeof maxDeliveryCount !== 'number' || !Number.isInteger(maxDeliveryCount) || maxDeliveryCount < 1) {
       throw new TaskhubError(
@@ -101,10 +150,13 @@ function readHostJson(root: string, definition: AppDefinition): void {
     }
     definition.maxDeliveryCount = maxDeliveryCount;
   }
-  const hubName = host.extensions?.durableTask?.hubName;
-  if (typeof hubName === 'string' && hubName !== '') {
-    definition.hubName = hubName.replace(/^%(.+)%$/, (whole, setting: string) => process.env[setting] ?? whole);
-  }
+  const hubName = host.extensions.durableTask?.hubName;
+  if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
+}
+
+/** A number given through a `%SETTING%` arrives as a string of digits. */
+function numberFromSetting(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** The worker settings host.json gives (functionTimeout, maxDeliveryCount), for openTaskHub's `worker`. */

@@ -1,7 +1,9 @@
 // Makes `durable-functions` and `@azure/functions` resolve to Taskhub's own modules, for ESM imports (a resolve hook
 // registered with module.register) and CommonJS requires (a patched resolver backed by the require cache), so an Azure
 // app runs unchanged without those packages installed. `.ts` apps run with no build step through tsx.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The module objects the app must see, by the package name it imports. */
@@ -41,6 +43,8 @@ interface ModuleInternals {
 
 let installed: CompatModules | undefined;
 let tsxInstalled = false;
+const virtualFiles = new Map<string, string>();
+const esmTargets: Record<string, string> = {};
 
 /** Installs the hooks once per process; later calls must pass the same modules. */
 export function installModuleHooks(modules: CompatModules): void {
@@ -48,16 +52,13 @@ export function installModuleHooks(modules: CompatModules): void {
   installed = modules;
   (globalThis as Record<symbol, unknown>)[GLOBAL_KEY] = modules;
 
-  const targets: Record<string, string> = {};
-  for (const [name, exports] of Object.entries(modules)) targets[name] = dataUrl(reexportSource(name, exports));
-  register(dataUrl(RESOLVE_HOOK), { data: { targets } });
+  for (const [name, exports] of Object.entries(modules)) esmTargets[name] = dataUrl(reexportSource(name, exports));
 
   // CommonJS: resolve the names to virtual file names whose cache entries hold the host's modules.
   const internals = Module as unknown as ModuleInternals;
-  const virtual = new Map<string, string>();
   for (const [name, exports] of Object.entries(modules)) {
     const filename = path.join(path.sep, '__taskhub_compat__', `${name.replace(/[/@]/g, '_')}.cjs`);
-    virtual.set(name, filename);
+    virtualFiles.set(name, filename);
     const entry = new Module(filename);
     entry.filename = filename;
     entry.loaded = true;
@@ -66,17 +67,56 @@ export function installModuleHooks(modules: CompatModules): void {
     entry.exports = { ...((exports.default as object | undefined) ?? {}), ...exports, __esModule: true };
     internals._cache[filename] = entry;
   }
-  const originalResolve = internals._resolveFilename.bind(Module);
-  internals._resolveFilename = (request, parent, isMain, options) =>
-    virtual.get(request) ?? originalResolve(request, parent, isMain, options);
+  putResolversFirst();
 }
 
-/** Lets `.ts`, `.mts` and `.cts` apps load with no build step (tsx's ESM and CommonJS hooks). */
-export async function installTypeScriptHooks(): Promise<void> {
+/**
+ * Puts the compat resolvers in front of every resolver installed so far. Resolvers installed later run first (ESM
+ * hooks chain last-in-first; a patched `_resolveFilename` wraps the one before it), and tsx maps bare names through
+ * tsconfig `paths`: a tsconfig mapping `durable-functions` to some file must never win over Taskhub's own module, or
+ * the app registers into a copy the host never sees.
+ */
+function putResolversFirst(): void {
+  register(dataUrl(RESOLVE_HOOK), { data: { targets: esmTargets } });
+  const internals = Module as unknown as ModuleInternals;
+  const previous = internals._resolveFilename.bind(Module);
+  internals._resolveFilename = (request, parent, isMain, options) =>
+    virtualFiles.get(request) ?? previous(request, parent, isMain, options);
+}
+
+/**
+ * Lets `.ts`, `.mts` and `.cts` apps load with no build step (tsx's ESM and CommonJS hooks), compiled with the app's
+ * own tsconfig.json (`false`: none), never the one tsx would find from the current directory. Once per process: the
+ * first app's tsconfig is the one used.
+ */
+export async function installTypeScriptHooks(tsconfig: string | false): Promise<void> {
   if (tsxInstalled) return;
   tsxInstalled = true;
   const esm = await import('tsx/esm/api');
-  esm.register();
+  esm.register({ tsconfig });
+  // tsx's CommonJS hooks take their tsconfig only from TSX_TSCONFIG_PATH, read while registering.
   const cjs = await import('tsx/cjs/api');
-  cjs.register();
+  const saved = process.env.TSX_TSCONFIG_PATH;
+  process.env.TSX_TSCONFIG_PATH = tsconfig === false ? emptyTsconfig() : tsconfig;
+  try {
+    cjs.register();
+  } finally {
+    if (saved === undefined) delete process.env.TSX_TSCONFIG_PATH;
+    else process.env.TSX_TSCONFIG_PATH = saved;
+  }
+  if (installed) putResolversFirst();
+}
+
+/** tsx's CommonJS hooks cannot be told "no tsconfig"; an empty one says the same. */
+function emptyTsconfig(): string {
+  const dir = path.join(tmpdir(), 'taskhub-no-tsconfig');
+  const file = path.join(dir, 'tsconfig.json');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    // Written aside and renamed, so a process starting beside this one never reads half a file.
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, '{}\n');
+    renameSync(partial, file);
+  }
+  return file;
 }

@@ -116,7 +116,7 @@ async function run(init: WorkerInit): Promise<void> {
   let loaded: LoadedApp;
   let app: Hono;
   try {
-    loaded = await loadApp(path.resolve(init.appPath));
+    loaded = await loadApp(path.resolve(init.appPath), { logger });
     const hubName = init.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
     const spec = parseStoreOption(init.store, loaded.root);
     hub = await openTaskHub({

@@ -21,13 +21,15 @@ interface Summary {
   entities?: string[];
   unserved?: { name: string; trigger: string }[];
   error?: string;
+  /** What the load logged (warnings). */
+  log: string;
 }
 
 async function load(target: string, env: Record<string, string> = {}): Promise<Summary> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, target], {
-    env: { ...process.env, ...env },
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, target], {
+    env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', ...env },
   });
-  return JSON.parse(stdout) as Summary;
+  return { ...(JSON.parse(stdout) as Omit<Summary, 'log'>), log: stderr };
 }
 
 const root = mkdtempSync(path.join(tmpdir(), 'taskhub-loader-'));
@@ -77,16 +79,75 @@ describe('classic function.json apps', () => {
     expect(app.orchestrations).toEqual(['Flow']);
   });
 
-  it('refuses an unsupported trigger before running its code, naming trigger and function', async () => {
-    const dir = write({
-      'OnMessage/function.json': JSON.stringify({
-        bindings: [{ type: 'serviceBusTrigger', name: 'msg', direction: 'in' }],
-      }),
-      'OnMessage/index.js': 'throw new Error("must not run");',
-    });
-    expect((await load(dir)).error).toMatch(
-      /'OnMessage' uses a serviceBusTrigger trigger, which Taskhub does not support/,
+  it('lists functions with triggers it does not serve, without running their code, and loads the rest', async () => {
+    const unserved = {
+      Nightly: 'timerTrigger',
+      OnQueue: 'queueTrigger',
+      OnBlob: 'blobTrigger',
+      OnMessage: 'serviceBusTrigger',
+      OnChange: 'cosmosDBTrigger',
+      OnEvent: 'eventHubTrigger',
+      OnGrid: 'eventGridTrigger',
+      OnSomething: 'someFutureTrigger',
+    };
+    const files: Record<string, string> = {
+      'Say/function.json': JSON.stringify({ bindings: [{ type: 'activityTrigger', name: 'who', direction: 'in' }] }),
+      'Say/index.js': 'module.exports = async () => "hi";',
+    };
+    for (const [name, type] of Object.entries(unserved)) {
+      files[`${name}/function.json`] = JSON.stringify({ bindings: [{ type, name: 'x', direction: 'in' }] });
+      files[`${name}/index.js`] = 'throw new Error("must not run");';
+    }
+    const app = await load(write(files));
+    expect(app.error).toBeUndefined();
+    expect(app.activities).toEqual(['Say']);
+    expect(app.unserved).toEqual(
+      Object.entries(unserved)
+        .map(([name, trigger]) => ({ name, trigger }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
     );
+  });
+
+  it('warns once per binding it cannot deliver, naming function and binding, and still loads', async () => {
+    const dir = write({
+      'Save/function.json': JSON.stringify({
+        bindings: [
+          { type: 'activityTrigger', name: 'input', direction: 'in' },
+          { type: 'blob', name: 'outBlob', direction: 'out', path: 'out/{rand-guid}' },
+          { type: 'queue', name: 'outQueue', direction: 'out', queueName: 'q' },
+          { type: 'table', name: 'rows', direction: 'in', tableName: 't' },
+        ],
+      }),
+      'Save/index.js': 'module.exports = async () => 1;',
+    });
+    const app = await load(dir);
+    expect(app.activities).toEqual(['Save']);
+    const warnings = app.log.split('\n').filter((line) => line.includes('app.binding-not-served'));
+    expect(warnings).toHaveLength(3);
+    expect(app.log).toContain("function 'Save': the output binding 'outBlob' (blob) is not served by Taskhub");
+    expect(app.log).toContain("function 'Save': the output binding 'outQueue' (queue) is not served by Taskhub");
+    expect(app.log).toContain("function 'Save': the input binding 'rows' (table) is not served by Taskhub");
+  });
+});
+
+describe('app settings', () => {
+  it('%SETTING% in function.json and host.json reads local.settings.json Values; a missing setting is named', async () => {
+    const files = {
+      'local.settings.json': JSON.stringify({ Values: { ROUTE: 'from-settings', HUB: 'SettingsHub' } }),
+      'host.json': JSON.stringify({ extensions: { durableTask: { hubName: '%HUB%' } } }),
+      'Start/function.json': JSON.stringify({
+        bindings: [{ type: 'httpTrigger', name: 'req', direction: 'in', route: 'go/%ROUTE%/{id}' }],
+      }),
+      'Start/index.js': 'module.exports = async () => ({ body: process.env.ROUTE });',
+    };
+    const app = await load(write(files));
+    expect(app.hubName).toBe('SettingsHub');
+    expect(app.http?.[0]?.route).toBe('go/from-settings/{id}');
+    // The environment wins over local.settings.json, as with `func start`.
+    expect((await load(write(files), { ROUTE: 'from-env' })).http?.[0]?.route).toBe('go/from-env/{id}');
+
+    const missing = await load(write({ ...files, 'local.settings.json': '{"Values":{"HUB":"H"}}' }));
+    expect(missing.error).toMatch(/Start[/\\]function\.json: %ROUTE% names no app setting/);
   });
 });
 

@@ -4,7 +4,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,6 +27,8 @@ export interface StartHostOptions {
   readonly args?: readonly string[];
   /** Run the built bin/taskhub.js instead of the sources. */
   readonly built?: boolean;
+  /** The current directory of the CLI (default: the repository root). */
+  readonly cwd?: string;
 }
 
 export interface CliResult {
@@ -48,8 +51,11 @@ export async function runCli(args: readonly string[], env: Record<string, string
   }
 }
 
+/** tsx by absolute URL, so the CLI runs from source in any current directory. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 export function cliCommand(built = false): string[] {
-  return built ? [CLI_BIN] : ['--import', 'tsx', CLI_SOURCE];
+  return built ? [CLI_BIN] : ['--import', TSX, CLI_SOURCE];
 }
 
 export async function startHost(app: string, options: StartHostOptions = {}): Promise<RunningHost> {
@@ -65,7 +71,7 @@ export async function startHost(app: string, options: StartHostOptions = {}): Pr
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, TASKHUB_LOG_LEVEL: process.env.TASKHUB_LOG_LEVEL ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
