@@ -33,14 +33,25 @@ export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** How long writes must succeed with no outage failure before the outage is declared over. */
+const RECOVERED_AFTER_MS = 1000;
+
 export class StoreHealth {
   readonly #logger: Logger;
   #down: { kind: StoreFailureKind; since: number } | undefined;
   /** When the last outage ended: failures of calls started before it belong to that outage and are not news. */
   #upSince = 0;
+  /** When a store call last failed with an outage. */
+  #lastFailure = 0;
 
-  constructor(logger: Logger) {
+  readonly #recoveredAfterMs: number;
+  readonly #now: () => number;
+
+  /** `recoveredAfterMs`: how long writes must succeed with no outage failure before it is over (default 1 s). */
+  constructor(logger: Logger, options: { readonly recoveredAfterMs?: number; readonly now?: () => number } = {}) {
     this.#logger = logger;
+    this.#recoveredAfterMs = options.recoveredAfterMs ?? RECOVERED_AFTER_MS;
+    this.#now = options.now ?? Date.now;
   }
 
   /** The kind of the current outage, if the store is failing now. */
@@ -51,6 +62,7 @@ export class StoreHealth {
   /** A store call started at `startedAt` failed with `err`; returns its outage kind (undefined: not an outage). */
   failed(err: unknown, startedAt = Date.now()): StoreFailureKind | undefined {
     const kind = storeFailureKind(err);
+    if (kind !== undefined) this.#lastFailure = this.#now();
     if (kind === undefined || startedAt < this.#upSince || this.#down?.kind === kind) return kind;
     this.#down = { kind, since: this.#down?.since ?? Date.now() };
     const what = kind === 'full' ? 'the disk under the store is full' : 'the store is unavailable';
@@ -64,6 +76,9 @@ export class StoreHealth {
   /** A store write succeeded: an outage, if any, is over. */
   succeeded(): void {
     if (!this.#down) return;
+    // On a full disk some small writes still get through (a lock released, a row deleted) while the others keep
+    // failing: the outage is over only once writes have succeeded for a while with no failure among them.
+    if (this.#now() - this.#lastFailure < this.#recoveredAfterMs) return;
     const downMs = Date.now() - this.#down.since;
     this.#down = undefined;
     this.#upSince = Date.now();

@@ -69,7 +69,7 @@ describe('Backoff', () => {
 });
 
 describe('StoreHealth', () => {
-  function recorder(): { health: StoreHealth; events: string[] } {
+  function recorder(now?: () => number): { health: StoreHealth; events: string[] } {
     const events: string[] = [];
     const logger = createLogger({ level: 'silent' });
     const record = (obj: unknown): void => {
@@ -78,8 +78,24 @@ describe('StoreHealth', () => {
     };
     logger.warn = record;
     logger.info = record;
-    return { health: new StoreHealth(logger), events };
+    return { health: new StoreHealth(logger, now ? { now } : { recoveredAfterMs: 0 }), events };
   }
+
+  it('a write that gets through between failures does not end the outage (a full disk lets small writes pass)', () => {
+    let now = 0;
+    const { health, events } = recorder(() => now);
+    const full = coded('SQLITE_FULL');
+    for (let i = 0; i < 10; i++) {
+      health.failed(full, now);
+      now += 100;
+      health.succeeded();
+      now += 100;
+    }
+    expect(events).toEqual(['store.full']);
+    now += 1000;
+    health.succeeded();
+    expect(events).toEqual(['store.full', 'store.recovered']);
+  });
 
   it('logs an outage once, and its end once, through many failed and successful calls', async () => {
     const { health, events } = recorder();
