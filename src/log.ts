@@ -31,6 +31,7 @@ export const LogEvents = {
   languageWorkerCrashed: 'language-worker.crashed',
   languageWorkerExited: 'language-worker.exited',
   languageWorkerRecycling: 'language-worker.recycling',
+  languageWorkerUnresponsive: 'language-worker.unresponsive',
   languageWorkerRequestFailed: 'language-worker.request-failed',
   bindingNotServed: 'app.binding-not-served',
   storeUnavailable: 'store.unavailable',

@@ -2,6 +2,7 @@
 // dashboard, its own store connection); the app's code runs in a language worker process it supervises, so nothing
 // the app does can take the host down. Lists what it serves and drains on Ctrl-C / SIGTERM.
 import path from 'node:path';
+import { AppDefinition } from '../app/app-definition.js';
 import { FunctionRegistry } from '../core/registry.js';
 import { openTaskHub } from '../hub.js';
 import type { TaskHub } from '../hub-types.js';
@@ -79,6 +80,8 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     http = await startHttpHost({
       hub,
       forwardAppRequest: (request) => worker.forward(request),
+      // The built-in starter is Taskhub's, not the app's: the host serves it, so it answers while the worker restarts.
+      ...(starterTaken(app) ? {} : { app: builtInStarterOnly(app) }),
       host,
       port,
       keys,
@@ -111,6 +114,18 @@ function namesOnly(app: AppSummary): FunctionRegistry {
   return registry;
 }
 
+/** Whether the app serves `orchestrators/...` itself (then the built-in starter stays out of its way). */
+function starterTaken(app: AppSummary): boolean {
+  return app.httpFunctions.some((fn) => /^orchestrators\//i.test(fn.route));
+}
+
+/** An app with no functions of its own under the app's route prefix: what the host serves is the built-in starter. */
+function builtInStarterOnly(app: AppSummary): AppDefinition {
+  const definition = new AppDefinition();
+  definition.routePrefix = app.routePrefix;
+  return definition;
+}
+
 function printBanner(app: AppSummary, http: RunningHttpHost, store: string): void {
   print(`Taskhub: serving ${app.root} (task hub ${app.hubName}, store ${store})`);
   print();
@@ -121,8 +136,7 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string): voi
     print(`        ${fn.name}: [${methods}] ${http.url}${displayRoute(app.routePrefix, fn.route)}`);
     print();
   }
-  const starterTaken = app.httpFunctions.some((fn) => /^orchestrators\//i.test(fn.route));
-  if (!starterTaken && app.orchestrations.length > 0) {
+  if (!starterTaken(app) && app.orchestrations.length > 0) {
     const route = displayRoute(app.routePrefix, 'orchestrators/{functionName}/{instanceId?}');
     print(`        (built-in starter): [POST] ${http.url}${route}`);
     print();

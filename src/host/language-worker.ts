@@ -14,6 +14,7 @@ import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
 import {
   DEFAULT_HUB,
   EXIT_RECYCLED,
+  HEARTBEAT_MS,
   EXIT_UNCAUGHT,
   isHostMessage,
   type AppSummary,
@@ -56,6 +57,7 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
     activities: definition.registry.activities().map((f) => f.name),
     entities: definition.registry.entities().map((f) => f.name),
     unserved: definition.unservedFunctions,
+    functionTimeoutMs: definition.functionTimeoutMs,
   };
 }
 
@@ -214,6 +216,9 @@ async function run(init: WorkerInit): Promise<void> {
   await hub.start();
   await runHooks('appStart', () => startApp(loaded.definition));
   send({ type: 'ready', app: summarize(loaded, hub.name) });
+  // Proof of life for the host's watchdog: a synchronous endless loop in the app's code stops these, and only these
+  // tell the host, since no timer in this process can fire any more.
+  setInterval(() => send({ type: 'heartbeat' }), HEARTBEAT_MS).unref();
 }
 
 process.once('message', (message: unknown) => {

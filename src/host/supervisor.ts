@@ -9,6 +9,7 @@ import { LogEvents, type Logger } from '../log.js';
 import { readBody } from '../http/request-body.js';
 import {
   EXIT_RECYCLED,
+  HEARTBEAT_MS,
   isWorkerMessage,
   type AppSummary,
   type WorkerInit,
@@ -26,6 +27,13 @@ const FIRST_RESTART_MS = 50;
 const MAX_RESTART_MS = 1000;
 /** A worker that lived this long is considered healthy again: its next crash restarts it at once. */
 const HEALTHY_AFTER_MS = 10_000;
+/**
+ * A ready worker that sends no heartbeat for longer than the app's functionTimeout (this default without one, as
+ * Azure's Consumption plan) plus a grace (this, or the timeout itself when shorter) is stuck in synchronous code:
+ * nothing in it can time out, so it is killed.
+ */
+const DEFAULT_STALL_LIMIT_MS = 5 * 60_000;
+const STALL_GRACE_MS = 10_000;
 /** Suggested wait for an app request answered 503 while the worker restarts. */
 const RETRY_AFTER_SECONDS = '1';
 
@@ -53,6 +61,9 @@ export class LanguageWorkerSupervisor {
   #firstStart: { resolve: (app: AppSummary) => void; reject: (err: Error) => void } | undefined;
   #finishedListener: ((instanceId: string) => void) | undefined;
   #exited: Promise<void> = Promise.resolve();
+  #lastHeartbeat = 0;
+  #stallLimitMs = DEFAULT_STALL_LIMIT_MS + STALL_GRACE_MS;
+  #watchdog: NodeJS.Timeout | undefined;
   /** How many times a worker was started after the first (crashes and recycles). */
   restarts = 0;
 
@@ -141,6 +152,7 @@ export class LanguageWorkerSupervisor {
     switch (message.type) {
       case 'ready':
         this.#ready = true;
+        this.#watch(message.app.functionTimeoutMs);
         this.#logger.debug(
           { event: LogEvents.languageWorkerStarted, workerPid: this.#child?.pid },
           'language worker ready',
@@ -174,6 +186,9 @@ export class LanguageWorkerSupervisor {
         );
         return;
       }
+      case 'heartbeat':
+        this.#lastHeartbeat = Date.now();
+        return;
       case 'finished':
         this.#finishedListener?.(message.instanceId);
         return;
@@ -183,6 +198,27 @@ export class LanguageWorkerSupervisor {
         this.#logger.warn({ event: LogEvents.languageWorkerRecycling, reason: message.reason }, 'recycling the worker');
         return;
     }
+  }
+
+  /** Starts the watchdog of a worker that just became ready. */
+  #watch(functionTimeoutMs: number | undefined): void {
+    const limit = functionTimeoutMs ?? DEFAULT_STALL_LIMIT_MS;
+    this.#stallLimitMs = limit + Math.min(STALL_GRACE_MS, limit);
+    this.#lastHeartbeat = Date.now();
+    if (this.#watchdog) return;
+    this.#watchdog = setInterval(() => {
+      const child = this.#child;
+      const silentMs = Date.now() - this.#lastHeartbeat;
+      if (!child || !this.#ready || silentMs <= this.#stallLimitMs) return;
+      this.#logger.error(
+        { event: LogEvents.languageWorkerUnresponsive, workerPid: child.pid, silentMs },
+        `the app's worker process has not answered for ${Math.round(silentMs / 1000)} s (synchronous code that ` +
+          'never yields?); killing it',
+      );
+      this.#ready = false;
+      child.kill('SIGKILL');
+    }, HEARTBEAT_MS);
+    this.#watchdog.unref();
   }
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -200,7 +236,10 @@ export class LanguageWorkerSupervisor {
       this.#firstStart = undefined;
       return;
     }
-    if (this.#stopping) return;
+    if (this.#stopping) {
+      if (this.#watchdog) clearInterval(this.#watchdog);
+      return;
+    }
     const lived = Date.now() - this.#startedAt;
     if (lived > HEALTHY_AFTER_MS || code === EXIT_RECYCLED) this.#restartDelay = FIRST_RESTART_MS;
     const delay = code === EXIT_RECYCLED ? 0 : this.#restartDelay;

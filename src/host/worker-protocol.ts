@@ -11,6 +11,8 @@ export interface AppSummary {
   readonly orchestrations: readonly string[];
   readonly activities: readonly string[];
   readonly entities: readonly string[];
+  /** host.json functionTimeout in ms, when set (the host's watchdog allows a silent worker that long, plus grace). */
+  readonly functionTimeoutMs: number | undefined;
   /** Functions defined but not served here, with their trigger type (see AppDefinition.unservedFunctions). */
   readonly unserved: readonly { readonly name: string; readonly trigger: string }[];
 }
@@ -61,6 +63,8 @@ export interface ForwardedResponse {
 
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly app: AppSummary }
+  /** Sent every HEARTBEAT_MS while the worker's event loop turns: silence means it is stuck (a synchronous loop). */
+  | { readonly type: 'heartbeat' }
   /** The app did not load; `code` is the TaskhubError code, when it was one. */
   | { readonly type: 'load-failed'; readonly message: string; readonly code?: string }
   | ForwardedResponse
@@ -74,6 +78,9 @@ export type WorkerMessage =
 
 /** The hub name used when neither `--hub` nor host.json names one (local Durable Functions' default). */
 export const DEFAULT_HUB = 'TestHubName';
+
+/** How often a ready language worker says it is alive. */
+export const HEARTBEAT_MS = 1000;
 
 /** Exit code of a language worker that ended because the app's code threw where nothing could catch it. */
 export const EXIT_UNCAUGHT = 70;

@@ -21,8 +21,8 @@ export interface HttpHostOptions {
   /** The app whose HTTP functions (and built-in starter) this host runs in its own process. */
   readonly app?: AppDefinition;
   /**
-   * Instead of `app`: hands every request that is not the management API's or the dashboard's to the process that
-   * runs the app's code (the language worker), and returns its answer.
+   * Hands every request that is not the management API's, the dashboard's or (when `app` is given too) served by
+   * `app`, to the process that runs the app's code (the language worker), and returns its answer.
    */
   readonly forwardAppRequest?: (request: Request) => Promise<Response>;
   /** Accepted keys. Required (non-empty) unless the host is bound to loopback, where they are ignored. */
@@ -78,12 +78,16 @@ export function createHttpApp(options: HttpHostOptions): Hono {
   }
 
   const forward = options.forwardAppRequest;
+  if (!options.app && !forward) {
+    throw new TaskhubError('INVALID_ARGUMENT', 'An HTTP host needs an app or forwardAppRequest.');
+  }
+  const router = options.app ? userFunctionRouter(host, options.app) : undefined;
   if (forward) {
-    app.all('*', (c) => forward(c.req.raw));
+    // With both: `app` holds what this process serves itself (the built-in starter), the rest goes to the worker.
+    app.all('*', async (c) => (await router?.handle(c)) ?? forward(c.req.raw));
     return app;
   }
-  if (!options.app) throw new TaskhubError('INVALID_ARGUMENT', 'An HTTP host needs an app or forwardAppRequest.');
-  const router = userFunctionRouter(host, options.app);
+  if (!router) throw new TaskhubError('INVALID_ARGUMENT', 'An HTTP host needs an app or forwardAppRequest.');
   app.all('*', async (c) => {
     const response = await router.handle(c);
     if (response) return response;

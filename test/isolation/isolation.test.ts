@@ -250,27 +250,58 @@ describe('a host whose app misbehaves', () => {
       (exits) => exits > exitsBefore,
     );
 
+    // The built-in starter is the host's own: it answers at once, whether or not a worker is ready.
+    const started = await post(`${host.url}/api/orchestrators/Chain/after-crash`, { n: 7 });
+    expect(started.status).toBe(202);
+
     const answers: number[] = [];
     const missingRetryAfter: number[] = [];
     await until(
-      "the app's starter answers 202",
+      "the app's own HTTP function answers 200",
       async () => {
-        const started = await post(`${host.url}/api/orchestrators/Chain`, { n: 1 });
-        answers.push(started.status);
-        if (started.status === 503 && !started.headers.get('retry-after')) missingRetryAfter.push(answers.length);
-        return started.status;
+        const pinged = await fetch(`${host.url}/api/ping`);
+        answers.push(pinged.status);
+        if (pinged.status === 503 && !pinged.headers.get('retry-after')) missingRetryAfter.push(answers.length);
+        await pinged.arrayBuffer();
+        return pinged.status;
       },
       (status) => status !== 503,
     );
+    const chain = await until(
+      'the chain started during the restart to complete',
+      () => statusOf(api, 'after-crash'),
+      (s) => s.runtimeStatus === 'Completed',
+    );
+    expect(chain.output).toEqual({ b: 28, faultResult: null });
     const { requests, failures } = await watch.stop();
 
-    expect(answers.at(-1)).toBe(202);
-    expect(answers.filter((s) => s !== 202 && s !== 503)).toEqual([]);
+    expect(answers.at(-1)).toBe(200);
+    expect(answers.filter((s) => s !== 200 && s !== 503)).toEqual([]);
     expect(missingRetryAfter).toEqual([]);
     expect(failures).toEqual([]);
     expect(requests).toBeGreaterThan(0);
     expect(alive(host.child)).toBe(true);
   });
+
+  it('a synchronous endless loop is killed by the watchdog, counted, and quarantined; everything else goes on', async () => {
+    const watch = watchManagementApi([{ url: `${api}/instances?top=20`, ok: [200] }]);
+    await startChain(api, 'f-busy', { n: 2, fault: 'busy' });
+    await startChain(api, 'beside-busy', { n: 9 });
+    const busy = await until(
+      'the busy instance to finish',
+      () => statusOf(api, 'f-busy'),
+      (s) => FINAL.has(s.runtimeStatus),
+    );
+    const { failures } = await watch.stop();
+    expect(busy.runtimeStatus).toBe('Completed');
+    expect(String((busy.output as { faultResult: string }).faultResult)).toContain(
+      `ended its worker process ${MAX_DELIVERIES} times`,
+    );
+    expect((await statusOf(api, 'beside-busy')).output).toEqual({ b: 36, faultResult: null });
+    expect(occurrences(host.output(), 'language-worker.unresponsive')).toBe(MAX_DELIVERIES);
+    expect(failures).toEqual([]);
+    expect(alive(host.child)).toBe(true);
+  }, 180_000);
 });
 
 describe('a SIGKILLed host', () => {

@@ -24,6 +24,9 @@ df.app.activity('Fault', {
         return new Promise(() => undefined);
       case 'hang':
         return new Promise(() => undefined);
+      case 'busy':
+        // A synchronous endless loop: no timer in its process can fire again.
+        for (;;);
       default:
         return `no fault: ${kind}`;
     }
@@ -71,3 +74,6 @@ df.app.entity('Fragile', (context) => {
 
 // An HTTP function that never answers: host.json functionTimeout must end the request and recycle the worker.
 app.http('Hang', { route: 'hang', methods: ['GET'], handler: () => new Promise(() => undefined) });
+
+// A healthy HTTP function of the app's own: it answers once a worker is ready.
+app.http('Ping', { route: 'ping', methods: ['GET'], handler: () => ({ body: 'pong' }) });
