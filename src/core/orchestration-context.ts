@@ -104,7 +104,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult> {
-    return at(new ActionTask<TResult>(subOrchestrationSpec(name, input, instanceId)), this.#site());
+    return at(new ActionTask<TResult>(this.#subOrchestrationSpec(name, input, instanceId)), this.#site());
   }
 
   callSubOrchestratorWithRetry<TResult = unknown>(
@@ -114,7 +114,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     instanceId?: string,
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = subOrchestrationSpec(name, input, instanceId);
+    const spec = this.#subOrchestrationSpec(name, input, instanceId);
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
@@ -187,6 +187,17 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   setCustomStatus(status: unknown): void {
     this.customStatusSet = true;
     this.#customStatus = status;
+  }
+
+  #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+    // As Durable Functions: a child may not take over this instance (or its parent), whose history it would replace.
+    if (instanceId !== undefined && (instanceId === this.instanceId || instanceId === this.parentInstanceId)) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `A sub-orchestration cannot have the instance id '${instanceId}' of the orchestration that starts it or of its parent.`,
+      );
+    }
+    return subOrchestrationSpec(name, input, instanceId);
   }
 
   #site(): Error | undefined {
