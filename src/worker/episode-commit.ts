@@ -217,7 +217,7 @@ function parentNotice(
     event = {
       ...base,
       eventType: 'SubOrchestrationInstanceFailed',
-      reason: `Orchestrator function '${started.name}' failed: ${failureDetails.errorMessage}`,
+      reason: `Sub orchestrator function '${started.name}' failed: ${failureDetails.errorMessage}`,
       ...(failureDetails.stackTrace === undefined ? {} : { details: failureDetails.stackTrace }),
       failureDetails,
     };

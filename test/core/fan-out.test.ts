@@ -30,7 +30,7 @@ describe('fan-out / fan-in', () => {
       }
     });
     d.start();
-    expect(outputOf(d.run(ev.failed(1, 'B broke', 'B')))).toBe('B broke');
+    expect(outputOf(d.run(ev.failed(1, 'B broke', 'B')))).toBe("Activity function 'B' failed: B broke");
   });
 
   it('completes Task.all([]) at once with an empty array', () => {

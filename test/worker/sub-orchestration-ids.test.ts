@@ -40,6 +40,7 @@ describe('sub-orchestration instance ids in use', () => {
     const id = await hub.client.startNew('Parent', { input: 'busy' });
     const status = await hub.client.waitForCompletion(id, { timeoutInMilliseconds: 10_000 });
     expect(status.runtimeStatus).toBe('Completed');
+    expect(String(status.output)).toContain("caught: Sub orchestrator function 'Waiter' failed: ");
     expect(String(status.output)).toContain("'busy' is already running");
     // The running instance is left alone.
     expect((await hub.client.getStatus('busy')).runtimeStatus).toBe('Running');
