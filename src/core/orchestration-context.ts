@@ -14,7 +14,7 @@ import type {
   Task,
   TimerTask,
 } from './context.js';
-import { EntityId } from './entity-id.js';
+import { asEntityId, EntityId } from './entity-id.js';
 import { EntityLockTask, lockRequestAction, lockset, releaseActions, type CriticalSection } from './entity-lock.js';
 import { TaskhubError } from './errors.js';
 import { jsonText, toJson } from './failure.js';
@@ -210,8 +210,9 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     return uuidV5(name);
   }
 
-  #entityRequest(entityId: EntityId, operation: string, input: unknown, id: string, signal: boolean): ActionTask {
-    if (!(entityId instanceof EntityId)) throw new TypeError('An entity operation needs an EntityId.');
+  #entityRequest(entityIdLike: EntityId, operation: string, input: unknown, id: string, signal: boolean): ActionTask {
+    const entityId = asEntityId(entityIdLike);
+    if (!entityId) throw new TypeError('An entity operation needs an EntityId (or its JSON form { name, key }).');
     requireName(operation, 'An entity operation');
     const message = {
       id,
