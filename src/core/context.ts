@@ -63,7 +63,8 @@ export type TaskResults<T extends readonly Task[]> = {
 export interface TaskCombinators {
   /**
    * A task that completes when every task completed, with their results in input order. It fails as soon as the
-   * first of them fails (in completion order), with that task's error. An empty list completes at once with `[]`.
+   * first of them fails (in completion order), with that task's error. Needs at least one task (an empty list
+   * throws, as in durable-functions 3.x).
    */
   all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>>;
   /**
