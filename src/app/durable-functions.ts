@@ -21,6 +21,7 @@ import {
   isDurableClientInput,
   type DurableHttpClient,
 } from './durable-http-client.js';
+import { DummyEntityContext, DummyOrchestrationContext } from './durable-testing.js';
 import type { HttpHandler } from './app-definition.js';
 import type { HttpRequest } from './http-types.js';
 import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
@@ -188,6 +189,8 @@ function refuse(triggerName: string) {
 
 /** 2.x classic wrappers: `module.exports = df.orchestrator(function* (context) { … })`, `df.entity(fn)`. */
 export { orchestrator, entity };
+/** durable-functions 3.x unit-test contexts. */
+export { DummyEntityContext, DummyOrchestrationContext };
 
 const durableFunctions = {
   app,
@@ -200,5 +203,7 @@ const durableFunctions = {
   EntityId,
   EntityStateResponse,
   OrchestrationRuntimeStatus,
+  DummyOrchestrationContext,
+  DummyEntityContext,
 };
 export default durableFunctions;
