@@ -8,6 +8,7 @@ import {
   EntityId,
   orchestrationCallable,
   orchestrator,
+  ManagedIdentityTokenSource,
   RetryOptions,
   type ActivityContext,
   type EntityHandler,
@@ -53,7 +54,7 @@ export type {
 } from '../client/types.js';
 export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
 
-export { EntityId, RetryOptions };
+export { EntityId, ManagedIdentityTokenSource, RetryOptions };
 
 /**
  * An activity function. Declared with method syntax so that, as with Azure's own `input: any`, a handler typed
@@ -201,6 +202,7 @@ const durableFunctions = {
   entity,
   RetryOptions,
   EntityId,
+  ManagedIdentityTokenSource,
   EntityStateResponse,
   OrchestrationRuntimeStatus,
   DummyOrchestrationContext,

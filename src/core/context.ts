@@ -144,6 +144,15 @@ export interface DurableOrchestrationContext {
   ): Task<TResult>;
   /** A durable HTTP request, run by the built-in activity `BuiltIn::HttpActivity`. */
   callHttp(options: CallHttpOptions): Task<DurableHttpResponse>;
+  /** durable-functions 2.x positional form of callHttp. */
+  callHttp(
+    method: string,
+    uri: string,
+    content?: unknown,
+    headers?: Readonly<Record<string, string>>,
+    tokenSource?: { readonly resource: string },
+    asynchronousPatternEnabled?: boolean,
+  ): Task<DurableHttpResponse>;
   /** Call an entity operation and wait for its result (a two-way message). */
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult>;
   /** Send a one-way operation to an entity. Fire-and-forget: do not yield the (void) result. */

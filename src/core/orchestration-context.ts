@@ -119,7 +119,25 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
 
-  callHttp(options: CallHttpOptions): Task<DurableHttpResponse> {
+  callHttp(
+    optionsOrMethod: CallHttpOptions | string,
+    uri?: string,
+    content?: unknown,
+    headers?: Readonly<Record<string, string>>,
+    tokenSource?: { readonly resource: string },
+    asynchronousPatternEnabled?: boolean,
+  ): Task<DurableHttpResponse> {
+    const options: CallHttpOptions =
+      typeof optionsOrMethod === 'string'
+        ? {
+            method: optionsOrMethod,
+            url: uri as string,
+            ...(content === undefined ? {} : { body: content }),
+            ...(headers === undefined ? {} : { headers }),
+            ...(tokenSource === undefined ? {} : { tokenSource }),
+            ...(asynchronousPatternEnabled === undefined ? {} : { asynchronousPatternEnabled }),
+          }
+        : optionsOrMethod;
     if (!options || typeof options.method !== 'string' || typeof options.url !== 'string') {
       throw new TaskhubError('INVALID_ARGUMENT', 'callHttp needs options with a string `method` and `url`.');
     }
