@@ -8,6 +8,9 @@ import {
   EntityId,
   orchestrationCallable,
   orchestrator,
+  DurableLock,
+  LockingRulesViolationError,
+  LockState,
   ManagedIdentityTokenSource,
   RetryOptions,
   type ActivityContext,
@@ -54,7 +57,7 @@ export type {
 } from '../client/types.js';
 export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
 
-export { EntityId, ManagedIdentityTokenSource, RetryOptions };
+export { DurableLock, EntityId, LockingRulesViolationError, LockState, ManagedIdentityTokenSource, RetryOptions };
 
 /**
  * An activity function. Declared with method syntax so that, as with Azure's own `input: any`, a handler typed
@@ -203,6 +206,9 @@ const durableFunctions = {
   RetryOptions,
   EntityId,
   ManagedIdentityTokenSource,
+  DurableLock,
+  LockState,
+  LockingRulesViolationError,
   EntityStateResponse,
   OrchestrationRuntimeStatus,
   DummyOrchestrationContext,

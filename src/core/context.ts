@@ -1,5 +1,6 @@
 // The public programming model, interfaces only (implementations live in orchestration-context.ts and task.ts):
 // what orchestrator, activity and entity code sees. Names follow durable-functions 3.x so Azure users feel at home.
+import type { DurableLock, LockState } from './durable-lock.js';
 import type { EntityId } from './entity-id.js';
 import type { RetryOptions } from './retry-options.js';
 
@@ -163,6 +164,15 @@ export interface DurableOrchestrationContext {
    * locking overlapping sets cannot deadlock. Release with `lock.release()`; ending the orchestration releases too.
    */
   lockEntities(...entityIds: EntityId[]): Task<EntityLock>;
+  /**
+   * durable-functions 3.5's name for a critical section: `yield context.df.lock(a, b)` (or `lock([a, b])`) gives a
+   * DurableLock. From the call until `release()`, the locking rules hold (LockingRulesViolationError otherwise): no
+   * nested lock, no sub-orchestration, callEntity only to locked entities and one call at a time per entity, no
+   * signal to a locked entity.
+   */
+  lock(first: EntityId | readonly EntityId[], ...rest: EntityId[]): Task<DurableLock>;
+  /** Whether a critical section is held (or requested), and its entities. */
+  isLocked(): LockState;
   /** A durable timer that fires at `fireAt`. A waiting orchestration holds no memory: only a stored timer. */
   createTimer(fireAt: Date): TimerTask;
   /**

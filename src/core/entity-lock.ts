@@ -16,11 +16,11 @@ export interface CriticalSection {
 }
 
 /** Completes with the lock handle once every entity of the section is locked. */
-export class EntityLockTask extends EntityCallTask<EntityLock> {
+export class EntityLockTask<L extends EntityLock = EntityLock> extends EntityCallTask<L> {
   constructor(
     request: ActionTask,
     readonly section: CriticalSection,
-    readonly handle: EntityLock,
+    readonly handle: L,
   ) {
     super(section.lockId, request);
   }

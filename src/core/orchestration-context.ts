@@ -14,6 +14,7 @@ import type {
   Task,
   TimerTask,
 } from './context.js';
+import { DurableLock, LockingRulesViolationError, LockingRulesViolationMessages, LockState } from './durable-lock.js';
 import { asEntityId, EntityId } from './entity-id.js';
 import { EntityLockTask, lockRequestAction, lockset, releaseActions, type CriticalSection } from './entity-lock.js';
 import { TaskhubError } from './errors.js';
@@ -66,6 +67,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   httpPollingIntervalMs = DEFAULT_HTTP_POLLING_INTERVAL_MS;
   /** The critical section held or requested (lockEntities); the runtime releases it when the orchestration ends. */
   criticalSection: CriticalSection | undefined;
+  /** The handle of that section, while the code holds it (the locking rules apply). */
+  #lock: DurableLock | undefined;
   #guidCounter = 0;
   readonly #engine: ContextEngine;
 
@@ -157,34 +160,60 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult> {
+    const lock = this.#lock;
+    const target = lock ? asEntityId(entityId)?.toString() : undefined;
+    if (lock && target !== undefined) {
+      if (!lock.ownedLocks.some((e) => e.toString() === target)) {
+        throw new LockingRulesViolationError(LockingRulesViolationMessages.CallUnlockedEntity);
+      }
+      if (lock.inFlightEntityCalls.has(target)) {
+        throw new LockingRulesViolationError(LockingRulesViolationMessages.ParallelSameEntity);
+      }
+    }
     const requestId = this.newGuid();
     const request = this.#entityRequest(entityId, operationName, operationInput, requestId, false);
-    return new EntityCallTask<TResult>(requestId, request);
+    if (!lock || target === undefined) return new EntityCallTask<TResult>(requestId, request);
+    lock.inFlightEntityCalls.add(target);
+    return new EntityCallTask<TResult>(requestId, request, () => lock.inFlightEntityCalls.delete(target));
   }
 
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
+    const target = asEntityId(entityId)?.toString();
+    if (this.#lock?.ownedLocks.some((e) => e.toString() === target)) {
+      throw new LockingRulesViolationError(LockingRulesViolationMessages.SignalLockedEntity);
+    }
     const request = this.#entityRequest(entityId, operationName, operationInput, this.newGuid(), true);
     this.#engine.scheduleNow(request);
   }
 
   lockEntities(...entityIds: EntityId[]): Task<EntityLock> {
-    if (this.criticalSection) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        'lockEntities: this orchestration already holds (or waits for) a critical section; release it first.',
-      );
-    }
+    return this.lock(entityIds);
+  }
+
+  /** durable-functions 3.5: `lock(a, b)` or `lock([a, b])`; the section starts at once (rules apply before the grant). */
+  lock(first: EntityId | readonly EntityId[], ...rest: EntityId[]): Task<DurableLock> {
+    const entityIds: readonly unknown[] = Array.isArray(first)
+      ? first
+      : [first, ...rest].filter((e) => e !== undefined);
+    if (entityIds.length === 0) throw new RangeError('lock requires at least one EntityId');
+    if (this.#lock) throw new LockingRulesViolationError(LockingRulesViolationMessages.NestedSection);
     const section: CriticalSection = { lockId: this.newGuid(), entities: lockset(entityIds) };
     this.criticalSection = section;
-    const handle: EntityLock = {
-      entities: section.entities.map((id) => EntityId.fromSchedulerId(id)),
-      release: () => {
+    const handle = new DurableLock(
+      section.entities.map((id) => EntityId.fromSchedulerId(id)),
+      () => {
+        if (this.#lock === handle) this.#lock = undefined;
         if (this.criticalSection !== section) return;
         this.criticalSection = undefined;
         for (const action of releaseActions(section, this.instanceId)) this.#engine.scheduleNow(action);
       },
-    };
+    );
+    this.#lock = handle;
     return new EntityLockTask(lockRequestAction(section, this.instanceId), section, handle);
+  }
+
+  isLocked(): LockState {
+    return this.#lock ? new LockState(true, [...this.#lock.ownedLocks]) : new LockState(false, []);
   }
 
   createTimer(fireAt: Date): TimerTask {
@@ -208,6 +237,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+    if (this.#lock) throw new LockingRulesViolationError(LockingRulesViolationMessages.SubOrchestrationInSection);
     // As Durable Functions: a child may not take over this instance (or its parent), whose history it would replace.
     if (instanceId !== undefined && (instanceId === this.instanceId || instanceId === this.parentInstanceId)) {
       throw new TaskhubError(

@@ -129,6 +129,8 @@ export class EntityCallTask<T = unknown> extends EventTask<T> {
   constructor(
     readonly requestId: string,
     readonly request: ActionTask,
+    /** Called when the answer arrives (a critical section counts its calls in flight). */
+    readonly onAnswer?: () => void,
   ) {
     super(requestId);
   }
@@ -137,6 +139,7 @@ export class EntityCallTask<T = unknown> extends EventTask<T> {
     engine.waitForEvent(this);
   }
   override receive(input: string | undefined): void {
+    this.onAnswer?.();
     const response = (parseJson(input) ?? {}) as { result?: unknown; exceptionType?: unknown };
     const result = typeof response.result === 'string' ? parseJson(response.result) : response.result;
     if (response.exceptionType) {
