@@ -65,10 +65,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   continueAsNewRequest: ContinueAsNewRequest | undefined;
   /** The wait between polls of a 202 answer without Retry-After (callHttp). */
   httpPollingIntervalMs = DEFAULT_HTTP_POLLING_INTERVAL_MS;
-  /** The critical section held or requested (lockEntities); the runtime releases it when the orchestration ends. */
-  criticalSection: CriticalSection | undefined;
-  /** The handle of that section, while the code holds it (the locking rules apply). */
-  #lock: DurableLock | undefined;
+  /** The critical section held or requested (lock / lockEntities), with its handle: the locking rules apply. */
+  #held: { readonly section: CriticalSection; readonly lock: DurableLock } | undefined;
   #guidCounter = 0;
   readonly #engine: ContextEngine;
 
@@ -85,6 +83,10 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
   get currentUtcDateTime(): Date {
     return new Date(this.#engine.nowMs());
+  }
+  /** The section the runtime releases when the orchestration ends while holding it. */
+  get criticalSection(): CriticalSection | undefined {
+    return this.#held?.section;
   }
   get customStatus(): unknown {
     return this.#customStatus;
@@ -160,10 +162,10 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult> {
-    const lock = this.#lock;
+    const lock = this.#held?.lock;
     const target = lock ? asEntityId(entityId)?.toString() : undefined;
     if (lock && target !== undefined) {
-      if (!lock.ownedLocks.some((e) => e.toString() === target)) {
+      if (!this.#holds(target)) {
         throw new LockingRulesViolationError(LockingRulesViolationMessages.CallUnlockedEntity);
       }
       if (lock.inFlightEntityCalls.has(target)) {
@@ -179,7 +181,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
 
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
     const target = asEntityId(entityId)?.toString();
-    if (this.#lock?.ownedLocks.some((e) => e.toString() === target)) {
+    if (target !== undefined && this.#holds(target)) {
       throw new LockingRulesViolationError(LockingRulesViolationMessages.SignalLockedEntity);
     }
     const request = this.#entityRequest(entityId, operationName, operationInput, this.newGuid(), true);
@@ -196,24 +198,28 @@ export class DurableContextImpl implements DurableOrchestrationContext {
       ? first
       : [first, ...rest].filter((e) => e !== undefined);
     if (entityIds.length === 0) throw new RangeError('lock requires at least one EntityId');
-    if (this.#lock) throw new LockingRulesViolationError(LockingRulesViolationMessages.NestedSection);
+    if (this.#held) throw new LockingRulesViolationError(LockingRulesViolationMessages.NestedSection);
     const section: CriticalSection = { lockId: this.newGuid(), entities: lockset(entityIds) };
-    this.criticalSection = section;
-    const handle = new DurableLock(
+    const lock = new DurableLock(
       section.entities.map((id) => EntityId.fromSchedulerId(id)),
       () => {
-        if (this.#lock === handle) this.#lock = undefined;
-        if (this.criticalSection !== section) return;
-        this.criticalSection = undefined;
+        if (this.#held?.lock !== lock) return;
+        this.#held = undefined;
         for (const action of releaseActions(section, this.instanceId)) this.#engine.scheduleNow(action);
       },
     );
-    this.#lock = handle;
-    return new EntityLockTask(lockRequestAction(section, this.instanceId), section, handle);
+    this.#held = { section, lock };
+    return new EntityLockTask(lockRequestAction(section, this.instanceId), section, lock);
   }
 
   isLocked(): LockState {
-    return this.#lock ? new LockState(true, [...this.#lock.ownedLocks]) : new LockState(false, []);
+    const lock = this.#held?.lock;
+    return lock ? new LockState(true, [...lock.ownedLocks]) : new LockState(false, []);
+  }
+
+  /** Whether the held section includes this entity (scheduler id). */
+  #holds(schedulerId: string): boolean {
+    return this.#held?.section.entities.includes(schedulerId) === true;
   }
 
   createTimer(fireAt: Date): TimerTask {
@@ -237,7 +243,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
-    if (this.#lock) throw new LockingRulesViolationError(LockingRulesViolationMessages.SubOrchestrationInSection);
+    if (this.#held) throw new LockingRulesViolationError(LockingRulesViolationMessages.SubOrchestrationInSection);
     // As Durable Functions: a child may not take over this instance (or its parent), whose history it would replace.
     if (instanceId !== undefined && (instanceId === this.instanceId || instanceId === this.parentInstanceId)) {
       throw new TaskhubError(
