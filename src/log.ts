@@ -25,6 +25,7 @@ export const LogEvents = {
   activityTimedOut: 'activity.timed-out',
   httpFunctionTimedOut: 'http-function.timed-out',
   orchestrationQuarantined: 'orchestration.quarantined',
+  subOrchestrationIdInUse: 'sub-orchestration.id-in-use',
   entityQuarantined: 'entity.quarantined',
   languageWorkerStarted: 'language-worker.started',
   appHookFailed: 'app.hook-failed',

@@ -8,6 +8,10 @@ import {
   EntityId,
   orchestrationCallable,
   orchestrator,
+  DurableLock,
+  LockingRulesViolationError,
+  LockState,
+  ManagedIdentityTokenSource,
   RetryOptions,
   type ActivityContext,
   type EntityHandler,
@@ -21,6 +25,7 @@ import {
   isDurableClientInput,
   type DurableHttpClient,
 } from './durable-http-client.js';
+import { DummyEntityContext, DummyOrchestrationContext } from './durable-testing.js';
 import type { HttpHandler } from './app-definition.js';
 import type { HttpRequest } from './http-types.js';
 import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
@@ -52,7 +57,7 @@ export type {
 } from '../client/types.js';
 export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
 
-export { EntityId, RetryOptions };
+export { DurableLock, EntityId, LockingRulesViolationError, LockState, ManagedIdentityTokenSource, RetryOptions };
 
 /**
  * An activity function. Declared with method syntax so that, as with Azure's own `input: any`, a handler typed
@@ -188,6 +193,8 @@ function refuse(triggerName: string) {
 
 /** 2.x classic wrappers: `module.exports = df.orchestrator(function* (context) { … })`, `df.entity(fn)`. */
 export { orchestrator, entity };
+/** durable-functions 3.x unit-test contexts. */
+export { DummyEntityContext, DummyOrchestrationContext };
 
 const durableFunctions = {
   app,
@@ -198,7 +205,13 @@ const durableFunctions = {
   entity,
   RetryOptions,
   EntityId,
+  ManagedIdentityTokenSource,
+  DurableLock,
+  LockState,
+  LockingRulesViolationError,
   EntityStateResponse,
   OrchestrationRuntimeStatus,
+  DummyOrchestrationContext,
+  DummyEntityContext,
 };
 export default durableFunctions;

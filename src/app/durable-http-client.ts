@@ -89,7 +89,23 @@ export function createDurableHttpClient(client: DurableClient, urls: ManagementU
     });
   };
 
+  // durable-functions treats the HTTP API's 410 Gone (the instance already finished) as success for these: an app that
+  // signals a finished instance goes on quietly. The hub's own client (and the HTTP API's 410) keep the error.
+  const quietWhenFinished =
+    <A extends unknown[]>(call: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await call(...args);
+      } catch (err) {
+        if (!isTaskhubError(err, 'INSTANCE_FINISHED')) throw err;
+      }
+    };
+
   const extras = {
+    raiseEvent: quietWhenFinished(client.raiseEvent.bind(client)),
+    terminate: quietWhenFinished(client.terminate.bind(client)),
+    suspend: quietWhenFinished(client.suspend.bind(client)),
+    resume: quietWhenFinished(client.resume.bind(client)),
     createCheckStatusResponse: checkStatus,
     createHttpManagementPayload: (instanceId: string): HttpManagementPayload => managementPayload(urls, instanceId),
     waitForCompletionOrCreateCheckStatusResponse: async (

@@ -1,7 +1,7 @@
 // The entity half of the DurableClient: signals become stored request messages (the store creates the entity on the
 // first one), reads and listings decode the entity record the worker commits with each batch.
 import { randomUUID } from 'node:crypto';
-import { EntityId } from '../core/entity-id.js';
+import { asEntityId, EntityId } from '../core/entity-id.js';
 import {
   ENTITY_REQUEST_EVENT,
   isEntityInstanceId,
@@ -79,11 +79,12 @@ export async function listEntities(store: Store, query: EntityQuery = {}): Promi
   return page.continuationToken === undefined ? { entities } : { entities, continuationToken: page.continuationToken };
 }
 
-function requireEntityId(entityId: unknown): EntityId {
-  if (!(entityId instanceof EntityId)) {
+function requireEntityId(value: unknown): EntityId {
+  const entityId = asEntityId(value);
+  if (!entityId) {
     throw new TaskhubError(
       'INVALID_ARGUMENT',
-      'Pass a df.EntityId (new df.EntityId(name, key)) to identify the entity.',
+      'Pass a df.EntityId (new df.EntityId(name, key)), or its JSON form { name, key }, to identify the entity.',
     );
   }
   return entityId;

@@ -1,6 +1,7 @@
 // The public programming model, interfaces only (implementations live in orchestration-context.ts and task.ts):
 // what orchestrator, activity and entity code sees. Names follow durable-functions 3.x so Azure users feel at home.
 import type { BindingValues } from './binding-values.js';
+import type { DurableLock, LockState } from './durable-lock.js';
 import type { EntityId } from './entity-id.js';
 import type { RetryOptions } from './retry-options.js';
 
@@ -64,7 +65,8 @@ export type TaskResults<T extends readonly Task[]> = {
 export interface TaskCombinators {
   /**
    * A task that completes when every task completed, with their results in input order. It fails as soon as the
-   * first of them fails (in completion order), with that task's error. An empty list completes at once with `[]`.
+   * first of them fails (in completion order), with that task's error. Needs at least one task (an empty list
+   * throws, as in durable-functions 3.x).
    */
   all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>>;
   /**
@@ -144,6 +146,15 @@ export interface DurableOrchestrationContext {
   ): Task<TResult>;
   /** A durable HTTP request, run by the built-in activity `BuiltIn::HttpActivity`. */
   callHttp(options: CallHttpOptions): Task<DurableHttpResponse>;
+  /** durable-functions 2.x positional form of callHttp. */
+  callHttp(
+    method: string,
+    uri: string,
+    content?: unknown,
+    headers?: Readonly<Record<string, string>>,
+    tokenSource?: { readonly resource: string },
+    asynchronousPatternEnabled?: boolean,
+  ): Task<DurableHttpResponse>;
   /** Call an entity operation and wait for its result (a two-way message). */
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult>;
   /** Send a one-way operation to an entity. Fire-and-forget: do not yield the (void) result. */
@@ -154,6 +165,15 @@ export interface DurableOrchestrationContext {
    * locking overlapping sets cannot deadlock. Release with `lock.release()`; ending the orchestration releases too.
    */
   lockEntities(...entityIds: EntityId[]): Task<EntityLock>;
+  /**
+   * durable-functions 3.5's name for a critical section: `yield context.df.lock(a, b)` (or `lock([a, b])`) gives a
+   * DurableLock. From the call until `release()`, the locking rules hold (LockingRulesViolationError otherwise): no
+   * nested lock, no sub-orchestration, callEntity only to locked entities and one call at a time per entity, no
+   * signal to a locked entity.
+   */
+  lock(first: EntityId | readonly EntityId[], ...rest: EntityId[]): Task<DurableLock>;
+  /** Whether a critical section is held (or requested), and its entities. */
+  isLocked(): LockState;
   /** A durable timer that fires at `fireAt`. A waiting orchestration holds no memory: only a stored timer. */
   createTimer(fireAt: Date): TimerTask;
   /**

@@ -1,7 +1,7 @@
 // The DurableEntityContext of one entity operation: reads and writes the entity's state as JSON text, so a failed
 // operation is rolled back by restoring the text it started from, and records the result and the outgoing signals.
 import type { DurableEntityContext } from './context.js';
-import { EntityId } from './entity-id.js';
+import { asEntityId, EntityId } from './entity-id.js';
 import { TaskhubError } from './errors.js';
 import { toJson } from './failure.js';
 import { parseJson } from './task.js';
@@ -64,8 +64,9 @@ export class EntityOperationContext<TState = unknown> implements DurableEntityCo
     this.destruct = true;
   }
 
-  signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
-    if (!(entityId instanceof EntityId)) throw new TypeError('signalEntity needs an EntityId.');
+  signalEntity(entityIdLike: EntityId, operationName: string, operationInput?: unknown): void {
+    const entityId = asEntityId(entityIdLike);
+    if (!entityId) throw new TypeError('signalEntity needs an EntityId (or its JSON form { name, key }).');
     if (typeof operationName !== 'string') {
       throw new TaskhubError('INVALID_ARGUMENT', 'signalEntity needs an operation name (a string).');
     }

@@ -30,3 +30,16 @@ export class EntityId {
     return new EntityId(schedulerId.slice(1, second), schedulerId.slice(second + 1));
   }
 }
+
+/**
+ * An EntityId from an EntityId or from its plain JSON form `{ name, key }` (how one arrives through any input or
+ * payload), as durable-functions reads only those two fields; undefined for anything else.
+ */
+export function asEntityId(value: unknown): EntityId | undefined {
+  if (value instanceof EntityId) return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { name, key } = value as { name?: unknown; key?: unknown };
+  return typeof name === 'string' && name !== '' && typeof key === 'string' && key !== ''
+    ? new EntityId(name, key)
+    : undefined;
+}

@@ -2,7 +2,7 @@
 // The request travels the sorted lockset entity by entity (each locks itself, then forwards it; the last one answers),
 // so every orchestration takes overlapping locks in the same order and none can wait on another in a cycle.
 import type { EntityLock } from './context.js';
-import { EntityId } from './entity-id.js';
+import { asEntityId } from './entity-id.js';
 import { ENTITY_REQUEST_EVENT, type EntityRequest } from './entity-state.js';
 import { TaskhubError } from './errors.js';
 import type { HistoryEvent } from './history.js';
@@ -16,11 +16,11 @@ export interface CriticalSection {
 }
 
 /** Completes with the lock handle once every entity of the section is locked. */
-export class EntityLockTask extends EntityCallTask<EntityLock> {
+export class EntityLockTask<L extends EntityLock = EntityLock> extends EntityCallTask<L> {
   constructor(
     request: ActionTask,
     readonly section: CriticalSection,
-    readonly handle: EntityLock,
+    readonly handle: L,
   ) {
     super(section.lockId, request);
   }
@@ -33,8 +33,9 @@ export class EntityLockTask extends EntityCallTask<EntityLock> {
 export function lockset(entityIds: readonly unknown[]): string[] {
   if (entityIds.length === 0) throw new TaskhubError('INVALID_ARGUMENT', 'lockEntities needs at least one EntityId.');
   const ids = entityIds.map((id) => {
-    if (!(id instanceof EntityId)) throw new TypeError('lockEntities takes EntityId arguments.');
-    return id.toString();
+    const entityId = asEntityId(id);
+    if (!entityId) throw new TypeError('lockEntities takes EntityId arguments (or their JSON form { name, key }).');
+    return entityId.toString();
   });
   return [...new Set(ids)].sort();
 }

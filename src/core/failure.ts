@@ -3,8 +3,9 @@
 import type { FailureDetails } from './history.js';
 
 /**
- * The error an orchestrator sees when a task it waits on failed. `name`, `message`, `stack` and `details` are the
- * original error's, so `catch (e)` code can branch on them as if the activity ran in-process.
+ * The error an orchestrator sees when a task it waits on failed. Its `message` is the host's reason, e.g.
+ * "Activity function 'Charge' failed: card declined" (apps match on that prefix, as with Durable Functions); `name`,
+ * `stack` and `details` are the original error's, and `failureDetails.errorMessage` its own message.
  */
 export class TaskFailedError extends Error {
   /** The `details` the failing code attached to its error (decoded JSON), if any. */
@@ -14,7 +15,7 @@ export class TaskFailedError extends Error {
   readonly failureDetails: FailureDetails;
 
   constructor(reason: string, failureDetails: FailureDetails) {
-    super(failureDetails.errorMessage);
+    super(reason || failureDetails.errorMessage);
     this.name = failureDetails.errorType || 'Error';
     this.reason = reason;
     this.failureDetails = failureDetails;

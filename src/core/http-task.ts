@@ -83,3 +83,9 @@ function header(response: DurableHttpResponse, name: string): string | undefined
   for (const [k, v] of Object.entries(response.headers ?? {})) if (k.toLowerCase() === name) return v;
   return undefined;
 }
+
+/** durable-functions' token source for callHttp: a managed identity token for `resource` goes with the request. */
+export class ManagedIdentityTokenSource {
+  readonly kind = 'AzureManagedIdentity' as const;
+  constructor(readonly resource: string) {}
+}

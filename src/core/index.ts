@@ -43,6 +43,8 @@ export {
 export { rewindHistory, type RewindWork, type RewoundHistory } from './rewind.js';
 export { checkReplay, replayHistory, type ReplayHistoryOptions, type ReplayReport } from './replayer.js';
 export { HTTP_ACTIVITY_NAME } from './orchestration-context.js';
+export { ManagedIdentityTokenSource } from './http-task.js';
+export { DurableLock, LockingRulesViolationError, LockState } from './durable-lock.js';
 export { failureDetailsOf, TaskFailedError } from './failure.js';
 export { NON_DETERMINISTIC_ERROR_TYPE, NonDeterministicOrchestrationError, type Divergence } from './nondeterminism.js';
 export { uuidV5 } from './guid.js';

@@ -14,7 +14,8 @@ import type {
   Task,
   TimerTask,
 } from './context.js';
-import { EntityId } from './entity-id.js';
+import { DurableLock, LockingRulesViolationError, LockingRulesViolationMessages, LockState } from './durable-lock.js';
+import { asEntityId, EntityId } from './entity-id.js';
 import { EntityLockTask, lockRequestAction, lockset, releaseActions, type CriticalSection } from './entity-lock.js';
 import { TaskhubError } from './errors.js';
 import { jsonText, toJson } from './failure.js';
@@ -64,8 +65,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   continueAsNewRequest: ContinueAsNewRequest | undefined;
   /** The wait between polls of a 202 answer without Retry-After (callHttp). */
   httpPollingIntervalMs = DEFAULT_HTTP_POLLING_INTERVAL_MS;
-  /** The critical section held or requested (lockEntities); the runtime releases it when the orchestration ends. */
-  criticalSection: CriticalSection | undefined;
+  /** The critical section held or requested (lock / lockEntities), with its handle: the locking rules apply. */
+  #held: { readonly section: CriticalSection; readonly lock: DurableLock } | undefined;
   #guidCounter = 0;
   readonly #engine: ContextEngine;
 
@@ -82,6 +83,10 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
   get currentUtcDateTime(): Date {
     return new Date(this.#engine.nowMs());
+  }
+  /** The section the runtime releases when the orchestration ends while holding it. */
+  get criticalSection(): CriticalSection | undefined {
+    return this.#held?.section;
   }
   get customStatus(): unknown {
     return this.#customStatus;
@@ -104,7 +109,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult> {
-    return at(new ActionTask<TResult>(subOrchestrationSpec(name, input, instanceId)), this.#site());
+    return at(new ActionTask<TResult>(this.#subOrchestrationSpec(name, input, instanceId)), this.#site());
   }
 
   callSubOrchestratorWithRetry<TResult = unknown>(
@@ -114,12 +119,30 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     instanceId?: string,
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = subOrchestrationSpec(name, input, instanceId);
+    const spec = this.#subOrchestrationSpec(name, input, instanceId);
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
 
-  callHttp(options: CallHttpOptions): Task<DurableHttpResponse> {
+  callHttp(
+    optionsOrMethod: CallHttpOptions | string,
+    uri?: string,
+    content?: unknown,
+    headers?: Readonly<Record<string, string>>,
+    tokenSource?: { readonly resource: string },
+    asynchronousPatternEnabled?: boolean,
+  ): Task<DurableHttpResponse> {
+    const options: CallHttpOptions =
+      typeof optionsOrMethod === 'string'
+        ? {
+            method: optionsOrMethod,
+            url: uri as string,
+            ...(content === undefined ? {} : { body: content }),
+            ...(headers === undefined ? {} : { headers }),
+            ...(tokenSource === undefined ? {} : { tokenSource }),
+            ...(asynchronousPatternEnabled === undefined ? {} : { asynchronousPatternEnabled }),
+          }
+        : optionsOrMethod;
     if (!options || typeof options.method !== 'string' || typeof options.url !== 'string') {
       throw new TaskhubError('INVALID_ARGUMENT', 'callHttp needs options with a string `method` and `url`.');
     }
@@ -139,34 +162,64 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   }
 
   callEntity<TResult = unknown>(entityId: EntityId, operationName: string, operationInput?: unknown): Task<TResult> {
+    const lock = this.#held?.lock;
+    const target = lock ? asEntityId(entityId)?.toString() : undefined;
+    if (lock && target !== undefined) {
+      if (!this.#holds(target)) {
+        throw new LockingRulesViolationError(LockingRulesViolationMessages.CallUnlockedEntity);
+      }
+      if (lock.inFlightEntityCalls.has(target)) {
+        throw new LockingRulesViolationError(LockingRulesViolationMessages.ParallelSameEntity);
+      }
+    }
     const requestId = this.newGuid();
     const request = this.#entityRequest(entityId, operationName, operationInput, requestId, false);
-    return new EntityCallTask<TResult>(requestId, request);
+    if (!lock || target === undefined) return new EntityCallTask<TResult>(requestId, request);
+    lock.inFlightEntityCalls.add(target);
+    return new EntityCallTask<TResult>(requestId, request, () => lock.inFlightEntityCalls.delete(target));
   }
 
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
+    const target = asEntityId(entityId)?.toString();
+    if (target !== undefined && this.#holds(target)) {
+      throw new LockingRulesViolationError(LockingRulesViolationMessages.SignalLockedEntity);
+    }
     const request = this.#entityRequest(entityId, operationName, operationInput, this.newGuid(), true);
     this.#engine.scheduleNow(request);
   }
 
   lockEntities(...entityIds: EntityId[]): Task<EntityLock> {
-    if (this.criticalSection) {
-      throw new TaskhubError(
-        'INVALID_ARGUMENT',
-        'lockEntities: this orchestration already holds (or waits for) a critical section; release it first.',
-      );
-    }
+    return this.lock(entityIds);
+  }
+
+  /** durable-functions 3.5: `lock(a, b)` or `lock([a, b])`; the section starts at once (rules apply before the grant). */
+  lock(first: EntityId | readonly EntityId[], ...rest: EntityId[]): Task<DurableLock> {
+    const entityIds: readonly unknown[] = Array.isArray(first)
+      ? first
+      : [first, ...rest].filter((e) => e !== undefined);
+    if (entityIds.length === 0) throw new RangeError('lock requires at least one EntityId');
+    if (this.#held) throw new LockingRulesViolationError(LockingRulesViolationMessages.NestedSection);
     const section: CriticalSection = { lockId: this.newGuid(), entities: lockset(entityIds) };
-    this.criticalSection = section;
-    const handle: EntityLock = {
-      entities: section.entities.map((id) => EntityId.fromSchedulerId(id)),
-      release: () => {
-        if (this.criticalSection !== section) return;
-        this.criticalSection = undefined;
+    const lock = new DurableLock(
+      section.entities.map((id) => EntityId.fromSchedulerId(id)),
+      () => {
+        if (this.#held?.lock !== lock) return;
+        this.#held = undefined;
         for (const action of releaseActions(section, this.instanceId)) this.#engine.scheduleNow(action);
       },
-    };
-    return new EntityLockTask(lockRequestAction(section, this.instanceId), section, handle);
+    );
+    this.#held = { section, lock };
+    return new EntityLockTask(lockRequestAction(section, this.instanceId), section, lock);
+  }
+
+  isLocked(): LockState {
+    const lock = this.#held?.lock;
+    return lock ? new LockState(true, [...lock.ownedLocks]) : new LockState(false, []);
+  }
+
+  /** Whether the held section includes this entity (scheduler id). */
+  #holds(schedulerId: string): boolean {
+    return this.#held?.section.entities.includes(schedulerId) === true;
   }
 
   createTimer(fireAt: Date): TimerTask {
@@ -189,6 +242,18 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     this.#customStatus = status;
   }
 
+  #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+    if (this.#held) throw new LockingRulesViolationError(LockingRulesViolationMessages.SubOrchestrationInSection);
+    // As Durable Functions: a child may not take over this instance (or its parent), whose history it would replace.
+    if (instanceId !== undefined && (instanceId === this.instanceId || instanceId === this.parentInstanceId)) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `A sub-orchestration cannot have the instance id '${instanceId}' of the orchestration that starts it or of its parent.`,
+      );
+    }
+    return subOrchestrationSpec(name, input, instanceId);
+  }
+
   #site(): Error | undefined {
     return this.#engine.captureCallSites ? new Error('durable call') : undefined;
   }
@@ -199,8 +264,9 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     return uuidV5(name);
   }
 
-  #entityRequest(entityId: EntityId, operation: string, input: unknown, id: string, signal: boolean): ActionTask {
-    if (!(entityId instanceof EntityId)) throw new TypeError('An entity operation needs an EntityId.');
+  #entityRequest(entityIdLike: EntityId, operation: string, input: unknown, id: string, signal: boolean): ActionTask {
+    const entityId = asEntityId(entityIdLike);
+    if (!entityId) throw new TypeError('An entity operation needs an EntityId (or its JSON form { name, key }).');
     requireName(operation, 'An entity operation');
     const message = {
       id,

@@ -78,6 +78,8 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   readonly #open = new Map<number, ActionTask>();
   /** Actions the code took that the history does not record yet, in sequence order. */
   readonly #pending = new Map<number, OrchestratorAction>();
+  /** Sequence ids of one-way sends (signalEntity, lock release): they go out even if the code then fails. */
+  readonly #oneWay = new Set<number>();
   /** Actions recorded in history whose completion has not been seen: the completions that may still be accepted. */
   readonly #scheduled = new Map<number, CompletionKind>();
   readonly #events = new ExternalEvents();
@@ -149,8 +151,8 @@ class Executor implements OrchestrationExecutor, ContextEngine {
 
     const actions: OrchestratorAction[] = [];
     const outcome = this.#outcome;
-    // A failed or terminated execution starts no new work; a completing one still sends what it scheduled last.
-    if (!outcome || outcome.status === 'Completed' || outcome.status === 'ContinuedAsNew') {
+    // A terminated execution sends nothing more; what a failed one still sends, #finish kept in #pending.
+    if (outcome?.status !== 'Terminated') {
       for (const action of this.#pending.values()) {
         actions.push(action);
         history.push(actionEvent(action, now));
@@ -185,6 +187,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
 
   scheduleNow(task: ActionTask): void {
     this.track(task);
+    if (task.sequenceId !== undefined) this.#oneWay.add(task.sequenceId);
   }
 
   schedule(task: ActionTask): void {
@@ -403,8 +406,14 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   #finish(outcome: Outcome): void {
     this.#outcome = outcome;
     this.#runner.stop();
-    // A terminated or failed execution schedules nothing more; a completing one keeps its last actions.
-    if (outcome.status === 'Terminated' || outcome.status === 'Failed') this.#pending.clear();
+    // A terminated or failed execution starts no new work; a completing one keeps its last actions. Signals sent
+    // before the code threw still go out, as in Durable Functions (not when the code diverged from its history).
+    if (outcome.status === 'Terminated' || outcome.status === 'Failed') {
+      for (const id of this.#pending.keys()) {
+        if (outcome.status === 'Terminated' || this.#nonDeterministic || !this.#oneWay.has(id))
+          this.#pending.delete(id);
+      }
+    }
   }
 
   #advanceTime(ms: number): void {

@@ -129,6 +129,8 @@ export class EntityCallTask<T = unknown> extends EventTask<T> {
   constructor(
     readonly requestId: string,
     readonly request: ActionTask,
+    /** Called when the answer arrives (a critical section counts its calls in flight). */
+    readonly onAnswer?: () => void,
   ) {
     super(requestId);
   }
@@ -137,6 +139,7 @@ export class EntityCallTask<T = unknown> extends EventTask<T> {
     engine.waitForEvent(this);
   }
   override receive(input: string | undefined): void {
+    this.onAnswer?.();
     const response = (parseJson(input) ?? {}) as { result?: unknown; exceptionType?: unknown };
     const result = typeof response.result === 'string' ? parseJson(response.result) : response.result;
     if (response.exceptionType) {
@@ -250,16 +253,17 @@ export class RetryableTask<T = unknown> extends CompoundTask<T> {
 /** `context.df.Task`: validates inputs as durable-functions does, with clearer messages. */
 export const taskCombinators: TaskCombinators = {
   all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>> {
-    return new WhenAllTask<T>(checkTasks('Task.all', tasks, 0));
+    return new WhenAllTask<T>(checkTasks('Task.all', tasks));
   },
   any<T extends Task>(tasks: readonly T[]): Task<T> {
-    return new WhenAnyTask<T>(checkTasks('Task.any', tasks, 1));
+    return new WhenAnyTask<T>(checkTasks('Task.any', tasks));
   },
 };
 
-function checkTasks(api: string, tasks: unknown, min: number): TaskBase[] {
+/** Both combinators need at least one task: durable-functions 3.x throws this for Task.all([]) as for Task.any([]). */
+function checkTasks(api: string, tasks: unknown): TaskBase[] {
   if (!Array.isArray(tasks)) throw new TypeError(`${api} expects an array of tasks.`);
-  if (tasks.length < min) {
+  if (tasks.length === 0) {
     throw new Error(
       `When constructing a CompoundTask (such as Task.all() or Task.any()), you must specify at least one Task.`,
     );

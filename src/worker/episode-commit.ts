@@ -18,6 +18,8 @@ export interface EpisodeInput {
   readonly completedWorkItems: readonly WorkItemKey[];
   /** Decides which new activities run on this worker at once; returns the worker id to lock them for, or undefined. */
   readonly claimLocally: (name: string) => string | undefined;
+  /** Sub-orchestration ids of this episode that name an instance already running: those fail instead of starting. */
+  readonly childIdsInUse?: ReadonlySet<string>;
 }
 
 export interface BuiltEpisode {
@@ -60,6 +62,11 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         });
         break;
       case 'CreateSubOrchestration': {
+        if (input.childIdsInUse?.has(action.instanceId)) {
+          // Durable Functions refuses the start, and the parent can catch the failure (instead of waiting forever).
+          newMessages.push({ ...self, event: childInUse(action.name, action.instanceId, action.sequenceId, now) });
+          break;
+        }
         const executionId = newExecutionId();
         const startEvent: ExecutionStartedEvent = {
           eventType: 'ExecutionStarted',
@@ -210,12 +217,27 @@ function parentNotice(
     event = {
       ...base,
       eventType: 'SubOrchestrationInstanceFailed',
-      reason: `Orchestrator function '${started.name}' failed: ${failureDetails.errorMessage}`,
+      reason: `Sub orchestrator function '${started.name}' failed: ${failureDetails.errorMessage}`,
       ...(failureDetails.stackTrace === undefined ? {} : { details: failureDetails.stackTrace }),
       failureDetails,
     };
   }
   return [{ instanceId: parent.instanceId, executionId: parent.executionId, event }];
+}
+
+function childInUse(name: string, instanceId: string, taskScheduledId: number, now: string): HistoryEvent {
+  const failureDetails: FailureDetails = {
+    errorType: 'OrchestrationAlreadyExistsException',
+    errorMessage: `An orchestration with the instance id '${instanceId}' is already running: a sub-orchestration needs an id that is free or names a finished instance.`,
+  };
+  return {
+    eventType: 'SubOrchestrationInstanceFailed',
+    eventId: -1,
+    timestamp: now,
+    taskScheduledId,
+    reason: `Sub orchestrator function '${name}' failed: ${failureDetails.errorMessage}`,
+    failureDetails,
+  };
 }
 
 function releaseMessages(section: CriticalSection, instanceId: string, now: string): NewMessage[] {

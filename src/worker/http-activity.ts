@@ -8,6 +8,14 @@ const BODYLESS = new Set(['GET', 'HEAD']);
 
 export async function httpActivity(input: unknown): Promise<DurableHttpResponse> {
   const request = input as DurableHttpRequest;
+  if (request.tokenSource) {
+    // Azure's host fetches the token from the app's managed identity; outside Azure there is none to ask.
+    throw new Error(
+      `callHttp to ${request.uri} asks for a managed identity token (ManagedIdentityTokenSource for ` +
+        `'${request.tokenSource.resource}'), which Taskhub cannot obtain: no Azure managed identity is available ` +
+        'here. Send an Authorization header you obtain in an activity instead.',
+    );
+  }
   const method = request.method.toUpperCase();
   const response = await fetch(request.uri, {
     method,

@@ -357,9 +357,11 @@ export class OrchestrationDispatcher {
       });
       return;
     }
+    const childIdsInUse = await this.#childIdsInUse(result);
     const built = buildEpisodeCommit(
       {
         instanceId: id,
+        childIdsInUse,
         executionId,
         expectedHistoryLength: instance.historyLength,
         started,
@@ -400,6 +402,27 @@ export class OrchestrationDispatcher {
       );
     }
     if (built.commit.newMessages.length > 0 || built.commit.newInstances.length > 0) this.#deps.onMessagesSent();
+  }
+
+  /**
+   * The sub-orchestrations the episode starts whose ids name an instance that is not finished (the store would leave
+   * it alone and the parent would wait forever). Checked before the commit: a start racing this one between the check
+   * and the commit is still left alone by the store.
+   */
+  async #childIdsInUse(result: EpisodeResult): Promise<ReadonlySet<string> | undefined> {
+    let inUse: Set<string> | undefined;
+    for (const action of result.actions) {
+      if (action.kind !== 'CreateSubOrchestration') continue;
+      const existing = await this.#deps.store.getInstance(action.instanceId);
+      if (existing && !isTerminal(existing.runtimeStatus)) {
+        this.#deps.logger.warn(
+          { event: LogEvents.subOrchestrationIdInUse, instanceId: action.instanceId, name: action.name },
+          'sub-orchestration instance id already in use: the parent gets a failure',
+        );
+        (inUse ??= new Set()).add(action.instanceId);
+      }
+    }
+    return inUse;
   }
 
   #localDone(id: string, active: ActiveInstance, key: WorkItemKey, event: HistoryEvent): void {

@@ -30,14 +30,24 @@ describe('fan-out / fan-in', () => {
       }
     });
     d.start();
-    expect(outputOf(d.run(ev.failed(1, 'B broke', 'B')))).toBe('B broke');
+    expect(outputOf(d.run(ev.failed(1, 'B broke', 'B')))).toBe("Activity function 'B' failed: B broke");
   });
 
-  it('completes Task.all([]) at once with an empty array', () => {
+  it('Task.all([]) and Task.any([]) throw, as in durable-functions 3.x', () => {
     const d = new Driver(function* (ctx: OrchestrationContext) {
-      return yield ctx.df.Task.all([]);
+      const messages: string[] = [];
+      for (const combine of [() => ctx.df.Task.all([]), () => ctx.df.Task.any([])]) {
+        try {
+          yield combine();
+        } catch (err) {
+          messages.push((err as Error).message);
+        }
+      }
+      return messages;
     });
-    expect(outputOf(d.start())).toEqual([]);
+    const message =
+      'When constructing a CompoundTask (such as Task.all() or Task.any()), you must specify at least one Task.';
+    expect(outputOf(d.start())).toEqual([message, message]);
   });
 
   it('nests compounds: all of (any, all)', () => {

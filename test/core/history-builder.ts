@@ -50,7 +50,7 @@ export const ev = {
     eventId: -1,
     timestamp: at(0),
     taskScheduledId: id,
-    reason: `Orchestrator function '${name}' failed: ${message}`,
+    reason: `Sub orchestrator function '${name}' failed: ${message}`,
     failureDetails: { errorType: 'Error', errorMessage: message },
   }),
   timerFired: (id: number, fireAt: string): HistoryEvent => ({

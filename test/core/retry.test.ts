@@ -47,7 +47,7 @@ describe('callActivityWithRetry', () => {
     d.run(ev.timerFired(3, at(5)));
     const last = d.run(ev.failed(4, 'three', 'Flaky'));
     expect(last.actions).toEqual([]);
-    expect(outputOf(last)).toEqual({ caught: 'three' });
+    expect(outputOf(last)).toEqual({ caught: "Activity function 'Flaky' failed: three" });
   });
 
   it('caps the interval at maxRetryIntervalInMilliseconds', () => {
@@ -70,7 +70,7 @@ describe('callActivityWithRetry', () => {
     d.run(ev.timerFired(1, at(2)));
     const gaveUp = d.run(ev.failed(2, 'two'));
     expect(gaveUp.actions).toEqual([]);
-    expect(outputOf(gaveUp)).toEqual({ caught: 'two' });
+    expect(outputOf(gaveUp)).toEqual({ caught: "Activity function 'Activity' failed: two" });
   });
 
   it('an uncaught final failure fails the orchestration with the activity error', () => {

@@ -24,7 +24,7 @@ describe('sub-orchestrations', () => {
     });
   });
 
-  it('a child failure is catchable, with the original error fields', () => {
+  it("a child failure is catchable, with the original error fields and the host's 'Sub orchestrator function' message", () => {
     const d = new Driver(function* (ctx: OrchestrationContext) {
       try {
         yield ctx.df.callSubOrchestrator('Child');
@@ -47,7 +47,7 @@ describe('sub-orchestrations', () => {
       eventId: -1,
       timestamp: d.history[0]?.timestamp ?? '',
       taskScheduledId: 0,
-      reason: "Orchestrator function 'Child' failed: bad input",
+      reason: "Sub orchestrator function 'Child' failed: bad input",
       failureDetails: {
         errorType: 'ValidationError',
         errorMessage: 'bad input',
@@ -57,10 +57,10 @@ describe('sub-orchestrations', () => {
     };
     expect(outputOf(d.run(failure))).toEqual({
       name: 'ValidationError',
-      message: 'bad input',
+      message: "Sub orchestrator function 'Child' failed: bad input",
       stack: 'ValidationError: bad input\n    at child',
       details: { field: 'name' },
-      reason: "Orchestrator function 'Child' failed: bad input",
+      reason: "Sub orchestrator function 'Child' failed: bad input",
       is: true,
     });
   });

@@ -47,7 +47,7 @@ describe('lockEntities (core)', () => {
     });
     const lockId = String(sends(d.start())[0]?.request.id);
     const done = d.run(ev.raised(lockId, {}));
-    expect(outputOf(done)).toMatch(/already holds/);
+    expect(outputOf(done)).toMatch(/already holding some locks/);
     expect(done.criticalSection).toEqual({ lockId, entities: ['@account@x'] });
   });
 });

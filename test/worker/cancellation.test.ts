@@ -101,7 +101,7 @@ describe('cancellation', () => {
     const status = await hub.client.waitForCompletion(id, { timeoutInMilliseconds: 10_000 });
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toBe(
-      "FunctionTimeoutException: Timeout value of 00:00:00.200 was exceeded by function 'Forever'. / then 2",
+      "FunctionTimeoutException: Activity function 'Forever' failed: Timeout value of 00:00:00.200 was exceeded by function 'Forever'. / then 2",
     );
     expect(runaway).toEqual(['started']);
   });
