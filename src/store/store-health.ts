@@ -43,6 +43,9 @@ export class StoreHealth {
   #upSince = 0;
   /** When a store call last failed with an outage. */
   #lastFailure = 0;
+  #lastSuccess = 0;
+  /** A success came too soon after a failure to end the outage: when to look again. */
+  #recheck: NodeJS.Timeout | undefined;
 
   readonly #recoveredAfterMs: number;
   readonly #now: () => number;
@@ -75,10 +78,26 @@ export class StoreHealth {
 
   /** A store write succeeded: an outage, if any, is over. */
   succeeded(): void {
-    if (!this.#down) return;
+    this.#lastSuccess = this.#now();
+    this.#settle();
+  }
+
+  /** Ends the outage if the last success came after the last failure and nothing has failed for a while since. */
+  #settle(): void {
+    if (!this.#down || this.#lastSuccess < this.#lastFailure) return;
     // On a full disk some small writes still get through (a lock released, a row deleted) while the others keep
-    // failing: the outage is over only once writes have succeeded for a while with no failure among them.
-    if (this.#now() - this.#lastFailure < this.#recoveredAfterMs) return;
+    // failing: the outage is over once a write succeeded and no failure followed for a while. If that while has not
+    // passed yet, look again when it has (this write may be the last one for some time).
+    const quietFor = this.#now() - this.#lastFailure;
+    if (quietFor < this.#recoveredAfterMs) {
+      if (this.#recheck) return;
+      this.#recheck = setTimeout(() => {
+        this.#recheck = undefined;
+        this.#settle();
+      }, this.#recoveredAfterMs - quietFor);
+      this.#recheck.unref();
+      return;
+    }
     const downMs = Date.now() - this.#down.since;
     this.#down = undefined;
     this.#upSince = Date.now();

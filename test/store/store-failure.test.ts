@@ -69,7 +69,10 @@ describe('Backoff', () => {
 });
 
 describe('StoreHealth', () => {
-  function recorder(now?: () => number): { health: StoreHealth; events: string[] } {
+  function recorder(options: { now?: () => number; recoveredAfterMs?: number } = { recoveredAfterMs: 0 }): {
+    health: StoreHealth;
+    events: string[];
+  } {
     const events: string[] = [];
     const logger = createLogger({ level: 'silent' });
     const record = (obj: unknown): void => {
@@ -78,12 +81,12 @@ describe('StoreHealth', () => {
     };
     logger.warn = record;
     logger.info = record;
-    return { health: new StoreHealth(logger, now ? { now } : { recoveredAfterMs: 0 }), events };
+    return { health: new StoreHealth(logger, options), events };
   }
 
   it('a write that gets through between failures does not end the outage (a full disk lets small writes pass)', () => {
     let now = 0;
-    const { health, events } = recorder(() => now);
+    const { health, events } = recorder({ now: () => now });
     const full = coded('SQLITE_FULL');
     for (let i = 0; i < 10; i++) {
       health.failed(full, now);
@@ -95,6 +98,16 @@ describe('StoreHealth', () => {
     now += 1000;
     health.succeeded();
     expect(events).toEqual(['store.full', 'store.recovered']);
+  });
+
+  it('a success just after a failure ends the outage once nothing failed for a while, with no further call', async () => {
+    const { health, events } = recorder({ recoveredAfterMs: 50 });
+    health.failed(coded('ECONNREFUSED'));
+    health.succeeded();
+    expect(events).toEqual(['store.unavailable']);
+    const deadline = Date.now() + 5000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['store.unavailable', 'store.recovered']);
   });
 
   it('logs an outage once, and its end once, through many failed and successful calls', async () => {
