@@ -57,7 +57,7 @@ export {
   McpToolResponse,
   PromptInvocationContext,
 };
-export { SUPPORTED_TRIGGERS, unsupportedTrigger, recordUnserved } from './azure/app.js';
+export { recordUnserved } from './azure/app.js';
 export { startApp, terminateApp, invokeWithHooks } from './azure/hooks.js';
 export type {
   HttpMethod,

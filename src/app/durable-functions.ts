@@ -18,7 +18,7 @@ import {
   type OrchestrationHandler,
 } from '../core/index.js';
 import { currentApp } from './app-definition.js';
-import { app as azureApp, unsupportedTrigger, type HttpFunctionOptions } from './azure-functions.js';
+import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azure-functions.js';
 import {
   clientFromBinding,
   isDurableClientBinding,
@@ -171,23 +171,27 @@ export const app = {
       name: string,
       options: { trigger: FunctionTrigger; handler: ClientHandler<unknown> } & Record<string, unknown>,
     ) {
-      if (options.trigger?.type !== 'httpTrigger') throw unsupportedTrigger(String(options.trigger?.type), name);
+      if (options.trigger?.type !== 'httpTrigger') {
+        recordUnserved(name, String(options.trigger?.type));
+        return;
+      }
       app.client.http(name, { ...(options.trigger as object), handler: options.handler });
     },
-    timer: refuse('timer'),
-    storageBlob: refuse('storageBlob'),
-    storageQueue: refuse('storageQueue'),
-    serviceBusQueue: refuse('serviceBusQueue'),
-    serviceBusTopic: refuse('serviceBusTopic'),
-    eventHub: refuse('eventHub'),
-    eventGrid: refuse('eventGrid'),
-    cosmosDB: refuse('cosmosDB'),
+    timer: unserved('timerTrigger'),
+    storageBlob: unserved('blobTrigger'),
+    storageQueue: unserved('queueTrigger'),
+    serviceBusQueue: unserved('serviceBusTrigger'),
+    serviceBusTopic: unserved('serviceBusTrigger'),
+    eventHub: unserved('eventHubTrigger'),
+    eventGrid: unserved('eventGridTrigger'),
+    cosmosDB: unserved('cosmosDBTrigger'),
   },
 };
 
-function refuse(triggerName: string) {
-  return (functionName: string): never => {
-    throw unsupportedTrigger(triggerName, functionName);
+/** A durable client function on a trigger Taskhub does not serve: the app loads, `taskhub start` lists it. */
+function unserved(triggerType: string) {
+  return (functionName: string, _options?: Record<string, unknown>): void => {
+    recordUnserved(functionName, triggerType);
   };
 }
 

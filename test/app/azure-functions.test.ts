@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppDefinition, withApp } from '../../src/app/app-definition.js';
 import { app, output, startApp, terminateApp, type PreInvocationContext } from '../../src/app/azure-functions.js';
+import * as df from '../../src/app/durable-functions.js';
 import { InvocationContext } from '../../src/app/invocation-context.js';
 import type { OrchestrationContext } from '../../src/core/context.js';
 import { FunctionRegistry } from '../../src/core/registry.js';
@@ -37,6 +38,26 @@ async function serve(register: () => void) {
 }
 
 describe('@azure/functions apps', () => {
+  it("durable-functions' client functions on other triggers load and are listed as not served", async () => {
+    const { definition } = await serve(() => {
+      df.app.client.timer('NightlyStart', { schedule: '0 0 2 * * *', handler: () => undefined });
+      df.app.client.storageQueue('QueueStart', {
+        queueName: 'orders',
+        connection: 'Storage',
+        handler: () => undefined,
+      });
+      df.app.client.generic('GenericStart', {
+        trigger: { type: 'serviceBusTrigger', name: 'message' },
+        handler: () => undefined,
+      });
+    });
+    expect(definition.unservedFunctions).toEqual([
+      { name: 'NightlyStart', trigger: 'timerTrigger' },
+      { name: 'QueueStart', trigger: 'queueTrigger' },
+      { name: 'GenericStart', trigger: 'serviceBusTrigger' },
+    ]);
+  });
+
   it('an app with a timer, a queue and an HTTP function serves the HTTP one and lists the others', async () => {
     const { definition, http } = await serve(() => {
       app.timer('Nightly', { schedule: '0 0 2 * * *', handler: () => undefined });

@@ -35,17 +35,6 @@ export interface GenericFunctionOptions extends FunctionOptions {
   readonly trigger: FunctionTrigger;
 }
 
-export const SUPPORTED_TRIGGERS = 'httpTrigger, orchestrationTrigger, activityTrigger and entityTrigger';
-
-/** The load-time error for a trigger Taskhub cannot serve, where a caller must refuse rather than record it. */
-export function unsupportedTrigger(triggerType: string, functionName: string): TaskhubError {
-  return new TaskhubError(
-    'NOT_SUPPORTED',
-    `The function '${functionName}' uses a ${triggerType} trigger, which Taskhub does not support ` +
-      `(it serves ${SUPPORTED_TRIGGERS}). Remove the function or run it on Azure Functions.`,
-  );
-}
-
 /** Records a function Taskhub will not serve; `taskhub start` lists it with its trigger type. */
 export function recordUnserved(name: string, triggerType: string): void {
   currentApp().unservedFunctions.push({ name, trigger: triggerType });
