@@ -109,14 +109,11 @@ async function runHooks(kind: string, run: () => Promise<void>): Promise<void> {
   }
 }
 
-function notServed(): Promise<Response> {
-  return Promise.resolve(Response.json({ Message: 'This worker serves no HTTP.', code: 'NOT_FOUND' }, { status: 404 }));
-}
-
 async function run(init: WorkerInit): Promise<void> {
   let hub: OpenedTaskHub;
   let loaded: LoadedApp;
-  let app: Hono;
+  /** Undefined for `taskhub worker`, which serves no HTTP (its host forwards nothing). */
+  let app: Hono | undefined;
   try {
     loaded = await loadApp(path.resolve(init.appPath), { logger });
     const hubName = init.hub ?? loaded.definition.hubName ?? DEFAULT_HUB;
@@ -134,23 +131,30 @@ async function run(init: WorkerInit): Promise<void> {
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),
       onRunawayCode: (reason) => recycle(reason),
     });
-    app = createHttpApp({
-      ...(init.serveHttp === false ? { forwardAppRequest: notServed } : {}),
-      hub,
-      app: loaded.definition,
-      host: init.bindHost,
-      keys: init.keys,
-      maxBodyBytes: init.maxBodyBytes,
-      readOnly: init.readOnly,
-      publicUrl: init.publicUrl,
-      logger,
-      dashboard: false,
-    });
+    app =
+      init.serveHttp === false
+        ? undefined
+        : createHttpApp({
+            hub,
+            app: loaded.definition,
+            host: init.bindHost,
+            keys: init.keys,
+            maxBodyBytes: init.maxBodyBytes,
+            readOnly: init.readOnly,
+            publicUrl: init.publicUrl,
+            logger,
+            dashboard: false,
+          });
   } catch (err) {
     const code = isTaskhubError(err) ? { code: err.code } : {};
-    send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err), ...code });
-    // Let the message leave before the channel closes.
-    setImmediate(() => process.exit(1));
+    const message: WorkerMessage = {
+      type: 'load-failed',
+      message: err instanceof Error ? err.message : String(err),
+      ...code,
+    };
+    // Exit once the message has left: the host reports it as the reason the app did not start.
+    if (process.connected) process.send?.(message, undefined, undefined, () => process.exit(1));
+    else process.exit(1);
     return;
   }
 
@@ -158,8 +162,10 @@ async function run(init: WorkerInit): Promise<void> {
   const answer = async (request: ForwardedRequest): Promise<void> => {
     let response: Response;
     try {
+      if (!app) throw new Error('This worker serves no HTTP.');
+      const served = app;
       const handled = Promise.resolve(
-        app.fetch(
+        served.fetch(
           new Request(request.url, {
             method: request.method,
             headers: request.headers as [string, string][],
@@ -170,10 +176,7 @@ async function run(init: WorkerInit): Promise<void> {
       response = timeoutMs === undefined ? await handled : await withinFunctionTimeout(handled, timeoutMs, request);
     } catch (err) {
       logger.error({ event: LogEvents.languageWorkerRequestFailed, err }, 'forwarded request failed');
-      response = Response.json(
-        { error: 'INTERNAL', message: 'The request failed; see the host log.' },
-        { status: 500 },
-      );
+      response = Response.json({ Message: 'The request failed; see the host log.', code: 'INTERNAL' }, { status: 500 });
     }
     const body = new Uint8Array(await response.arrayBuffer());
     send({ type: 'response', id: request.id, status: response.status, headers: [...response.headers], body });
