@@ -38,6 +38,22 @@ async function serve(register: () => void) {
 }
 
 describe('@azure/functions apps', () => {
+  it('an app setting named in an HTTP trigger (%NAME%) is resolved, and a missing one is named', async () => {
+    process.env.TASKHUB_TEST_ROUTE = 'orders/{id}';
+    try {
+      const { definition, http } = await serve(() => {
+        app.http('Orders', { route: '%TASKHUB_TEST_ROUTE%', handler: (request) => ({ body: request.params.id }) });
+      });
+      expect(definition.httpFunctions[0]?.route).toBe('orders/{id}');
+      expect(await (await http.request(`${ORIGIN}/api/orders/42`)).text()).toBe('42');
+      await expect(
+        serve(() => app.http('Missing', { route: '%TASKHUB_TEST_NO_SUCH_SETTING%', handler: () => ({}) })),
+      ).rejects.toThrow("function 'Missing': %TASKHUB_TEST_NO_SUCH_SETTING% names no app setting");
+    } finally {
+      delete process.env.TASKHUB_TEST_ROUTE;
+    }
+  });
+
   it("durable-functions' client functions on other triggers load and are listed as not served", async () => {
     const { definition } = await serve(() => {
       df.app.client.timer('NightlyStart', { schedule: '0 0 2 * * *', handler: () => undefined });

@@ -1,6 +1,7 @@
 // `app.*` of @azure/functions 4.x. HTTP functions are served by the host; a function whose trigger Taskhub cannot
 // serve (timer, queue, Cosmos DB, MCP …) is recorded in the app's `unservedFunctions`, so the app loads, serves the
 // rest, and `taskhub start` lists what it leaves out.
+import { resolveSettingExpressions } from '../settings.js';
 import { TaskhubError } from '../../core/errors.js';
 import { currentApp, type AuthLevel, type HttpHandler } from '../app-definition.js';
 import type { FunctionInput, FunctionOutput, FunctionTrigger } from '../invocation-context.js';
@@ -58,14 +59,16 @@ function generic(name: string, options: GenericFunctionOptions): void {
   if (typeof options.handler !== 'function') {
     throw new TaskhubError('INVALID_ARGUMENT', `app.http('${name}', …) needs a handler function.`);
   }
-  const t = options.trigger as { methods?: readonly string[]; authLevel?: AuthLevel; route?: string };
+  // `%NAME%` in the trigger's options names an app setting, as in function.json.
+  const resolved = resolveSettingExpressions(options.trigger, `function '${name}'`);
+  const t = resolved as { methods?: readonly string[]; authLevel?: AuthLevel; route?: string };
   const methods = (t.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase());
   currentApp().addHttpFunction({
     name,
     methods,
     authLevel: t.authLevel ?? 'anonymous',
     route: t.route ?? name,
-    trigger: options.trigger,
+    trigger: resolved,
     extraInputs: options.extraInputs ?? [],
     extraOutputs: options.extraOutputs ?? [],
     handler: options.handler as HttpHandler,
