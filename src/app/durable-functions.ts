@@ -19,6 +19,7 @@ import {
 } from '../core/index.js';
 import { currentApp } from './app-definition.js';
 import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azure-functions.js';
+import { invokeWithHooks, type FunctionHandler } from './azure/hooks.js';
 import {
   clientFromBinding,
   isDurableClientBinding,
@@ -155,7 +156,12 @@ export const app = {
   },
   activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
     const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);
-    currentApp().registry.registerActivity(name, handler);
+    const definition = currentApp();
+    // The app's preInvocation/postInvocation hooks run around activities too, as the Functions host runs them around
+    // every function. An activity's context has the InvocationContext members the hooks read.
+    const hooked: ActivityHandler = (input, context) =>
+      invokeWithHooks(definition, context as unknown as InvocationContext, handler as FunctionHandler, [input]);
+    definition.registry.registerActivity(name, hooked);
     return activityCallable(name);
   },
   entity<TState = unknown>(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler<TState>>): void {

@@ -208,4 +208,34 @@ describe('activities', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.binding).toEqual({ name: queue.name, type: 'queue' });
   });
+
+  it('preInvocation and postInvocation hooks run around activities too, and may replace their result', async () => {
+    const definition = new AppDefinition();
+    const seen: string[] = [];
+    await withApp(definition, () => {
+      app.hook.preInvocation((context) => {
+        seen.push(`pre ${context.invocationContext.functionName} ${JSON.stringify(context.inputs)}`);
+      });
+      app.hook.postInvocation((context) => {
+        seen.push(`post ${String(context.result)}`);
+        context.result = `${String(context.result)}!`;
+      });
+      df.app.activity('Shout', { handler: (input: string) => input.toUpperCase() });
+      df.app.orchestration('Shouts', function* (ctx: OrchestrationContext) {
+        return yield ctx.df.callActivity('Shout', 'hi');
+      });
+      return Promise.resolve();
+    });
+    hub = await openTaskHub({
+      store: ':memory:',
+      registry: definition.registry,
+      logger: capturedLogger().logger,
+      worker: { pollIntervalMs: 20 },
+    });
+    await hub.start();
+    const id = await hub.client.startNew('Shouts');
+    const status = await hub.client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
+    expect(status.output).toBe('HI!');
+    expect(seen).toEqual(['pre Shout ["hi"]', 'post HI']);
+  });
 });
