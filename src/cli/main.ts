@@ -6,11 +6,12 @@ import type { RuntimeStatus } from '../core/history.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
 import { exportCommand } from './export.js';
-import { newCommand } from './new.js';
+import { newCommand, type NewOptions } from './new.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { formatTable, print, printError, printJson } from './output.js';
 import { replayCommand } from './replay.js';
 import { startCommand } from './start.js';
+import { TASKHUB_VERSION } from './version.js';
 import { dashboardCommand, type DashboardOptions } from './dashboard.js';
 import { workerCommand } from './worker.js';
 
@@ -18,7 +19,7 @@ const program = new Command();
 program
   .name('taskhub')
   .description('Durable Functions for TypeScript, self-hosted: serve Azure Durable Functions apps unchanged.')
-  .version('0.1.0');
+  .version(TASKHUB_VERSION);
 
 program
   .command('start')
@@ -67,7 +68,7 @@ program
   .option('--js', 'JavaScript instead of TypeScript')
   .option('--classic', 'classic function.json layout (JavaScript)')
   .option('--force', 'write into a folder that is not empty')
-  .action((dir: string, options: { js?: boolean; classic?: boolean; force?: boolean }) => newCommand(dir, options));
+  .action((dir: string, options: NewOptions) => newCommand(dir, options));
 
 function withTarget(command: Command): Command {
   return command

@@ -1,10 +1,16 @@
 // The CLI beyond `start`: `taskhub new` scaffolds apps that `taskhub start` serves at once, and the client commands
 // drive instances on a running host (--url) or directly on its store (--store).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TASKHUB_VERSION } from '../../src/cli/version.js';
 import { pollUntilDone, post, ROOT, runCli, startHost, type CliResult, type RunningHost } from './host.js';
+
+interface PackageJson {
+  scripts?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
 
 const HELLO = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'];
 
@@ -28,7 +34,17 @@ describe('taskhub new', () => {
       const app = path.join(dir, 'my-app');
       const created = await taskhub('new', app, ...flavour);
       expect(created.code).toBe(0);
-      expect(created.stdout).toContain('taskhub start');
+      expect(created.stdout).toContain('npm start');
+      for (const file of ['.gitignore', '.funcignore', 'local.settings.json']) {
+        expect(existsSync(path.join(app, file)), file).toBe(true);
+      }
+      const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as PackageJson;
+      expect(pkg.scripts?.start).toBe('taskhub start .');
+      expect(pkg.devDependencies?.taskhub).toBe(`^${TASKHUB_VERSION}`);
+      if (flavour.length === 0) {
+        expect(pkg.scripts?.build).toBe('tsc');
+        expect(Object.keys(pkg.devDependencies ?? {})).toEqual(['@types/node', 'taskhub', 'typescript']);
+      }
       host = await startHost(app);
       const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
       expect(started.status).toBe(202);
@@ -36,6 +52,15 @@ describe('taskhub new', () => {
       expect(done.body.output).toEqual(HELLO);
     });
   }
+
+  it('refuses --js with --classic instead of picking one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'taskhub-new-'));
+    dirs.push(dir);
+    const result = await taskhub('new', path.join(dir, 'my-app'), '--js', '--classic');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Choose one template');
+    expect(existsSync(path.join(dir, 'my-app'))).toBe(false);
+  });
 
   it('refuses a folder that is not empty', async () => {
     const result = await taskhub('new', path.join(ROOT, 'examples'));
