@@ -25,7 +25,7 @@ program
   .command('start')
   .description('Serve an app (a function.json folder, a code-first folder, or an entry file) over HTTP')
   .argument('[path]', 'app folder or entry file (.ts, .js, .mjs, .cjs)', '.')
-  .option('-p, --port <port>', 'port to listen on', '7071')
+  .option('-p, --port <port>', 'port to listen on (default: env PORT, else 7071)')
   .option('--host <host>', 'address to bind (anything but loopback requires a key)', '127.0.0.1')
   .option('--store <store>', 'sqlite:<file> (default <app>/.taskhub/taskhub.db) or postgres://…')
   .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
