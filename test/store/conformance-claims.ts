@@ -67,6 +67,20 @@ async function scheduleWorkItems(
   });
 }
 
+/**
+ * Claims with `claim` until it returns something: a lease held by a worker that "died" expires on the store's clock,
+ * so the test waits for that state instead of sleeping for the lease and hoping.
+ */
+async function claimOnceExpired<T>(claim: () => Promise<readonly T[]>): Promise<readonly T[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const claimed = await claim();
+    if (claimed.length > 0) return claimed;
+    if (Date.now() > deadline) throw new Error('the lease never expired');
+    await sleep(20);
+  }
+}
+
 export function storeClaimTests(fresh: () => Promise<Store>): void {
   describe('claims', () => {
     it('hands out instances oldest message first, each with all its visible messages in arrival order', async () => {
@@ -134,11 +148,9 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
       // The same worker claiming again what it holds is not a new delivery.
       await store.enqueueMessages([{ instanceId: 'p', event: raised('again', '1') }]);
       expect((await store.claimOrchestrations('w1', 10, 80))[0]?.deliveryCount).toBe(1);
-      await sleep(120);
       // w1 died without committing: w2 is the second owner, then w3 the third.
-      expect((await store.claimOrchestrations('w2', 10, 80))[0]?.deliveryCount).toBe(2);
-      await sleep(120);
-      const third = await store.claimOrchestrations('w3', 10, 10_000);
+      expect((await claimOnceExpired(() => store.claimOrchestrations('w2', 10, 80)))[0]?.deliveryCount).toBe(2);
+      const third = await claimOnceExpired(() => store.claimOrchestrations('w3', 10, 10_000));
       expect(third[0]?.deliveryCount).toBe(3);
       await store.commit({ workerId: 'w3', leaseMs: 10_000, episodes: [episode(third[0]!)], activityCompletions: [] });
       await store.enqueueMessages([{ instanceId: 'p', event: raised('later', '2') }]);
@@ -207,10 +219,9 @@ export function storeClaimTests(fresh: () => Promise<Store>): void {
     it('counts a work item stored locked for its worker (a local run) as delivered once', async () => {
       const store = await fresh();
       await scheduleWorkItems(store, 'a', [{ taskScheduledId: 0, name: 'Act', lockedBy: 'w1' }], 80);
-      expect(await store.claimWorkItems('w2', 10, 10_000)).toEqual([]);
-      await sleep(120);
-      // w1 died during its local run: the next delivery reports one before it.
-      expect((await store.claimWorkItems('w2', 10, 10_000)).map((w) => w.deliveryCount)).toEqual([1]);
+      // w1 died during its local run: once its lease is over, the next delivery reports one before it.
+      const next = await claimOnceExpired(() => store.claimWorkItems('w2', 10, 10_000));
+      expect(next.map((w) => w.deliveryCount)).toEqual([1]);
     });
 
     it('an activity completion reaches the instance as a message of the work item execution', async () => {
