@@ -17,7 +17,7 @@ import {
   type EntityHandler,
   type OrchestrationHandler,
 } from '../core/index.js';
-import { currentApp } from './app-definition.js';
+import { currentApp, type AppDefinition } from './app-definition.js';
 import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azure-functions.js';
 import { invokeWithHooks, type FunctionHandler } from './azure/hooks.js';
 import {
@@ -130,6 +130,28 @@ export function getClient(context: InvocationContext | { bindings?: Record<strin
 
 type HandlerOrOptions<H> = H | ({ handler: H } & Record<string, unknown>);
 
+/** One wrapper per (app, handler): registering the same activity twice stays the no-op it always was. */
+const hookedActivities = new WeakMap<AppDefinition, WeakMap<ActivityHandler, ActivityHandler>>();
+
+/**
+ * The app's preInvocation/postInvocation hooks run around activities too, as the Functions host runs them around
+ * every function. An activity's context has the InvocationContext members the hooks read.
+ */
+function withHooks(definition: AppDefinition, handler: ActivityHandler): ActivityHandler {
+  let wrappers = hookedActivities.get(definition);
+  if (!wrappers) {
+    wrappers = new WeakMap();
+    hookedActivities.set(definition, wrappers);
+  }
+  let hooked = wrappers.get(handler);
+  if (!hooked) {
+    hooked = (input, context) =>
+      invokeWithHooks(definition, context as unknown as InvocationContext, handler as FunctionHandler, [input]);
+    wrappers.set(handler, hooked);
+  }
+  return hooked;
+}
+
 function handlerOf<H>(name: string, kind: string, value: HandlerOrOptions<H>): H {
   const handler = typeof value === 'function' ? value : (value as { handler?: H } | undefined)?.handler;
   if (typeof handler !== 'function') {
@@ -157,11 +179,7 @@ export const app = {
   activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
     const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);
     const definition = currentApp();
-    // The app's preInvocation/postInvocation hooks run around activities too, as the Functions host runs them around
-    // every function. An activity's context has the InvocationContext members the hooks read.
-    const hooked: ActivityHandler = (input, context) =>
-      invokeWithHooks(definition, context as unknown as InvocationContext, handler as FunctionHandler, [input]);
-    definition.registry.registerActivity(name, hooked);
+    definition.registry.registerActivity(name, withHooks(definition, handler));
     return activityCallable(name);
   },
   entity<TState = unknown>(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler<TState>>): void {

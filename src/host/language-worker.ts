@@ -159,27 +159,42 @@ async function run(init: WorkerInit): Promise<void> {
   }
 
   const timeoutMs = loaded.definition.functionTimeoutMs;
+  /** The whole answer, body included: a response whose body stream fails is a 500, not a dead worker. */
+  const respond = async (
+    request: ForwardedRequest,
+  ): Promise<{ status: number; headers: Headers; body: Uint8Array }> => {
+    if (!app) throw new Error('This worker serves no HTTP.');
+    const handled = Promise.resolve(
+      app.fetch(
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers as [string, string][],
+          ...(request.body === undefined ? {} : { body: request.body }),
+        }),
+      ),
+    );
+    const response = timeoutMs === undefined ? await handled : await withinFunctionTimeout(handled, timeoutMs, request);
+    return { status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) };
+  };
   const answer = async (request: ForwardedRequest): Promise<void> => {
-    let response: Response;
+    let answered: { status: number; headers: Headers; body: Uint8Array };
     try {
-      if (!app) throw new Error('This worker serves no HTTP.');
-      const served = app;
-      const handled = Promise.resolve(
-        served.fetch(
-          new Request(request.url, {
-            method: request.method,
-            headers: request.headers as [string, string][],
-            ...(request.body === undefined ? {} : { body: request.body }),
-          }),
-        ),
-      );
-      response = timeoutMs === undefined ? await handled : await withinFunctionTimeout(handled, timeoutMs, request);
+      answered = await respond(request);
     } catch (err) {
       logger.error({ event: LogEvents.languageWorkerRequestFailed, err }, 'forwarded request failed');
-      response = Response.json({ Message: 'The request failed; see the host log.', code: 'INTERNAL' }, { status: 500 });
+      const failed = Response.json(
+        { Message: 'The request failed; see the host log.', code: 'INTERNAL' },
+        { status: 500 },
+      );
+      answered = { status: 500, headers: failed.headers, body: new Uint8Array(await failed.arrayBuffer()) };
     }
-    const body = new Uint8Array(await response.arrayBuffer());
-    send({ type: 'response', id: request.id, status: response.status, headers: [...response.headers], body });
+    send({
+      type: 'response',
+      id: request.id,
+      status: answered.status,
+      headers: [...answered.headers],
+      body: answered.body,
+    });
   };
 
   let stopping = false;

@@ -179,14 +179,25 @@ export async function terminateApp(app: AppDefinition): Promise<void> {
  * gets `(...inputs, context)`, postInvocation hooks see and may replace its result or error. Returns the result, or
  * throws the error that remains.
  */
-export async function invokeWithHooks(
+export function invokeWithHooks(
+  app: AppDefinition,
+  context: InvocationContext,
+  handler: FunctionHandler,
+  inputs: unknown[],
+): unknown {
+  const { preInvocation, postInvocation } = app.hooks;
+  // No hooks (the usual case): the handler's own result as it is, with no promise of ours around it.
+  if (preInvocation.length === 0 && postInvocation.length === 0) return handler(...inputs, context);
+  return invokeHooked(app, context, handler, inputs);
+}
+
+async function invokeHooked(
   app: AppDefinition,
   context: InvocationContext,
   handler: FunctionHandler,
   inputs: unknown[],
 ): Promise<unknown> {
   const { preInvocation, postInvocation } = app.hooks;
-  if (preInvocation.length === 0 && postInvocation.length === 0) return handler(...inputs, context);
   const hookData: Record<string, unknown> = {};
   const pre = new PreInvocationContext({ hookData, invocationContext: context, inputs, functionCallback: handler });
   for (const run of [...preInvocation]) await run(pre);
