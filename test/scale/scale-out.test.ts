@@ -108,8 +108,10 @@ describe('scale-out on PostgreSQL', () => {
         timeoutMs: 120_000,
       });
       const done = await completedCount();
-      const held = (await holds()) ? 1 : 0;
       await kill(victim);
+      // Read after the kill: a dead worker's locks stay until their 2 s lease expires or a worker starts on this
+      // host, so this is what it held when it died (a read before the kill races its last completion).
+      const held = (await holds()) ? 1 : 0;
       heldAtKill.push(held);
       progress.push(`killed at ${done} completed${held ? ' holding locks' : ''}, ${Date.now() - started} ms`);
       // First restarted at once (a worker on the same host frees a dead process's locks when it starts), then only
