@@ -6,6 +6,7 @@ import { TaskhubError } from '../core/errors.js';
 import { AppHooks } from './azure/app-hooks.js';
 import type { HttpRequest } from './http-types.js';
 import type { FunctionInput, FunctionOutput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+import type { TriggerFunctionDefinition } from './triggers/trigger-function.js';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
@@ -29,6 +30,8 @@ export interface HttpFunctionDefinition {
 export class AppDefinition {
   readonly registry: FunctionRegistry;
   readonly httpFunctions: HttpFunctionDefinition[] = [];
+  /** The app folder, once the loader knows it (relative binding paths resolve here). */
+  root: string | undefined;
   /** host.json `extensions.http.routePrefix` (default 'api'; '' serves user routes at the root). */
   routePrefix = 'api';
   /** host.json `extensions.durableTask.hubName`, when the app names its hub. */
@@ -42,6 +45,8 @@ export class AppDefinition {
    * and `taskhub start` lists each of them, with its trigger type.
    */
   readonly unservedFunctions: { readonly name: string; readonly trigger: string }[] = [];
+  /** Functions on a trigger a Taskhub trigger service serves (timer, storage queue, blob …; see src/app/triggers). */
+  readonly triggerFunctions: TriggerFunctionDefinition[] = [];
   /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */
   readonly hooks = new AppHooks();
 
@@ -55,6 +60,14 @@ export class AppDefinition {
       throw new TaskhubError('INVALID_ARGUMENT', `The HTTP function '${definition.name}' is already registered.`);
     }
     this.httpFunctions.push(definition);
+  }
+
+  addTriggerFunction(definition: TriggerFunctionDefinition): void {
+    const name = definition.name.toLowerCase();
+    if (this.triggerFunctions.some((f) => f.name.toLowerCase() === name)) {
+      throw new TaskhubError('INVALID_ARGUMENT', `The function '${definition.name}' is already registered.`);
+    }
+    this.triggerFunctions.push(definition);
   }
 }
 

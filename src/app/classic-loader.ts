@@ -16,6 +16,7 @@ import {
 } from './classic-context.js';
 import { isDurableClientInput } from './durable-http-client.js';
 import { resolveSettingExpressions } from './settings.js';
+import { isServedTriggerType } from './triggers/services.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
 import { LogEvents, type Logger } from '../log.js';
@@ -67,7 +68,7 @@ export async function loadClassicFunctions(
       throw new TaskhubError('INVALID_ARGUMENT', `${jsonFile} has no trigger binding; add one (e.g. httpTrigger).`);
     }
     // A function Taskhub cannot trigger is listed, not loaded: its code never runs here, and the rest of the app does.
-    if (!isServed(type)) {
+    if (!isServed(type) && !isServedTriggerType(type)) {
       definition.unservedFunctions.push({ name, trigger: type });
       continue;
     }
@@ -78,7 +79,8 @@ export async function loadClassicFunctions(
     const script = scriptOf(root, dir, config);
     files.push(script);
     const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
-    register(definition, name, dir, type, trigger, bindings, handler);
+    if (isServed(type)) register(definition, name, dir, type, trigger, bindings, handler);
+    else registerTriggered(definition, name, dir, trigger, bindings, requireFunction(handler, name));
   }
   return files;
 }
@@ -216,6 +218,46 @@ function classicActivity(
     });
     return invokeClassic(handler, context, [input]);
   };
+}
+
+/**
+ * A function on a trigger a Taskhub trigger service serves (timer, queue, blob …). The v3 handler gets
+ * `(context, triggerValue)` with inputs in `context.bindings`; what it leaves in `context.bindings` for an output
+ * binding, and its return value for `$return`, are handed to the service as the 4.x model hands them.
+ */
+function registerTriggered(
+  definition: AppDefinition,
+  name: string,
+  dir: string,
+  trigger: FunctionJsonBinding,
+  bindings: readonly FunctionJsonBinding[],
+  handler: AnyFunction,
+): void {
+  const inputs = bindings.filter((b) => b !== trigger && (b.direction ?? 'in') !== 'out');
+  const outputs = bindings.filter((b) => b.direction === 'out' && b.name !== '$return');
+  const returnBinding = bindings.find((b) => b.direction === 'out' && b.name === '$return');
+  definition.addTriggerFunction({
+    name,
+    trigger,
+    extraInputs: inputs,
+    extraOutputs: outputs,
+    ...(returnBinding ? { return: returnBinding } : {}),
+    model: 'classic',
+    directory: dir,
+    handler: async (triggerValue: unknown, invocation: InvocationContext) => {
+      const values: Record<string, unknown> = { [trigger.name]: triggerValue };
+      for (const input of inputs) values[input.name] = invocation.extraInputs.get(input.name);
+      const context = createClassicContext(invocation, dir, bindings, values, {
+        ...invocation.triggerMetadata,
+      });
+      const result = await invokeClassic(handler, context, [triggerValue]);
+      for (const output of outputs) {
+        const value = context.bindings[output.name];
+        if (value !== undefined) invocation.extraOutputs.set(output, value);
+      }
+      return result;
+    },
+  });
 }
 
 function registerHttp(

@@ -20,6 +20,8 @@ import {
 import { currentApp, type AppDefinition } from './app-definition.js';
 import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azure-functions.js';
 import { invokeWithHooks, type FunctionHandler } from './azure/hooks.js';
+import { trigger as azureTrigger, type BindingOptions } from './azure/bindings.js';
+import { isServedTriggerType } from './triggers/services.js';
 import {
   clientFromBinding,
   isDurableClientBinding,
@@ -195,27 +197,50 @@ export const app = {
       name: string,
       options: { trigger: FunctionTrigger; handler: ClientHandler<unknown> } & Record<string, unknown>,
     ) {
-      if (options.trigger?.type !== 'httpTrigger') {
-        recordUnserved(name, String(options.trigger?.type));
+      const type = String(options.trigger?.type);
+      if (type === 'httpTrigger') {
+        app.client.http(name, { ...(options.trigger as object), handler: options.handler });
         return;
       }
-      app.client.http(name, { ...(options.trigger as object), handler: options.handler });
+      if (!isServedTriggerType(type)) {
+        recordUnserved(name, type);
+        return;
+      }
+      const { handler, extraInputs, ...rest } = options as typeof options & { extraInputs?: FunctionInput[] };
+      azureApp.generic(name, {
+        ...rest,
+        trigger: options.trigger,
+        extraInputs: withClientInput(extraInputs),
+        handler: (triggerInput: unknown, context: InvocationContext) =>
+          handler(triggerInput, getClient(context), context),
+      });
     },
-    timer: unserved('timerTrigger'),
-    storageBlob: unserved('blobTrigger'),
-    storageQueue: unserved('queueTrigger'),
-    serviceBusQueue: unserved('serviceBusTrigger'),
-    serviceBusTopic: unserved('serviceBusTrigger'),
-    eventHub: unserved('eventHubTrigger'),
-    eventGrid: unserved('eventGridTrigger'),
-    cosmosDB: unserved('cosmosDBTrigger'),
+    timer: clientVia(azureTrigger.timer),
+    storageBlob: clientVia(azureTrigger.storageBlob),
+    storageQueue: clientVia(azureTrigger.storageQueue),
+    serviceBusQueue: clientVia(azureTrigger.serviceBusQueue),
+    serviceBusTopic: clientVia(azureTrigger.serviceBusTopic),
+    eventHub: clientVia(azureTrigger.eventHub),
+    eventGrid: clientVia(azureTrigger.eventGrid),
+    cosmosDB: clientVia(azureTrigger.cosmosDB),
   },
 };
 
-/** A durable client function on a trigger Taskhub does not serve: the app loads, `taskhub start` lists it. */
-function unserved(triggerType: string) {
-  return (functionName: string, _options?: Record<string, unknown>): void => {
-    recordUnserved(functionName, triggerType);
+/**
+ * `df.app.client.timer(name, { schedule, handler })` and its kin: the trigger built from the options beside the
+ * handler, as `app.timer` builds it. Served when a Taskhub trigger service serves the type; else listed, not served.
+ */
+function clientVia(makeTrigger: (options: BindingOptions) => FunctionTrigger) {
+  return (functionName: string, options: { handler: ClientHandler<unknown> } & Record<string, unknown>): void => {
+    const { handler, return: ret, extraInputs, extraOutputs, retry, ...triggerOptions } = options;
+    app.client.generic(functionName, {
+      trigger: makeTrigger(triggerOptions),
+      handler,
+      ...(ret === undefined ? {} : { return: ret }),
+      ...(extraInputs === undefined ? {} : { extraInputs }),
+      ...(extraOutputs === undefined ? {} : { extraOutputs }),
+      ...(retry === undefined ? {} : { retry }),
+    });
   };
 }
 

@@ -22,6 +22,9 @@ export interface LoadAppOptions {
   readonly logger?: Logger;
 }
 
+// Registers the trigger services, so their trigger types are served when the app's registrations run.
+import './triggers/index.js';
+
 export interface LoadedApp {
   readonly definition: AppDefinition;
   /** The app folder (the `.taskhub/` store lives here by default). */
@@ -68,6 +71,7 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   const root = isFolder ? resolved : path.dirname(resolved);
   // Settings first: host.json, function.json and the app's own module code may all read them.
   applyLocalSettings(root);
+  definition.root = root;
   readHostJson(root, definition);
 
   const importModule = appModuleImporter(root);
@@ -94,6 +98,7 @@ function requireSomeFunction({ definition, root, files }: LoadedApp): void {
   const { registry } = definition;
   const count =
     definition.httpFunctions.length +
+    definition.triggerFunctions.length +
     definition.unservedFunctions.length +
     registry.orchestrations().length +
     registry.activities().length +

@@ -13,12 +13,12 @@ import { parsePublicUrl, startHttpHost, type RunningHttpHost } from '../http/ser
 import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
-import { DEFAULT_HUB, type AppSummary } from '../host/worker-protocol.js';
+import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 
-export { DEFAULT_HUB };
+export { DEFAULT_HUB, DEFAULT_PORT };
 
 export interface StartOptions {
   readonly port?: string;
@@ -31,7 +31,6 @@ export interface StartOptions {
   readonly publicUrl?: string;
 }
 
-export const DEFAULT_PORT = 7071;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
@@ -54,6 +53,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     maxBodyBytes,
     readOnly,
     publicUrl: options.publicUrl,
+    origin: `http://${isLoopback(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${String(port)}`,
     logger,
   });
   const app = await worker.start();
@@ -151,6 +151,10 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string): voi
       print(`        ${name}: ${kind}`);
       print();
     }
+  }
+  for (const fn of app.triggered) {
+    print(`        ${fn.name}: ${fn.trigger}`);
+    print();
   }
   for (const fn of app.unserved) {
     print(`        ${fn.name}: ${fn.trigger} (not served by Taskhub)`);

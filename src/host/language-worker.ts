@@ -5,6 +5,7 @@
 import type { Hono } from 'hono';
 import path from 'node:path';
 import { startApp, terminateApp } from '../app/azure-functions.js';
+import { startTriggerServices, type RunningTriggerService } from '../app/triggers/index.js';
 import { loadApp, workerSettings, type LoadedApp } from '../app/loader.js';
 import { openTaskHub, type OpenedTaskHub } from '../hub.js';
 import { isTaskhubError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import { LogEvents, createLogger } from '../log.js';
 import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
 import {
   DEFAULT_HUB,
+  DEFAULT_PORT,
   EXIT_RECYCLED,
   HEARTBEAT_MS,
   EXIT_UNCAUGHT,
@@ -57,6 +59,7 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
     activities: definition.registry.activities().map((f) => f.name),
     entities: definition.registry.entities().map((f) => f.name),
     unserved: definition.unservedFunctions,
+    triggered: definition.triggerFunctions.map((fn) => ({ name: fn.name, trigger: fn.trigger.type })),
     functionTimeoutMs: definition.functionTimeoutMs,
   };
 }
@@ -198,10 +201,13 @@ async function run(init: WorkerInit): Promise<void> {
   };
 
   let stopping = false;
+  let triggers: RunningTriggerService | undefined = undefined;
   const drainAndExit = (code: number): void => {
     if (stopping) return;
     stopping = true;
-    runHooks('appTerminate', () => terminateApp(loaded.definition))
+    // Triggers stop first (no new invocations), then the app's terminate hooks, then the hub drains its work.
+    Promise.resolve(triggers?.close())
+      .then(() => runHooks('appTerminate', () => terminateApp(loaded.definition)))
       .then(() => hub.close())
       .then(
         () => process.exit(code),
@@ -233,6 +239,19 @@ async function run(init: WorkerInit): Promise<void> {
   });
   await hub.start();
   await runHooks('appStart', () => startApp(loaded.definition));
+  const origin = init.publicUrl ?? init.origin ?? `http://localhost:${String(DEFAULT_PORT)}`;
+  triggers = await startTriggerServices(
+    loaded.definition.triggerFunctions,
+    {
+      app: loaded.definition,
+      client: hub.client,
+      urls: { origin, originIsPublic: init.publicUrl !== undefined, taskHubName: hub.name },
+      logger,
+      root: loaded.root,
+    },
+    logger,
+  );
+  if (stopping) await triggers.close();
   send({ type: 'ready', app: summarize(loaded, hub.name) });
   // Proof of life for the host's watchdog: a synchronous endless loop in the app's code stops these, and only these
   // tell the host, since no timer in this process can fire any more.

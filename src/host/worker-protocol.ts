@@ -15,6 +15,8 @@ export interface AppSummary {
   readonly functionTimeoutMs: number | undefined;
   /** Functions defined but not served here, with their trigger type (see AppDefinition.unservedFunctions). */
   readonly unserved: readonly { readonly name: string; readonly trigger: string }[];
+  /** Functions served by a trigger service (timer, queue, blob …), with their trigger type. */
+  readonly triggered: readonly { readonly name: string; readonly trigger: string }[];
 }
 
 /** Everything the language worker needs to load the app and open its task hub as the host would. */
@@ -34,6 +36,11 @@ export interface WorkerInit {
   readonly maxBodyBytes: number;
   readonly readOnly: boolean;
   readonly publicUrl: string | undefined;
+  /**
+   * Origin of the host's HTTP server (`http://localhost:7071`): the URLs a durable client binding hands out to a
+   * function no request started (timer, queue …). Undefined for `taskhub worker`.
+   */
+  readonly origin?: string;
 }
 
 export interface ForwardedRequest {
@@ -77,6 +84,8 @@ export type WorkerMessage =
   | { readonly type: 'recycling'; readonly reason: string };
 
 /** The hub name used when neither `--hub` nor host.json names one (local Durable Functions' default). */
+/** The port `taskhub start` serves on when neither --port nor PORT says otherwise (func start's). */
+export const DEFAULT_PORT = 7071;
 export const DEFAULT_HUB = 'TestHubName';
 
 /** How often a ready language worker says it is alive. */

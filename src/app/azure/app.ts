@@ -7,6 +7,8 @@ import { currentApp, type AuthLevel, type HttpHandler } from '../app-definition.
 import type { FunctionInput, FunctionOutput, FunctionTrigger } from '../invocation-context.js';
 import { output, trigger, type BindingOptions } from './bindings.js';
 import { hook } from './hooks.js';
+import { isServedTriggerType } from '../triggers/services.js';
+import type { TriggerHandler } from '../triggers/trigger-function.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'HEAD' | 'PATCH' | 'PUT' | 'OPTIONS' | 'TRACE' | 'CONNECT';
 
@@ -52,6 +54,10 @@ function toGeneric(
 
 function generic(name: string, options: GenericFunctionOptions): void {
   const type = String(options?.trigger?.type);
+  if (type !== 'httpTrigger' && isServedTriggerType(type)) {
+    registerTriggered(name, type, options);
+    return;
+  }
   if (type !== 'httpTrigger') {
     recordUnserved(name, type);
     return;
@@ -72,6 +78,24 @@ function generic(name: string, options: GenericFunctionOptions): void {
     extraInputs: options.extraInputs ?? [],
     extraOutputs: options.extraOutputs ?? [],
     handler: options.handler as HttpHandler,
+  });
+}
+
+/** A function on a trigger one of Taskhub's trigger services serves (timer, storage queue, blob …). */
+function registerTriggered(name: string, type: string, options: GenericFunctionOptions): void {
+  if (typeof options.handler !== 'function') {
+    throw new TaskhubError('INVALID_ARGUMENT', `The ${type} function '${name}' needs a handler function.`);
+  }
+  const definition = currentApp();
+  definition.addTriggerFunction({
+    name,
+    trigger: resolveSettingExpressions(options.trigger, `function '${name}'`),
+    extraInputs: options.extraInputs ?? [],
+    extraOutputs: options.extraOutputs ?? [],
+    ...(options.return ? { return: options.return } : {}),
+    handler: options.handler as TriggerHandler,
+    model: 'code-first',
+    directory: definition.root ?? process.cwd(),
   });
 }
 
