@@ -51,22 +51,15 @@ export class TimerRunner {
     return this.#timer.definition.name;
   }
 
-  /** Starts in the background: the past-due check (or runOnStartup), then the schedule. */
-  start(): void {
-    this.#busy = this.#owned(this.#startup());
-  }
-
-  /** Every step ends by arming the next occurrence; nothing in it rejects (store and function failures are logged),
-   * and anything unforeseen is logged too, so no rejection is left without an owner. */
-  #owned(step: Promise<void>): Promise<void> {
-    return step
-      .then(() => this.#arm(new Date()))
-      .catch((err: unknown) => {
-        this.#env.logger.error(
-          { event: LogEvents.timerFunctionFailed, function: this.#name, err },
-          `timer function '${this.#name}' stopped: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      });
+  /**
+   * Reads the schedule status and, with a missed occurrence, claims it (or, with runOnStartup, decides to run), then
+   * invokes in the background and goes on with the schedule: when this resolves, the start-up decision is stored, so
+   * a worker that reports ready has already claimed (or not) what it missed.
+   */
+  async start(): Promise<void> {
+    const invocation = await this.#startup();
+    if (this.#closed) return;
+    this.#busy = this.#owned(invocation ? invocation() : Promise.resolve());
   }
 
   /** Stops the schedule and waits for the invocation in flight. */
@@ -76,7 +69,8 @@ export class TimerRunner {
     await this.#busy;
   }
 
-  async #startup(): Promise<void> {
+  /** The start-up invocation to run, if any (its claim, if it needs one, already won). */
+  async #startup(): Promise<(() => Promise<void>) | undefined> {
     const { useMonitor, runOnStartup, schedule } = this.#timer;
     if (useMonitor) {
       const status = await this.#status();
@@ -86,15 +80,29 @@ export class TimerRunner {
         // One firing for whatever was missed, never one per missed occurrence (Azure's monitor does the same); the
         // claim names the first missed occurrence, so of several workers starting at once only one fires it.
         const claimed = await this.#claim(missed, schedule.next(now));
-        if (claimed) await this.#invoke({ isPastDue: true, status: { ...status, next: missed.toISOString() } });
-        return;
+        const pastDue = { ...status, next: missed.toISOString() };
+        return claimed ? () => this.#invoke({ isPastDue: true, status: pastDue }) : undefined;
       }
     }
-    if (runOnStartup) {
-      // Azure runs it on every start of every instance (scale-out included): no claim, by design.
-      const status = useMonitor ? ((await this.#status()) ?? this.#initialStatus(new Date())) : undefined;
-      await this.#invoke({ isPastDue: false, status });
-    }
+    if (!runOnStartup) return undefined;
+    // Azure runs it on every start of every instance (scale-out included): no claim, by design.
+    const status = useMonitor ? ((await this.#status()) ?? this.#initialStatus(new Date())) : undefined;
+    return () => this.#invoke({ isPastDue: false, status });
+  }
+
+  /**
+   * Every step ends by arming the next occurrence. Nothing in a step rejects (store and function failures are
+   * logged where they happen); anything unforeseen is logged here, so no rejection is left without an owner.
+   */
+  #owned(step: Promise<void>): Promise<void> {
+    return step
+      .then(() => this.#arm(new Date()))
+      .catch((err: unknown) => {
+        this.#env.logger.error(
+          { event: LogEvents.timerFunctionFailed, function: this.#name, err },
+          `timer function '${this.#name}' stopped: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
   }
 
   /**

@@ -51,11 +51,14 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-/** Starts a runner per servable timer function; close() stops them all and waits for invocations in flight. */
-export function startTimers(
+/**
+ * Starts a runner per servable timer function (their start-up claims are stored when this resolves); close() stops
+ * them all and waits for invocations in flight.
+ */
+export async function startTimers(
   functions: readonly TriggerFunctionDefinition[],
   env: TriggerEnvironment,
-): RunningTriggerService {
+): Promise<RunningTriggerService> {
   const timeZone = process.env.WEBSITE_TIME_ZONE?.trim() || undefined;
   const workerId = `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`;
   const runners: TimerRunner[] = [];
@@ -68,10 +71,9 @@ export function startTimers(
       );
       continue;
     }
-    const runner = new TimerRunner(env, timer, workerId);
-    runner.start();
-    runners.push(runner);
+    runners.push(new TimerRunner(env, timer, workerId));
   }
+  await Promise.all(runners.map((r) => r.start()));
   return {
     async close() {
       await Promise.all(runners.map((r) => r.close()));
@@ -81,5 +83,5 @@ export function startTimers(
 
 registerTriggerService({
   triggerTypes: ['timerTrigger'],
-  start: (functions, env) => Promise.resolve(startTimers(functions, env)),
+  start: startTimers,
 });
