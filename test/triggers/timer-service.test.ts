@@ -138,13 +138,12 @@ describe('timer trigger service', () => {
     const running = await Promise.all(envs.map((env) => startTimers([fn], env)));
     await until(() => values.length >= 1, { what: 'the past-due run' });
     await Promise.all(running.map((r) => r.close()));
-    expect(values).toEqual([
-      {
-        isPastDue: true,
-        schedule: { adjustForDST: true },
-        scheduleStatus: expect.objectContaining({ last: '2020-01-01T00:00:00.000Z', next: '2021-01-01T00:00:00.000Z' }),
-      },
-    ]);
+    expect(values).toHaveLength(1);
+    expect(values[0]).toMatchObject({
+      isPastDue: true,
+      schedule: { adjustForDST: true },
+      scheduleStatus: { last: '2020-01-01T00:00:00.000Z', next: '2021-01-01T00:00:00.000Z' },
+    });
     const status = await seed.store.getTimerStatus('yearly');
     expect(status?.last).toBe('2021-01-01T00:00:00.000Z');
     expect(Date.parse(status!.next)).toBeGreaterThan(Date.now());
