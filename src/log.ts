@@ -35,6 +35,7 @@ export const LogEvents = {
   languageWorkerUnresponsive: 'language-worker.unresponsive',
   languageWorkerRequestFailed: 'language-worker.request-failed',
   bindingNotServed: 'app.binding-not-served',
+  functionNotServed: 'app.function-not-served',
   timerScheduleInvalid: 'timer.schedule-invalid',
   timerFunctionFailed: 'timer.function-failed',
   timerClaimFailed: 'timer.claim-failed',

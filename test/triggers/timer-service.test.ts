@@ -195,7 +195,9 @@ describe('timer trigger service', () => {
       "timer function 'Broken' is not served: The schedule '0 0 25 * * *' is not valid",
     );
     expect(invalid[0]?.msg).toContain("'25' is not a valid Hour field");
-    expect(invalid[1]?.msg).toContain("the timer function 'Missing' has no schedule");
+    expect(invalid[1]?.msg).toBe(
+      `timer function 'Missing' is not served: it has no schedule; set "schedule" (e.g. "0 */5 * * * *").`,
+    );
   });
 
   it('close() stops the schedule and waits for the invocation in flight', async () => {

@@ -2,7 +2,7 @@
 // module before an app loads makes their trigger types served.
 import './timer/timer-service.js';
 
-export { isServedTriggerType, startTriggerServices, registerTriggerService } from './services.js';
+export { isServedTriggerType, startTriggerServices, registerTriggerService, unservableReason } from './services.js';
 export type { TriggerService, RunningTriggerService } from './services.js';
 export { invokeTriggerFunction } from './trigger-function.js';
 export type {

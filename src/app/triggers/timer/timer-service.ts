@@ -13,10 +13,10 @@ import { TimerRunner, type TimerFunction } from './timer-runner.js';
  * The timer function `fn` describes, or an Error saying why it cannot be served. `timeZone` is WEBSITE_TIME_ZONE
  * (an IANA name), in which NCRONTAB schedules are read; default the process's local time zone.
  */
-export function timerFunctionOf(fn: TriggerFunctionDefinition, timeZone?: string): TimerFunction | Error {
+export function timerFunctionOf(fn: TriggerFunctionDefinition, timeZone = websiteTimeZone()): TimerFunction | Error {
   const trigger = fn.trigger as { schedule?: unknown; runOnStartup?: unknown; useMonitor?: unknown };
   if (typeof trigger.schedule !== 'string' || trigger.schedule.trim() === '') {
-    return new Error(`the timer function '${fn.name}' has no schedule; set "schedule" (e.g. "0 */5 * * * *").`);
+    return new Error('it has no schedule; set "schedule" (e.g. "0 */5 * * * *").');
   }
   if (timeZone !== undefined && !isTimeZone(timeZone)) {
     return new Error(`WEBSITE_TIME_ZONE '${timeZone}' is not an IANA time zone (e.g. Europe/Paris).`);
@@ -33,6 +33,11 @@ export function timerFunctionOf(fn: TriggerFunctionDefinition, timeZone?: string
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/** Azure's WEBSITE_TIME_ZONE app setting, when set. */
+function websiteTimeZone(): string | undefined {
+  return process.env.WEBSITE_TIME_ZONE?.trim() || undefined;
 }
 
 /** A boolean binding property: JSON true/false, or the text of a `%SETTING%` it was resolved from. */
@@ -59,11 +64,11 @@ export async function startTimers(
   functions: readonly TriggerFunctionDefinition[],
   env: TriggerEnvironment,
 ): Promise<RunningTriggerService> {
-  const timeZone = process.env.WEBSITE_TIME_ZONE?.trim() || undefined;
   const workerId = `${hostname()}:${String(process.pid)}:${randomUUID().slice(0, 8)}`;
   const runners: TimerRunner[] = [];
   for (const fn of functions) {
-    const timer = timerFunctionOf(fn, timeZone);
+    // Checked at registration already (check below); a function that fails here is left out the same way.
+    const timer = timerFunctionOf(fn);
     if (timer instanceof Error) {
       env.logger.error(
         { event: LogEvents.timerScheduleInvalid, function: fn.name },
@@ -83,5 +88,9 @@ export async function startTimers(
 
 registerTriggerService({
   triggerTypes: ['timerTrigger'],
+  check(fn) {
+    const timer = timerFunctionOf(fn);
+    return timer instanceof Error ? timer.message : undefined;
+  },
   start: startTimers,
 });
