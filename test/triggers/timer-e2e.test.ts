@@ -153,15 +153,21 @@ describe('timer trigger with taskhub start', () => {
   });
 });
 
-/** Three workers on one hub: each occurrence of a per-second schedule starts one orchestration, no more. */
-async function exactlyOnce(storeOption: string, hub: string, store: Store): Promise<number[]> {
+/**
+ * Three workers on one hub: each occurrence of a per-second schedule starts one orchestration, no more, and a worker
+ * replaced midway (stopped, and a new one started) repeats nothing either.
+ */
+async function exactlyOnce(storeOption: string, hub: string, store: Store): Promise<void> {
   const workers = await Promise.all([1, 2, 3].map(() => startWorker(storeOption, hub, settings())));
-  const readyAt = new Date().toISOString();
+  const since = async (at: string): Promise<number> =>
+    (await ticks(store, 'ClientTimer')).filter((t) => String(t.occurrence) > at).length;
   try {
-    await until(
-      async () => (await ticks(store, 'ClientTimer')).filter((t) => String(t.occurrence) > readyAt).length >= 6,
-      { what: 'six occurrences with all three workers up' },
-    );
+    const readyAt = new Date().toISOString();
+    await until(async () => (await since(readyAt)) >= 3, { what: 'three occurrences with all three workers up' });
+    expect(await workers[0]!.stop()).toBe(0);
+    workers[0] = await startWorker(storeOption, hub, settings());
+    const replacedAt = new Date().toISOString();
+    await until(async () => (await since(replacedAt)) >= 3, { what: 'three occurrences after a replaced worker' });
   } finally {
     const codes = await Promise.all(workers.map((w) => w.stop()));
     expect(codes).toEqual([0, 0, 0]);
@@ -174,7 +180,6 @@ async function exactlyOnce(storeOption: string, hub: string, store: Store): Prom
     .sort()
     .at(-1);
   expect((await store.getTimerStatus('clienttimer'))?.last).toBe(last);
-  return [...new Set(started.map((t) => t.pid))];
 }
 
 describe('timer trigger with three taskhub worker processes', () => {
