@@ -37,6 +37,7 @@ export const LogEvents = {
   bindingNotServed: 'app.binding-not-served',
   functionNotServed: 'app.function-not-served',
   timerScheduleInvalid: 'timer.schedule-invalid',
+  timerScheduled: 'timer.scheduled',
   timerFunctionFailed: 'timer.function-failed',
   timerClaimFailed: 'timer.claim-failed',
   storeUnavailable: 'store.unavailable',

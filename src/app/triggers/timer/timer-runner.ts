@@ -57,9 +57,24 @@ export class TimerRunner {
    * a worker that reports ready has already claimed (or not) what it missed.
    */
   async start(): Promise<void> {
+    this.#logNextOccurrences();
     const invocation = await this.#startup();
     if (this.#closed) return;
     this.#busy = this.#owned(invocation ? invocation() : Promise.resolve());
+  }
+
+  /** As Azure's host does at start: the next few occurrences, so a schedule's meaning is visible at once. */
+  #logNextOccurrences(): void {
+    const next: string[] = [];
+    for (let at: Date | undefined = new Date(); next.length < 3;) {
+      at = this.#timer.schedule.next(at);
+      if (at === undefined) break;
+      next.push(at.toISOString());
+    }
+    this.#env.logger.info(
+      { event: LogEvents.timerScheduled, function: this.#name, schedule: this.#timer.schedule.expression, next },
+      `timer function '${this.#name}' (${this.#timer.schedule.expression}): next occurrences ${next.join(', ')}`,
+    );
   }
 
   /** Stops the schedule and waits for the invocation in flight. */
