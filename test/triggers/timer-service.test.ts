@@ -12,7 +12,7 @@ import { AppDefinition } from '../../src/app/app-definition.js';
 import type { TriggerEnvironment, TriggerFunctionDefinition } from '../../src/app/triggers/index.js';
 import { parseTimerSchedule } from '../../src/app/triggers/timer/schedule.js';
 import type { TimerValue } from '../../src/app/triggers/timer/timer-runner.js';
-import { startTimers } from '../../src/app/triggers/timer/timer-service.js';
+import { startTimers, timerFunctionOf } from '../../src/app/triggers/timer/timer-service.js';
 import { openTaskHub, type OpenedTaskHub } from '../../src/hub.js';
 import { until } from '../until.js';
 
@@ -225,5 +225,38 @@ describe('timer trigger service', () => {
     await closing;
     expect(finished).toBe(1);
     expect(entered).toBe(1);
+  });
+
+  it('reads schedules in WEBSITE_TIME_ZONE, and refuses a name that is not an IANA time zone', () => {
+    const fn = timer('Morning', { schedule: '0 0 9 * * *' }, () => undefined);
+    const paris = timerFunctionOf(fn, 'Europe/Paris');
+    if (paris instanceof Error) throw paris;
+    expect(paris.schedule.next(new Date('2025-01-03T12:00:00.000Z'))?.toISOString()).toBe('2025-01-04T08:00:00.000Z');
+    const windows = timerFunctionOf(fn, 'Romance Standard Time');
+    expect(windows).toBeInstanceOf(Error);
+    expect((windows as Error).message).toBe(
+      "WEBSITE_TIME_ZONE 'Romance Standard Time' is not an IANA time zone (e.g. Europe/Paris).",
+    );
+  });
+
+  it("reads useMonitor and runOnStartup from JSON booleans or resolved settings, with Azure's defaults", () => {
+    const of = (trigger: Record<string, unknown>) => {
+      const t = timerFunctionOf(
+        timer('T', trigger, () => undefined),
+        'UTC',
+      );
+      if (t instanceof Error) throw t;
+      return { useMonitor: t.useMonitor, runOnStartup: t.runOnStartup };
+    };
+    expect(of({ schedule: '0 */5 * * * *' })).toEqual({ useMonitor: true, runOnStartup: false });
+    expect(of({ schedule: '*/5 * * * * *' })).toEqual({ useMonitor: false, runOnStartup: false });
+    expect(of({ schedule: '*/5 * * * * *', useMonitor: 'True', runOnStartup: true })).toEqual({
+      useMonitor: true,
+      runOnStartup: true,
+    });
+    expect(of({ schedule: '0 */5 * * * *', useMonitor: false, runOnStartup: 'false' })).toEqual({
+      useMonitor: false,
+      runOnStartup: false,
+    });
   });
 });
