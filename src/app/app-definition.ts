@@ -6,6 +6,7 @@ import { TaskhubError } from '../core/errors.js';
 import { AppHooks } from './azure/app-hooks.js';
 import type { HttpRequest } from './http-types.js';
 import type { FunctionInput, FunctionOutput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+import { unservableReason } from './triggers/services.js';
 import type { TriggerFunctionDefinition } from './triggers/trigger-function.js';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
@@ -27,6 +28,14 @@ export interface HttpFunctionDefinition {
   readonly handler: HttpHandler;
 }
 
+/** A function the app defines that Taskhub does not serve, with its trigger type. */
+export interface UnservedFunction {
+  readonly name: string;
+  readonly trigger: string;
+  /** Why, when its trigger type is served but this function cannot be (an invalid timer schedule …). */
+  readonly reason?: string;
+}
+
 export class AppDefinition {
   readonly registry: FunctionRegistry;
   readonly httpFunctions: HttpFunctionDefinition[] = [];
@@ -44,7 +53,7 @@ export class AppDefinition {
    * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here): the app loads anyway
    * and `taskhub start` lists each of them, with its trigger type.
    */
-  readonly unservedFunctions: { readonly name: string; readonly trigger: string }[] = [];
+  readonly unservedFunctions: UnservedFunction[] = [];
   /** Functions on a trigger a Taskhub trigger service serves (timer, storage queue, blob …; see src/app/triggers). */
   readonly triggerFunctions: TriggerFunctionDefinition[] = [];
   /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */
@@ -66,6 +75,11 @@ export class AppDefinition {
     const name = definition.name.toLowerCase();
     if (this.triggerFunctions.some((f) => f.name.toLowerCase() === name)) {
       throw new TaskhubError('INVALID_ARGUMENT', `The function '${definition.name}' is already registered.`);
+    }
+    const reason = unservableReason(definition);
+    if (reason !== undefined) {
+      this.unservedFunctions.push({ name: definition.name, trigger: definition.trigger.type, reason });
+      return;
     }
     this.triggerFunctions.push(definition);
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { WorkerOptions } from '../hub-types.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, LogEvents, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
 import { findAppTsconfig } from './app-sources.js';
 import * as azureFunctions from './azure-functions.js';
@@ -85,6 +85,14 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
     return { definition, root, kind: 'code-first', files };
   });
   requireSomeFunction(loaded);
+  // A function whose trigger is served but which cannot be (an invalid schedule …) is an error the user must see.
+  for (const fn of definition.unservedFunctions) {
+    if (fn.reason === undefined) continue;
+    (options.logger ?? createLogger()).error(
+      { event: LogEvents.functionNotServed, function: fn.name, trigger: fn.trigger },
+      `function '${fn.name}' is not served: ${fn.reason}`,
+    );
+  }
   return loaded;
 }
 

@@ -157,7 +157,9 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string): voi
     print();
   }
   for (const fn of app.unserved) {
-    print(`        ${fn.name}: ${fn.trigger} (not served by Taskhub)`);
+    print(
+      `        ${fn.name}: ${fn.trigger} (not served${fn.reason === undefined ? ' by Taskhub' : `: ${fn.reason}`})`,
+    );
     print();
   }
   print(`Dashboard: ${http.url}/`);

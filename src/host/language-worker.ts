@@ -245,6 +245,7 @@ async function run(init: WorkerInit): Promise<void> {
     {
       app: loaded.definition,
       client: hub.client,
+      store: hub.store,
       urls: { origin, originIsPublic: init.publicUrl !== undefined, taskHubName: hub.name },
       logger,
       root: loaded.root,

@@ -14,7 +14,7 @@ export interface AppSummary {
   /** host.json functionTimeout in ms, when set (the host's watchdog allows a silent worker that long, plus grace). */
   readonly functionTimeoutMs: number | undefined;
   /** Functions defined but not served here, with their trigger type (see AppDefinition.unservedFunctions). */
-  readonly unserved: readonly { readonly name: string; readonly trigger: string }[];
+  readonly unserved: readonly { readonly name: string; readonly trigger: string; readonly reason?: string }[];
   /** Functions served by a trigger service (timer, queue, blob …), with their trigger type. */
   readonly triggered: readonly { readonly name: string; readonly trigger: string }[];
 }

@@ -137,4 +137,30 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: [`ALTER TABLE instances ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0`],
     postgres: [`ALTER TABLE instances ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0`],
   },
+  {
+    version: 4,
+    // Timer triggers (NCRONTAB / TimeSpan schedules): the schedule status of each timer function, Azure's schedule
+    // monitor record. Claiming an occurrence advances `last` in one statement, so one worker fires each occurrence.
+    description: 'timer trigger schedules',
+    sqlite: [
+      `CREATE TABLE timer_schedules (
+        hub TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        last TEXT NOT NULL,
+        next TEXT NOT NULL,
+        last_updated TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        PRIMARY KEY (hub, function_name)
+      )`,
+    ],
+    postgres: [
+      `CREATE TABLE timer_schedules (
+        function_name TEXT COLLATE "C" PRIMARY KEY,
+        last TEXT COLLATE "C" NOT NULL,
+        next TEXT NOT NULL,
+        last_updated TEXT NOT NULL,
+        claimed_by TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

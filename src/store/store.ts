@@ -1,5 +1,6 @@
 // The one storage contract every backend implements (SQLite, PostgreSQL). Split by aggregate: instances and history,
-// orchestration messages, activity work items, timers (delayed messages). All methods are scoped to one task hub.
+// orchestration messages, activity work items, timers (delayed messages), timer-trigger schedules. All methods are
+// scoped to one task hub.
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
 
 /** The stored row of an orchestration instance (the latest execution). */
@@ -306,7 +307,41 @@ export interface WorkItemStore {
   abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void>;
 }
 
-export interface Store extends InstanceStore, MessageStore, WorkItemStore {
+/** The schedule status of a timer-triggered function, as Azure's schedule monitor keeps it (ISO 8601 UTC strings). */
+export interface TimerStatus {
+  /** The last occurrence claimed (fired). */
+  readonly last: string;
+  /** The occurrence expected after it. */
+  readonly next: string;
+  /** When this status was written. */
+  readonly lastUpdated: string;
+}
+
+export interface TimerClaim {
+  /** The timer function's key (the trigger service passes the function name lower-cased: Azure's are case-blind). */
+  readonly functionName: string;
+  /** The occurrence to fire (ISO 8601 UTC, as Date.toISOString() writes it, so text order is time order). */
+  readonly occurrence: string;
+  /** The occurrence after it, recorded as the status's `next`. */
+  readonly next: string;
+  /** Who claims it (kept for diagnosis). */
+  readonly workerId: string;
+}
+
+/** Timer-trigger schedules: one status row per timer function, and the claim of each occurrence. */
+export interface TimerStore {
+  /** The stored status of a timer function, or undefined before its first claimed occurrence. */
+  getTimerStatus(functionName: string): Promise<TimerStatus | undefined>;
+  /**
+   * Claims one occurrence, atomically across processes: when no status is stored, or its `last` is earlier than
+   * `occurrence`, writes `{ last: occurrence, next, lastUpdated: now }` and returns true; otherwise writes nothing
+   * and returns false. Of any number of workers claiming the same occurrence, exactly one gets true, and an
+   * occurrence at or before one already claimed is never claimed again.
+   */
+  claimTimerOccurrence(claim: TimerClaim): Promise<boolean>;
+}
+
+export interface Store extends InstanceStore, MessageStore, WorkItemStore, TimerStore {
   /** The task hub this store is scoped to. */
   readonly hubName: string;
   /**

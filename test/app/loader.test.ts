@@ -81,7 +81,6 @@ describe('classic function.json apps', () => {
 
   it('lists functions with triggers it does not serve, without running their code, and loads the rest', async () => {
     const unserved = {
-      Nightly: 'timerTrigger',
       OnQueue: 'queueTrigger',
       OnBlob: 'blobTrigger',
       OnMessage: 'serviceBusTrigger',
@@ -200,7 +199,6 @@ describe('code-first apps', () => {
         "import { app, input, output, trigger } from '@azure/functions';\n" +
         "const blob = output.storageBlob({ path: 'out/{rand-guid}', connection: 'AzureWebJobsStorage' });\n" +
         "app.storageQueue('Q', { queueName: 'q', connection: 'C', extraOutputs: [blob], handler: () => {} });\n" +
-        "app.timer('Nightly', { schedule: '0 0 2 * * *', handler: () => {} });\n" +
         "app.generic('Changes', { trigger: trigger.cosmosDB({ connection: 'C', databaseName: 'd', containerName: 'c' }),\n" +
         "  extraInputs: [input.table({ tableName: 't', connection: 'C' })], handler: () => {} });\n" +
         "app.get('Ping', () => ({ body: 'pong' }));",
@@ -210,7 +208,6 @@ describe('code-first apps', () => {
     expect(app.http?.map((f) => f.name)).toEqual(['Ping']);
     expect(app.unserved).toEqual([
       { name: 'Q', trigger: 'queueTrigger' },
-      { name: 'Nightly', trigger: 'timerTrigger' },
       { name: 'Changes', trigger: 'cosmosDBTrigger' },
     ]);
   });

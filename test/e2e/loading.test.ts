@@ -53,17 +53,17 @@ describe('loading does not depend on the current directory', () => {
 });
 
 describe('functions Taskhub does not serve', () => {
-  it('a classic app with a timer function loads, serves its HTTP starter, and lists the timer as not served', async () => {
-    const app = path.join(scratch, 'with-timer');
+  it('a classic app with a Service Bus function loads, serves its HTTP starter, and lists that one as not served', async () => {
+    const app = path.join(scratch, 'with-service-bus');
     cpSync(path.join(ROOT, 'examples/hello-classic'), app, { recursive: true });
     write(app, {
-      'Nightly/function.json': JSON.stringify({
-        bindings: [{ type: 'timerTrigger', name: 'timer', direction: 'in', schedule: '0 0 2 * * *' }],
+      'OnMessage/function.json': JSON.stringify({
+        bindings: [{ type: 'serviceBusTrigger', name: 'message', direction: 'in', queueName: 'orders' }],
       }),
-      'Nightly/index.js': 'throw new Error("a function that is not served must not load");\n',
+      'OnMessage/index.js': 'throw new Error("a function that is not served must not load");\n',
     });
     host = await startHost(app);
-    expect(host.output()).toContain('Nightly: timerTrigger (not served by Taskhub)');
+    expect(host.output()).toContain('OnMessage: serviceBusTrigger (not served by Taskhub)');
     const started = await post(`${host.url}/api/orchestrators/HelloOrchestrator`);
     expect(started.status).toBe(202);
     const done = await pollUntilDone(String(started.body.statusQueryGetUri));

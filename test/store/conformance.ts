@@ -9,6 +9,7 @@ import { storeEntityTests } from './conformance-entities.js';
 import { storeLeaseTests } from './conformance-leases.js';
 import { storeQueryTests } from './conformance-queries.js';
 import { storeSearchTests } from './conformance-search.js';
+import { storeTimerTests } from './conformance-timers.js';
 import { claimOne, episode, newInstance, orchestratorStarted, raised, runTo, started } from './conformance-helpers.js';
 
 export type MakeStore = () => Promise<Store>;
@@ -267,6 +268,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     storeLeaseTests(fresh);
     storeQueryTests(fresh);
     storeSearchTests(fresh);
+    storeTimerTests(fresh);
 
     it('keeps two task hubs in one database apart', async () => {
       const one = await fresh();

@@ -49,8 +49,8 @@ describe('PostgreSQL store specifics', () => {
          WHERE table_schema IN ('taskhub_alphahub', 'taskhub_betahub') GROUP BY table_schema ORDER BY table_schema`,
       );
       expect(rows.map((r) => [r.table_schema, Number(r.n)])).toEqual([
-        ['taskhub_alphahub', 5],
-        ['taskhub_betahub', 5],
+        ['taskhub_alphahub', 6],
+        ['taskhub_betahub', 6],
       ]);
       const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM taskhub_alphahub.instances');
       expect(Number(count.rows[0]?.n)).toBe(1);

@@ -1,6 +1,8 @@
 // The trigger services Taskhub serves. Each import registers its service (registerTriggerService); importing this
 // module before an app loads makes their trigger types served.
-export { isServedTriggerType, startTriggerServices, registerTriggerService } from './services.js';
+import './timer/timer-service.js';
+
+export { isServedTriggerType, startTriggerServices, registerTriggerService, unservableReason } from './services.js';
 export type { TriggerService, RunningTriggerService } from './services.js';
 export { invokeTriggerFunction } from './trigger-function.js';
 export type {

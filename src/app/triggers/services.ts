@@ -13,6 +13,11 @@ export interface TriggerService {
   /** Trigger binding types this service serves (`timerTrigger`, `queueTrigger` …). */
   readonly triggerTypes: readonly string[];
   /**
+   * Why this service cannot serve `fn` (an invalid timer schedule …), checked when the app registers it, or
+   * undefined. Such a function is not served, as Azure refuses to index it; the rest of the app is.
+   */
+  check?(fn: TriggerFunctionDefinition): string | undefined;
+  /**
    * Starts serving `functions` (only those of this service's types; never empty). A failure to start is logged by
    * the caller and leaves the rest of the app running.
    */
@@ -28,6 +33,11 @@ export function registerTriggerService(service: TriggerService): void {
 
 export function isServedTriggerType(type: string): boolean {
   return services.some((s) => s.triggerTypes.includes(type));
+}
+
+/** Why `fn` cannot be served by the service of its trigger type, or undefined. */
+export function unservableReason(fn: TriggerFunctionDefinition): string | undefined {
+  return services.find((s) => s.triggerTypes.includes(fn.trigger.type))?.check?.(fn);
 }
 
 /** Starts every service that has functions in the app; a service that fails to start is logged, never fatal. */

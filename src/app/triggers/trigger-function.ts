@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableClient } from '../../client/types.js';
 import type { Logger } from '../../log.js';
+import type { Store } from '../../store/store.js';
 import type { AppDefinition } from '../app-definition.js';
 import { invokeWithHooks, type FunctionHandler } from '../azure/hooks.js';
 import { createDurableClientBinding, isDurableClientInput } from '../durable-http-client.js';
@@ -41,6 +42,8 @@ export interface TriggerFunctionDefinition {
 export interface TriggerEnvironment {
   readonly app: AppDefinition;
   readonly client: DurableClient;
+  /** The task hub's store: what a service keeps across workers and restarts (timer schedules) lives there. */
+  readonly store: Store;
   /** URLs a durable client binding hands out (no key: nobody presented one). */
   readonly urls: ManagementUrlOptions;
   readonly logger: Logger;

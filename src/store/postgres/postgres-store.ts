@@ -19,6 +19,8 @@ import type {
   NewMessage,
   PurgeQuery,
   Store,
+  TimerClaim,
+  TimerStatus,
   WorkItem,
   WorkItemKey,
 } from '../store.js';
@@ -29,6 +31,7 @@ import { PgListener } from './listener.js';
 import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
+import { PgTimers } from './timers.js';
 import { migrate, schemaFor } from './schema.js';
 import type { Queryable } from './instances.js';
 
@@ -70,6 +73,7 @@ export class PostgresStore implements Store {
   readonly #committer: PgCommitter;
   readonly #listener: PgListener;
   readonly #search: PgSearch;
+  readonly #timers: PgTimers;
   #closed = false;
   #creates: PendingCreate[] = [];
   #reads = new Map<
@@ -93,6 +97,7 @@ export class PostgresStore implements Store {
     this.#listener = new PgListener(config, channel, payload);
     this.#prepared = preparing(this.pool);
     this.#search = new PgSearch(this.schema);
+    this.#timers = new PgTimers(this.schema);
   }
 
   migrate(): Promise<void> {
@@ -325,5 +330,13 @@ export class PostgresStore implements Store {
 
   abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void> {
     return this.#claims.abandonWorkItem(this.#q, workerId, key, options?.undelivered ?? false);
+  }
+
+  getTimerStatus(functionName: string): Promise<TimerStatus | undefined> {
+    return this.#timers.status(this.#q, functionName);
+  }
+
+  claimTimerOccurrence(claim: TimerClaim): Promise<boolean> {
+    return this.#timers.claim(this.#q, claim);
   }
 }

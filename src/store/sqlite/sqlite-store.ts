@@ -20,12 +20,15 @@ import type {
   NewMessage,
   PurgeQuery,
   Store,
+  TimerClaim,
+  TimerStatus,
   WorkItem,
   WorkItemKey,
 } from '../store.js';
 import { SqliteCommitter } from './commit.js';
 import { SqliteQueries } from './queries.js';
 import { SqliteSearch } from './search.js';
+import { SqliteTimers } from './timers.js';
 import { toInstance, type InstanceRow } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
   readonly #savepoint: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
   #searches: SqliteSearch | undefined;
+  #timerSchedules: SqliteTimers | undefined;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -95,6 +99,7 @@ export class SqliteStore implements Store {
     this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
     this.#searches = new SqliteSearch(db, this.hubName);
+    this.#timerSchedules = new SqliteTimers(db, this.hubName, this.clock);
     return Promise.resolve();
   }
 
@@ -168,6 +173,11 @@ export class SqliteStore implements Store {
   get #search(): SqliteSearch {
     if (!this.#searches) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
     return this.#searches;
+  }
+
+  get #timers(): SqliteTimers {
+    if (!this.#timerSchedules) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+    return this.#timerSchedules;
   }
 
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
@@ -251,6 +261,14 @@ export class SqliteStore implements Store {
 
   abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void> {
     return this.#write(() => this.#c.abandonWorkItem(workerId, key, options?.undelivered ?? false));
+  }
+
+  getTimerStatus(functionName: string): Promise<TimerStatus | undefined> {
+    return run(() => this.#timers.status(functionName));
+  }
+
+  claimTimerOccurrence(claim: TimerClaim): Promise<boolean> {
+    return this.#write(() => this.#timers.claim(claim));
   }
 }
 
