@@ -1,0 +1,219 @@
+// The blob trigger (`blobTrigger`, `app.storageBlob`, `df.app.client.storageBlob`): scans the container for new or
+// changed blobs matching the path pattern, as the Functions host's polling scan does, and invokes once per blob
+// version (ETag). Receipts live in the storage account itself, in `azure-webjobs-hosts/blobreceipts/…` as Azure keeps
+// them, so a blob fires once per change across restarts and for every worker that shares the account, and wiping
+// the account (Azurite's data) forgets them together with the blobs.
+import { RestError, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import type { QueueServiceClient } from '@azure/storage-queue';
+import { TaskhubError } from '../../../core/errors.js';
+import { onBlobWrite } from '../../bindings/storage.js';
+import { invokeTriggerFunction, type TriggerEnvironment, type TriggerFunctionDefinition } from '../trigger-function.js';
+import { StorageLogEvents } from './azurite.js';
+import { accountFor } from './connection.js';
+import { queueHostOptions, type QueueHostOptions } from './host-options.js';
+
+const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
+const POISON_QUEUE = 'webjobs-blobtrigger-poison';
+/** Longest wait between scans (shortened by host.json maxPollingInterval). */
+const SCAN_INTERVAL_MS = 10_000;
+
+export interface BlobPathPattern {
+  readonly container: string;
+  /** The literal blob-name prefix before the first `{`: what a scan lists. */
+  readonly prefix: string;
+  /** Matches a blob name; named groups are the pattern's binding data. */
+  readonly regex: RegExp;
+}
+
+/** `container/prefix/{name}.txt` → container, listing prefix and a matcher whose groups are the `{}` names. */
+export function parseBlobPathPattern(pattern: string, where: string): BlobPathPattern {
+  const trimmed = pattern.replace(/^\/+/, '');
+  const slash = trimmed.indexOf('/');
+  const container = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const rest = slash < 0 ? '{name}' : trimmed.slice(slash + 1) || '{name}';
+  if (container === '' || container.includes('{')) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `${where}: the blob path '${pattern}' must start with a container name.`,
+    );
+  }
+  let source = '';
+  let last = 0;
+  for (const match of rest.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+    source += escape(rest.slice(last, match.index)) + `(?<${match[1]!}>.+?)`;
+    last = match.index + match[0].length;
+  }
+  source += escape(rest.slice(last));
+  const brace = rest.indexOf('{');
+  return { container, prefix: brace < 0 ? rest : rest.slice(0, brace), regex: new RegExp(`^${source}$`) };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One function's scanner. */
+export class BlobListener {
+  readonly #env: TriggerEnvironment;
+  readonly #fn: TriggerFunctionDefinition;
+  readonly #options: QueueHostOptions;
+  readonly #pattern: BlobPathPattern;
+  readonly #container: ContainerClient;
+  readonly #receipts: ContainerClient;
+  readonly #queues: QueueServiceClient;
+  readonly #hostId: string;
+  readonly #failures = new Map<string, number>();
+  readonly #warnedOutputs = new Set<string>();
+  #closed = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #lastError: string | undefined;
+
+  constructor(env: TriggerEnvironment, fn: TriggerFunctionDefinition) {
+    this.#env = env;
+    this.#fn = fn;
+    this.#options = queueHostOptions(env.app.root ?? env.root);
+    const path = (fn.trigger as { path?: unknown }).path;
+    if (typeof path !== 'string' || path === '') {
+      throw new TaskhubError('INVALID_ARGUMENT', `The blob trigger of '${fn.name}' needs path.`);
+    }
+    this.#pattern = parseBlobPathPattern(path, `function '${fn.name}'`);
+    const account = accountFor(fn.trigger);
+    this.#container = account.blobs.getContainerClient(this.#pattern.container);
+    this.#receipts = account.blobs.getContainerClient(RECEIPTS_CONTAINER);
+    this.#queues = account.queues;
+    this.#hostId = `taskhub-${env.urls.taskHubName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  }
+
+  start(): void {
+    this.#unsubscribe = onBlobWrite(this.#container.url, () => this.#wake?.());
+    this.#loop = this.#run();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const interval = Math.min(SCAN_INTERVAL_MS, this.#options.maxPollingIntervalMs);
+    let created = false;
+    while (!this.#closed) {
+      try {
+        if (!created) {
+          await this.#container.createIfNotExists();
+          await this.#receipts.createIfNotExists();
+          created = true;
+        }
+        await this.#scan();
+        this.#lastError = undefined;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== this.#lastError) {
+          this.#lastError = message;
+          this.#env.logger.warn(
+            {
+              event: StorageLogEvents.blobScanFailed,
+              function: this.#fn.name,
+              container: this.#container.containerName,
+              err,
+            },
+            `blob trigger '${this.#fn.name}': scanning ${this.#container.containerName} failed; retrying`,
+          );
+        }
+      }
+      if (this.#closed) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, interval);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#wake = done;
+      });
+    }
+  }
+
+  async #scan(): Promise<void> {
+    for await (const blob of this.#container.listBlobsFlat({
+      prefix: this.#pattern.prefix,
+      includeMetadata: true,
+    })) {
+      if (this.#closed) return;
+      const match = this.#pattern.regex.exec(blob.name);
+      if (!match) continue;
+      const receipt = this.#receipts.getBlockBlobClient(this.#receiptName(blob));
+      if (await receipt.exists()) continue;
+      await this.#fire(blob, { ...match.groups }, receipt.name);
+    }
+  }
+
+  #receiptName(blob: BlobItem): string {
+    const etag = blob.properties.etag?.replace(/"/g, '') ?? 'none';
+    return `blobreceipts/${this.#hostId}/${this.#fn.name}/${etag}/${this.#container.containerName}/${blob.name}`;
+  }
+
+  async #fire(blob: BlobItem, names: Record<string, string>, receiptName: string): Promise<void> {
+    const client = this.#container.getBlobClient(blob.name);
+    const blobPath = `${this.#container.containerName}/${blob.name}`;
+    let bytes: Buffer;
+    try {
+      bytes = await client.downloadToBuffer();
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 404) return; // deleted since the listing
+      throw err;
+    }
+    const dataType = (this.#fn.trigger as { dataType?: unknown }).dataType;
+    const metadata: Record<string, unknown> = {
+      ...names,
+      blobTrigger: blobPath,
+      uri: client.url,
+      properties: {
+        length: blob.properties.contentLength,
+        etag: blob.properties.etag,
+        lastModified: blob.properties.lastModified.toISOString(),
+        contentType: blob.properties.contentType,
+      },
+      metadata: blob.metadata ?? {},
+    };
+    const receipt = this.#receipts.getBlockBlobClient(receiptName);
+    try {
+      await invokeTriggerFunction(
+        this.#env,
+        this.#fn,
+        dataType === 'string' ? bytes.toString('utf8') : bytes,
+        metadata,
+        this.#warnedOutputs,
+      );
+    } catch (err) {
+      const failures = (this.#failures.get(receiptName) ?? 0) + 1;
+      this.#failures.set(receiptName, failures);
+      this.#env.logger.error(
+        { event: StorageLogEvents.blobTriggerFailed, function: this.#fn.name, blob: blobPath, failures, err },
+        `blob trigger '${this.#fn.name}' failed for ${blobPath} (attempt ${String(failures)} of ` +
+          `${String(this.#options.maxDequeueCount)})`,
+      );
+      if (failures < this.#options.maxDequeueCount) return;
+      const poison = this.#queues.getQueueClient(POISON_QUEUE);
+      await poison.createIfNotExists();
+      const body = JSON.stringify({
+        Type: 'BlobTrigger',
+        FunctionId: this.#fn.name,
+        BlobType: 'BlockBlob',
+        ContainerName: this.#container.containerName,
+        BlobName: blob.name,
+        ETag: blob.properties.etag,
+      });
+      await poison.sendMessage(Buffer.from(body).toString('base64'));
+      this.#env.logger.warn(
+        { event: StorageLogEvents.blobPoisoned, function: this.#fn.name, blob: blobPath },
+        `blob trigger '${this.#fn.name}': ${blobPath} gave up after ${String(failures)} failures; see ${POISON_QUEUE}`,
+      );
+    }
+    this.#failures.delete(receiptName);
+    await receipt.uploadData(Buffer.alloc(0), { metadata: { functionname: this.#fn.name } });
+  }
+}
