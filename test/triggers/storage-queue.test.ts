@@ -67,7 +67,9 @@ describe('storage queue trigger (code-first app)', () => {
 
     // The queue function's own output: a base64 message (the host's default encoding) with its trigger metadata.
     await until(async () => (await peekDecoded(storage.queues, 'started')).length > 0, { what: 'a started message' });
-    const [started] = (await peekDecoded(storage.queues, 'started')).map((m) => JSON.parse(m) as Record<string, unknown>);
+    const [started] = (await peekDecoded(storage.queues, 'started')).map(
+      (m) => JSON.parse(m) as Record<string, unknown>,
+    );
     expect(started).toMatchObject({ instanceId: 'order-1', dequeueCount: 1 });
     expect(typeof started?.messageId).toBe('string');
     // Consumed: the order message was deleted after the successful invocation.
