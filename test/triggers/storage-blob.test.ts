@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startHost } from '../e2e/host.js';
 import { until } from '../until.js';
-import { blobText, startTestAzurite, type TestAzurite } from './storage-azurite.js';
+import { blobText, peekDecoded, startTestAzurite, type TestAzurite } from './storage-azurite.js';
 
 const APP = path.join(ROOT, 'test/fixtures/storage-code-first');
 
@@ -66,6 +66,13 @@ describe('storage blob trigger', () => {
       await until(async () => (await blobText(storage.blobs, 'processed', 'a.txt')) === 'a.txt: CHANGED', {
         what: 'processed/a.txt to change',
       });
+      // One invocation per blob version, told by the queue output each invocation writes.
+      expect((await peekDecoded(storage.queues, 'uploads-seen')).sort()).toEqual([
+        'uploads/a.txt',
+        'uploads/a.txt',
+        'uploads/b.txt',
+        'uploads/before.txt',
+      ]);
     } finally {
       expect(await host.stop()).toBe(0);
     }

@@ -60,6 +60,22 @@ describe('storage queue trigger on PostgreSQL', () => {
       expect(started.sort()).toEqual(ORDERS.map((o) => o.orderId).sort());
       expect(await peekDecoded(storage.queues, 'orders')).toEqual([]);
       expect(await peekDecoded(storage.queues, 'orders-poison')).toEqual([]);
+
+      // Blobs: both processes scan the container; the receipt lease lets one of them fire each blob.
+      const uploads = storage.blobs.getContainerClient('uploads');
+      await uploads.createIfNotExists();
+      const names = ['one.txt', 'two.txt', 'three.txt', 'four.txt'];
+      for (const name of names) await uploads.getBlockBlobClient(name).uploadData(Buffer.from(name));
+      await until(
+        async () => {
+          const done = await Promise.all(names.map((n) => blobText(storage.blobs, 'processed', n)));
+          return done.every((text) => text !== undefined);
+        },
+        { what: 'every upload to be processed' },
+      );
+      expect((await peekDecoded(storage.queues, 'uploads-seen')).sort()).toEqual(
+        names.map((n) => `uploads/${n}`).sort(),
+      );
     } finally {
       worker.kill('SIGTERM');
       expect(await workerExited).toBe(0);

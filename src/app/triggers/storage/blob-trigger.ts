@@ -3,7 +3,7 @@
 // version (ETag). Receipts live in the storage account itself, in `azure-webjobs-hosts/blobreceipts/…` as Azure keeps
 // them, so a blob fires once per change across restarts and for every worker that shares the account, and wiping
 // the account (Azurite's data) forgets them together with the blobs.
-import { RestError, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import { RestError, type BlobItem, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { TaskhubError } from '../../../core/errors.js';
 import { onBlobWrite } from '../../bindings/storage.js';
@@ -14,6 +14,8 @@ import { queueHostOptions, type QueueHostOptions } from './host-options.js';
 
 const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
 const POISON_QUEUE = 'webjobs-blobtrigger-poison';
+/** The lease on a receipt while its function runs (renewed at half time; Azure's receipts are leased too). */
+const RECEIPT_LEASE_S = 60;
 /** Longest wait between scans (shortened by host.json maxPollingInterval). */
 const SCAN_INTERVAL_MS = 10_000;
 
@@ -145,9 +147,47 @@ export class BlobListener {
       if (this.#closed) return;
       const match = this.#pattern.regex.exec(blob.name);
       if (!match) continue;
-      const receipt = this.#receipts.getBlockBlobClient(this.#receiptName(blob));
-      if (await receipt.exists()) continue;
-      await this.#fire(blob, { ...match.groups }, receipt.name);
+      await this.#claimAndFire(blob, { ...match.groups });
+    }
+  }
+
+  /**
+   * Azure's receipt protocol: the receipt blob exists (created if absent), this process holds a lease on it while
+   * the function runs, and it is marked completed after success. A receipt leased elsewhere is another worker's
+   * (or a crashed one's, until its lease expires); a completed one means this blob version already fired.
+   */
+  async #claimAndFire(blob: BlobItem, names: Record<string, string>): Promise<void> {
+    const receipt = this.#receipts.getBlockBlobClient(this.#receiptName(blob));
+    if (await isCompleted(receipt)) return;
+    try {
+      await receipt.uploadData(Buffer.alloc(0), { conditions: { ifNoneMatch: '*' } });
+    } catch (err) {
+      if (!(err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412))) throw err;
+    }
+    const lease = receipt.getBlobLeaseClient();
+    try {
+      await lease.acquireLease(RECEIPT_LEASE_S);
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 409) return; // leased by another worker
+      throw err;
+    }
+    const renew = setInterval(
+      () => {
+        lease.renewLease().catch(() => undefined); // a lost renewal only risks a second run: at-least-once
+      },
+      (RECEIPT_LEASE_S * 1000) / 2,
+    );
+    try {
+      if (await isCompleted(receipt)) return; // completed between our look and our lease
+      if (await this.#fire(blob, names)) {
+        await receipt.setMetadata(
+          { completed: 'true', functionname: this.#fn.name },
+          { conditions: { leaseId: lease.leaseId } },
+        );
+      }
+    } finally {
+      clearInterval(renew);
+      await lease.releaseLease().catch(() => undefined); // else it expires by itself
     }
   }
 
@@ -156,14 +196,16 @@ export class BlobListener {
     return `blobreceipts/${this.#hostId}/${this.#fn.name}/${etag}/${this.#container.containerName}/${blob.name}`;
   }
 
-  async #fire(blob: BlobItem, names: Record<string, string>, receiptName: string): Promise<void> {
+  /** Runs the function for one blob version; true when its receipt is to be completed (success, or given up). */
+  async #fire(blob: BlobItem, names: Record<string, string>): Promise<boolean> {
+    const receiptName = this.#receiptName(blob);
     const client = this.#container.getBlobClient(blob.name);
     const blobPath = `${this.#container.containerName}/${blob.name}`;
     let bytes: Buffer;
     try {
       bytes = await client.downloadToBuffer();
     } catch (err) {
-      if (err instanceof RestError && err.statusCode === 404) return; // deleted since the listing
+      if (err instanceof RestError && err.statusCode === 404) return false; // deleted since the listing
       throw err;
     }
     const dataType = (this.#fn.trigger as { dataType?: unknown }).dataType;
@@ -179,7 +221,6 @@ export class BlobListener {
       },
       metadata: blob.metadata ?? {},
     };
-    const receipt = this.#receipts.getBlockBlobClient(receiptName);
     try {
       await invokeTriggerFunction(
         this.#env,
@@ -196,7 +237,7 @@ export class BlobListener {
         `blob trigger '${this.#fn.name}' failed for ${blobPath} (attempt ${String(failures)} of ` +
           `${String(this.#options.maxDequeueCount)})`,
       );
-      if (failures < this.#options.maxDequeueCount) return;
+      if (failures < this.#options.maxDequeueCount) return false;
       const poison = this.#queues.getQueueClient(POISON_QUEUE);
       await poison.createIfNotExists();
       const body = JSON.stringify({
@@ -214,6 +255,15 @@ export class BlobListener {
       );
     }
     this.#failures.delete(receiptName);
-    await receipt.uploadData(Buffer.alloc(0), { metadata: { functionname: this.#fn.name } });
+    return true;
+  }
+}
+
+async function isCompleted(receipt: BlockBlobClient): Promise<boolean> {
+  try {
+    return (await receipt.getProperties()).metadata?.completed === 'true';
+  } catch (err) {
+    if (err instanceof RestError && err.statusCode === 404) return false;
+    throw err;
   }
 }
