@@ -99,6 +99,22 @@ describe('storage queue trigger (code-first app)', () => {
     expect(host.output()).not.toContain('delivery 3 of 2');
   });
 
+  it('a failed delivery comes back after visibilityTimeout and succeeds the second time (at-least-once)', async () => {
+    await sendJson(storage.queues, 'flaky', { text: 'retry me' });
+    await until(async () => (await peekDecoded(storage.queues, 'flaky-done')).length > 0, { what: 'the retry' });
+    expect((await peekDecoded(storage.queues, 'flaky-done')).map((m) => JSON.parse(m) as unknown)).toEqual([
+      { message: { text: 'retry me' }, dequeueCount: 2 },
+    ]);
+    expect(await peekDecoded(storage.queues, 'flaky')).toEqual([]);
+    expect(await peekDecoded(storage.queues, 'flaky-poison')).toEqual([]);
+  });
+
+  it('an output that cannot be delivered fails the invocation, naming the binding expression', async () => {
+    const response = await fetch(`${host.url}/api/bad-output`, { method: 'POST' });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('no value for the binding expression {noSuchField}');
+  });
+
   it('a message that is not base64 goes to the poison queue without running the function', async () => {
     const queue = storage.queues.getQueueClient('orders');
     await queue.sendMessage('{"orderId": "not-base64"}');

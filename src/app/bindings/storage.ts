@@ -3,9 +3,18 @@
 // SDKs against the account the binding's `connection` names. Paths take binding expressions as Azure does.
 import { randomUUID } from 'node:crypto';
 import { RestError } from '@azure/storage-blob';
-import { TaskhubError } from '../../core/errors.js';
-import { accountFor, storageConnectionString } from '../triggers/storage/connection.js';
+import { isTaskhubError } from '../../core/errors.js';
+import { accountFor, storageConnectionString, type StorageAccount } from '../triggers/storage/connection.js';
 import { queueHostOptions, type QueueHostOptions } from '../triggers/storage/host-options.js';
+
+/**
+ * A binding that cannot be read or delivered at invocation time (a `{name}` with no value, a bad path): a failure of
+ * the invocation (500 for an HTTP function, a retry for a queue message), not a bad request.
+ */
+export class StorageBindingError extends Error {
+  readonly code = 'BINDING_FAILED';
+  override readonly name = 'StorageBindingError';
+}
 
 /** A binding as declared (function.json entry or app.* descriptor). */
 export interface StorageBinding {
@@ -98,7 +107,7 @@ export function resolveBindingExpression(template: string, data: Record<string, 
     let value: unknown = data;
     for (const part of key.split('.')) value = lookup(value, part);
     if (value === undefined || value === null || typeof value === 'object') {
-      throw new TaskhubError('INVALID_ARGUMENT', `${where}: no value for the binding expression {${key}}.`);
+      throw new StorageBindingError(`${where}: no value for the binding expression {${key}}.`);
     }
     return typeof value === 'string' ? value : JSON.stringify(value);
   });
@@ -118,7 +127,7 @@ export function splitBlobPath(blobPath: string, where: string): { container: str
   const trimmed = blobPath.replace(/^\/+/, '');
   const slash = trimmed.indexOf('/');
   if (slash <= 0 || slash === trimmed.length - 1) {
-    throw new TaskhubError('INVALID_ARGUMENT', `${where}: the blob path '${blobPath}' must be 'container/blob'.`);
+    throw new StorageBindingError(`${where}: the blob path '${blobPath}' must be 'container/blob'.`);
   }
   return { container: trimmed.slice(0, slash), blob: trimmed.slice(slash + 1) };
 }
@@ -126,12 +135,19 @@ export function splitBlobPath(blobPath: string, where: string): { container: str
 function requiredString(binding: StorageBinding, key: 'path' | 'queueName', where: string): string {
   const value = binding[key];
   if (typeof value !== 'string' || value === '') {
-    throw new TaskhubError(
-      'INVALID_ARGUMENT',
-      `${where}: the ${binding.type} binding '${binding.name}' needs '${key}'.`,
-    );
+    throw new StorageBindingError(`${where}: the ${binding.type} binding '${binding.name}' needs '${key}'.`);
   }
   return value;
+}
+
+/** The account of a binding; a missing or refused connection fails the invocation that uses it. */
+function bindingAccount(binding: StorageBinding, where: string): StorageAccount {
+  try {
+    return accountFor(binding);
+  } catch (err) {
+    if (isTaskhubError(err)) throw new StorageBindingError(`${where}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Bytes of a value written to a blob: bytes as they are, a string as UTF-8, anything else as JSON. */
@@ -188,7 +204,7 @@ export async function readStorageInputs(
       resolveBindingExpression(requiredString(input, 'path', where), data, where),
       where,
     );
-    const client = accountFor(input).blobs.getContainerClient(container).getBlobClient(blob);
+    const client = bindingAccount(input, where).blobs.getContainerClient(container).getBlobClient(blob);
     try {
       const bytes = await client.downloadToBuffer();
       values[input.name] = input.dataType === 'string' ? bytes.toString('utf8') : bytes;
@@ -262,7 +278,7 @@ async function writeBlob(binding: StorageBinding, value: unknown, data: Record<s
     resolveBindingExpression(requiredString(binding, 'path', where), data, where),
     where,
   );
-  const containerClient = accountFor(binding).blobs.getContainerClient(container);
+  const containerClient = bindingAccount(binding, where).blobs.getContainerClient(container);
   if (!createdContainers.has(containerClient.url)) {
     await containerClient.createIfNotExists();
     createdContainers.add(containerClient.url);
@@ -280,7 +296,7 @@ async function sendMessages(
   options: QueueHostOptions,
 ) {
   const queueName = resolveBindingExpression(requiredString(binding, 'queueName', where), data, where).toLowerCase();
-  const queue = accountFor(binding).queues.getQueueClient(queueName);
+  const queue = bindingAccount(binding, where).queues.getQueueClient(queueName);
   if (!createdQueues.has(queue.url)) {
     await queue.createIfNotExists();
     createdQueues.add(queue.url);
