@@ -11,6 +11,7 @@ import { invokeTriggerFunction, type TriggerEnvironment, type TriggerFunctionDef
 import { StorageLogEvents } from './azurite.js';
 import { accountFor } from './connection.js';
 import { queueHostOptions, type QueueHostOptions } from './host-options.js';
+import { PollErrorReporter } from './poll-errors.js';
 
 const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
 const POISON_QUEUE = 'webjobs-blobtrigger-poison';
@@ -70,7 +71,7 @@ export class BlobListener {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
-  #lastError: string | undefined;
+  readonly #scanErrors: PollErrorReporter;
 
   constructor(env: TriggerEnvironment, fn: TriggerFunctionDefinition) {
     this.#env = env;
@@ -81,10 +82,15 @@ export class BlobListener {
       throw new TaskhubError('INVALID_ARGUMENT', `The blob trigger of '${fn.name}' needs path.`);
     }
     this.#pattern = parseBlobPathPattern(path, `function '${fn.name}'`);
-    const account = accountFor(fn.trigger);
+    const account = accountFor(fn.trigger, 'listener');
     this.#container = account.blobs.getContainerClient(this.#pattern.container);
     this.#receipts = account.blobs.getContainerClient(RECEIPTS_CONTAINER);
     this.#queues = account.queues;
+    this.#scanErrors = new PollErrorReporter(
+      env.logger,
+      { event: StorageLogEvents.blobScanFailed, function: fn.name, container: this.#pattern.container },
+      `blob trigger '${fn.name}': scanning ${this.#pattern.container} failed; retrying`,
+    );
     this.#hostId = `taskhub-${env.urls.taskHubName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   }
 
@@ -111,21 +117,9 @@ export class BlobListener {
           created = true;
         }
         await this.#scan();
-        this.#lastError = undefined;
+        this.#scanErrors.succeeded();
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (message !== this.#lastError) {
-          this.#lastError = message;
-          this.#env.logger.warn(
-            {
-              event: StorageLogEvents.blobScanFailed,
-              function: this.#fn.name,
-              container: this.#container.containerName,
-              err,
-            },
-            `blob trigger '${this.#fn.name}': scanning ${this.#container.containerName} failed; retrying`,
-          );
-        }
+        this.#scanErrors.failed(err);
       }
       if (this.#closed) break;
       await new Promise<void>((resolve) => {

@@ -56,15 +56,26 @@ export function storageConnectionString(binding: StorageConnectionRef, env: Node
 
 const accounts = new Map<string, StorageAccount>();
 
-/** The SDK clients for a connection string (cached: one pipeline per account and process). */
-export function storageAccount(connectionString: string): StorageAccount {
-  let account = accounts.get(connectionString);
+/**
+ * 'bindings' clients keep the SDK's own retries (an output is worth a few seconds of retrying); 'listener' clients
+ * retry briefly, since a listener polls again anyway: an account not up yet (Azurite starting beside the worker)
+ * then costs one short backoff, not the SDK's 4-8-16 s of retries on one poll.
+ */
+export type ClientPurpose = 'bindings' | 'listener';
+
+const LISTENER_RETRIES = { maxTries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
+
+/** The SDK clients for a connection string (cached: one pipeline per account, purpose and process). */
+export function storageAccount(connectionString: string, purpose: ClientPurpose = 'bindings'): StorageAccount {
+  const key = `${purpose} ${connectionString}`;
+  let account = accounts.get(key);
   if (!account) {
+    const options = purpose === 'listener' ? { retryOptions: LISTENER_RETRIES } : {};
     try {
       account = {
         connectionString,
-        queues: QueueServiceClient.fromConnectionString(connectionString),
-        blobs: BlobServiceClient.fromConnectionString(connectionString),
+        queues: QueueServiceClient.fromConnectionString(connectionString, options),
+        blobs: BlobServiceClient.fromConnectionString(connectionString, options),
       };
     } catch (err) {
       throw new TaskhubError(
@@ -72,14 +83,14 @@ export function storageAccount(connectionString: string): StorageAccount {
         `The storage connection string is not usable by the Azure Storage SDK: ${(err as Error).message}`,
       );
     }
-    accounts.set(connectionString, account);
+    accounts.set(key, account);
   }
   return account;
 }
 
 /** The account a binding's `connection` names. */
-export function accountFor(binding: object): StorageAccount {
-  return storageAccount(storageConnectionString(binding));
+export function accountFor(binding: object, purpose: ClientPurpose = 'bindings'): StorageAccount {
+  return storageAccount(storageConnectionString(binding), purpose);
 }
 
 export interface DevelopmentEndpoints {

@@ -9,6 +9,7 @@ import { invokeTriggerFunction, type TriggerEnvironment, type TriggerFunctionDef
 import { StorageLogEvents } from './azurite.js';
 import { accountFor } from './connection.js';
 import { queueHostOptions, type QueueHostOptions } from './host-options.js';
+import { PollErrorReporter } from './poll-errors.js';
 
 /** How long a fetched message stays invisible while its invocation runs (the Functions host's 10 minutes). */
 const INVISIBLE_WHILE_RUNNING_S = 600;
@@ -84,16 +85,21 @@ export class QueueListener {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
-  #lastError: string | undefined;
+  readonly #pollErrors: PollErrorReporter;
 
   constructor(env: TriggerEnvironment, fn: TriggerFunctionDefinition) {
     this.#env = env;
     this.#fn = fn;
     this.#options = queueHostOptions(env.app.root ?? env.root);
     const name = queueNameOf(fn);
-    const account = accountFor(fn.trigger);
+    const account = accountFor(fn.trigger, 'listener');
     this.#queue = account.queues.getQueueClient(name);
     this.#poison = account.queues.getQueueClient(`${name}-poison`);
+    this.#pollErrors = new PollErrorReporter(
+      env.logger,
+      { event: StorageLogEvents.queuePollFailed, function: fn.name, queue: name },
+      `queue trigger '${fn.name}': polling ${name} failed; retrying with backoff`,
+    );
   }
 
   get queueName(): string {
@@ -135,9 +141,9 @@ export class QueueListener {
         });
         found = receivedMessageItems.length;
         for (const message of receivedMessageItems) this.#track(this.#handle(message));
-        this.#lastError = undefined;
+        this.#pollErrors.succeeded();
       } catch (err) {
-        this.#reportPollError(err);
+        this.#pollErrors.failed(err);
       }
       if (this.#closed) break;
       if (found > 0) {
@@ -147,17 +153,6 @@ export class QueueListener {
       await this.#sleep(delay);
       delay = Math.min(delay * 2, this.#options.maxPollingIntervalMs);
     }
-  }
-
-  #reportPollError(err: unknown): void {
-    // The same failure every poll (Azurite not up yet, a wrong key) is logged once, until a poll succeeds.
-    const message = err instanceof Error ? err.message : String(err);
-    if (message === this.#lastError) return;
-    this.#lastError = message;
-    this.#env.logger.warn(
-      { event: StorageLogEvents.queuePollFailed, function: this.#fn.name, queue: this.#queue.name, err },
-      `queue trigger '${this.#fn.name}': polling ${this.#queue.name} failed; retrying with backoff`,
-    );
   }
 
   #track(work: Promise<void>): void {
