@@ -129,7 +129,7 @@ describe('storage queue trigger (code-first app)', () => {
 });
 
 describe('storage queue trigger (classic function.json app)', () => {
-  it('a queueTrigger with an orchestrationClient binding starts orchestrations; $return and blob outputs land', async () => {
+  it('a queueTrigger with an orchestrationClient binding starts orchestrations; $return, blob outputs and blobTrigger work', async () => {
     const host = await startHost(CLASSIC, { env: { AzureWebJobsStorage: storage.connectionString } });
     try {
       expect(host.output()).toContain('QueueStart: queueTrigger');
@@ -149,6 +149,14 @@ describe('storage queue trigger (classic function.json app)', () => {
       await until(async () => (await peekDecoded(storage.queues, 'greetings-started')).length > 0, {
         what: 'the $return message',
       });
+      // A function.json blob trigger with a blob output, {name} from the path pattern.
+      const notes = storage.blobs.getContainerClient('notes');
+      await notes.createIfNotExists();
+      await notes.getBlockBlobClient('memo.txt').uploadData(Buffer.from('quiet'));
+      await until(async () => (await blobText(storage.blobs, 'shouted', 'memo.txt')) !== undefined, {
+        what: 'shouted/memo.txt',
+      });
+      expect(await blobText(storage.blobs, 'shouted', 'memo.txt')).toBe('memo: QUIET (notes/memo.txt)');
       expect((await peekDecoded(storage.queues, 'greetings-started')).map((m) => JSON.parse(m) as unknown)).toEqual([
         { instanceId: 'greet-1', dequeueCount: 1 },
       ]);

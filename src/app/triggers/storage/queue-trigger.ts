@@ -193,9 +193,11 @@ export class QueueListener {
         await this.#moveToPoison(message);
         return;
       }
+      const held = this.#holdInvisible(message);
       try {
         await invokeTriggerFunction(this.#env, this.#fn, trigger.value, trigger.metadata, this.#warnedOutputs);
       } catch (err) {
+        message = { ...message, popReceipt: await held.release() };
         logger.error(
           { event: StorageLogEvents.queueMessageFailed, ...context, dequeueCount: message.dequeueCount, err },
           `queue trigger '${this.#fn.name}' failed (delivery ${String(message.dequeueCount)} of ` +
@@ -212,11 +214,46 @@ export class QueueListener {
         }
         return;
       }
-      await this.#queue.deleteMessage(message.messageId, message.popReceipt);
+      await this.#queue.deleteMessage(message.messageId, await held.release());
     } catch (err) {
       // A storage call failed (the message is then retried when its invisibility ends: at-least-once holds).
       logger.warn({ event: StorageLogEvents.queueMessageFailed, ...context, err }, 'queue message handling failed');
     }
+  }
+
+  /**
+   * Keeps a message invisible while its invocation runs, as the Functions host does: its invisibility is renewed at
+   * half time, each renewal giving a new pop receipt. `release` stops renewing and returns the current receipt.
+   */
+  #holdInvisible(message: DequeuedMessageItem): { release(): Promise<string> } {
+    let popReceipt = message.popReceipt;
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing
+        .then(async () => {
+          const renewed = await this.#queue.updateMessage(
+            message.messageId,
+            popReceipt,
+            undefined,
+            INVISIBLE_WHILE_RUNNING_S,
+          );
+          if (renewed.popReceipt) popReceipt = renewed.popReceipt;
+        })
+        .catch((err: unknown) => {
+          // The message may then run again elsewhere once visible: at-least-once, as on Azure.
+          this.#env.logger.warn(
+            { event: StorageLogEvents.queueMessageFailed, function: this.#fn.name, messageId: message.messageId, err },
+            'could not keep the queue message invisible while its function runs',
+          );
+        });
+    }, INVISIBLE_WHILE_RUNNING_S * 500);
+    return {
+      async release() {
+        clearInterval(timer);
+        await renewing;
+        return popReceipt;
+      },
+    };
   }
 
   async #moveToPoison(message: DequeuedMessageItem): Promise<void> {
