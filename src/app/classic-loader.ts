@@ -220,18 +220,18 @@ function classicActivity(
   bindings: readonly FunctionJsonBinding[],
 ): ActivityHandler {
   const { inputs, outputs } = storageBindingsOf(bindings);
-  const run = async (input: unknown, activity: ActivityContext): Promise<unknown> => {
+  const run = (input: unknown, activity: ActivityContext): unknown => {
     const values: Record<string, unknown> = { [trigger.name]: input };
     for (const binding of inputs) values[binding.name] = activity.extraInputs.get(binding.name);
     const context = createClassicContext(activity, dir, bindings, values);
-    const result = await invokeClassic(handler, context, [input]);
-    copyOutputs(context.bindings, outputs, activity.extraOutputs);
-    return result;
+    const result = invokeClassic(handler, context, [input]);
+    if (outputs.length === 0) return result;
+    return Promise.resolve(result).then((value) => {
+      copyOutputs(context.bindings, outputs, activity.extraOutputs);
+      return value;
+    });
   };
-  if (inputs.length === 0 && outputs.length === 0) {
-    return (input: unknown, activity: ActivityContext) =>
-      invokeClassic(handler, createClassicContext(activity, dir, bindings, { [trigger.name]: input }), [input]);
-  }
+  // Wrapped only when the function has storage bindings; without them the activity runs as it did.
   return activityWithStorageBindings({ name, extraInputs: inputs, extraOutputs: outputs }, () => definition.root, run);
 }
 
