@@ -157,6 +157,7 @@ export class QueueListener {
 
   #track(work: Promise<void>): void {
     this.#inFlight.add(work);
+    // `work` is #handle's, which never rejects: so neither does this.
     void work.finally(() => {
       this.#inFlight.delete(work);
       this.#wake?.();
