@@ -17,6 +17,8 @@ import {
 import { isDurableClientInput } from './durable-http-client.js';
 import { resolveSettingExpressions } from './settings.js';
 import { isServedTriggerType } from './triggers/services.js';
+import { activityWithStorageBindings } from './bindings/invoke.js';
+import { recordStorageBindings, STORAGE_OUTPUT_TYPES } from './bindings/storage.js';
 import type { HttpRequest } from './http-types.js';
 import type { InvocationContext } from './invocation-context.js';
 import { LogEvents, type Logger } from '../log.js';
@@ -97,6 +99,8 @@ function warnUnservedBindings(
 ): void {
   for (const binding of bindings) {
     if (binding === trigger || isDurableClientInput(binding) || binding.type === 'http') continue;
+    // Blob inputs and blob/queue outputs are read and delivered through the Storage SDK.
+    if (binding.type === 'blob' || (binding.type === 'queue' && binding.direction === 'out')) continue;
     const direction = binding.direction === 'out' ? 'output' : 'input';
     const effect = direction === 'output' ? 'what the function sets there is dropped' : 'it reads as undefined';
     logger.warn(
@@ -190,9 +194,10 @@ function register(
       definition.registry.registerEntity(name, requireFunction(exported, name));
       return;
     case 'activityTrigger':
+      recordStorageBindings(definition, bindings);
       definition.registry.registerActivity(
         name,
-        classicActivity(requireFunction(exported, name), dir, trigger, bindings),
+        classicActivity(definition, name, requireFunction(exported, name), dir, trigger, bindings),
       );
       return;
     case 'httpTrigger':
@@ -207,17 +212,50 @@ function register(
 
 /** A v3 activity gets `(context, input)` with the input also in `context.bindings[<trigger name>]`. */
 function classicActivity(
+  definition: AppDefinition,
+  name: string,
   handler: AnyFunction,
   dir: string,
   trigger: FunctionJsonBinding,
   bindings: readonly FunctionJsonBinding[],
 ): ActivityHandler {
-  return (input: unknown, activity: ActivityContext) => {
-    const context = createClassicContext(activity, dir, bindings, {
-      [trigger.name]: input,
+  const { inputs, outputs } = storageBindingsOf(bindings);
+  const run = (input: unknown, activity: ActivityContext): unknown => {
+    const values: Record<string, unknown> = { [trigger.name]: input };
+    for (const binding of inputs) values[binding.name] = activity.extraInputs.get(binding.name);
+    const context = createClassicContext(activity, dir, bindings, values);
+    const result = invokeClassic(handler, context, [input]);
+    if (outputs.length === 0) return result;
+    return Promise.resolve(result).then((value) => {
+      copyOutputs(context.bindings, outputs, activity.extraOutputs);
+      return value;
     });
-    return invokeClassic(handler, context, [input]);
   };
+  // Wrapped only when the function has storage bindings; without them the activity runs as it did.
+  return activityWithStorageBindings({ name, extraInputs: inputs, extraOutputs: outputs }, () => definition.root, run);
+}
+
+/** The blob inputs and blob/queue outputs among a function.json's bindings (Taskhub reads and delivers those). */
+function storageBindingsOf(bindings: readonly FunctionJsonBinding[]): {
+  inputs: FunctionJsonBinding[];
+  outputs: FunctionJsonBinding[];
+} {
+  return {
+    inputs: bindings.filter((b) => b.type === 'blob' && (b.direction ?? 'in') === 'in'),
+    outputs: bindings.filter((b) => STORAGE_OUTPUT_TYPES.has(b.type) && b.direction === 'out' && b.name !== '$return'),
+  };
+}
+
+/** What a v3 function left in `context.bindings` for its output bindings, handed on as 4.x extraOutputs. */
+function copyOutputs(
+  values: Record<string, unknown>,
+  outputs: readonly FunctionJsonBinding[],
+  extraOutputs: { set(binding: FunctionJsonBinding, value: unknown): void },
+): void {
+  for (const output of outputs) {
+    const value = values[output.name];
+    if (value !== undefined) extraOutputs.set(output, value);
+  }
 }
 
 /**
@@ -273,17 +311,21 @@ function registerHttp(
     .filter((b) => isDurableClientInput(b) && b.direction !== 'out')
     .map((b) => ({ ...b, type: b.type, name: b.name }));
   const httpOutput = bindings.find((b) => b.type === 'http' && b.direction === 'out');
+  const storage = storageBindingsOf(bindings);
   definition.addHttpFunction({
     name,
     methods,
     authLevel: (typeof trigger.authLevel === 'string' ? trigger.authLevel.toLowerCase() : 'function') as AuthLevel,
     route: typeof trigger.route === 'string' ? trigger.route : name,
     trigger,
-    extraInputs: clientInputs,
+    extraInputs: [...clientInputs, ...storage.inputs],
+    extraOutputs: storage.outputs,
     handler: async (request: HttpRequest, invocation: InvocationContext) => {
       const req = await classicRequest(request);
       const values: Record<string, unknown> = { [trigger.name]: req };
-      for (const input of clientInputs) values[input.name] = invocation.extraInputs.get(input.name);
+      for (const input of [...clientInputs, ...storage.inputs]) {
+        values[input.name] = invocation.extraInputs.get(input.name);
+      }
       // bindingData carries the trigger's data too: DF's template passes `context.bindingData.req` as the request.
       const context = createClassicContext(invocation, dir, bindings, values, {
         ...request.params,
@@ -293,6 +335,7 @@ function registerHttp(
       });
       context.req = req;
       const result = await invokeClassic(handler, context, [req]);
+      copyOutputs(context.bindings, storage.outputs, invocation.extraOutputs);
       // `$return` sends the return value; otherwise the http output binding (context.res or context.bindings[name]).
       if (httpOutput?.name === '$return') return fromClassicResponse(result);
       const out = context.res ?? (httpOutput ? context.bindings[httpOutput.name] : undefined) ?? result;

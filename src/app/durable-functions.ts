@@ -22,6 +22,8 @@ import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azu
 import { invokeWithHooks, type FunctionHandler } from './azure/hooks.js';
 import { trigger as azureTrigger, type BindingOptions } from './azure/bindings.js';
 import { isServedTriggerType } from './triggers/services.js';
+import { activityWithStorageBindings } from './bindings/invoke.js';
+import { recordStorageBindings } from './bindings/storage.js';
 import {
   clientFromBinding,
   isDurableClientBinding,
@@ -31,7 +33,7 @@ import {
 import { DummyEntityContext, DummyOrchestrationContext } from './durable-testing.js';
 import type { HttpHandler } from './app-definition.js';
 import type { HttpRequest } from './http-types.js';
-import type { FunctionInput, FunctionTrigger, InvocationContext } from './invocation-context.js';
+import type { FunctionInput, FunctionOutput, FunctionTrigger, InvocationContext } from './invocation-context.js';
 
 export type {
   ActivityContext,
@@ -181,7 +183,13 @@ export const app = {
   activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
     const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);
     const definition = currentApp();
-    definition.registry.registerActivity(name, withHooks(definition, handler));
+    const declared = options as { extraInputs?: FunctionInput[]; extraOutputs?: FunctionOutput[] };
+    const bindings = { name, extraInputs: declared.extraInputs ?? [], extraOutputs: declared.extraOutputs ?? [] };
+    recordStorageBindings(definition, [...bindings.extraInputs, ...bindings.extraOutputs]);
+    definition.registry.registerActivity(
+      name,
+      activityWithStorageBindings(bindings, () => definition.root, withHooks(definition, handler)),
+    );
     return activityCallable(name);
   },
   entity<TState = unknown>(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler<TState>>): void {

@@ -13,6 +13,7 @@ import { parsePublicUrl, startHttpHost, type RunningHttpHost } from '../http/ser
 import { DEFAULT_MAX_BODY_BYTES } from '../http/request-body.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
+import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
@@ -57,6 +58,8 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     logger,
   });
   const app = await worker.start();
+  // Azurite for the development storage of the app's storage bindings: owned here, so it outlives worker restarts.
+  const storage = await startDevelopmentStorage(app.storageConnections ?? [], app.root, logger);
   const spec = parseStoreOption(options.store, app.root);
   let hub;
   try {
@@ -71,6 +74,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     });
   } catch (err) {
     await worker.stop();
+    await storage.close();
     throw err;
   }
   const opened = hub;
@@ -92,11 +96,12 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     });
   } catch (err) {
     await worker.stop();
+    await storage.close();
     await hub.close();
     throw err;
   }
-  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
-  drainOnSignal(http, hub, logger, () => worker.stop());
+  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL', storage.banner);
+  drainOnSignal(http, hub, logger, () => worker.stop().finally(() => storage.close()));
 }
 
 /**
@@ -126,7 +131,7 @@ function builtInStarterOnly(app: AppSummary): AppDefinition {
   return definition;
 }
 
-function printBanner(app: AppSummary, http: RunningHttpHost, store: string): void {
+function printBanner(app: AppSummary, http: RunningHttpHost, store: string, storage: readonly string[]): void {
   print(`Taskhub: serving ${app.root} (task hub ${app.hubName}, store ${store})`);
   print();
   print('Functions:');
@@ -162,6 +167,7 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string): voi
     );
     print();
   }
+  for (const line of storage) print(line);
   print(`Dashboard: ${http.url}/`);
   print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
   print('Press Ctrl-C to stop.');

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { createLogger } from '../log.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
+import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { parseStoreOption } from './store-option.js';
@@ -32,12 +33,15 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     logger,
   });
   const app = await worker.start();
+  // Azurite for the development storage of the app's storage bindings (owned here: it outlives worker restarts).
+  const storage = await startDevelopmentStorage(app.storageConnections ?? [], app.root, logger);
   const spec = parseStoreOption(options.store, app.root);
   print(
     `Taskhub worker: ${app.root} (task hub ${app.hubName}, store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}), ` +
       `${app.orchestrations.length} orchestrations, ${app.activities.length} activities, ` +
       `${app.entities.length} entities; no HTTP. Press Ctrl-C to stop.`,
   );
+  for (const line of storage.banner) print(line);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
@@ -46,16 +50,19 @@ export async function workerCommand(appPath: string | undefined, options: Worker
     }
     stopping = true;
     print(`${signal}: draining (Ctrl-C again to exit at once)…`);
-    worker.stop().then(
-      () => {
-        print('Stopped.');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'worker.stop-failed');
-        process.exit(1);
-      },
-    );
+    worker
+      .stop()
+      .finally(() => storage.close())
+      .then(
+        () => {
+          print('Stopped.');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'worker.stop-failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

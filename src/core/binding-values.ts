@@ -52,8 +52,11 @@ export class BindingValues {
   }
 }
 
-/** Output binding types whose values Taskhub delivers (an HTTP function's response). */
-export const DELIVERED_OUTPUT_TYPES: ReadonlySet<string> = new Set(['http']);
+/**
+ * Output binding types whose values Taskhub delivers: an HTTP function's response, and Azure Storage blobs and queue
+ * messages (src/app/bindings/storage.ts).
+ */
+export const DELIVERED_OUTPUT_TYPES: ReadonlySet<string> = new Set(['http', 'blob', 'queue']);
 
 /**
  * The `onFirstSet` of an `extraOutputs`: warns once per (function, binding) in `warned` (owned by the worker or the

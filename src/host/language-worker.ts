@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import path from 'node:path';
 import { startApp, terminateApp } from '../app/azure-functions.js';
 import { startTriggerServices, type RunningTriggerService } from '../app/triggers/index.js';
+import { storageBindingsOfApp, storageConnectionsOf } from '../app/bindings/storage.js';
 import { loadApp, workerSettings, type LoadedApp } from '../app/loader.js';
 import { openTaskHub, type OpenedTaskHub } from '../hub.js';
 import { isTaskhubError } from '../core/errors.js';
@@ -60,6 +61,7 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
     entities: definition.registry.entities().map((f) => f.name),
     unserved: definition.unservedFunctions,
     triggered: definition.triggerFunctions.map((fn) => ({ name: fn.name, trigger: fn.trigger.type })),
+    storageConnections: [...storageConnectionsOf(storageBindingsOfApp(definition))],
     functionTimeoutMs: definition.functionTimeoutMs,
   };
 }

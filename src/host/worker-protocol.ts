@@ -17,6 +17,8 @@ export interface AppSummary {
   readonly unserved: readonly { readonly name: string; readonly trigger: string; readonly reason?: string }[];
   /** Functions served by a trigger service (timer, queue, blob …), with their trigger type. */
   readonly triggered: readonly { readonly name: string; readonly trigger: string }[];
+  /** Connection strings of the app's storage triggers and bindings (the host starts Azurite for development ones). */
+  readonly storageConnections?: readonly string[];
 }
 
 /** Everything the language worker needs to load the app and open its task hub as the host would. */

@@ -7,6 +7,7 @@ import type { AppDefinition, HttpFunctionDefinition } from '../app/app-definitio
 import { createDurableClientBinding, isDurableClientInput } from '../app/durable-http-client.js';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '../app/http-types.js';
 import { invokeWithHooks, type FunctionHandler } from '../app/azure/hooks.js';
+import { invokeWithStorageBindings } from '../app/bindings/invoke.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
 import { storeFailureKind } from '../store/store-failure.js';
@@ -112,7 +113,14 @@ async function invoke(
   let result: unknown;
   try {
     // preInvocation / postInvocation hooks run around the handler, as the Functions host runs them.
-    result = await invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]);
+    // Blob inputs are read before the hooks and the handler, blob and queue outputs delivered after them.
+    result = await invokeWithStorageBindings(
+      definition,
+      context,
+      httpBindingData(params, request, bytes),
+      app.root,
+      () => invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]),
+    );
   } catch (err) {
     // Request errors (the HTTP layer's, or the durable client's: unknown orchestrator, duplicate id …) keep their
     // status codes, a store outage is a 503 or 507; any other failure of the function is a 500, as on Azure.
@@ -127,6 +135,24 @@ async function invoke(
     );
   }
   return toResponse(result);
+}
+
+/** What `{name}` in a blob path or queue name of an HTTP function reads: route params, `query.x`, JSON body fields. */
+function httpBindingData(
+  params: Record<string, string>,
+  request: HttpRequest,
+  bytes: Uint8Array,
+): Record<string, unknown> {
+  let body: unknown;
+  if (bytes.byteLength > 0 && (bytes[0] === 0x7b || bytes[0] === 0x20 || bytes[0] === 0x0a)) {
+    try {
+      body = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch {
+      // Not JSON: no body fields.
+    }
+  }
+  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
+  return { ...fields, ...params, query: Object.fromEntries(request.query) };
 }
 
 /** A handler may return an HttpResponse, a plain `{ status, jsonBody, body, headers, cookies }`, or nothing. */

@@ -152,7 +152,8 @@ describe('@azure/functions apps', () => {
   });
 
   it('extraOutputs.set of a binding Taskhub does not deliver keeps the value and warns once per binding', async () => {
-    const blob = output.storageBlob({ path: 'out/{rand-guid}', connection: 'AzureWebJobsStorage' });
+    // Blobs and queue messages are delivered (test/triggers/storage-*.test.ts); tables are not.
+    const blob = output.table({ tableName: 'rows', connection: 'AzureWebJobsStorage' });
     const { http, records } = await serve(() => {
       app.get('Writes', {
         extraOutputs: [blob],
@@ -167,8 +168,8 @@ describe('@azure/functions apps', () => {
     expect((await http.request(`${ORIGIN}/api/Writes`)).status).toBe(200);
     const warnings = records.filter((r) => r.event === 'output.not-delivered');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.binding).toEqual({ name: blob.name, type: 'blob' });
-    expect(warnings[0]?.msg).toMatch(/'Writes' set '.*', a blob output binding Taskhub does not deliver/);
+    expect(warnings[0]?.binding).toEqual({ name: blob.name, type: 'table' });
+    expect(warnings[0]?.msg).toMatch(/'Writes' set '.*', a table output binding Taskhub does not deliver/);
   });
 
   it('a context made by user code (unit tests) has extraInputs and extraOutputs that never throw', () => {
@@ -186,7 +187,7 @@ describe('activities', () => {
   });
 
   it('an activity that sets an undelivered output binding completes; the orchestration does not fail', async () => {
-    const queue = output.storageQueue({ queueName: 'outqueue', connection: 'AzureWebJobsStorage' });
+    const queue = output.table({ tableName: 'rows', connection: 'AzureWebJobsStorage' });
     const registry = new FunctionRegistry();
     registry.registerActivity('Save', (input, context) => {
       context.extraOutputs.set(queue, input);
@@ -206,7 +207,7 @@ describe('activities', () => {
     expect(status.output).toEqual(['a', 'b']);
     const warnings = records.filter((r) => r.event === 'output.not-delivered');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.binding).toEqual({ name: queue.name, type: 'queue' });
+    expect(warnings[0]?.binding).toEqual({ name: queue.name, type: 'table' });
   });
 
   it('preInvocation and postInvocation hooks run around activities too, and may replace their result', async () => {

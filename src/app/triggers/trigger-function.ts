@@ -10,6 +10,7 @@ import type { AppDefinition } from '../app-definition.js';
 import { invokeWithHooks, type FunctionHandler } from '../azure/hooks.js';
 import { createDurableClientBinding, isDurableClientInput } from '../durable-http-client.js';
 import type { ManagementUrlOptions } from '../management-urls.js';
+import { invokeWithStorageBindings } from '../bindings/invoke.js';
 import {
   InvocationContext,
   type FunctionInput,
@@ -70,6 +71,8 @@ export async function invokeTriggerFunction(
   triggerMetadata: Record<string, unknown> = {},
   warnedOutputs?: Set<string>,
 ): Promise<TriggerInvocationResult> {
+  // Binding expressions in blob paths and queue names read the trigger metadata and a JSON trigger value's fields.
+  const bindingData = { ...(isRecord(triggerValue) ? triggerValue : {}), ...triggerMetadata };
   const inputValues: Record<string, unknown> = {};
   for (const input of fn.extraInputs) {
     if (isDurableClientInput(input)) inputValues[input.name] = createDurableClientBinding(env.client, env.urls);
@@ -83,6 +86,16 @@ export async function invokeTriggerFunction(
     inputValues,
     ...(warnedOutputs ? { warnedOutputs } : {}),
   });
-  const returnValue = await invokeWithHooks(env.app, context, fn.handler as FunctionHandler, [triggerValue]);
+  const returnValue = await invokeWithStorageBindings(
+    { name: fn.name, extraInputs: fn.extraInputs, extraOutputs: fn.extraOutputs, return: fn.return },
+    context,
+    bindingData,
+    env.app.root ?? env.root,
+    () => invokeWithHooks(env.app, context, fn.handler as FunctionHandler, [triggerValue]),
+  );
   return { returnValue, outputs: new Map(context.extraOutputs.entries()), context };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
 }

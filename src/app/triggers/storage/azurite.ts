@@ -1,0 +1,225 @@
+// Azurite, Microsoft's storage emulator, for apps whose storage bindings use the development account
+// (`UseDevelopmentStorage=true`). An Azurite already listening is used as it is; otherwise the host process starts
+// one (the optional `azurite` npm package) as a child it owns, with its data under the app's `.taskhub/azurite/`,
+// and stops it with the host. The language worker, which restarts, never owns it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../../../log.js';
+import { developmentEndpoints, type DevelopmentEndpoints } from './connection.js';
+
+export const StorageLogEvents = {
+  azuriteStarted: 'storage.azurite-started',
+  azuriteFailed: 'storage.azurite-failed',
+  azuriteExited: 'storage.azurite-exited',
+  queuePollFailed: 'storage.queue-poll-failed',
+  queueMessageFailed: 'storage.queue-message-failed',
+  queueMessagePoisoned: 'storage.queue-message-poisoned',
+  blobScanFailed: 'storage.blob-scan-failed',
+  blobTriggerFailed: 'storage.blob-trigger-failed',
+  blobPoisoned: 'storage.blob-poisoned',
+} as const;
+
+export interface AzuriteOptions {
+  /** Folder for Azurite's data (created when missing). */
+  readonly location: string;
+  /** Ports on 127.0.0.1; 0 picks a free one. */
+  readonly blobPort: number;
+  readonly queuePort: number;
+  readonly tablePort: number;
+}
+
+export interface RunningAzurite {
+  readonly blobPort: number;
+  readonly queuePort: number;
+  readonly tablePort: number;
+  readonly pid: number | undefined;
+  /** SIGTERM, then waits for the exit. */
+  close(): Promise<void>;
+}
+
+/** The Azurite entry script of the optional `azurite` package, or undefined when it is not installed. */
+export function azuriteScript(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+  } catch {
+    return undefined;
+  }
+}
+
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g;
+
+/**
+ * Starts Azurite (blob, queue and table) bound to 127.0.0.1, without telemetry (no traffic leaves the machine),
+ * and resolves once all three services listen. Rejects with Azurite's own output when it exits first or stays silent
+ * for 60 s. The child is also killed if this process exits without closing it.
+ */
+export async function startAzurite(options: AzuriteOptions): Promise<RunningAzurite> {
+  const script = azuriteScript();
+  if (!script) {
+    throw new Error('the azurite package is not installed (npm install azurite)');
+  }
+  mkdirSync(options.location, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [
+      script,
+      '--silent',
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--location',
+      options.location,
+      '--blobHost',
+      '127.0.0.1',
+      '--queueHost',
+      '127.0.0.1',
+      '--tableHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(options.blobPort),
+      '--queuePort',
+      String(options.queuePort),
+      '--tablePort',
+      String(options.tablePort),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.removeListener('exit', killOnExit));
+
+  let output = '';
+  const ports = new Map<string, number>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Azurite did not listen within 60 s:\n${output}`)), 60_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        for (const match of output.matchAll(LISTENING)) ports.set(match[1]!, Number(match[2]));
+        if (ports.size === 3) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`Azurite exited with code ${String(child.exitCode)}:\n${output}`));
+      });
+    });
+  } catch (err) {
+    await stop(child, exited);
+    throw err;
+  }
+  // Keep draining its output (it is silent, but an error would otherwise fill the pipe).
+  child.stdout.resume();
+  child.stderr.resume();
+  return {
+    blobPort: ports.get('Blob')!,
+    queuePort: ports.get('Queue')!,
+    tablePort: ports.get('Table')!,
+    pid: child.pid,
+    close: () => stop(child, exited),
+  };
+}
+
+async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await exited;
+}
+
+/** Whether something accepts TCP connections at the URL's host and port (a short loopback probe). */
+export function isListening(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export interface DevelopmentStorage {
+  /** Banner lines, one per development account (`Storage: Azurite (started by Taskhub) at http://…`). */
+  readonly banner: readonly string[];
+  /** Stops the Azurite this host started, if any. Never rejects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Makes sure Azurite serves each development account among `connectionStrings` (the accounts of the app's storage
+ * triggers and bindings): one already listening is used; else Azurite is started on the account's ports, its data in
+ * `<root>/.taskhub/azurite/`. A failure to start is logged and leaves the rest of the app running: the storage
+ * functions then log their connection errors until some Azurite answers.
+ */
+export async function startDevelopmentStorage(
+  connectionStrings: readonly string[],
+  root: string,
+  logger: Logger,
+): Promise<DevelopmentStorage> {
+  const seen = new Map<string, DevelopmentEndpoints>();
+  for (const connectionString of connectionStrings) {
+    const endpoints = developmentEndpoints(connectionString);
+    if (endpoints) seen.set(`${endpoints.blob.host}|${endpoints.queue.host}`, endpoints);
+  }
+  const banner: string[] = [];
+  const started: RunningAzurite[] = [];
+  for (const endpoints of seen.values()) {
+    const [blobUp, queueUp] = await Promise.all([isListening(endpoints.blob), isListening(endpoints.queue)]);
+    if (blobUp && queueUp) {
+      banner.push(`Storage: Azurite at ${endpoints.blob.origin} (blob), ${endpoints.queue.origin} (queue)`);
+      continue;
+    }
+    if (blobUp || queueUp) {
+      const up = blobUp ? endpoints.blob : endpoints.queue;
+      const down = blobUp ? endpoints.queue : endpoints.blob;
+      logger.error(
+        { event: StorageLogEvents.azuriteFailed },
+        `something listens at ${up.origin} but not at ${down.origin}; Taskhub starts Azurite only when both ports ` +
+          'are free. Start Azurite yourself, or free the port.',
+      );
+      banner.push(`Storage: development storage at ${up.origin} is incomplete (nothing at ${down.origin})`);
+      continue;
+    }
+    try {
+      const azurite = await startAzurite({
+        location: path.join(root, '.taskhub', 'azurite'),
+        blobPort: Number(endpoints.blob.port),
+        queuePort: Number(endpoints.queue.port),
+        tablePort: endpoints.table ? Number(endpoints.table.port) : 0,
+      });
+      started.push(azurite);
+      logger.info(
+        { event: StorageLogEvents.azuriteStarted, pid: azurite.pid, blobPort: azurite.blobPort },
+        'started Azurite',
+      );
+      banner.push(`Storage: Azurite (started by Taskhub) at http://127.0.0.1:${String(azurite.blobPort)}`);
+    } catch (err) {
+      logger.error(
+        { event: StorageLogEvents.azuriteFailed, err },
+        `could not start Azurite for ${endpoints.blob.origin}: ${(err as Error).message}`,
+      );
+      banner.push(`Storage: nothing listens at ${endpoints.blob.origin} and Azurite could not be started`);
+    }
+  }
+  return {
+    banner,
+    async close() {
+      await Promise.allSettled(started.map((a) => a.close()));
+    },
+  };
+}
