@@ -35,6 +35,7 @@ export const LogEvents = {
   languageWorkerUnresponsive: 'language-worker.unresponsive',
   languageWorkerRequestFailed: 'language-worker.request-failed',
   bindingNotServed: 'app.binding-not-served',
+  functionInError: 'app.function-in-error',
   storeUnavailable: 'store.unavailable',
   storeFull: 'store.full',
   storeRecovered: 'store.recovered',
