@@ -27,6 +27,11 @@ export interface HttpFunctionDefinition {
   readonly handler: HttpHandler;
 }
 
+/** durable-functions 3.5: gives custom properties for an error an activity threw (undefined: none). */
+export interface ExceptionPropertiesProvider {
+  getExceptionProperties(error: unknown): Record<string, unknown> | undefined;
+}
+
 export class AppDefinition {
   readonly registry: FunctionRegistry;
   readonly httpFunctions: HttpFunctionDefinition[] = [];
@@ -49,6 +54,8 @@ export class AppDefinition {
   readonly triggerFunctions: TriggerFunctionDefinition[] = [];
   /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */
   readonly hooks = new AppHooks();
+  /** `df.app.setExceptionPropertiesProvider`: custom properties for the failure details of a throwing activity. */
+  exceptionPropertiesProvider: ExceptionPropertiesProvider | undefined;
 
   constructor(registry: FunctionRegistry = new FunctionRegistry()) {
     this.registry = registry;
