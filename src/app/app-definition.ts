@@ -46,10 +46,11 @@ export class AppDefinition {
   /** host.json `extensions.durableTask.maxDeliveryCount`, when set. */
   maxDeliveryCount: number | undefined;
   /**
-   * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here): the app loads anyway
-   * and `taskhub start` lists each of them, with its trigger type.
+   * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here, or `error`: the function
+   * is in error, e.g. a binding names a missing app setting): the app loads anyway and `taskhub start` lists each of
+   * them, with its trigger type.
    */
-  readonly unservedFunctions: { readonly name: string; readonly trigger: string }[] = [];
+  readonly unservedFunctions: { readonly name: string; readonly trigger: string; readonly error?: string }[] = [];
   /** Functions on a trigger a Taskhub trigger service serves (timer, storage queue, blob …; see src/app/triggers). */
   readonly triggerFunctions: TriggerFunctionDefinition[] = [];
   /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */

@@ -78,11 +78,7 @@ export async function loadClassicFunctions(
     try {
       bindings = resolveSettingExpressions(declared, jsonFile);
     } catch (err) {
-      definition.unservedFunctions.push({ name, trigger: type });
-      logger.warn(
-        { event: LogEvents.functionInError, function: name },
-        `The '${name}' function is in error: ${(err as Error).message}`,
-      );
+      definition.unservedFunctions.push({ name, trigger: type, error: (err as Error).message });
       continue;
     }
     const trigger = bindings.find(isTrigger)!;

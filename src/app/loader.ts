@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { WorkerOptions } from '../hub-types.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, LogEvents, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
 import { findAppTsconfig } from './app-sources.js';
 import * as azureFunctions from './azure-functions.js';
@@ -75,9 +75,10 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   readHostJson(root, definition);
 
   const importModule = appModuleImporter(root);
+  const logger = options.logger ?? createLogger();
   const loaded = await withApp(definition, async (): Promise<LoadedApp> => {
     if (isFolder && hasClassicFunctions(resolved)) {
-      const files = await loadClassicFunctions(resolved, definition, importModule, options.logger ?? createLogger());
+      const files = await loadClassicFunctions(resolved, definition, importModule, logger);
       return { definition, root, kind: 'classic', files };
     }
     const files = isFolder ? codeFirstEntries(resolved) : [resolved];
@@ -85,6 +86,12 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
     return { definition, root, kind: 'code-first', files };
   });
   requireSomeFunction(loaded);
+  // As the Functions host: a function in error is named once at start, the rest of the app is served.
+  for (const { name, error } of definition.unservedFunctions) {
+    if (error !== undefined) {
+      logger.warn({ event: LogEvents.functionInError, function: name }, `The '${name}' function is in error: ${error}`);
+    }
+  }
   return loaded;
 }
 

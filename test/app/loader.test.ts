@@ -166,9 +166,9 @@ describe('app settings', () => {
     expect(missing.error).toBeUndefined();
     expect(missing.activities).toEqual(['Hello']);
     expect(missing.http).toEqual([]);
-    expect(missing.unserved).toEqual([
-      { name: 'Alert', trigger: 'activityTrigger' },
-      { name: 'Start', trigger: 'httpTrigger' },
+    expect(missing.unserved?.map(({ name, trigger }) => `${name} ${trigger}`)).toEqual([
+      'Alert activityTrigger',
+      'Start httpTrigger',
     ]);
     expect(missing.log).toMatch(/The 'Alert' function is in error: .*%NO_SUCH_PHONE_SETTING% names no app setting/);
     expect(missing.log).toMatch(/The 'Start' function is in error: .*%ROUTE% names no app setting/);
