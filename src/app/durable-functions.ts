@@ -171,7 +171,7 @@ function withHooks(definition: AppDefinition, handler: ActivityHandler): Activit
  * app has no provider (the handler's own result, no promise of ours); a provider that throws is ignored, as in
  * durable-functions, so it never masks the original failure.
  */
-export function wrapActivityHandler<H extends ActivityHandler>(handler: H, definition = currentApp()): H {
+function wrapActivityHandler<H extends ActivityHandler>(handler: H, definition = currentApp()): H {
   const attach = (err: unknown): unknown => {
     const provider = definition.exceptionPropertiesProvider;
     let properties: Record<string, unknown> | undefined;
