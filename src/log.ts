@@ -35,7 +35,7 @@ export const LogEvents = {
   languageWorkerUnresponsive: 'language-worker.unresponsive',
   languageWorkerRequestFailed: 'language-worker.request-failed',
   bindingNotServed: 'app.binding-not-served',
-  functionNotServed: 'app.function-not-served',
+  functionInError: 'app.function-in-error',
   timerScheduleInvalid: 'timer.schedule-invalid',
   timerScheduled: 'timer.scheduled',
   timerFunctionFailed: 'timer.function-failed',

@@ -32,8 +32,16 @@ export interface HttpFunctionDefinition {
 export interface UnservedFunction {
   readonly name: string;
   readonly trigger: string;
-  /** Why, when its trigger type is served but this function cannot be (an invalid timer schedule …). */
+  /**
+   * Why, when the function is in error rather than on a trigger Taskhub does not serve: an invalid timer schedule,
+   * a binding naming a missing app setting … (the Functions host's "function is in error").
+   */
   readonly reason?: string;
+}
+
+/** durable-functions 3.5: gives custom properties for an error an activity threw (undefined: none). */
+export interface ExceptionPropertiesProvider {
+  getExceptionProperties(error: unknown): Record<string, unknown> | undefined;
 }
 
 export class AppDefinition {
@@ -50,14 +58,17 @@ export class AppDefinition {
   /** host.json `extensions.durableTask.maxDeliveryCount`, when set. */
   maxDeliveryCount: number | undefined;
   /**
-   * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here): the app loads anyway
-   * and `taskhub start` lists each of them, with its trigger type.
+   * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here, or `error`: the function
+   * is in error, e.g. a binding names a missing app setting): the app loads anyway and `taskhub start` lists each of
+   * them, with its trigger type.
    */
   readonly unservedFunctions: UnservedFunction[] = [];
   /** Functions on a trigger a Taskhub trigger service serves (timer, storage queue, blob …; see src/app/triggers). */
   readonly triggerFunctions: TriggerFunctionDefinition[] = [];
   /** `app.hook.*` registrations: the host runs them at start, on drain and around invocations. */
   readonly hooks = new AppHooks();
+  /** `df.app.setExceptionPropertiesProvider`: custom properties for the failure details of a throwing activity. */
+  exceptionPropertiesProvider: ExceptionPropertiesProvider | undefined;
 
   constructor(registry: FunctionRegistry = new FunctionRegistry()) {
     this.registry = registry;

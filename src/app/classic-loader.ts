@@ -74,8 +74,15 @@ export async function loadClassicFunctions(
       definition.unservedFunctions.push({ name, trigger: type });
       continue;
     }
-    // `%SETTING%` in binding properties (routes, hub names, ...) reads the app settings, as in Azure.
-    const bindings = resolveSettingExpressions(declared, jsonFile);
+    // `%SETTING%` in binding properties (routes, hub names, ...) reads the app settings, as in Azure. A setting that
+    // does not exist puts that function in error, as the Functions host does: it is not run, the rest of the app is.
+    let bindings: readonly FunctionJsonBinding[];
+    try {
+      bindings = resolveSettingExpressions(declared, jsonFile);
+    } catch (err) {
+      definition.unservedFunctions.push({ name, trigger: type, reason: (err as Error).message });
+      continue;
+    }
     const trigger = bindings.find(isTrigger)!;
     warnUnservedBindings(name, bindings, trigger, logger);
     const script = scriptOf(root, dir, config);

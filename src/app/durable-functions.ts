@@ -13,11 +13,13 @@ import {
   LockState,
   ManagedIdentityTokenSource,
   RetryOptions,
+  TaskFailedError,
   type ActivityContext,
   type EntityHandler,
   type OrchestrationHandler,
 } from '../core/index.js';
-import { currentApp, type AppDefinition } from './app-definition.js';
+import { currentApp, type AppDefinition, type ExceptionPropertiesProvider } from './app-definition.js';
+import { EXCEPTION_PROPERTIES } from '../core/failure.js';
 import { app as azureApp, recordUnserved, type HttpFunctionOptions } from './azure-functions.js';
 import { invokeWithHooks, type FunctionHandler } from './azure/hooks.js';
 import { trigger as azureTrigger, type BindingOptions } from './azure/bindings.js';
@@ -62,7 +64,15 @@ export type {
 } from '../client/types.js';
 export type { DurableHttpClient as DurableClient, WaitForCompletionHttpOptions } from './durable-http-client.js';
 
-export { DurableLock, EntityId, LockingRulesViolationError, LockState, ManagedIdentityTokenSource, RetryOptions };
+export {
+  DurableLock,
+  EntityId,
+  LockingRulesViolationError,
+  LockState,
+  ManagedIdentityTokenSource,
+  RetryOptions,
+  TaskFailedError,
+};
 
 /**
  * An activity function. Declared with method syntax so that, as with Azure's own `input: any`, a handler typed
@@ -149,11 +159,48 @@ function withHooks(definition: AppDefinition, handler: ActivityHandler): Activit
   }
   let hooked = wrappers.get(handler);
   if (!hooked) {
+    const withProperties = wrapActivityHandler(handler, definition);
     hooked = (input, context) =>
-      invokeWithHooks(definition, context as unknown as InvocationContext, handler as FunctionHandler, [input]);
+      invokeWithHooks(definition, context as unknown as InvocationContext, withProperties as FunctionHandler, [input]);
     wrappers.set(handler, hooked);
   }
   return hooked;
+}
+
+/**
+ * durable-functions 3.5's `app.wrapActivityHandler`: the handler, with the app's ExceptionPropertiesProvider consulted
+ * when it throws, so the properties reach the orchestrator in `failureDetails.properties`. Costs nothing while the
+ * app has no provider (the handler's own result, no promise of ours); a provider that throws is ignored, as in
+ * durable-functions, so it never masks the original failure.
+ */
+function wrapActivityHandler<H extends ActivityHandler>(handler: H, definition = currentApp()): H {
+  const attach = (err: unknown): unknown => {
+    const provider = definition.exceptionPropertiesProvider;
+    let properties: Record<string, unknown> | undefined;
+    try {
+      properties = provider?.getExceptionProperties(err) ?? undefined;
+    } catch {
+      // As durable-functions: a faulty provider never replaces the error the activity threw.
+    }
+    if (properties === undefined || properties === null || typeof properties !== 'object') return err;
+    const error = err instanceof Error ? err : new Error(typeof err === 'string' ? err : String(err));
+    Object.defineProperty(error, EXCEPTION_PROPERTIES, { value: properties, configurable: true });
+    return error;
+  };
+  const wrapped = (input: unknown, context: ActivityContext): unknown => {
+    if (!definition.exceptionPropertiesProvider) return handler(input, context);
+    try {
+      const result = handler(input, context);
+      return result instanceof Promise
+        ? result.catch((err: unknown) => {
+            throw attach(err);
+          })
+        : result;
+    } catch (err) {
+      throw attach(err);
+    }
+  };
+  return wrapped as H;
 }
 
 function handlerOf<H>(name: string, kind: string, value: HandlerOrOptions<H>): H {
@@ -194,6 +241,18 @@ export const app = {
   },
   entity<TState = unknown>(name: string, handlerOrOptions: HandlerOrOptions<EntityHandler<TState>>): void {
     currentApp().registry.registerEntity(name, handlerOf(name, 'entity', handlerOrOptions));
+  },
+  /** durable-functions 3.5: one provider per app (a later call replaces it, undefined removes it). */
+  setExceptionPropertiesProvider(provider: ExceptionPropertiesProvider | undefined): void {
+    if (provider !== undefined && typeof provider?.getExceptionProperties !== 'function') {
+      throw new TypeError(
+        'setExceptionPropertiesProvider expects an object with a getExceptionProperties(error) method.',
+      );
+    }
+    currentApp().exceptionPropertiesProvider = provider;
+  },
+  wrapActivityHandler<H extends ActivityHandler>(handler: H): H {
+    return wrapActivityHandler(handler);
   },
   client: {
     http(name: string, options: Omit<HttpFunctionOptions, 'handler'> & { handler: ClientHandler<HttpRequest> }): void {
@@ -274,5 +333,6 @@ const durableFunctions = {
   OrchestrationRuntimeStatus,
   DummyOrchestrationContext,
   DummyEntityContext,
+  TaskFailedError,
 };
 export default durableFunctions;

@@ -75,9 +75,10 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
   readHostJson(root, definition);
 
   const importModule = appModuleImporter(root);
+  const logger = options.logger ?? createLogger();
   const loaded = await withApp(definition, async (): Promise<LoadedApp> => {
     if (isFolder && hasClassicFunctions(resolved)) {
-      const files = await loadClassicFunctions(resolved, definition, importModule, options.logger ?? createLogger());
+      const files = await loadClassicFunctions(resolved, definition, importModule, logger);
       return { definition, root, kind: 'classic', files };
     }
     const files = isFolder ? codeFirstEntries(resolved) : [resolved];
@@ -85,12 +86,13 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
     return { definition, root, kind: 'code-first', files };
   });
   requireSomeFunction(loaded);
-  // A function whose trigger is served but which cannot be (an invalid schedule …) is an error the user must see.
+  // As the Functions host: a function in error (an invalid schedule, a missing app setting …) is named once at start,
+  // and the rest of the app is served.
   for (const fn of definition.unservedFunctions) {
     if (fn.reason === undefined) continue;
-    (options.logger ?? createLogger()).error(
-      { event: LogEvents.functionNotServed, function: fn.name, trigger: fn.trigger },
-      `function '${fn.name}' is not served: ${fn.reason}`,
+    logger.error(
+      { event: LogEvents.functionInError, function: fn.name, trigger: fn.trigger },
+      `The '${fn.name}' function is in error: ${fn.reason}`,
     );
   }
   return loaded;

@@ -24,16 +24,24 @@ export class TaskFailedError extends Error {
   }
 }
 
-/** FailureDetails of anything thrown: Error fields, plus `error.details` as JSON text. */
+/**
+ * Where an error carries the custom properties an app's ExceptionPropertiesProvider gave for it (set by the app layer,
+ * read into FailureDetails.properties).
+ */
+export const EXCEPTION_PROPERTIES: unique symbol = Symbol('taskhub.exceptionProperties');
+
+/** FailureDetails of anything thrown: Error fields, plus `error.details` as JSON text and its custom properties. */
 export function failureDetailsOf(err: unknown): FailureDetails {
   if (err instanceof TaskFailedError) return err.failureDetails;
   if (err instanceof Error) {
     const details = (err as { details?: unknown }).details;
+    const properties = (err as { [EXCEPTION_PROPERTIES]?: Record<string, unknown> })[EXCEPTION_PROPERTIES];
     return {
       errorType: err.name || 'Error',
       errorMessage: err.message,
       ...(err.stack === undefined ? {} : { stackTrace: err.stack }),
       ...(details === undefined ? {} : { details: jsonText(details) }),
+      ...(properties === undefined ? {} : { properties: JSON.parse(jsonText(properties)) as Record<string, unknown> }),
     };
   }
   return { errorType: 'Error', errorMessage: typeof err === 'string' ? err : jsonText(err) };

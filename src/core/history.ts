@@ -11,6 +11,8 @@ export interface FailureDetails {
   readonly details?: string;
   readonly innerFailure?: FailureDetails;
   readonly isNonRetriable?: boolean;
+  /** Custom properties of the error (durable-functions 3.5's ExceptionPropertiesProvider; FailureDetails.Properties). */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 export interface ParentInstance {

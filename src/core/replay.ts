@@ -28,6 +28,14 @@ import {
 } from './replay-events.js';
 import { ActionTask, parseJson, TimerTaskImpl, type EventTask, type TaskBase } from './task.js';
 
+/** History events that record an action the code took, numbered by its sequence id. */
+const RECORDED_ACTIONS: ReadonlySet<HistoryEvent['eventType']> = new Set([
+  'TaskScheduled',
+  'TimerCreated',
+  'SubOrchestrationInstanceCreated',
+  'EventSent',
+]);
+
 export interface OrchestrationExecutorOptions {
   readonly instanceId: string;
   /** The orchestration's registered name (functionName of the context). */
@@ -90,6 +98,9 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   /** True once the history records the end of the execution: nothing more runs. */
   #ended = false;
   #nonDeterministic = false;
+  /** The stored history being replayed, and the position in it (only during replay). */
+  #stored: readonly HistoryEvent[] | undefined;
+  #storedIndex = 0;
 
   constructor(handler: OrchestrationHandler, options: OrchestrationExecutorOptions) {
     this.#options = options;
@@ -115,7 +126,11 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   replay(history: readonly HistoryEvent[]): void {
     const fromStart = this.#historyLength === 0;
     this.isReplaying = true;
-    for (const event of history) this.#apply(event);
+    this.#stored = history;
+    for (this.#storedIndex = 0; this.#storedIndex < history.length; this.#storedIndex++) {
+      this.#apply(history[this.#storedIndex] as HistoryEvent);
+    }
+    this.#stored = undefined;
     this.#historyLength += history.length;
     // Stacks cost microseconds per call, so they are captured only by a second replay once a divergence is known:
     // replays that match pay nothing. Replay is deterministic, so the second one diverges at the same call.
@@ -177,6 +192,20 @@ class Executor implements OrchestrationExecutor, ContextEngine {
 
   nowMs(): number {
     return this.#nowMs;
+  }
+
+  recordsFinalRetryTimer(): boolean {
+    const stored = this.#stored;
+    if (!stored) return true;
+    // The timer would be the next action; the episode being replayed recorded what took that sequence id.
+    for (let i = this.#storedIndex + 1; i < stored.length; i++) {
+      const event = stored[i] as HistoryEvent;
+      if (event.eventType === 'OrchestratorCompleted') break;
+      if (RECORDED_ACTIONS.has(event.eventType) && event.eventId === this.#nextSequenceId) {
+        return event.eventType === 'TimerCreated';
+      }
+    }
+    return false;
   }
 
   track(task: TaskBase): void {

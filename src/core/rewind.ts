@@ -26,7 +26,8 @@ export interface RewoundHistory {
  * handled by a retry policy whose timer and next attempt follow it), and removing it would make the replay diverge
  * from the actions recorded after it. Failures after the last action took no effect but ending the execution, so
  * without them the replay blocks exactly on the failed tasks. In a retry sequence this re-runs the final attempt: the
- * earlier attempts stay counted, so the retry policy sees one more attempt.
+ * earlier attempts stay counted, so the retry policy sees one more attempt; the timer that delivered the final
+ * failure (created after it, fired before the end) is removed with it.
  *
  * Re-run: every activity and timer the rewound history scheduled without a completion (results and timers that came
  * while the instance was failed were dropped; a duplicate result is dropped again by the engine), and the
@@ -34,12 +35,27 @@ export interface RewoundHistory {
  * to this execution as before.
  */
 export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory {
-  let lastAction = -1;
-  history.forEach((e, i) => {
-    if (isAction(e)) lastAction = i;
-  });
+  let lastAction = lastActionBefore(history, history.length);
+  // A retry policy's last failure is delivered by the timer that follows it (Durable Functions' shape): a timer
+  // created after failures and fired before the end is part of that failure, and goes with it.
+  const removedTimer = new Set<number>();
+  const last = history[lastAction];
+  if (last?.eventType === 'TimerCreated') {
+    const previous = lastActionBefore(history, lastAction);
+    const fired = history.findIndex(
+      (e, i) => i > lastAction && e.eventType === 'TimerFired' && e.timerId === last.eventId,
+    );
+    const reactsToFailure = history
+      .slice(previous + 1, lastAction)
+      .some((e) => e.eventType === 'TaskFailed' || e.eventType === 'SubOrchestrationInstanceFailed');
+    if (fired >= 0 && reactsToFailure) {
+      removedTimer.add(lastAction).add(fired);
+      lastAction = previous;
+    }
+  }
   const removedSubOrchestrations = new Set<number>();
   const rewound = history.filter((e, i) => {
+    if (removedTimer.has(i)) return false;
     if (e.eventType === 'ExecutionCompleted') return e.orchestrationStatus !== 'Failed';
     if (i < lastAction) return true;
     if (e.eventType === 'TaskFailed') return false;
@@ -99,6 +115,12 @@ export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory 
   }
   retry.sort((a, b) => a.sequenceId - b.sequenceId);
   return { history: rewound, retry };
+}
+
+/** Index of the last action event before `end`, or -1. */
+function lastActionBefore(history: readonly HistoryEvent[], end: number): number {
+  for (let i = end - 1; i >= 0; i--) if (isAction(history[i] as HistoryEvent)) return i;
+  return -1;
 }
 
 function isAction(e: HistoryEvent): boolean {

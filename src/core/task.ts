@@ -14,6 +14,12 @@ export interface TaskEngine {
   waitForEvent(task: EventTask): void;
   /** The deterministic current time in epoch milliseconds. */
   nowMs(): number;
+  /**
+   * Whether a retry policy's timer after its last failed attempt belongs in this history: true when the code runs
+   * live, and when replaying a stored episode that records a TimerCreated with the next sequence id (Durable
+   * Functions' shape); false for an episode stored by Taskhub before it recorded that timer.
+   */
+  recordsFinalRetryTimer(): boolean;
 }
 
 type TaskState = 'Running' | 'Completed' | 'Failed';
@@ -202,9 +208,12 @@ export class WhenAnyTask<T extends Task> extends CompoundTask<T> {
 }
 
 /**
- * Retries inside the engine, with DTFx's history shape (reference A6): after a failed attempt a durable timer (its own
- * sequence id), then the next attempt (a new sequence id). Unlike DTFx there is no dummy timer after the final
- * failure, and an expired retry timeout gives up at once with the last error instead of waiting.
+ * Retries inside the engine, with the history shape of Durable Functions (DTFx's RetryInterceptor): after every failed
+ * attempt a durable timer with its own sequence id, then the next attempt with a new one. The last failed attempt is
+ * followed by a timer too, and its error reaches the code only when that timer fires, so a history recorded by Azure
+ * replays and currentUtcDateTime after the failure is the same. An expired retry timeout gives up at once, without a
+ * timer, as DTFx does. Histories stored by earlier Taskhub versions (no timer after the last attempt) still replay:
+ * the engine tells which shape the stored episode has (TaskEngine.recordsFinalRetryTimer).
  */
 export class RetryableTask<T = unknown> extends CompoundTask<T> {
   readonly #makeAttempt: () => ActionTask<T>;
@@ -214,6 +223,8 @@ export class RetryableTask<T = unknown> extends CompoundTask<T> {
   #failedAttempts = 0;
   #attempt: ActionTask<T> | undefined;
   #timer: TimerTaskImpl | undefined;
+  /** Set when the pending timer follows the last attempt: its firing delivers this error. */
+  #finalError: Error | undefined;
 
   constructor(makeAttempt: () => ActionTask<T>, policy: RetryPolicy) {
     super();
@@ -228,14 +239,19 @@ export class RetryableTask<T = unknown> extends CompoundTask<T> {
   onChild(child: TaskBase): void {
     const engine = this.#engine;
     if (this.isCompleted || !engine) return;
-    if (child === this.#timer) return this.#startAttempt(engine);
+    if (child === this.#timer) {
+      if (this.#finalError) return this.fail(this.#finalError);
+      return this.#startAttempt(engine);
+    }
     if (child !== this.#attempt) return;
     if (!child.isFaulted) return this.complete(child.result as T);
     this.#failedAttempts++;
+    const error = child.error ?? new Error('The task failed.');
     const now = engine.nowMs();
-    const expired = now >= this.#firstAttemptMs + this.#policy.retryTimeoutMs;
-    if (this.#failedAttempts >= this.#policy.maxNumberOfAttempts || expired) {
-      return this.fail(child.error ?? new Error('The task failed.'));
+    if (now >= this.#firstAttemptMs + this.#policy.retryTimeoutMs) return this.fail(error);
+    if (this.#failedAttempts >= this.#policy.maxNumberOfAttempts) {
+      if (!engine.recordsFinalRetryTimer()) return this.fail(error);
+      this.#finalError = error;
     }
     const timer = new TimerTaskImpl(new Date(now + retryDelayMs(this.#policy, this.#failedAttempts)).toISOString());
     this.#timer = timer;

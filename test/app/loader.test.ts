@@ -131,7 +131,7 @@ describe('classic function.json apps', () => {
 });
 
 describe('app settings', () => {
-  it('%SETTING% in function.json and host.json reads local.settings.json Values; a missing setting is named', async () => {
+  it('%SETTING% in function.json and host.json reads local.settings.json Values; a missing setting puts only its function in error', async () => {
     const files = {
       'local.settings.json': JSON.stringify({ Values: { ROUTE: 'from-settings', HUB: 'SettingsHub' } }),
       'host.json': JSON.stringify({ extensions: { durableTask: { hubName: '%HUB%' } } }),
@@ -146,8 +146,32 @@ describe('app settings', () => {
     // The environment wins over local.settings.json, as with `func start`.
     expect((await load(write(files), { ROUTE: 'from-env' })).http?.[0]?.route).toBe('go/from-env/{id}');
 
-    const missing = await load(write({ ...files, 'local.settings.json': '{"Values":{"HUB":"H"}}' }));
-    expect(missing.error).toMatch(/Start[/\\]function\.json: %ROUTE% names no app setting/);
+    // As the Functions host: the function whose binding names a missing setting is in error and not served, the
+    // rest of the app is (an orchestration calling it then fails that call).
+    const missing = await load(
+      write({
+        ...files,
+        'local.settings.json': '{"Values":{"HUB":"H"}}',
+        'Alert/function.json': JSON.stringify({
+          bindings: [
+            { type: 'activityTrigger', name: 'input', direction: 'in' },
+            { type: 'twilioSms', name: 'message', direction: 'out', from: '%NO_SUCH_PHONE_SETTING%' },
+          ],
+        }),
+        'Alert/index.js': 'module.exports = async () => 1;',
+        'Hello/function.json': JSON.stringify({ bindings: [{ type: 'activityTrigger', name: 'n', direction: 'in' }] }),
+        'Hello/index.js': 'module.exports = async (ctx, n) => `Hello ${n}`;',
+      }),
+    );
+    expect(missing.error).toBeUndefined();
+    expect(missing.activities).toEqual(['Hello']);
+    expect(missing.http).toEqual([]);
+    expect(missing.unserved?.map(({ name, trigger }) => `${name} ${trigger}`)).toEqual([
+      'Alert activityTrigger',
+      'Start httpTrigger',
+    ]);
+    expect(missing.log).toMatch(/The 'Alert' function is in error: .*%NO_SUCH_PHONE_SETTING% names no app setting/);
+    expect(missing.log).toMatch(/The 'Start' function is in error: .*%ROUTE% names no app setting/);
   });
 });
 

@@ -5,7 +5,7 @@ import type { HistoryEvent } from '../../src/core/history.js';
 import { createOrchestrationExecutor } from '../../src/core/replay.js';
 import { RetryOptions } from '../../src/core/retry-options.js';
 import { rewindHistory } from '../../src/core/rewind.js';
-import { at, Driver, ev, outputOf } from './history-builder.js';
+import { at, Driver, episode, ev, outputOf } from './history-builder.js';
 
 /** Replays the rewound history with a fresh executor and runs one more episode. */
 function resume(handler: OrchestrationHandler, history: HistoryEvent[], next: HistoryEvent[]) {
@@ -43,17 +43,43 @@ describe('rewindHistory', () => {
     d.start();
     d.run(ev.failed(0, 'one'));
     d.run(ev.timerFired(1, at(2)));
-    expect(d.run(ev.failed(2, 'two')).runtimeStatus).toBe('Failed');
+    d.run(ev.failed(2, 'two'));
+    // The last failure reaches the code when the timer after it fires (Durable Functions' shape).
+    expect(d.run(ev.timerFired(3, at(4))).runtimeStatus).toBe('Failed');
     const { history, retry } = rewindHistory(d.history);
     expect(retry).toEqual([{ kind: 'task', sequenceId: 2, name: 'Flaky' }]);
     expect(
       history.filter((e) => e.eventType === 'TaskFailed').map((e) => e.eventType === 'TaskFailed' && e.taskScheduledId),
     ).toEqual([0]);
+    expect(history.some((e) => e.eventId === 3)).toBe(false);
     expect(outputOf(resume(retried, history, [ev.completed(2, 'ok')]))).toBe('ok');
-    // Failing again after the rewind: the policy counts the earlier attempts, so it gives up.
+    // Failing again after the rewind: the policy counts the earlier attempts, so it gives up after the last timer.
     const again = resume(retried, history, [ev.failed(2, 'three')]);
-    expect(again.outcome.status).toBe('Failed');
-    expect(again.actions).toEqual([]);
+    expect(again.actions).toEqual([
+      { kind: 'CreateTimer', sequenceId: 3, fireAt: new Date(Date.parse(at(50)) + 1000).toISOString() },
+    ]);
+    expect(again.outcome.status).toBe('Running');
+  });
+
+  it('a retry sequence stored without the last timer (earlier Taskhub) rewinds the same way', () => {
+    const retried = function* (ctx: OrchestrationContext): OrchestrationGenerator {
+      return yield ctx.df.callActivityWithRetry('Flaky', new RetryOptions(1000, 2));
+    };
+    const stored: HistoryEvent[] = [
+      ...episode(at(0), ev.started('Test'), ev.scheduled(0, 'Flaky')),
+      ...episode(at(1), ev.failed(0, 'one'), ev.timerCreated(1, at(2))),
+      ...episode(at(2), ev.timerFired(1, at(2)), ev.scheduled(2, 'Flaky')),
+      ...episode(at(3), ev.failed(2, 'two'), {
+        eventType: 'ExecutionCompleted',
+        eventId: -1,
+        timestamp: at(3),
+        orchestrationStatus: 'Failed',
+        failureDetails: { errorType: 'Error', errorMessage: 'two' },
+      }),
+    ];
+    const { history, retry } = rewindHistory(stored);
+    expect(retry).toEqual([{ kind: 'task', sequenceId: 2, name: 'Flaky' }]);
+    expect(outputOf(resume(retried, history, [ev.completed(2, 'ok')]))).toBe('ok');
   });
 
   it('keeps a failure the code caught and reacted to', () => {

@@ -123,7 +123,7 @@ describe('timer trigger with taskhub start', () => {
       expect(host.output()).toContain("timer function 'FailingTimer' failed: the failing timer failed on purpose");
       // Refused at load, as Azure refuses to index it: one error line, and the banner says why it is not served.
       const why = "The schedule '0 0 25 * * *' is not valid: '25' is not a valid Hour field";
-      expect(host.output()).toContain(`function 'BrokenTimer' is not served: ${why}`);
+      expect(host.output()).toContain(`The 'BrokenTimer' function is in error: ${why}`);
       expect(host.output()).toContain(`BrokenTimer: timerTrigger (not served: ${why}`);
       expect(host.output()).not.toContain('BrokenTimer: timerTrigger\n');
     } finally {

@@ -65,8 +65,15 @@ function generic(name: string, options: GenericFunctionOptions): void {
   if (typeof options.handler !== 'function') {
     throw new TaskhubError('INVALID_ARGUMENT', `app.http('${name}', …) needs a handler function.`);
   }
-  // `%NAME%` in the trigger's options names an app setting, as in function.json.
-  const resolved = resolveSettingExpressions(options.trigger, `function '${name}'`);
+  // `%NAME%` in the trigger's options names an app setting, as in function.json; a missing one puts the function in
+  // error, as the Functions host does, and the rest of the app is served.
+  let resolved: FunctionTrigger;
+  try {
+    resolved = resolveSettingExpressions(options.trigger, `function '${name}'`);
+  } catch (err) {
+    currentApp().unservedFunctions.push({ name, trigger: type, reason: (err as Error).message });
+    return;
+  }
   const t = resolved as { methods?: readonly string[]; authLevel?: AuthLevel; route?: string };
   const methods = (t.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase());
   currentApp().addHttpFunction({

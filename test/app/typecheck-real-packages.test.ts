@@ -1,0 +1,151 @@
+// Apps written for Azure type-check against the real packages' .d.ts (durable-functions 3.x, @azure/functions 4.x,
+// devDependencies for this test): our fixture apps (test/app/typecheck-apps), and every TypeScript app in the docs that
+// does not say it is Taskhub-only, so the docs never show an Azure app that Azure's own types reject.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const APPS = fileURLToPath(new URL('./typecheck-apps/', import.meta.url));
+/** The first line of a docs code block that shows a Taskhub-only API; such a block is not compiled against Azure's. */
+const TASKHUB_ONLY = /^\/\/ Taskhub-only\b/;
+
+/** A real package's .d.ts entry: from the repository root (CI installs it), else TASKHUB_REFERENCE_MODULES's folder. */
+function realTypes(name: string): string | undefined {
+  for (const dir of [ROOT, process.env.TASKHUB_REFERENCE_MODULES].filter((d): d is string => !!d)) {
+    try {
+      const manifest = createRequire(path.join(dir, 'package.json')).resolve(`${name}/package.json`);
+      const { types, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { types: string; version: string };
+      return `${path.join(path.dirname(manifest), types)}#${version}`;
+    } catch {
+      // Not installed there: try the next place.
+    }
+  }
+  return undefined;
+}
+
+const durableFunctions = realTypes('durable-functions');
+const azureFunctions = realTypes('@azure/functions');
+const scratch = mkdtempSync(path.join(tmpdir(), 'taskhub-typecheck-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Compiles the sources (file name → text) as one strict program against the real packages; the diagnostics. */
+function typeCheck(sources: Record<string, string>): string[] {
+  const dir = mkdtempSync(path.join(scratch, 'app-'));
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+  const files = Object.entries(sources).map(([name, text]) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  });
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2023.d.ts'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+    // The names resolve to the real packages wherever the sources are (the repository maps them to Taskhub's own).
+    paths: {
+      'durable-functions': [durableFunctions!.split('#')[0]!],
+      '@azure/functions': [azureFunctions!.split('#')[0]!],
+    },
+  };
+  const program = ts.createProgram(files, options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
+}
+
+/** The ```ts blocks of a markdown file, with the line each starts on. */
+function tsBlocks(file: string): { line: number; code: string }[] {
+  const blocks: { line: number; code: string }[] = [];
+  let current: { line: number; lines: string[] } | undefined;
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (current && text.startsWith('```')) {
+        blocks.push({ line: current.line, code: current.lines.join('\n') });
+        current = undefined;
+      } else if (current) current.lines.push(text);
+      else if (/^```(ts|typescript)\s*$/.test(text)) current = { line: i + 2, lines: [] };
+    });
+  return blocks;
+}
+
+function docFiles(): string[] {
+  return readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join(ROOT, 'docs', f));
+}
+
+/** Docs blocks that are Azure apps: they import durable-functions or @azure/functions and are not marked Taskhub-only. */
+function azureDocBlocks(): { where: string; code: string }[] {
+  return [path.join(ROOT, 'README.md'), ...docFiles()].flatMap((file) =>
+    tsBlocks(file)
+      .filter((b) => !TASKHUB_ONLY.test(b.code) && /from '(durable-functions|@azure\/functions)'/.test(b.code))
+      .map((b) => ({ where: `${path.relative(ROOT, file)}:${b.line}`, code: b.code })),
+  );
+}
+
+const installed = durableFunctions !== undefined && azureFunctions !== undefined;
+describe.skipIf(!installed)(
+  installed
+    ? `type-checks against durable-functions ${durableFunctions?.split('#')[1]} and @azure/functions ${azureFunctions?.split('#')[1]}`
+    : 'type-checks against the real packages (skipped: not installed; npm install, or set TASKHUB_REFERENCE_MODULES)',
+  () => {
+    it('fixture apps written for Azure compile without an error', () => {
+      const sources = Object.fromEntries(
+        readdirSync(APPS)
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => [f, readFileSync(path.join(APPS, f), 'utf8').replace(/^\/\/ @ts-nocheck.*\n/m, '')]),
+      );
+      expect(Object.keys(sources).length).toBeGreaterThanOrEqual(2);
+      // The pragma that keeps the repository's own tsc off these files must not switch this check off too.
+      expect(Object.values(sources).filter((text) => text.includes('@ts-nocheck'))).toEqual([]);
+      expect(typeCheck(sources)).toEqual([]);
+    }, 60_000);
+
+    it('an app using an API durable-functions does not have fails to compile (the check can fail)', () => {
+      const app = [
+        "import * as df from 'durable-functions';",
+        "df.app.orchestration('Transfer', function* (context) {",
+        "  const from = new df.EntityId('Account', 'a');",
+        '  const lock = yield context.df.lockEntities(from);',
+        '  lock.release();',
+        '});',
+      ].join('\n');
+      expect(typeCheck({ 'wrong.ts': app }).join('\n')).toMatch(/Property 'lockEntities' does not exist/);
+    }, 60_000);
+
+    it('every TypeScript block in the docs is an Azure app, a Taskhub API example or marked Taskhub-only', () => {
+      const docs = [path.join(ROOT, 'README.md'), ...docFiles()];
+      const unlabelled = docs.flatMap((file) =>
+        tsBlocks(file)
+          .filter(
+            (b) =>
+              !TASKHUB_ONLY.test(b.code) && !/from '(durable-functions|@azure\/functions|taskhub[^']*)'/.test(b.code),
+          )
+          .map((b) => `${path.relative(ROOT, file)}:${b.line}`),
+      );
+      expect(unlabelled).toEqual([]);
+    });
+
+    it('every TypeScript app in the docs that is not marked Taskhub-only compiles', () => {
+      const blocks = azureDocBlocks();
+      expect(blocks.map((b) => b.where).length).toBeGreaterThanOrEqual(2);
+      const errors = blocks.flatMap((b, i) => typeCheck({ [`block${i}.ts`]: b.code }).map((e) => `${b.where} ${e}`));
+      expect(errors).toEqual([]);
+    }, 120_000);
+  },
+);
