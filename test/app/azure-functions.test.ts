@@ -53,7 +53,7 @@ describe('@azure/functions apps', () => {
         app.http('Present', { route: 'present', handler: () => ({ body: 'here' }) });
       });
       expect(missing.definition.httpFunctions.map((f) => f.name)).toEqual(['Present']);
-      expect(missing.definition.unservedFunctions.map((f) => `${f.name} ${f.trigger}: ${f.error}`)).toEqual([
+      expect(missing.definition.unservedFunctions.map((f) => `${f.name} ${f.trigger}: ${f.reason}`)).toEqual([
         "Missing httpTrigger: function 'Missing': %TASKHUB_TEST_NO_SUCH_SETTING% names no app setting; set " +
           'TASKHUB_TEST_NO_SUCH_SETTING in local.settings.json Values or the environment.',
       ]);
