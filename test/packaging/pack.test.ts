@@ -299,6 +299,33 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
     }
   });
 
+  it("a node:test file that imports the app's module itself gets Taskhub's durable-functions through the preset", async () => {
+    const dir = apps.js!;
+    const file = path.join(dir, 'test/direct-import.test.js');
+    writeFileSync(
+      file,
+      [
+        "import assert from 'node:assert/strict';",
+        "import { test } from 'node:test';",
+        "import { createTestHub } from 'taskhub/testing';",
+        "import '../src/functions/hello.js';",
+        "test('the default registry has the imported app', async () => {",
+        '  const hub = await createTestHub();',
+        "  const id = await hub.client.startNew('HelloOrchestrator');",
+        "  assert.deepEqual((await hub.waitForCompletion(id)).output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);",
+        '  await hub.close();',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const output = await ok('npm', ['test'], dir);
+      expect(output).toMatch(/# pass 3\b/);
+    } finally {
+      unlinkSync(file);
+    }
+  });
+
   it('a failing test fails npm test instead of hanging it, with the hub left open', async () => {
     const dir = apps.js!;
     const file = path.join(dir, 'test/left-open.test.js');
@@ -366,8 +393,24 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
     rmSync(path.join(dir, 'test/hello.test.ts')); // the template's node:test test: this app switched runners
     for (const example of examples('vitest')) writeFileSync(path.join(dir, example.file), example.source);
     editJson(path.join(dir, 'package.json'), (pkg) => (pkg.scripts!.test = 'vitest run'));
+    // With the plugin, a test file may import the app's module itself (the real @azure/functions would skip it).
+    writeFileSync(
+      path.join(dir, 'test/direct-import.test.ts'),
+      [
+        "import { expect, test } from 'vitest';",
+        "import { createTestHub } from 'taskhub/testing';",
+        "import '../src/functions/hello.js';",
+        "test('the default registry has the imported app', async () => {",
+        '  const hub = await createTestHub();',
+        "  const id = await hub.client.startNew('HelloOrchestrator');",
+        "  expect((await hub.waitForCompletion(id)).output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);",
+        '  await hub.close();',
+        '});',
+        '',
+      ].join('\n'),
+    );
     const output = await timed('docs: vitest', () => ok('npm', ['test'], dir));
-    expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(output).toMatch(/Tests\s+3 passed \(3\)/);
   });
 
   it("docs/testing.md's Jest example passes verbatim", async () => {
