@@ -345,6 +345,7 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
     );
     try {
       const result = await run('npm', ['test'], dir, {}, 60_000);
+      expect(result.output).not.toContain('[killed after');
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/# fail 1\b/);
     } finally {
@@ -425,6 +426,28 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
     );
     const output = await timed('docs: jest', () => ok('npm', ['test'], dir));
     expect(output).toMatch(/Tests:\s+1 passed, 1 total/);
+
+    // A test failing with its hub open: Jest reports it and exits (withTaskhub's setup file closes the hub).
+    const file = path.join(dir, 'test/left-open.test.js');
+    writeFileSync(
+      file,
+      [
+        "import { createTestHub } from 'taskhub/testing';",
+        "test('fails before closing its hub', async () => {",
+        "  const hub = await createTestHub({ app: '.' });",
+        "  expect((await hub.waitForCompletion(await hub.client.startNew('HelloOrchestrator'))).runtimeStatus).toBe('Failed');",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const failing = await run('npm', ['test'], dir, {}, 60_000);
+      expect(failing.output).not.toContain('[killed after');
+      expect(failing.output).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
+      expect(failing.code).toBe(1);
+    } finally {
+      unlinkSync(file);
+    }
   });
 
   it("docs/testing.md's CI recipe replays the running instances, and passes with none", async () => {
