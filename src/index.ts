@@ -5,12 +5,10 @@ export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js'
 
 export * as df from './app/durable-functions.js';
 export {
-  checkReplay,
   defaultRegistry,
   EntityId,
   FunctionRegistry,
   isTaskhubError,
-  replayHistory,
   RetryOptions,
   TaskhubError,
   type ActivityContext,
@@ -37,6 +35,9 @@ export {
   type TimerTask,
 } from './core/index.js';
 
+// The replayers as taskhub/testing has them: they take an exported history file as `taskhub replay` does.
+export { checkReplay, replayHistory, type ExportedHistory, type ReplayInput } from './testing/replay.js';
+
 export { TaskHubClient } from './client/durable-client.js';
 export type {
   DurableClient,
@@ -54,6 +55,6 @@ export type {
   WaitForCompletionOptions,
 } from './client/types.js';
 
-export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite/index.js';
 export type { Store } from './store/store.js';
 export { createLogger, type Logger } from './log.js';

@@ -1,7 +1,28 @@
 // One catalogue of log events with stable names, written through pino. Library code never uses console.
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 
-export type { Logger };
+/**
+ * One logging method, in pino's calling convention: an object of fields first (optional) and a message. Any pino
+ * logger fits; Taskhub's own type keeps pino's declarations out of the public ones.
+ */
+export interface LogFn {
+  (fields: object, message?: string, ...args: unknown[]): void;
+  (message: string, ...args: unknown[]): void;
+}
+
+/** The logger Taskhub writes through (a pino logger, or anything with the same methods). */
+export interface Logger {
+  /** The lowest level written: 'trace', 'debug', 'info', 'warn', 'error', 'fatal' or 'silent'. */
+  level: string;
+  fatal: LogFn;
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  trace: LogFn;
+  /** A logger adding `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
+}
 
 /** Stable event names: operators grep for these, so they never change meaning. */
 export const LogEvents = {

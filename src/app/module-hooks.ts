@@ -77,6 +77,9 @@ export function installModuleHooks(modules: CompatModules): void {
  * the app registers into a copy the host never sees.
  */
 function putResolversFirst(): void {
+  // Jest runs test code in a module loader of its own that refuses Node's hooks; there the moduleNameMapper of
+  // taskhub/testing/jest maps the two names instead, and these hooks are not needed.
+  if (process.env.JEST_WORKER_ID !== undefined) return;
   register(dataUrl(RESOLVE_HOOK), { data: { targets: esmTargets } });
   const internals = Module as unknown as ModuleInternals;
   const previous = internals._resolveFilename.bind(Module);

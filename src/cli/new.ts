@@ -53,7 +53,8 @@ export function newCommand(dir: string, options: NewOptions): void {
   print('  npm start');
   print('  curl -X POST http://127.0.0.1:7071/api/orchestrators/HelloOrchestrator');
   print();
-  print('Then open the statusQueryGetUri it returns.');
+  print('Then open the statusQueryGetUri it returns. `npm test` runs test/, a unit test of the orchestrator with');
+  print("Taskhub's test hub (taskhub/testing: virtual time, an in-memory store).");
 }
 
 /** `npm start` runs `taskhub start .`, so the app depends on this very version of Taskhub. */

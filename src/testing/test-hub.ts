@@ -2,6 +2,9 @@
 // the test advances time (or, with autoAdvance, when nothing else can happen while the test waits), so a 24-hour
 // timeout is tested in milliseconds. Idle means the store holds nothing due now: no visible message and no work item
 // (a running or finished-but-uncommitted activity keeps its work item until the commit that consumes its result).
+import path from 'node:path';
+import { AppDefinition } from '../app/app-definition.js';
+import { loadApp } from '../app/loader.js';
 import type { DurableClient, DurableOrchestrationStatus } from '../client/types.js';
 import type { ActivityContext } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
@@ -9,7 +12,8 @@ import { isTerminal } from '../core/history.js';
 import { defaultRegistry, type FunctionRegistry } from '../core/registry.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger, type Logger } from '../log.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite/index.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { durationMs, type Duration } from './duration.js';
 import { TestRegistry, type ActivityMock } from './test-registry.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -18,7 +22,17 @@ export type { ActivityMock } from './test-registry.js';
 export type { Duration } from './duration.js';
 
 export interface TestHubOptions {
-  /** The app's functions; default: the registry df.app.* fills. The test hub never changes it. */
+  /**
+   * The app to test, loaded as `taskhub start` loads it: a folder (package.json `main`, index file, or function.json
+   * folders) or an entry file, relative to the current directory. `durable-functions` and `@azure/functions` resolve
+   * to Taskhub while it loads, whether or not the real packages are installed; `.ts` files run through tsx with the
+   * app's tsconfig.json. Loaded once per process and path; every hub gets its functions. Not with `registry`.
+   */
+  readonly app?: string;
+  /**
+   * The app's functions; default: the registry df.app.* fills (an app the test imported itself). The test hub never
+   * changes it.
+   */
   readonly registry?: FunctionRegistry;
   /** Start the worker at once (default true). */
   readonly start?: boolean;
@@ -64,12 +78,45 @@ export interface TestHub {
 /** Upper bound on timer skips in one waitForCompletion: an eternal orchestration must fail the test, not hang it. */
 const MAX_AUTO_ADVANCES = 10_000;
 
+/** Hubs created and not yet closed: the runner presets close them after each test, so a failed test never hangs. */
+const openHubs = new Set<TestHub>();
+
+/** Apps loaded by path: an ES module runs once per process, so a second load would register nothing. */
+const loadedApps = new Map<string, Promise<FunctionRegistry>>();
+
+function appRegistry(app: string): Promise<FunctionRegistry> {
+  const resolved = path.resolve(app);
+  let loading = loadedApps.get(resolved);
+  if (!loading) {
+    loading = loadApp(resolved, { app: new AppDefinition() }).then((loaded) => loaded.definition.registry);
+    loadedApps.set(resolved, loading);
+    // A failed load is not remembered: the next test retries (and fails with the same clear error).
+    loading.catch(() => loadedApps.delete(resolved));
+  }
+  return loading;
+}
+
+/**
+ * Closes every test hub still open, e.g. one a failed test never reached `hub.close()` for; the Vitest, Jest and
+ * node:test presets call it after each test. Errors closing one hub do not stop the others; the first is rethrown.
+ */
+export async function closeTestHubs(): Promise<void> {
+  const results = await Promise.allSettled([...openHubs].map((hub) => hub.close()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export async function createTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  if (options.app !== undefined && options.registry !== undefined) {
+    throw new TaskhubError('INVALID_ARGUMENT', 'Give createTestHub either app or registry, not both.');
+  }
+  const base = options.app === undefined ? (options.registry ?? defaultRegistry) : await appRegistry(options.app);
   const clock = new VirtualClock(startMs(options.startTime));
-  const registry = new TestRegistry(options.registry ?? defaultRegistry);
+  const registry = new TestRegistry(base);
   const store = openSqliteStore({ path: ':memory:', clock });
   const logger = options.logger ?? createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'silent' });
   const hub = await openTaskHub({ store, registry, logger, clock });
+  let closing: Promise<void> | undefined;
   const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
   const busy = store.db.prepare<[string, number, string]>(
     `SELECT EXISTS (SELECT 1 FROM messages WHERE hub = ? AND visible_at <= ?)
@@ -145,9 +192,21 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
       started = true;
       await hub.start();
     },
-    close: () => hub.close(),
+    close() {
+      // Idempotent: the test's own close and the preset's after-each close may both run.
+      closing ??= hub.close().finally(() => openHubs.delete(testHub));
+      return closing;
+    },
   };
-  if (options.start !== false) await testHub.start();
+  openHubs.add(testHub);
+  if (options.start !== false) {
+    try {
+      await testHub.start();
+    } catch (err) {
+      await testHub.close();
+      throw err;
+    }
+  }
   return testHub;
 }
 

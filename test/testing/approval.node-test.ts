@@ -1,5 +1,5 @@
 // The approval pattern unit-tested with node:test (run by node-test.test.ts: node --import tsx --test <this file>).
-// docs/testing.md shows the same test; users import from 'taskhub/testing'.
+// docs/testing.md shows the same test loading the app by path; test/packaging runs that one verbatim.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestHub } from '../../src/testing/index.js';

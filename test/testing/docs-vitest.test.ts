@@ -1,4 +1,5 @@
-// docs/testing.md's Vitest example, verbatim but for the import paths: the default registry, filled by df.app.
+// The test hub on the default registry, filled by df.app when the test imports the app itself (docs/testing.md's
+// examples load the app with createTestHub({ app }); test/packaging runs them verbatim from the packed tarball).
 import { expect, test } from 'vitest';
 import { createTestHub } from '../../src/testing/index.js';
 import './docs-app.js';

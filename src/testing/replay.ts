@@ -1,0 +1,73 @@
+// checkReplay and replayHistory for users: the core replayer, fed either a bare history or what `taskhub export`
+// writes (and the recorded fixture form `{ orchestrator, history }`), the same inputs `taskhub replay` reads.
+import type { OrchestrationHandler } from '../core/context.js';
+import type { EpisodeResult } from '../core/episode.js';
+import { TaskhubError } from '../core/errors.js';
+import type { HistoryEvent } from '../core/history.js';
+import {
+  checkReplay as checkEvents,
+  replayHistory as replayEvents,
+  type ReplayHistoryOptions,
+  type ReplayReport,
+} from '../core/replayer.js';
+
+/** An exported history (`taskhub export`, the dashboard's export) or a recorded fixture. */
+export interface ExportedHistory {
+  readonly instanceId?: string;
+  /** The orchestrator's name (an export). */
+  readonly name?: string;
+  /** The orchestrator's name (a recorded fixture). */
+  readonly orchestrator?: string;
+  readonly history: readonly HistoryEvent[];
+}
+
+/** What the replayers accept: the events themselves, or the parsed JSON of an exported history file. */
+export type ReplayInput = readonly HistoryEvent[] | ExportedHistory;
+
+function eventsAndOptions(
+  input: ReplayInput,
+  options: ReplayHistoryOptions,
+): [readonly HistoryEvent[], ReplayHistoryOptions] {
+  if (Array.isArray(input)) return [input as readonly HistoryEvent[], options];
+  const exported = input as Partial<ExportedHistory> | null;
+  if (exported === null || typeof exported !== 'object' || !Array.isArray(exported.history)) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      'Replay needs a history: an array of history events, or an exported history file ' +
+        "(the parsed JSON 'taskhub export <id>' writes, with a 'history' array).",
+    );
+  }
+  const name = exported.name ?? exported.orchestrator;
+  return [
+    exported.history,
+    {
+      ...(exported.instanceId === undefined ? {} : { instanceId: exported.instanceId }),
+      ...(name === undefined ? {} : { name }),
+      ...options,
+    },
+  ];
+}
+
+/**
+ * Replays a history (the events, or an exported history file's parsed JSON) against the orchestrator and reports
+ * success or the first divergence, with the file:line of the orchestrator's call, without a store.
+ */
+export function checkReplay(
+  handler: OrchestrationHandler,
+  history: ReplayInput,
+  options: ReplayHistoryOptions = {},
+): ReplayReport {
+  return checkEvents(handler, ...eventsAndOptions(history, options));
+}
+
+/**
+ * Like checkReplay, but returns the result directly and throws NonDeterministicOrchestrationError (code
+ * NON_DETERMINISTIC, with the divergence as `details`) when the code diverges.
+ */
+export function replayHistory(
+  handler: OrchestrationHandler,
+  history: ReplayInput,
+  options: ReplayHistoryOptions = {},
+): EpisodeResult {
+  return replayEvents(handler, ...eventsAndOptions(history, options));
+}
