@@ -303,7 +303,14 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
                   aria-label="Select the rows of this page"
                   data-testid="select-page"
                   checked={allOnPage}
-                  onChange={() => setSelected(allOnPage ? new Set() : new Set(rows.map((r) => r.instanceId)))}
+                  onChange={() => {
+                    const next = new Set(selected);
+                    for (const r of rows) {
+                      if (allOnPage) next.delete(r.instanceId);
+                      else next.add(r.instanceId);
+                    }
+                    setSelected(next);
+                  }}
                 />
               </th>
               {COLUMNS.map(([column, label]) => (
