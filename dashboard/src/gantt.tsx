@@ -21,7 +21,13 @@ export function Gantt({ timeline }: { timeline: Timeline }) {
       <div class="gantt-row" data-testid="gantt-row" data-state={span.state} title={tooltip(span)}>
         <div class="gantt-label">
           <span class={`kind kind-${span.kind}`}>{span.kind === 'suborchestration' ? 'sub' : span.kind}</span>
-          {span.instanceId ? <a href={`#/instances/${encodeURIComponent(span.instanceId)}`}>{span.name}</a> : span.name}
+          {span.instanceId ? (
+            <a href={`#/instances/${encodeURIComponent(span.instanceId)}`}>{span.name}</a>
+          ) : span.fireAt !== undefined ? (
+            `timer until ${dueLabel(span.fireAt, start)}`
+          ) : (
+            span.name
+          )}
           {span.attempt !== undefined && span.attempt > 1 && (
             <span class="attempt" data-testid="attempt">
               attempt {span.attempt}
@@ -64,6 +70,12 @@ export function Gantt({ timeline }: { timeline: Timeline }) {
   );
 }
 
+/** The due time of day when it falls on the timeline's first day, else date and time. */
+function dueLabel(fireAt: string, start: number): string {
+  const due = formatTime(fireAt);
+  return due.slice(0, 10) === formatTime(start).slice(0, 10) ? due.slice(11) : due;
+}
+
 function durationLabel(span: Span): string {
   if (span.kind === 'event') return '';
   if (span.end === undefined) return 'running';
@@ -80,7 +92,10 @@ function inputHint(span: Span): string | undefined {
 }
 
 function tooltip(span: Span): string {
-  const lines = [`${span.kind} ${span.name}`, `started ${formatTime(span.start, true)} ${zoneLabel(span.start)}`];
+  const lines = [
+    span.fireAt !== undefined ? `timer due ${formatTime(span.fireAt, true)}` : `${span.kind} ${span.name}`,
+    `started ${formatTime(span.start, true)} ${zoneLabel(span.start)}`,
+  ];
   if (span.attempt !== undefined && span.attempt > 1) lines.push(`attempt ${span.attempt} (earlier calls failed)`);
   if (span.state === 'canceled') {
     lines.push(

@@ -26,6 +26,8 @@ export interface Span {
   readonly input?: string;
   readonly result?: string;
   readonly failure?: string;
+  /** Timers: when the timer is (or was) due, ISO 8601 UTC. */
+  readonly fireAt?: string;
   /** Activities and sub-orchestrations: 2 and up for a call made again after the same call failed (a retry). */
   readonly attempt?: number;
 }
@@ -93,7 +95,8 @@ export function buildTimeline(history: readonly HistoryEvent[], now: number): Ti
         open.set(`m${e.eventId}`, spans.length);
         spans.push({
           kind: 'timer',
-          name: `timer until ${e.fireAt ?? ''}`,
+          name: 'timer',
+          fireAt: e.fireAt,
           start: time(e),
           end: undefined,
           state: 'running',
