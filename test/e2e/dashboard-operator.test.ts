@@ -65,6 +65,7 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     dashboardApi = `${host.url}/dashboard/api`;
     for (const [name, id, input] of [
       ['Sleeper', 'sleeper-1', null],
+      ['Sleeper', 'sleeper-2', null],
       ['Approval', 'approval-1', null],
       ['Retrying', 'retry-1', 'card-42'],
       ['Pipeline', 'pipe-1', 1],
@@ -79,6 +80,9 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await waitForStatus(api, 'quick-1', (b) => b.runtimeStatus === 'Completed');
     await waitForStatus(api, 'pipe-1', (b) => JSON.stringify(b.customStatus).includes('awaiting approval'));
     await until(() => hasEvent('sleeper-1', 'TimerCreated'), { what: "sleeper-1's timer" });
+    await until(() => hasEvent('sleeper-2', 'TimerCreated'), { what: "sleeper-2's timer" });
+    expect((await post(`${api}/instances/sleeper-2/terminate?reason=enough`)).status).toBe(202);
+    await waitForStatus(api, 'sleeper-2', (b) => b.runtimeStatus === 'Terminated');
     browser = await launchChromium();
     // Kolkata is UTC+05:30 all year: local times differ from UTC by a known, DST-free offset.
     context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
@@ -93,17 +97,20 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await host?.stop();
   });
 
-  it('draws a cancelled timer of a completed instance as cancelled, ending with the instance', async () => {
-    const { history } = await detail('approval-1');
+  it.each([
+    ['approval-1', 'Completed'],
+    ['sleeper-2', 'Terminated'],
+  ])('draws the never-fired timer of %s (%s) as cancelled, ending with the instance', async (id, status) => {
+    const { history } = await detail(id);
     const first = Date.parse(history[0]!.timestamp);
     const last = Date.parse(history[history.length - 1]!.timestamp);
-    await open('#/instances/approval-1');
-    await expect.poll(() => page.getByTestId('detail-status').textContent()).toBe('Completed');
+    await open(`#/instances/${id}`);
+    await expect.poll(() => page.getByTestId('detail-status').textContent()).toBe(status);
     const timer = page.getByTestId('gantt-row').filter({ hasText: 'timer until' });
     await expect.poll(() => timer.count()).toBe(1);
     expect(await timer.getAttribute('data-state')).toBe('canceled');
     expect(await timer.getByTestId('gantt-duration').textContent()).toBe('cancelled');
-    // The axis spans the instance's own history, not up to now (or to the timer's due time, an hour away).
+    // The axis spans the instance's own history, not up to now (or to the timer's due time, an hour or a day away).
     expect(await page.getByTestId('timeline-total').textContent()).toBe(formatDuration(last - first));
     const bar = (await timer.getByTestId('gantt-bar').boundingBox())!;
     const track = (await timer.locator('.gantt-track').boundingBox())!;
