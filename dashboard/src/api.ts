@@ -1,5 +1,9 @@
 // Talks to the host: the dashboard API (/dashboard/api) for lists, counts, details, bulk actions and the live feed,
 // the management API for single-instance actions. The key comes from `?code=` once and is kept for the tab.
+import type { WaitingFor } from '../../src/client/waiting-for.js';
+
+export type { WaitingFor, WaitingItem } from '../../src/client/waiting-for.js';
+
 export type RuntimeStatus =
   'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
 
@@ -13,9 +17,6 @@ export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Canceled',
   'ContinuedAsNew',
 ];
-
-export type { WaitingFor, WaitingItem } from '../../src/client/waiting-for.js';
-import type { WaitingFor } from '../../src/client/waiting-for.js';
 
 export interface InstanceSummary {
   /** Running and Suspended rows: what they wait for (null: history too long to read for a list). */

@@ -61,7 +61,8 @@ export function Gantt({ timeline }: { timeline: Timeline }) {
       <div class="gantt-axis">
         <span>{formatClock(start)}</span>
         <span>
-          {spans.length} items · <span data-testid="timeline-total">{formatDuration(total)}</span> · {zoneLabel(start)}
+          {spans.length} {spans.length === 1 ? 'item' : 'items'} ·{' '}
+          <span data-testid="timeline-total">{formatDuration(total)}</span> · {zoneLabel(start)}
         </span>
         <span>{formatClock(end)}</span>
       </div>

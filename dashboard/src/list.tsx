@@ -314,7 +314,12 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
                 />
               </th>
               {COLUMNS.map(([column, label]) => (
-                <th key={column} class="sortable" data-testid={`sort-${column}`} onClick={() => sortBy(column)}>
+                <th
+                  key={column}
+                  class={column === 'lastUpdatedTime' ? 'sortable col-updated' : 'sortable'}
+                  data-testid={`sort-${column}`}
+                  onClick={() => sortBy(column)}
+                >
                   {label}
                   {!durationSort && filter.orderBy === column ? (filter.desc ? ' ▼' : ' ▲') : ''}
                 </th>
@@ -351,11 +356,11 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
                   <StatusBadge status={s.runtimeStatus} />
                 </td>
                 <td class="time">{formatTime(s.createdTime)}</td>
-                <td class="time">{formatTime(s.lastUpdatedTime)}</td>
+                <td class="time col-updated">{formatTime(s.lastUpdatedTime)}</td>
                 <td class="num" data-testid="duration">
                   {formatDuration(durationOf(s, now))}
                 </td>
-                <td class="ellipsis" data-testid="waiting">
+                <td class="ellipsis" data-testid="waiting" title={waitingSummary(s.waitingFor)}>
                   {waitingSummary(s.waitingFor)}
                 </td>
                 <td class="ellipsis mono">{s.customStatus === null ? '' : JSON.stringify(s.customStatus)}</td>

@@ -24,7 +24,7 @@ const BULK_OPS = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'purge'
 type BulkOp = (typeof BULK_OPS)[number];
 const HEARTBEAT_MS = 15_000;
 /** The list reads the history of its Running rows up to this length for "waiting for"; longer ones say so. */
-export const LIST_WAITING_MAX_EVENTS = 2000;
+const LIST_WAITING_MAX_EVENTS = 2000;
 /** Statuses whose instances wait for something (Suspended ones wait to be resumed first, but say for what after). */
 const WAITING_STATUSES = new Set(['Running', 'Suspended']);
 
