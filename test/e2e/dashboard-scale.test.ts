@@ -62,8 +62,7 @@ function runningHistory(instanceId: string, created: string): HistoryEvent[] {
 }
 
 describe.skipIf(!enabled)(`the list with ${COUNT} instances`, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'taskhub-scale-'));
-  const file = path.join(dir, 'hub.db');
+  let dir = '';
   let url = '';
   let stop: () => Promise<void> = () => Promise.resolve();
   let browser: Browser;
@@ -71,6 +70,8 @@ describe.skipIf(!enabled)(`the list with ${COUNT} instances`, () => {
 
   beforeAll(async () => {
     ensureBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'taskhub-scale-'));
+    const file = path.join(dir, 'hub.db');
     const hub = await openTaskHub({ store: file, worker: false });
     const start = Date.parse('2026-01-01T00:00:00.000Z');
     let next = 0;
@@ -142,7 +143,7 @@ describe.skipIf(!enabled)(`the list with ${COUNT} instances`, () => {
   afterAll(async () => {
     await browser?.close();
     await stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('measures first rows, filters and paging', async () => {
