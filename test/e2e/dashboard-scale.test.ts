@@ -19,6 +19,8 @@ import { cliCommand, ROOT } from './host.js';
 const enabled = process.env.TASKHUB_DASHBOARD_SCALE === '1' && hasChromium;
 const COUNT = Number(process.env.TASKHUB_DASHBOARD_SCALE_COUNT ?? 100_000);
 const RUNS = 5;
+// One Running row in 20, and the status step pages past 50 of them.
+if (COUNT < 2000) throw new Error('TASKHUB_DASHBOARD_SCALE_COUNT must be at least 2000 (two pages of Running rows).');
 const NAMES = ['ProcessOrder', 'BillCustomer', 'ShipParcel', 'SendInvoice', 'Reconcile'];
 
 function median(values: number[]): number {
