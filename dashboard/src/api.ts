@@ -1,5 +1,9 @@
 // Talks to the host: the dashboard API (/dashboard/api) for lists, counts, details, bulk actions and the live feed,
 // the management API for single-instance actions. The key comes from `?code=` once and is kept for the tab.
+import type { WaitingFor } from '../../src/client/waiting-for.js';
+
+export type { WaitingFor, WaitingItem } from '../../src/client/waiting-for.js';
+
 export type RuntimeStatus =
   'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
 
@@ -15,6 +19,8 @@ export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
 ];
 
 export interface InstanceSummary {
+  /** Running and Suspended rows: what they wait for (null: history too long to read for a list). */
+  waitingFor?: WaitingFor | null;
   instanceId: string;
   name: string;
   runtimeStatus: RuntimeStatus;
@@ -161,10 +167,26 @@ export const api = {
     }
   },
   detail: (id: string) =>
-    request<{ instance: InstanceRecord; history: HistoryEvent[] }>(
+    request<{ instance: InstanceRecord; history: HistoryEvent[]; waitingFor?: WaitingFor }>(
       `/dashboard/api/instances/${encodeURIComponent(id)}`,
     ),
-  bulk(op: BulkOp, filter: ListFilter, reason?: string) {
+  /** The address of the history file `taskhub replay` reads (a download; the key rides along as `?code=`). */
+  exportUrl(id: string): string {
+    const k = key();
+    return `/dashboard/api/instances/${encodeURIComponent(id)}/export${k ? `?code=${encodeURIComponent(k)}` : ''}`;
+  },
+  /** Starts an orchestration through the management API's start route; answers the new instance's id. */
+  async start(name: string, input: unknown, instanceId?: string): Promise<string> {
+    const url = `${WEBHOOK}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+    const body = await request<{ id: string }>(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: input === undefined ? '' : JSON.stringify(input),
+    });
+    return body.id;
+  },
+  /** On `instanceIds` when given (a selection), else on what the filter matches (the server refuses no filter). */
+  bulk(op: BulkOp, filter: ListFilter, reason?: string, instanceIds?: string[]) {
     const params = filterParams({ ...filter, status: undefined });
     if (filter.status?.length) params.set('runtimeStatus', filter.status.join(','));
     return request<{
@@ -175,7 +197,7 @@ export const api = {
     }>(`/dashboard/api/bulk/${op}?${params}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ reason }),
+      body: JSON.stringify(instanceIds ? { reason, instanceIds } : { reason }),
     });
   },
   raiseEvent: (id: string, name: string, data: unknown) =>

@@ -5,6 +5,7 @@ import { api, type HubInfo } from './api.js';
 import { InstanceDetail } from './detail.js';
 import { Entities } from './entities.js';
 import { filterFromHash, InstanceList } from './list.js';
+import { setTimeZone, timeZone, type TimeZoneChoice } from './time.js';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -20,6 +21,12 @@ export function App() {
   const hash = useHash();
   const [info, setInfo] = useState<HubInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Views read the choice while rendering: changing it here re-renders every one of them.
+  const [zone, setZone] = useState<TimeZoneChoice>(timeZone());
+  const chooseZone = (next: TimeZoneChoice): void => {
+    setTimeZone(next);
+    setZone(next);
+  };
   useEffect(() => {
     api
       .info()
@@ -43,6 +50,20 @@ export function App() {
           </a>
         </nav>
         <span class="spacer" />
+        <span class="zone" role="group" aria-label="Time zone">
+          {(['utc', 'local'] as const).map((z) => (
+            <button
+              key={z}
+              type="button"
+              class={zone === z ? 'zone-choice active' : 'zone-choice'}
+              data-testid={`zone-${z}`}
+              aria-pressed={zone === z}
+              onClick={() => chooseZone(z)}
+            >
+              {z === 'utc' ? 'UTC' : 'Local'}
+            </button>
+          ))}
+        </span>
         {info && (
           <span class="hub">
             task hub <b>{info.hubName}</b>

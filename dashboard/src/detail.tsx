@@ -1,7 +1,15 @@
 // One instance: its status, payloads and failure, its actions, and three views of its history (Gantt timeline,
 // sequence diagram, event table). Refetched whenever the live feed reports a change to it.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, parseJson, subscribeFeed, type HistoryEvent, type HubInfo, type InstanceRecord } from './api.js';
+import {
+  api,
+  parseJson,
+  subscribeFeed,
+  type HistoryEvent,
+  type HubInfo,
+  type InstanceRecord,
+  type WaitingFor,
+} from './api.js';
 import { InstanceActions } from './actions.js';
 import { Gantt } from './gantt.js';
 import { HistoryTable } from './history-table.js';
@@ -9,11 +17,17 @@ import { JsonView } from './json-view.js';
 import { SequenceDiagram } from './sequence.js';
 import { buildTimeline, formatDuration } from './timeline.js';
 import { StatusBadge } from './status.js';
+import { formatTime, zoneLabel } from './time.js';
+import { WaitingPanel } from './waiting.js';
 
 type Tab = 'timeline' | 'sequence' | 'history';
 
 export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
-  const [data, setData] = useState<{ instance: InstanceRecord; history: HistoryEvent[] } | null>(null);
+  const [data, setData] = useState<{
+    instance: InstanceRecord;
+    history: HistoryEvent[];
+    waitingFor?: WaitingFor;
+  } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>('timeline');
   const [notice, setNotice] = useState<string | null>(null);
@@ -46,6 +60,8 @@ export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
   const { instance } = data;
   const failure = instance.failureDetails;
   const took = Date.parse(instance.lastUpdatedTime) - Date.parse(instance.createdTime);
+  // Sub-orchestrations this execution started, each linked to its own page.
+  const children = data.history.filter((e) => e.eventType === 'SubOrchestrationInstanceCreated' && e.instanceId);
 
   return (
     <div class="detail">
@@ -59,21 +75,47 @@ export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
         </div>
         <dl class="facts">
           <dt>Created</dt>
-          <dd>{new Date(instance.createdTime).toLocaleString()}</dd>
+          <dd data-testid="created-time">
+            {formatTime(instance.createdTime)} <span class="muted">{zoneLabel(Date.parse(instance.createdTime))}</span>
+          </dd>
           <dt>Last updated</dt>
           <dd>
-            {new Date(instance.lastUpdatedTime).toLocaleString()}{' '}
-            <span class="muted">({formatDuration(took)} after start)</span>
+            {formatTime(instance.lastUpdatedTime)} <span class="muted">({formatDuration(took)} after start)</span>
           </dd>
           <dt>Execution</dt>
           <dd class="mono">{instance.executionId}</dd>
           <dt>History</dt>
-          <dd>{data.history.length} events</dd>
+          <dd>
+            {data.history.length} events ·{' '}
+            <a
+              href={api.exportUrl(instance.instanceId)}
+              download={`${instance.instanceId}.history.json`}
+              data-testid="download-history"
+              title="The file taskhub replay reads"
+            >
+              download JSON
+            </a>
+          </dd>
           {instance.parentInstanceId && (
             <>
               <dt>Parent</dt>
               <dd>
-                <a href={`#/instances/${encodeURIComponent(instance.parentInstanceId)}`}>{instance.parentInstanceId}</a>
+                <a href={`#/instances/${encodeURIComponent(instance.parentInstanceId)}`} data-testid="parent-link">
+                  {instance.parentInstanceId}
+                </a>
+              </dd>
+            </>
+          )}
+          {children.length > 0 && (
+            <>
+              <dt>Children</dt>
+              <dd class="children">
+                {children.slice(0, 20).map((e) => (
+                  <a key={e.eventId} href={`#/instances/${encodeURIComponent(e.instanceId!)}`} data-testid="child-link">
+                    {e.instanceId}
+                  </a>
+                ))}
+                {children.length > 20 && <span class="muted"> and {children.length - 20} more (see the timeline)</span>}
               </dd>
             </>
           )}
@@ -88,6 +130,8 @@ export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
         />
         {notice && <div class="notice">{notice}</div>}
       </div>
+
+      {data.waitingFor && <WaitingPanel waiting={data.waitingFor} status={instance.runtimeStatus} />}
 
       <div class="grid3">
         <div class="panel">

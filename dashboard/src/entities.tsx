@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HubInfo, type InstanceSummary } from './api.js';
 import { JsonView } from './json-view.js';
+import { formatTime } from './time.js';
 
 export function Entities({ info }: { info: HubInfo }) {
   const [list, setList] = useState<InstanceSummary[] | null>(null);
@@ -48,7 +49,7 @@ export function Entities({ info }: { info: HubInfo }) {
                 <tr key={e.instanceId} onClick={() => open(e.instanceId)} class="clickable">
                   <td>{name}</td>
                   <td class="mono">{key.join('@')}</td>
-                  <td>{new Date(e.lastUpdatedTime).toLocaleString()}</td>
+                  <td>{formatTime(e.lastUpdatedTime)}</td>
                 </tr>
               );
             })}

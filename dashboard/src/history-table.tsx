@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { HistoryEvent } from './api.js';
 import { JsonView } from './json-view.js';
+import { formatTime, zoneLabel } from './time.js';
 import { VirtualList } from './virtual-list.js';
 
 function summary(e: HistoryEvent): string {
@@ -27,7 +28,7 @@ export function HistoryTable({ history }: { history: readonly HistoryEvent[] }) 
       <div class="history-row history-head">
         <span>#</span>
         <span>Event</span>
-        <span>Time</span>
+        <span>Time ({zoneLabel()})</span>
         <span>Details</span>
       </div>
       <VirtualList
@@ -40,7 +41,9 @@ export function HistoryTable({ history }: { history: readonly HistoryEvent[] }) 
             <div class={`history-row ${open === i ? 'selected' : ''}`} onClick={() => setOpen(open === i ? null : i)}>
               <span class="muted">{e.eventId >= 0 ? e.eventId : ''}</span>
               <span class={`event-type ${/Failed/.test(e.eventType) ? 'error-text' : ''}`}>{e.eventType}</span>
-              <span class="muted">{e.timestamp.replace('T', ' ').replace('Z', '')}</span>
+              <span class="muted" data-testid="history-time">
+                {formatTime(e.timestamp, true)}
+              </span>
               <span class="ellipsis">{summary(e)}</span>
             </div>
           );

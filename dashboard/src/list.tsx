@@ -1,6 +1,7 @@
 // The instance list: filters (name, status, created range, id prefix, custom status text), counts per status, sort
 // by any column, server-side keyset paging (a stack of continuation tokens for "previous"), live refresh from the
-// feed, and bulk actions on everything the filter matches, after a confirmation that says how many.
+// feed, what Running instances wait for, and bulk actions on the selected rows or on everything a filter matches
+// (never on the whole hub by default), after a confirmation that says how many.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
@@ -14,7 +15,11 @@ import {
   type RuntimeStatus,
 } from './api.js';
 import { Modal } from './modal.js';
+import { StartInstance } from './start.js';
 import { StatusBadge } from './status.js';
+import { formatTime } from './time.js';
+import { formatDuration } from './timeline.js';
+import { waitingSummary } from './waiting.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 const BULK_OPS: BulkOp[] = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'purge'];
@@ -25,6 +30,18 @@ const COLUMNS: [string, string][] = [
   ['createdTime', 'Created'],
   ['lastUpdatedTime', 'Last updated'],
 ];
+const FINISHED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled', 'ContinuedAsNew']);
+
+/** Created to last update for a finished instance, to now for one still going. */
+export function durationOf(s: InstanceSummary, now: number): number {
+  const end = FINISHED.has(s.runtimeStatus) ? Date.parse(s.lastUpdatedTime) : now;
+  return Math.max(0, end - Date.parse(s.createdTime));
+}
+
+/** A filter that narrows the set (the order alone does not): bulk actions need one, or a selection. */
+function isFiltered(f: ListFilter): boolean {
+  return Boolean(f.name || f.prefix || f.customStatus || f.from || f.to || f.status?.length);
+}
 
 export function filterFromHash(query: string): ListFilter {
   const p = new URLSearchParams(query);
@@ -54,7 +71,11 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState(true);
   const [connected, setConnected] = useState(false);
-  const [bulk, setBulk] = useState<{ op: BulkOp; matched: number | null } | null>(null);
+  const [bulk, setBulk] = useState<{ op: BulkOp; matched: number | null; ids?: string[] } | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Duration is not a stored column: it sorts the rows of the page in view.
+  const [durationSort, setDurationSort] = useState<'asc' | 'desc' | null>(null);
+  const [starting, setStarting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const token = tokens[tokens.length - 1];
   const query = { ...filter, from: toIso(filter.from), to: toIso(filter.to) };
@@ -95,17 +116,20 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
   }, [live, load]);
 
   const apply = (next: ListFilter): void => {
+    setSelected(new Set());
     setFilter(next);
     setDraft(next);
     setTokens([undefined]);
     history.replaceState(null, '', `#/?${filterParams(next)}`);
   };
-  const sortBy = (column: string): void =>
+  const sortBy = (column: string): void => {
+    setDurationSort(null);
     apply({
       ...filter,
       orderBy: column,
       desc: filter.orderBy === column ? !filter.desc : column !== 'name' && column !== 'instanceId',
     });
+  };
   const toggleStatus = (status: RuntimeStatus): void => {
     const current = filter.status ?? [];
     apply({ ...filter, status: current.includes(status) ? current.filter((s) => s !== status) : [...current, status] });
@@ -117,9 +141,10 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
       : total
     : null;
 
-  const runBulk = async (op: BulkOp): Promise<void> => {
+  const runBulk = async (op: BulkOp, ids: string[] | undefined): Promise<void> => {
     try {
-      const result = await api.bulk(op, query);
+      const result = await api.bulk(op, query, undefined, ids);
+      if (ids) setSelected(new Set());
       setNotice(
         `${op}: ${result.succeeded} of ${result.matched} done` +
           (result.failedCount > 0 ? `, ${result.failedCount} not (${result.failed[0]?.message ?? ''})` : '.'),
@@ -129,6 +154,22 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
       setNotice(`${op} failed: ${(err as Error).message}`);
     }
     setBulk(null);
+  };
+
+  const now = Date.now();
+  const rows = page ? [...page.instances] : [];
+  if (durationSort) {
+    const sign = durationSort === 'asc' ? 1 : -1;
+    rows.sort((a, b) => sign * (durationOf(a, now) - durationOf(b, now)));
+  }
+  const filtered = isFiltered(filter);
+  const selectedIds = [...selected];
+  const allOnPage = rows.length > 0 && rows.every((r) => selected.has(r.instanceId));
+  const toggleRow = (id: string): void => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
   };
 
   const set = (field: keyof ListFilter) => (e: Event) =>
@@ -217,17 +258,31 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
         <button type="button" onClick={load}>
           Refresh
         </button>
+        {!info.readOnly && (
+          <button type="button" class="primary" data-testid="start-instance" onClick={() => setStarting(true)}>
+            Start instance…
+          </button>
+        )}
         <span class="spacer" />
         {!info.readOnly && (
-          <span class="bulk">
-            Bulk on {matched ?? 'all'} matching:
+          <span class="bulk" data-testid="bulk-bar">
+            <span data-testid="bulk-target">
+              {selected.size > 0
+                ? `Bulk on ${selected.size} selected:`
+                : filtered
+                  ? `Bulk on ${matched ?? 'every'} matching the filter:`
+                  : 'Select instances or set a filter for bulk actions'}
+            </span>
             {BULK_OPS.map((op) => (
               <button
                 key={op}
                 type="button"
                 class="small"
                 data-testid={`bulk-${op}`}
-                onClick={() => setBulk({ op, matched })}
+                disabled={selected.size === 0 && !filtered}
+                onClick={() =>
+                  setBulk(selected.size > 0 ? { op, matched: selected.size, ids: selectedIds } : { op, matched })
+                }
               >
                 {op}
               </button>
@@ -238,42 +293,89 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
       {notice && <div class="notice">{notice}</div>}
       {error && <div class="panel error-text">{error}</div>}
 
-      <table class="instances" data-testid="instances">
-        <thead>
-          <tr>
-            {COLUMNS.map(([column, label]) => (
-              <th key={column} class="sortable" onClick={() => sortBy(column)}>
-                {label}
-                {filter.orderBy === column ? (filter.desc ? ' ▼' : ' ▲') : ''}
-              </th>
-            ))}
-            <th>Custom status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page?.instances.map((s) => (
-            <tr key={s.instanceId} data-testid="instance-row">
-              <td class="mono">
-                <a href={`#/instances/${encodeURIComponent(s.instanceId)}`}>{s.instanceId}</a>
-              </td>
-              <td>{s.name}</td>
-              <td>
-                <StatusBadge status={s.runtimeStatus} />
-              </td>
-              <td>{new Date(s.createdTime).toLocaleString()}</td>
-              <td>{new Date(s.lastUpdatedTime).toLocaleString()}</td>
-              <td class="ellipsis mono">{s.customStatus === null ? '' : JSON.stringify(s.customStatus)}</td>
-            </tr>
-          ))}
-          {page && page.instances.length === 0 && (
+      <div class="table-wrap">
+        <table class="instances" data-testid="instances">
+          <thead>
             <tr>
-              <td colSpan={6} class="muted">
-                No instances match.
-              </td>
+              <th class="select">
+                <input
+                  type="checkbox"
+                  aria-label="Select the rows of this page"
+                  data-testid="select-page"
+                  checked={allOnPage}
+                  onChange={() => {
+                    const next = new Set(selected);
+                    for (const r of rows) {
+                      if (allOnPage) next.delete(r.instanceId);
+                      else next.add(r.instanceId);
+                    }
+                    setSelected(next);
+                  }}
+                />
+              </th>
+              {COLUMNS.map(([column, label]) => (
+                <th
+                  key={column}
+                  class={column === 'lastUpdatedTime' ? 'sortable col-updated' : 'sortable'}
+                  data-testid={`sort-${column}`}
+                  onClick={() => sortBy(column)}
+                >
+                  {label}
+                  {!durationSort && filter.orderBy === column ? (filter.desc ? ' ▼' : ' ▲') : ''}
+                </th>
+              ))}
+              <th
+                class="sortable"
+                data-testid="sort-duration"
+                title="Sorts the rows of this page"
+                onClick={() => setDurationSort(durationSort === 'desc' ? 'asc' : 'desc')}
+              >
+                Duration{durationSort === 'desc' ? ' ▼' : durationSort === 'asc' ? ' ▲' : ''}
+              </th>
+              <th>Waiting for</th>
+              <th>Custom status</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr key={s.instanceId} data-testid="instance-row" data-id={s.instanceId}>
+                <td class="select">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${s.instanceId}`}
+                    data-testid="select-row"
+                    checked={selected.has(s.instanceId)}
+                    onChange={() => toggleRow(s.instanceId)}
+                  />
+                </td>
+                <td class="mono">
+                  <a href={`#/instances/${encodeURIComponent(s.instanceId)}`}>{s.instanceId}</a>
+                </td>
+                <td>{s.name}</td>
+                <td>
+                  <StatusBadge status={s.runtimeStatus} />
+                </td>
+                <td class="time">{formatTime(s.createdTime)}</td>
+                <td class="time col-updated">{formatTime(s.lastUpdatedTime)}</td>
+                <td class="num" data-testid="duration">
+                  {formatDuration(durationOf(s, now))}
+                </td>
+                <td class="ellipsis" data-testid="waiting" title={waitingSummary(s.waitingFor)}>
+                  {waitingSummary(s.waitingFor)}
+                </td>
+                <td class="ellipsis mono">{s.customStatus === null ? '' : JSON.stringify(s.customStatus)}</td>
+              </tr>
+            ))}
+            {page && page.instances.length === 0 && (
+              <tr>
+                <td colSpan={9} class="muted">
+                  No instances match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
       <div class="pager">
         <button type="button" disabled={tokens.length <= 1} onClick={() => setTokens(tokens.slice(0, -1))}>
           ‹ Previous
@@ -296,13 +398,29 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
         </select>
       </div>
 
-      {bulk && (
+      {starting && <StartInstance info={info} onClose={() => setStarting(false)} />}
+
+      {bulk && bulk.ids && (
+        <Modal
+          title={`${bulk.op} ${bulk.ids.length} selected instances?`}
+          confirmLabel={`${bulk.op} ${bulk.ids.length}`}
+          danger={bulk.op === 'terminate' || bulk.op === 'purge'}
+          onCancel={() => setBulk(null)}
+          onConfirm={() => void runBulk(bulk.op, bulk.ids)}
+        >
+          <p>
+            This applies <b>{bulk.op}</b> to the <b>{bulk.ids.length}</b> instances you selected. Instances it does not
+            apply to (already finished, still running for purge) are skipped and reported.
+          </p>
+        </Modal>
+      )}
+      {bulk && !bulk.ids && (
         <Modal
           title={`${bulk.op} every matching instance?`}
           confirmLabel={`${bulk.op} ${bulk.matched ?? ''}`.trim()}
           danger={bulk.op === 'terminate' || bulk.op === 'purge'}
           onCancel={() => setBulk(null)}
-          onConfirm={() => void runBulk(bulk.op)}
+          onConfirm={() => void runBulk(bulk.op, undefined)}
         >
           <p>
             This applies <b>{bulk.op}</b> to{' '}

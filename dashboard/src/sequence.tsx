@@ -26,7 +26,7 @@ export function SequenceDiagram({ spans, orchestrator }: { spans: readonly Span[
   const messages: Message[] = [];
   for (const span of spans) {
     const lane =
-      span.kind === 'timer' ? laneOf('⏱ timers') : span.kind === 'event' ? laneOf('⚡ external') : laneOf(span.name);
+      span.kind === 'timer' ? laneOf('timers') : span.kind === 'event' ? laneOf('external events') : laneOf(span.name);
     if (span.kind === 'event') {
       messages.push({ from: lane, to: 0, label: `raise ${span.name}`, failed: false, time: span.start });
       continue;
@@ -40,7 +40,15 @@ export function SequenceDiagram({ spans, orchestrator }: { spans: readonly Span[
     });
     if (span.end !== undefined) {
       const label =
-        span.kind === 'timer' ? 'fired' : span.state === 'failed' ? `failed: ${span.failure ?? ''}` : 'result';
+        span.state === 'canceled'
+          ? span.kind === 'timer'
+            ? 'never fired (cancelled)'
+            : 'no result'
+          : span.kind === 'timer'
+            ? 'fired'
+            : span.state === 'failed'
+              ? `failed: ${span.failure ?? ''}`
+              : 'result';
       messages.push({ from: lane, to: 0, label, failed: span.state === 'failed', time: span.end });
     }
   }

@@ -3,8 +3,10 @@
 // instance actions go through the management API itself, so both honour the same key and read-only rules.
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { waitingFor, type WaitingFor } from '../client/waiting-for.js';
 import { TaskhubError } from '../core/errors.js';
-import type { InstanceOrder, InstancePage, InstanceSearch } from '../store/store.js';
+import type { HistoryEvent } from '../core/history.js';
+import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { readJsonInput, type HostContext } from './host-context.js';
 import { bool, date, param, statuses } from './management-api.js';
@@ -21,6 +23,53 @@ const ORDERS: readonly InstanceOrder[] = ['createdTime', 'lastUpdatedTime', 'nam
 const BULK_OPS = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'purge'] as const;
 type BulkOp = (typeof BULK_OPS)[number];
 const HEARTBEAT_MS = 15_000;
+/** The list reads the history of its Running rows up to this length for "waiting for"; longer ones say so. */
+const LIST_WAITING_MAX_EVENTS = 2000;
+/** Statuses whose instances wait for something (Suspended ones wait to be resumed first, but say for what after). */
+const WAITING_STATUSES = new Set(['Running', 'Suspended']);
+
+/** The file `taskhub export` writes and `taskhub replay` reads (src/cli/export.ts); its `format` names the version. */
+export interface ExportedHistory {
+  readonly format: 'taskhub-history/1';
+  readonly instanceId: string;
+  readonly name: string;
+  /** The execution's input, JSON text as stored. */
+  readonly input?: string;
+  readonly runtimeStatus: string;
+  readonly executionId: string;
+  readonly exportedAt: string;
+  readonly history: readonly HistoryEvent[];
+}
+
+export function toExportedHistory(instance: InstanceRecord, history: readonly HistoryEvent[]): ExportedHistory {
+  return {
+    format: 'taskhub-history/1',
+    instanceId: instance.instanceId,
+    name: instance.name,
+    ...(instance.input === undefined ? {} : { input: instance.input }),
+    runtimeStatus: instance.runtimeStatus,
+    executionId: instance.executionId,
+    exportedAt: new Date().toISOString(),
+    history,
+  };
+}
+
+/**
+ * "Waiting for" of the list's rows that wait (Running, Suspended), read from their histories in parallel; a row whose
+ * history is longer than LIST_WAITING_MAX_EVENTS gets `null` (its detail page says it), so one page stays cheap.
+ */
+async function waitingForRows(
+  store: Store,
+  records: readonly InstanceRecord[],
+): Promise<Map<string, WaitingFor | null>> {
+  const rows = records.filter((r) => WAITING_STATUSES.has(r.runtimeStatus));
+  const found = await Promise.all(
+    rows.map(async (r) =>
+      r.historyLength > LIST_WAITING_MAX_EVENTS ? null : waitingFor(await store.getHistory(r.instanceId)),
+    ),
+  );
+  return new Map(rows.map((r, i) => [r.instanceId, found[i] ?? null]));
+}
 
 /** The filters and order of a list request, from its query string (bulk actions take the same parameters). */
 export function searchFrom(c: Context): InstanceSearch {
@@ -82,7 +131,13 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
 
   api.get('/instances', async (c) => {
     const page = await search(searchFrom(c));
-    return c.json({ instances: page.instances.map(toSummary), continuationToken: page.continuationToken ?? null });
+    // `waitingFor=false` leaves the column out (one history read per waiting row on the page otherwise).
+    const waiting = bool(c, 'waitingFor', true) ? await waitingForRows(store, page.instances) : undefined;
+    const instances = page.instances.map((record) => {
+      const summary = toSummary(record);
+      return waiting?.has(record.instanceId) ? { ...summary, waitingFor: waiting.get(record.instanceId) } : summary;
+    });
+    return c.json({ instances, continuationToken: page.continuationToken ?? null });
   });
 
   api.get('/counts', async (c) => {
@@ -97,7 +152,24 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
     const record = await store.getInstance(instanceId);
     if (!record) throw new TaskhubError('INSTANCE_NOT_FOUND', `No instance '${instanceId}' in this task hub.`);
     const history = await store.getHistory(instanceId);
-    return c.json({ instance: record, history });
+    // Taskhub extension: what an unfinished instance still waits for, from its history.
+    const waiting = WAITING_STATUSES.has(record.runtimeStatus) ? waitingFor(history) : undefined;
+    return c.json({ instance: record, history, ...(waiting ? { waitingFor: waiting } : {}) });
+  });
+
+  // The history as a file `taskhub replay` reads: what `taskhub export` prints.
+  api.get('/instances/:instanceId/export', async (c) => {
+    const instanceId = param(c, 'instanceId');
+    const record = await store.getInstance(instanceId);
+    if (!record) throw new TaskhubError('INSTANCE_NOT_FOUND', `No instance '${instanceId}' in this task hub.`);
+    const exported = toExportedHistory(record, await store.getHistory(instanceId));
+    const file = `${instanceId.replace(/[^\w.-]+/g, '_')}.history.json`;
+    return new Response(`${JSON.stringify(exported, null, 2)}\n`, {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="${file}"`,
+      },
+    });
   });
 
   api.get('/events', (c) =>
@@ -126,16 +198,35 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
     if (!BULK_OPS.includes(op)) {
       throw new HttpError(404, 'NOT_FOUND', `No bulk action '${op}'; use one of ${BULK_OPS.join(', ')}.`);
     }
-    const body = (await readJsonInput(host, c.req.raw, 'bulk request')) as { reason?: unknown } | undefined;
+    const body = (await readJsonInput(host, c.req.raw, 'bulk request')) as
+      { reason?: unknown; instanceIds?: unknown } | undefined;
     const reason = typeof body?.reason === 'string' ? body.reason : undefined;
-    // Ids first, then act: purge and restart change the set a paged query walks.
-    const ids: string[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await search({ ...searchFrom(c), pageSize: 1000, continuationToken });
-      for (const record of page.instances) ids.push(record.instanceId);
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
+    const query = searchFrom(c);
+    let ids: string[];
+    if (body?.instanceIds !== undefined) {
+      // An explicit selection: exactly these ids, whatever the filter says.
+      if (!Array.isArray(body.instanceIds) || !body.instanceIds.every((id) => typeof id === 'string' && id !== '')) {
+        throw new HttpError(400, 'INVALID_ARGUMENT', "'instanceIds' must be a list of instance ids.");
+      }
+      ids = [...new Set(body.instanceIds as string[])];
+    } else {
+      if (!hasFilter(query)) {
+        throw new HttpError(
+          400,
+          'INVALID_ARGUMENT',
+          'A bulk action needs a filter (name, runtimeStatus, prefix, customStatus, from, to) or a list of ' +
+            "'instanceIds', so it never reaches every instance of the task hub by accident.",
+        );
+      }
+      // Ids first, then act: purge and restart change the set a paged query walks.
+      ids = [];
+      let continuationToken: string | undefined;
+      do {
+        const page = await search({ ...query, pageSize: 1000, continuationToken });
+        for (const record of page.instances) ids.push(record.instanceId);
+        continuationToken = page.continuationToken;
+      } while (continuationToken);
+    }
     const failed: { instanceId: string; message: string }[] = [];
     let succeeded = 0;
     for (let i = 0; i < ids.length; i += 16) {
@@ -154,6 +245,18 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
   });
 
   return api;
+}
+
+/** True when the search narrows the set: a bulk action never defaults to the whole task hub. */
+function hasFilter(query: InstanceSearch): boolean {
+  return Boolean(
+    query.name ||
+    query.customStatusText ||
+    query.instanceIdPrefix ||
+    query.createdTimeFrom ||
+    query.createdTimeTo ||
+    (query.runtimeStatus && query.runtimeStatus.length > 0),
+  );
 }
 
 async function bulkAction(host: HostContext, op: BulkOp, id: string, reason: string | undefined): Promise<boolean> {

@@ -52,6 +52,17 @@ export function dashboard(host: HostContext, options: DashboardApiOptions & { as
   app.get('/', index);
   app.get(DASHBOARD_PATH, index);
   app.get(`${DASHBOARD_PATH}/`, index);
+  // Browsers ask for /favicon.ico on their own; the dashboard's page links the same icon.
+  const favicon = (): Response => {
+    const file = assets ? path.join(assets, 'favicon.ico') : undefined;
+    if (!file || !existsSync(file))
+      throw new HttpError(404, 'NOT_FOUND', 'The dashboard is not built, so it has no icon.');
+    return new Response(readFileSync(file), {
+      headers: { 'content-type': 'image/x-icon', 'cache-control': 'public, max-age=86400' },
+    });
+  };
+  app.get('/favicon.ico', favicon);
+  app.get(`${DASHBOARD_PATH}/favicon.ico`, favicon);
   app.get(`${DASHBOARD_PATH}/assets/:file`, (c) => {
     const name = c.req.param('file');
     // Vite names assets by content hash in one flat folder: anything else is not ours to serve.

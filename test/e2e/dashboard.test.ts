@@ -2,46 +2,14 @@
 // process: the list with counts, filtering, an instance's timeline and sequence diagram, and an event raised from
 // the page completing the instance while the page watches it change over the live feed, without a reload.
 // TASKHUB_SCREENSHOTS=1 also writes docs/dashboard-list.png and docs/dashboard-detail.png.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, ensureBuilt, hasChromium, launchChromium, waitForStatus } from './dashboard-browser.js';
 import { post, ROOT, startHost, type RunningHost } from './host.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`Skipping the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-}
-
-/** Builds the dashboard when dist/dashboard is missing or older than its sources, so `vitest run` alone works. */
-function ensureBuilt(): void {
-  const built = path.join(ROOT, 'dist/dashboard/index.html');
-  const sources = path.join(ROOT, 'dashboard/src');
-  const newest = Math.max(...readdirSync(sources).map((f) => statSync(path.join(sources, f)).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'],
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-    },
-  );
-}
-
-async function waitForStatus(
-  api: string,
-  id: string,
-  check: (body: Record<string, unknown>) => boolean,
-): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const body = (await (await fetch(`${api}/instances/${id}`)).json()) as Record<string, unknown>;
-    if (check(body)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${id} never reached the expected state`);
 }
 
 describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
@@ -68,19 +36,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await waitForStatus(api, 'order-1002', (b) => JSON.stringify(b.customStatus).includes('awaiting approval'));
     await waitForStatus(api, 'failing-1', (b) => b.runtimeStatus === 'Failed');
     await waitForStatus(api, 'quick-2', (b) => b.runtimeStatus === 'Completed');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
 
@@ -116,7 +72,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await expect.poll(() => page.getByTestId('gantt-row').count()).toBe(9);
     expect(await page.getByTestId('gantt-row').last().isVisible()).toBe(true);
     await expect
-      .poll(() => page.getByRole('link', { name: 'Child' }).getAttribute('href'))
+      .poll(() => page.getByTestId('gantt').getByRole('link', { name: 'Child', exact: true }).getAttribute('href'))
       .toBe('#/instances/order-1001%3Achild');
     await page.getByTestId('tab-sequence').click();
     await expect.poll(() => page.getByTestId('sequence').locator('.seq-head').count()).toBeGreaterThanOrEqual(3);
