@@ -232,8 +232,6 @@ describe('code-first apps', () => {
     expect(app.error).toBeUndefined();
     expect(app.http?.map((f) => f.name)).toEqual(['Ping']);
     // The storage queue function is served (test/triggers/storage-queue.test.ts); the others are listed.
-    expect(app.unserved).toEqual([
-      { name: 'Changes', trigger: 'cosmosDBTrigger' },
-    ]);
+    expect(app.unserved).toEqual([{ name: 'Changes', trigger: 'cosmosDBTrigger' }]);
   });
 });
