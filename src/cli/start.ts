@@ -16,6 +16,7 @@ import { LanguageWorkerSupervisor } from '../host/supervisor.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
+import { forgetRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 
 export { DEFAULT_HUB, DEFAULT_PORT };
@@ -96,7 +97,25 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     throw err;
   }
   printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
+  announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
   drainOnSignal(http, hub, logger, () => worker.stop());
+}
+
+/** Client commands run in the app folder find this host through the record (removed again at exit). */
+function announce(app: AppSummary, url: string, sqliteFile: string | undefined, logger: Logger): void {
+  try {
+    recordRunningHost(app.root, {
+      url,
+      pid: process.pid,
+      hubName: app.hubName,
+      ...(sqliteFile === undefined ? {} : { sqliteFile }),
+      startedAt: new Date().toISOString(),
+    });
+    process.once('exit', () => forgetRunningHost(app.root));
+  } catch (err) {
+    // A read-only app folder: the host serves anyway; client commands then need --url.
+    logger.warn({ err }, `could not write ${runningHostFile(app.root)}; client commands here will need --url`);
+  }
 }
 
 /**
