@@ -92,7 +92,7 @@ export async function resolveTarget(options: TargetOptions): Promise<ResolvedTar
   if (running && sameHub(running.hubName, hubName) && (await hostAnswers(running))) {
     return { kind: 'host', url: running.url, ...(key ? { key } : {}), app };
   }
-  if (running && running.sqliteFile === undefined && sameHub(running.hubName, hubName)) {
+  if (running?.postgres && sameHub(running.hubName, hubName)) {
     throw new TaskhubError(
       'INVALID_ARGUMENT',
       `The host of ${app.root} (${running.url}) does not answer, and it served a PostgreSQL store: start it again ` +

@@ -5,14 +5,15 @@ import { isTaskhubError } from '../core/errors.js';
 import type { TargetOptions } from './client-target.js';
 import { registerClientCommands, withTarget } from './client-commands.js';
 import { exportCommand } from './export.js';
+import { applyLogOptions, withLogOptions, type LogOptions } from './log-options.js';
 import { newCommand, type NewOptions } from './new.js';
 import { printError } from './output.js';
 import { registerPurgeCommand } from './purge.js';
 import { replayCommand } from './replay.js';
-import { startCommand } from './start.js';
+import { startCommand, type StartOptions } from './start.js';
 import { TASKHUB_VERSION } from './version.js';
 import { dashboardCommand, type DashboardOptions } from './dashboard.js';
-import { workerCommand } from './worker.js';
+import { workerCommand, type WorkerCommandOptions } from './worker.js';
 
 const program = new Command();
 program
@@ -20,8 +21,7 @@ program
   .description('Durable Functions for TypeScript, self-hosted: serve Azure Durable Functions apps unchanged.')
   .version(TASKHUB_VERSION);
 
-program
-  .command('start')
+withLogOptions(program.command('start'))
   .description('Serve an app (a function.json folder, a code-first folder, or an entry file) over HTTP')
   .argument('[path]', 'app folder or entry file (.ts, .js, .mjs, .cjs)', '.')
   .option('-p, --port <port>', 'port to listen on (default: env PORT, else 7071)')
@@ -32,7 +32,10 @@ program
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
   .option('--read-only', 'the dashboard, management API and starter change nothing (403 to every mutating request)')
   .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
-  .action((appPath: string, options: Record<string, string | undefined>) => startCommand(appPath, options));
+  .action((appPath: string, options: StartOptions & LogOptions) => {
+    applyLogOptions(options);
+    return startCommand(appPath, options);
+  });
 
 program
   .command('dashboard')
@@ -47,8 +50,7 @@ program
   .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
   .action((options: DashboardOptions) => dashboardCommand(options));
 
-program
-  .command('worker')
+withLogOptions(program.command('worker'))
   .description(
     "Run an app's orchestrations and activities from a shared task hub, without HTTP (add workers to scale out)",
   )
@@ -59,7 +61,10 @@ program
   )
   .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
   .option('--lease-ms <ms>', 'lock lease: how soon another worker takes over from a dead one (default 30000)')
-  .action((appPath: string, options: Record<string, string | undefined>) => workerCommand(appPath, options));
+  .action((appPath: string, options: WorkerCommandOptions & LogOptions) => {
+    applyLogOptions(options);
+    return workerCommand(appPath, options);
+  });
 
 program
   .command('new')

@@ -114,7 +114,9 @@ async function purgeEach(target: ClientTarget, ids: readonly string[]): Promise<
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const id = ids[next++]!;
-      deleted += await target.purge(id);
+      // Not `deleted += await …`: that reads `deleted` before the await, and the workers would overwrite each other.
+      const count = await target.purge(id);
+      deleted += count;
       done++;
       if (Date.now() - lastReport >= PROGRESS_MS && done < ids.length) {
         lastReport = Date.now();

@@ -9,8 +9,10 @@ export interface RunningHostRecord {
   readonly url: string;
   readonly pid: number;
   readonly hubName: string;
-  /** The SQLite file it serves; undefined on PostgreSQL (its URL may hold a password, so it is not written down). */
+  /** The SQLite file it serves (undefined: the app's default store). */
   readonly sqliteFile?: string;
+  /** It serves a PostgreSQL store, whose URL is not written down (it may hold a password). */
+  readonly postgres?: boolean;
   readonly startedAt: string;
 }
 

@@ -96,8 +96,9 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     await hub.close();
     throw err;
   }
-  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
+  // Recorded before the banner, so whoever reads the banner finds the record too.
   announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
+  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
   drainOnSignal(http, hub, logger, () => worker.stop());
 }
 
@@ -108,7 +109,7 @@ function announce(app: AppSummary, url: string, sqliteFile: string | undefined, 
       url,
       pid: process.pid,
       hubName: app.hubName,
-      ...(sqliteFile === undefined ? {} : { sqliteFile }),
+      ...(sqliteFile === undefined ? { postgres: true } : { sqliteFile }),
       startedAt: new Date().toISOString(),
     });
     process.once('exit', () => forgetRunningHost(app.root));
