@@ -10,7 +10,8 @@ import { askYesNo, formatTable, paintStatus, print, printError } from './output.
 const PAGE = 1000;
 const SHOWN = 20;
 const CONCURRENCY = 8;
-const PROGRESS_MS = 1000;
+const PROGRESS_FROM = 100;
+const PROGRESS_MS = 5000;
 
 export function registerPurgeCommand(program: Command): void {
   withTarget(program.command('purge'))
@@ -105,8 +106,12 @@ async function listAll(target: ClientTarget, filter: ReturnType<typeof filterFro
   return all;
 }
 
-/** Purges the listed ids a few at a time, with a progress line on stderr at most once a second. */
+/**
+ * Purges the listed ids a few at a time. From PROGRESS_FROM instances on, a progress line goes to stderr at every
+ * tenth of the way, and at least every PROGRESS_MS on a long run.
+ */
 async function purgeEach(target: ClientTarget, ids: readonly string[]): Promise<number> {
+  const step = ids.length >= PROGRESS_FROM ? Math.ceil(ids.length / 10) : Infinity;
   let next = 0;
   let done = 0;
   let deleted = 0;
@@ -118,7 +123,8 @@ async function purgeEach(target: ClientTarget, ids: readonly string[]): Promise<
       const count = await target.purge(id);
       deleted += count;
       done++;
-      if (Date.now() - lastReport >= PROGRESS_MS && done < ids.length) {
+      const due = done % step === 0 || (step !== Infinity && Date.now() - lastReport >= PROGRESS_MS);
+      if (due && done < ids.length) {
         lastReport = Date.now();
         printError(`Purged ${done} of ${ids.length}…`);
       }
