@@ -73,7 +73,7 @@ export function filterFrom(options: Options): OrchestrationFilter {
     createdTimeTo: parseDate(text('to'), 'to'),
     runtimeStatus: parseStatuses(text('status')),
     instanceIdPrefix: text('prefix'),
-    pageSize: wholeNumberOption('--top', text('top'), { min: 1, max: 1000 }),
+    pageSize: wholeNumberOption('--top', text('top'), { min: 1 }),
     continuationToken: text('continuation'),
   };
 }
@@ -107,12 +107,14 @@ export function registerClientCommands(program: Command): void {
     .option('--prefix <prefix>', 'instance id prefix')
     .option('--from <time>', 'created at or after (ISO 8601)')
     .option('--to <time>', 'created at or before (ISO 8601)')
-    .option('--top <n>', 'page size (1 to 1000)', '100')
+    .option('--top <n>', 'page size (at most 1000 from a host)', '100')
     .option('--continuation <token>', 'continuation token from a previous page')
     .option('--json', 'print JSON instead of a table')
-    .action((options: Options) =>
-      withClient(options, async (target) => {
-        const page = await target.list(filterFrom(options));
+    .action((options: Options) => {
+      // Options are checked before any store or host is touched.
+      const filter = filterFrom(options);
+      return withClient(options, async (target) => {
+        const page = await target.list(filter);
         if (options.json) {
           printJson(page);
           return;
@@ -136,8 +138,8 @@ export function registerClientCommands(program: Command): void {
         });
         print(table);
         if (page.continuationToken) print(`\nMore: --continuation ${page.continuationToken}`);
-      }),
-    );
+      });
+    });
 
   withTarget(program.command('status'))
     .description(
@@ -163,12 +165,12 @@ export function registerClientCommands(program: Command): void {
     .option('--input <json>', 'input as JSON')
     .option('--id <instanceId>', 'instance id (default: a new GUID)')
     .option('--wait [seconds]', 'wait for the end (at most this many seconds; default: as long as it takes)')
-    .action((name: string, options: Options) =>
-      withClient(options, async (target) => {
-        const input = parseJsonOption(options.input as string | undefined, '--input');
-        const wait = options.wait;
-        const waitSeconds =
-          typeof wait === 'string' ? wholeNumberOption('--wait', wait, { min: 1, unit: 'seconds' }) : undefined;
+    .action((name: string, options: Options) => {
+      const input = parseJsonOption(options.input as string | undefined, '--input');
+      const wait = options.wait;
+      const waitSeconds =
+        typeof wait === 'string' ? wholeNumberOption('--wait', wait, { min: 1, unit: 'seconds' }) : undefined;
+      return withClient(options, async (target) => {
         const startedAt = Date.now();
         const started = await target.start(name, input, options.id as string | undefined);
         const statusHint = started.statusUrl ?? `taskhub status ${started.id}`;
@@ -187,20 +189,21 @@ export function registerClientCommands(program: Command): void {
         }
         const detail = shortJson(done.output, 400);
         throw new Error(`Instance ${started.id} ended ${done.runtimeStatus}${detail ? `: ${detail}` : '.'}`);
-      }),
-    );
+      });
+    });
 
   withTarget(program.command('raise'))
     .description('Raise an external event')
     .argument('<instanceId>')
     .argument('<eventName>')
     .argument('[json]', 'event data as JSON')
-    .action((instanceId: string, eventName: string, json: string | undefined, options: Options) =>
-      withClient(options, async (target) => {
-        await target.raise(instanceId, eventName, parseJsonOption(json, 'The event data'));
+    .action((instanceId: string, eventName: string, json: string | undefined, options: Options) => {
+      const data = parseJsonOption(json, 'The event data');
+      return withClient(options, async (target) => {
+        await target.raise(instanceId, eventName, data);
         print(`Raised ${eventName} on ${instanceId}.`);
-      }),
-    );
+      });
+    });
 
   for (const op of ['terminate', 'suspend', 'resume', 'rewind'] as const) {
     const descriptions = {

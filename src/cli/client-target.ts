@@ -64,8 +64,16 @@ export interface TargetOptions {
 }
 
 export type ResolvedTarget =
-  | { readonly kind: 'host'; readonly url: string; readonly key?: string; readonly app?: AppFolder }
-  | { readonly kind: 'store'; readonly spec: StoreSpec; readonly hubName: string; readonly app?: AppFolder };
+  { readonly kind: 'host'; readonly url: string; readonly key?: string; readonly app?: AppFolder } | StoreTarget;
+
+export interface StoreTarget {
+  readonly kind: 'store';
+  readonly spec: StoreSpec;
+  readonly hubName: string;
+  readonly app?: AppFolder;
+  /** Named by --store (rather than found through the app folder). */
+  readonly fromOption: boolean;
+}
 
 /**
  * Picks the target: `--url` a host; `--store` that store (hub: --hub, else the app's, else TestHubName); otherwise the
@@ -78,7 +86,8 @@ export async function resolveTarget(options: TargetOptions): Promise<ResolvedTar
   const app = findAppFolder(options.app);
   if (options.store) {
     const spec = parseStoreOption(options.store, process.cwd());
-    return { kind: 'store', spec, hubName: options.hub ?? app?.hubName ?? DEFAULT_HUB, ...(app ? { app } : {}) };
+    const hubName = options.hub ?? app?.hubName ?? DEFAULT_HUB;
+    return { kind: 'store', spec, hubName, ...(app ? { app } : {}), fromOption: true };
   }
   if (!app) {
     throw new TaskhubError(
@@ -100,7 +109,7 @@ export async function resolveTarget(options: TargetOptions): Promise<ResolvedTar
     );
   }
   const file = running?.sqliteFile ?? defaultStoreFile(app.root);
-  return { kind: 'store', spec: { kind: 'sqlite', file }, hubName, app };
+  return { kind: 'store', spec: { kind: 'sqlite', file }, hubName, app, fromOption: false };
 }
 
 function sameHub(a: string, b: string): boolean {
@@ -110,12 +119,18 @@ function sameHub(a: string, b: string): boolean {
 export async function openTarget(options: TargetOptions): Promise<ClientTarget> {
   const target = await resolveTarget(options);
   if (target.kind === 'host') return remoteTarget(target.url, target.key);
-  return storeTarget(target.spec, target.hubName, target.app);
+  return storeTarget(target);
 }
 
 /** A SQLite file that does not exist is an error: a client command never creates an empty store to read it. */
-export function requireStoreFile(spec: StoreSpec, app: AppFolder | undefined): void {
+export function requireStoreFile({ spec, app, fromOption }: StoreTarget): void {
   if (spec.kind !== 'sqlite' || spec.file === ':memory:' || existsSync(spec.file)) return;
+  if (fromOption) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `There is no store at ${spec.file}: check the --store path (a host creates its store when it first starts).`,
+    );
+  }
   const where = app ? ` for ${app.root}` : '';
   throw new TaskhubError(
     'INVALID_ARGUMENT',
@@ -124,8 +139,9 @@ export function requireStoreFile(spec: StoreSpec, app: AppFolder | undefined): v
   );
 }
 
-async function storeTarget(spec: StoreSpec, hubName: string, app: AppFolder | undefined): Promise<ClientTarget> {
-  requireStoreFile(spec, app);
+async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
+  requireStoreFile(target);
+  const { spec, hubName } = target;
   const hub = await openTaskHub({
     store: await openStoreOption(spec, hubName),
     hubName,

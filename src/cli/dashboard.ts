@@ -35,8 +35,8 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
     print(`The app's host already serves its dashboard: ${target.url}/`);
     return;
   }
+  requireStoreFile(target);
   const { spec, hubName } = target;
-  requireStoreFile(spec, target.app);
   const opened = await openTaskHub({ store: await openStoreOption(spec, hubName), hubName, worker: false, logger });
   // No app is loaded here, so restart must not insist that the orchestrator be registered in this process.
   const hub = { ...opened, client: new TaskHubClient({ store: opened.store }) };

@@ -5,12 +5,11 @@ import type { HistoryEvent } from '../core/history.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
 import type { InstanceRecord } from '../store/store.js';
-import type { AppFolder } from './app-folder.js';
-import { requireStoreFile, resolveTarget, type TargetOptions } from './client-target.js';
+import { requireStoreFile, resolveTarget, type StoreTarget, type TargetOptions } from './client-target.js';
 import { printJson } from './output.js';
 import { answerError, fetchHost } from './remote-target.js';
 import { otherHubsHint } from './store-hubs.js';
-import { openStoreOption, type StoreSpec } from './store-option.js';
+import { openStoreOption } from './store-option.js';
 
 /** The export file. `format` names its version so later readers can tell old files apart. */
 export interface ExportedHistory {
@@ -28,9 +27,7 @@ export interface ExportedHistory {
 export async function exportCommand(instanceId: string, options: TargetOptions): Promise<void> {
   const target = await resolveTarget(options);
   const { instance, history } =
-    target.kind === 'host'
-      ? await fromHost(target.url, instanceId, target.key)
-      : await fromStore(target.spec, target.hubName, target.app, instanceId);
+    target.kind === 'host' ? await fromHost(target.url, instanceId, target.key) : await fromStore(target, instanceId);
   const exported: ExportedHistory = {
     format: 'taskhub-history/1',
     instanceId: instance.instanceId,
@@ -49,13 +46,9 @@ interface Found {
   readonly history: HistoryEvent[];
 }
 
-async function fromStore(
-  spec: StoreSpec,
-  hubName: string,
-  app: AppFolder | undefined,
-  instanceId: string,
-): Promise<Found> {
-  requireStoreFile(spec, app);
+async function fromStore(target: StoreTarget, instanceId: string): Promise<Found> {
+  requireStoreFile(target);
+  const { spec, hubName } = target;
   const hub = await openTaskHub({
     store: await openStoreOption(spec, hubName),
     hubName,

@@ -2,6 +2,7 @@
 // delete first (--dry-run stops there), asks on a terminal, refuses without --yes in a script, then deletes exactly the
 // instances it listed (not whatever matches by then), with progress lines on stderr for long runs.
 import type { Command } from 'commander';
+import type { OrchestrationFilter } from '../client/types.js';
 import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import type { ClientTarget, ListedInstance } from './client-target.js';
 import { filterFrom, withClient, withTarget, type Options } from './client-commands.js';
@@ -23,8 +24,9 @@ export function registerPurgeCommand(program: Command): void {
     .option('--to <time>', 'created at or before (ISO 8601)')
     .option('--dry-run', 'list what would be purged, and purge nothing')
     .option('-y, --yes', 'purge without asking (needed when not on a terminal)')
-    .action((instanceId: string | undefined, options: Options) =>
-      withClient(options, async (target) => {
+    .action((instanceId: string | undefined, options: Options) => {
+      const filter = instanceId === undefined ? bulkFilter(options) : undefined;
+      return withClient(options, async (target) => {
         if (instanceId !== undefined) {
           if (options.dryRun) {
             const { runtimeStatus } = await target.status(instanceId, false);
@@ -36,19 +38,23 @@ export function registerPurgeCommand(program: Command): void {
           print(`Purged ${deleted} instance${deleted === 1 ? '' : 's'}.`);
           return;
         }
-        await purgeByFilter(target, options);
-      }),
-    );
+        await purgeByFilter(target, filter!, options);
+      });
+    });
 }
 
-async function purgeByFilter(target: ClientTarget, options: Options): Promise<void> {
+/** The filters of a bulk purge, checked before anything is opened: at least one, each valid. */
+function bulkFilter(options: Options): OrchestrationFilter {
   if (![options.status, options.prefix, options.from, options.to].some((v) => typeof v === 'string')) {
     throw new Error(
       'Give an instance id, or filters (--status, --prefix, --from, --to) to purge many; ' +
         'add --dry-run to see what they match.',
     );
   }
-  const filter = filterFrom({ ...options, top: undefined, continuation: undefined });
+  return filterFrom({ ...options, top: undefined, continuation: undefined });
+}
+
+async function purgeByFilter(target: ClientTarget, filter: OrchestrationFilter, options: Options): Promise<void> {
   const asked = filter.runtimeStatus ?? TERMINAL_STATUSES;
   const unfinished = asked.filter((s) => !TERMINAL_STATUSES.includes(s));
   if (unfinished.length > 0) {
@@ -95,7 +101,7 @@ function table(instances: readonly ListedInstance[]): string {
   );
 }
 
-async function listAll(target: ClientTarget, filter: ReturnType<typeof filterFrom>): Promise<ListedInstance[]> {
+async function listAll(target: ClientTarget, filter: OrchestrationFilter): Promise<ListedInstance[]> {
   const all: ListedInstance[] = [];
   let continuationToken: string | undefined;
   do {
