@@ -56,6 +56,14 @@ describe('taskhub in an app folder', () => {
     expect(listedIds(list.stdout)).toEqual(['waits-1', 'breaks-1', 'greet-1']);
     // Piped: no colour codes.
     expect(list.stdout).not.toContain('\u001b[');
+
+    const exported = await run('export', 'greet-1');
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ instanceId: 'greet-1', name: 'Greet', input: '"Ann"' });
+
+    const dashboard = await run('dashboard', '--port', '0');
+    expect(dashboard.code).toBe(0);
+    expect(dashboard.stdout).toBe(`The app's host already serves its dashboard: ${host!.url}/\n`);
   });
 
   it('describes an instance for people, and gives the raw JSON with --json', async () => {
@@ -136,6 +144,16 @@ describe('taskhub in an app folder', () => {
     const missing = await run('status', 'greet-1', '--hub', 'OtherHub');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('it holds CliHub (3)');
+
+    // The dashboard, run here, serves the app's store and hub.
+    const dashboard = await startAppHost(cwd, [], {}, 'dashboard');
+    try {
+      expect(dashboard.output()).toContain(`task hub CliHub, store ${path.join(cwd, '.taskhub/taskhub.db')}`);
+      const page = (await (await fetch(`${dashboard.url}/dashboard/api/instances`)).json()) as { instances: unknown[] };
+      expect(page.instances).toHaveLength(3);
+    } finally {
+      expect(await dashboard.stop()).toBe(0);
+    }
 
     // A record left by a host that died (its process gone) is passed over for the store.
     const record = path.join(cwd, '.taskhub/running-host.json');

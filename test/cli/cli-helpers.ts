@@ -56,13 +56,17 @@ export interface AppHost {
   stop(): Promise<number | null>;
 }
 
-/** `taskhub start --port 0` in the app folder (its default store, its host.json hub), once it serves. */
+/**
+ * `taskhub start --port 0` in the app folder (its default store, its host.json hub), once it serves; `command`
+ * 'dashboard' serves the dashboard the same way.
+ */
 export async function startAppHost(
   cwd: string,
   args: readonly string[] = [],
   env: Record<string, string | undefined> = {},
+  command: 'start' | 'dashboard' = 'start',
 ): Promise<AppHost> {
-  const child = spawn(process.execPath, [...cliCommand(), 'start', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...cliCommand(), command, '--port', '0', ...args], {
     cwd,
     env: baseEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +76,7 @@ export async function startAppHost(
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`taskhub start did not come up in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`taskhub ${command} did not come up in 60 s:\n${output}`)), 60_000);
     child.stdout.on('data', () => {
       const match = /Management API: (http:\/\/[^/\s]+)/.exec(output);
       if (match) {
@@ -82,7 +86,7 @@ export async function startAppHost(
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`taskhub start exited with ${code}:\n${output}`));
+      reject(new Error(`taskhub ${command} exited with ${code}:\n${output}`));
     });
   });
   return {
