@@ -92,12 +92,15 @@ export interface Invocation {
   readonly instanceId?: string;
 }
 
-/** `Executing 'Functions.X' (Reason='…', Id=…)`, at debug: with info, the one line per invocation is the end's. */
-export function logExecuting(logger: Logger, invocation: Invocation, reason: string): void {
+/**
+ * `Executing 'Functions.X' (Reason='…', Id=…)`, at debug: with info, the one line per invocation is the end's. The
+ * reason is built only when the line is written, so the hot path pays nothing above debug.
+ */
+export function logExecuting(logger: Logger, invocation: Invocation, reason: () => string): void {
   if (!logger.isLevelEnabled('debug')) return;
   logger.debug(
     { event: LogEvents.functionExecuting, ...invocation },
-    `Executing 'Functions.${invocation.functionName}' (Reason='${reason}', Id=${invocation.id})`,
+    `Executing 'Functions.${invocation.functionName}' (Reason='${reason()}', Id=${invocation.id})`,
   );
 }
 
@@ -118,10 +121,12 @@ export function logExecuted(
     `Executed 'Functions.${invocation.functionName}' (${outcome}, Id=${invocation.id}` +
     `${detail ? `, ${detail}` : ''}, Duration=${durationText(durationMs)})`;
   const fields = { event: LogEvents.functionExecuted, ...invocation, outcome, durationMs: Math.round(durationMs) };
-  if (failure)
+  if (failure) {
     logger.warn(
       { ...fields, ...(failure.err === undefined ? {} : { err: failure.err }) },
       `${text}: ${failure.message}`,
     );
-  else logger.info(fields, text);
+  } else {
+    logger.info(fields, text);
+  }
 }

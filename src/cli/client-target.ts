@@ -49,7 +49,6 @@ export interface ClientTarget {
   control(op: 'terminate' | 'suspend' | 'resume' | 'rewind', instanceId: string, reason?: string): Promise<void>;
   restart(instanceId: string, newInstanceId: boolean): Promise<string>;
   purge(instanceId: string): Promise<number>;
-  purgeBy(filter: OrchestrationFilter): Promise<number>;
   /** When the hub read is empty and the store holds others: a sentence naming them (store targets only). */
   otherHubsHint(): string | undefined;
   close(): Promise<void>;
@@ -183,7 +182,6 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
     control: (op, id, reason) => client[op](id, reason),
     restart: (id, newId) => client.restart(id, newId),
     purge: async (id) => (await client.purgeInstanceHistory(id)).instancesDeleted,
-    purgeBy: async (filter) => (await client.purgeInstanceHistoryBy(filter)).instancesDeleted,
     otherHubsHint: () => otherHubsHint(spec, hubName),
     close: () => hub.close(),
   };

@@ -1,6 +1,9 @@
 // The CLI's own output: plain lines and tables on stdout (logs go to stderr through pino). Colours only on a terminal
 // (never when piped, never with NO_COLOR set, always with FORCE_COLOR=1), so scripts read plain text.
 import { createInterface } from 'node:readline/promises';
+import { colorsFor } from '../log-pretty.js';
+
+export { colorsFor };
 
 export function print(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -8,14 +11,6 @@ export function print(line = ''): void {
 
 export function printError(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** Whether a stream gets colours: FORCE_COLOR (non-zero) forces them, NO_COLOR (any value) turns them off. */
-export function colorsFor(stream: NodeJS.WriteStream): boolean {
-  const force = process.env.FORCE_COLOR;
-  if (force !== undefined && force !== '' && force !== '0') return true;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  return stream.isTTY === true;
 }
 
 export type Paint = (text: string) => string;

@@ -1,7 +1,6 @@
 // A running host as a client target: its management API (Durable Functions' webhook routes) over HTTP. Failures read
 // as sentences: nothing listening names the URL and what to do; an answer >= 400 gives the host's own message.
 import type { StatusJson } from '../client/status-view.js';
-import type { OrchestrationFilter } from '../client/types.js';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import type { ClientTarget, ListedInstance } from './client-target.js';
 
@@ -67,13 +66,6 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
     if (response.status >= 400 && !(response.status === 404 && method === 'DELETE')) throw await answerError(response);
     return response;
   };
-  const filterQuery = (filter: OrchestrationFilter): Query => ({
-    createdTimeFrom: filter.createdTimeFrom?.toISOString(),
-    createdTimeTo: filter.createdTimeTo?.toISOString(),
-    runtimeStatus: filter.runtimeStatus?.join(','),
-    instanceIdPrefix: filter.instanceIdPrefix,
-    top: filter.pageSize?.toString(),
-  });
   const id = (instanceId: string) => `/instances/${encodeURIComponent(instanceId)}`;
   const deleted = async (response: Response): Promise<number> =>
     response.status === 404 ? 0 : ((await response.json()) as { instancesDeleted: number }).instancesDeleted;
@@ -124,7 +116,6 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
       return ((await response.json()) as { id: string }).id;
     },
     purge: async (instanceId) => deleted(await call('DELETE', id(instanceId))),
-    purgeBy: async (filter) => deleted(await call('DELETE', '/instances', filterQuery(filter))),
     otherHubsHint: () => undefined,
     close: () => Promise.resolve(),
   };

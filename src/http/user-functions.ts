@@ -112,7 +112,7 @@ async function invoke(
 
   const invocation = { functionName: definition.name, id: context.invocationId };
   const startedAt = performance.now();
-  logExecuting(host.logger, invocation, `${raw.method} ${new URL(raw.url).pathname}`);
+  logExecuting(host.logger, invocation, () => `${raw.method} ${new URL(raw.url).pathname}`);
   let result: unknown;
   try {
     // preInvocation / postInvocation hooks run around the handler, as the Functions host runs them.

@@ -30,7 +30,7 @@ export async function runActivity(
     instanceId: item.instanceId,
   };
   const startedAt = performance.now();
-  logExecuting(logger, invocation, `Activity scheduled by ${item.instanceId}`);
+  logExecuting(logger, invocation, () => `Activity scheduled by ${item.instanceId}`);
   try {
     const input = item.input === undefined ? undefined : (JSON.parse(item.input) as unknown);
     const result = await registered.handler(input, context);

@@ -348,7 +348,7 @@ export class OrchestrationDispatcher {
 
     const logger = this.#deps.logger;
     const invocation = { functionName: started?.name ?? instance.name, id, instanceId: id };
-    logExecuting(logger, invocation, `${events.length} new event${events.length === 1 ? '' : 's'}`);
+    logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
     let result: EpisodeResult;
     try {
       result = cached.executor.execute(events, now);
