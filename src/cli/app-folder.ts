@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { applyLocalSettings, resolveSettingExpressions } from '../app/settings.js';
-import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HUB } from '../host/worker-protocol.js';
 
 export interface AppFolder {
@@ -22,7 +21,7 @@ export function findAppFolder(appOption: string | undefined, cwd = process.cwd()
   if (appOption !== undefined) {
     const resolved = path.resolve(cwd, appOption);
     if (!existsSync(resolved)) {
-      throw new TaskhubError('INVALID_ARGUMENT', `--app ${appOption}: there is nothing at ${resolved}.`);
+      throw new Error(`--app ${appOption}: there is nothing at ${resolved}.`);
     }
     const root = statSync(resolved).isDirectory() ? resolved : path.dirname(resolved);
     return { root, hubName: hubNameOf(root) };
@@ -42,7 +41,7 @@ export function hubNameOf(root: string): string {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
   } catch (err) {
-    throw new TaskhubError('INVALID_ARGUMENT', `${file} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
   const hubName = resolveSettingExpressions(parsed.extensions?.durableTask?.hubName, file);
   return typeof hubName === 'string' && hubName !== '' ? hubName : DEFAULT_HUB;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { StatusJson } from '../client/status-view.js';
 import type { OrchestrationFilter } from '../client/types.js';
-import { isTaskhubError, TaskhubError } from '../core/errors.js';
+import { isTaskhubError } from '../core/errors.js';
 import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
 import { describeInstance, formatDuration, shortJson } from './describe.js';
@@ -260,8 +260,7 @@ async function waitForEnd(target: ClientTarget, instanceId: string, seconds: num
     const status = await target.status(instanceId, false);
     if (TERMINAL_STATUSES.includes(status.runtimeStatus as RuntimeStatus)) return status;
     if (Date.now() >= deadline) {
-      throw new TaskhubError(
-        'TIMEOUT',
+      throw new Error(
         `Instance ${instanceId} is still ${status.runtimeStatus} after ${seconds} s; follow it with ` +
           `\`taskhub status ${instanceId}\`.`,
       );

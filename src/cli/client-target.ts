@@ -7,7 +7,6 @@ import { TaskHubClient } from '../client/durable-client.js';
 import { toStatusJson, type StatusJson } from '../client/status-view.js';
 import { toSummary } from '../http/dashboard-feed.js';
 import type { OrchestrationFilter } from '../client/types.js';
-import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HUB } from '../host/worker-protocol.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
@@ -89,8 +88,7 @@ export async function resolveTarget(options: TargetOptions): Promise<ResolvedTar
     return { kind: 'store', spec, hubName, ...(app ? { app } : {}), fromOption: true };
   }
   if (!app) {
-    throw new TaskhubError(
-      'INVALID_ARGUMENT',
+    throw new Error(
       'No app here (no host.json in this folder or above it). Run this in an app folder, or say where the ' +
         'instances are: --app <folder>, --url http://127.0.0.1:7071 or --store sqlite:<file>.',
     );
@@ -101,8 +99,7 @@ export async function resolveTarget(options: TargetOptions): Promise<ResolvedTar
     return { kind: 'host', url: running.url, ...(key ? { key } : {}), app };
   }
   if (running?.postgres && sameHub(running.hubName, hubName)) {
-    throw new TaskhubError(
-      'INVALID_ARGUMENT',
+    throw new Error(
       `The host of ${app.root} (${running.url}) does not answer, and it served a PostgreSQL store: start it again ` +
         'with `taskhub start`, or give the store with --store postgres://….',
     );
@@ -125,14 +122,12 @@ export async function openTarget(options: TargetOptions): Promise<ClientTarget> 
 export function requireStoreFile({ spec, app, fromOption }: StoreTarget): void {
   if (spec.kind !== 'sqlite' || spec.file === ':memory:' || existsSync(spec.file)) return;
   if (fromOption) {
-    throw new TaskhubError(
-      'INVALID_ARGUMENT',
+    throw new Error(
       `There is no store at ${spec.file}: check the --store path (a host creates its store when it first starts).`,
     );
   }
   const where = app ? ` for ${app.root}` : '';
-  throw new TaskhubError(
-    'INVALID_ARGUMENT',
+  throw new Error(
     `No host answers${where} and there is no store at ${spec.file}: start the app with \`taskhub start\`` +
       `${app ? ` in ${path.relative(process.cwd(), app.root) || 'this folder'}` : ''}, or give --url or --store.`,
   );
