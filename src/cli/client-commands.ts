@@ -94,7 +94,7 @@ async function statusOrHint(target: ClientTarget, instanceId: string, showHistor
   } catch (err) {
     const notFound =
       isTaskhubError(err, 'INSTANCE_NOT_FOUND') || (err instanceof HostAnswerError && err.status === 404);
-    const hint = notFound ? target.otherHubsHint() : undefined;
+    const hint = notFound ? await target.otherHubsHint() : undefined;
     if (hint && err instanceof Error) throw new Error(`${err.message} ${hint}`);
     throw err;
   }
@@ -121,7 +121,7 @@ export function registerClientCommands(program: Command): void {
         }
         if (page.instances.length === 0) {
           print(`No instances in ${target.where}.`);
-          const hint = target.otherHubsHint();
+          const hint = await target.otherHubsHint();
           if (hint) printError(hint);
           return;
         }

@@ -49,7 +49,7 @@ export interface ClientTarget {
   restart(instanceId: string, newInstanceId: boolean): Promise<string>;
   purge(instanceId: string): Promise<number>;
   /** When the hub read is empty and the store holds others: a sentence naming them (store targets only). */
-  otherHubsHint(): string | undefined;
+  otherHubsHint(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

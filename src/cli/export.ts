@@ -58,7 +58,7 @@ async function fromStore(target: StoreTarget, instanceId: string): Promise<Found
   try {
     const instance = await hub.store.getInstance(instanceId);
     if (!instance) {
-      const hint = otherHubsHint(spec, hubName);
+      const hint = await otherHubsHint(spec, hubName);
       throw new TaskhubError(
         'INSTANCE_NOT_FOUND',
         `No instance with ID '${instanceId}' found.${hint ? ` ${hint}` : ''}`,

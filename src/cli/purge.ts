@@ -64,7 +64,7 @@ async function purgeByFilter(target: ClientTarget, filter: OrchestrationFilter, 
   const matched = statuses.length === 0 ? [] : await listAll(target, { ...filter, runtimeStatus: statuses });
   if (matched.length === 0) {
     print(`No finished instances match in ${target.where}; nothing to purge.`);
-    const hint = target.otherHubsHint();
+    const hint = await target.otherHubsHint();
     if (hint) printError(hint);
     return;
   }

@@ -116,7 +116,7 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
       return ((await response.json()) as { id: string }).id;
     },
     purge: async (instanceId) => deleted(await call('DELETE', id(instanceId))),
-    otherHubsHint: () => undefined,
+    otherHubsHint: () => Promise.resolve(undefined),
     close: () => Promise.resolve(),
   };
 }

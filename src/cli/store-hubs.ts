@@ -1,6 +1,7 @@
 // Which task hubs a store holds, for the hint a client command gives when the hub it reads is empty: one SQLite file
-// can hold several hubs (rows carry a `hub` column), and the usual mistake is reading the default hub of a file that
-// an app filled under its host.json hubName. PostgreSQL keeps one schema per hub; its hint is not given here.
+// can hold several hubs (rows carry a `hub` column), a PostgreSQL database one schema per hub (`taskhub_<name>`, the
+// name lowercased), and the usual mistake is reading the default hub of a store an app filled under its host.json
+// hubName.
 import Database from 'better-sqlite3';
 import type { StoreSpec } from './store-option.js';
 
@@ -9,22 +10,49 @@ export interface HubCount {
   readonly instances: number;
 }
 
-/** The hubs with instances in a SQLite store, most instances first; [] for PostgreSQL or a file it cannot read. */
-export function hubsInStore(spec: StoreSpec): HubCount[] {
-  if (spec.kind !== 'sqlite' || spec.file === ':memory:') return [];
-  let db: Database.Database | undefined;
+/** The hubs with instances in a store, most instances first; [] for a store it cannot read. */
+export async function hubsInStore(spec: StoreSpec): Promise<HubCount[]> {
   try {
-    db = new Database(spec.file, { readonly: true, fileMustExist: true });
+    return spec.kind === 'sqlite' ? sqliteHubs(spec.file) : await postgresHubs(spec.url);
+  } catch {
+    // Not a Taskhub store, not yet migrated, or not reachable: no hint rather than a second error.
+    return [];
+  }
+}
+
+function sqliteHubs(file: string): HubCount[] {
+  if (file === ':memory:') return [];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
     const rows = db.prepare('SELECT hub, COUNT(*) AS n FROM instances GROUP BY hub ORDER BY n DESC, hub').all() as {
       hub: string;
       n: number;
     }[];
     return rows.map((row) => ({ hubName: row.hub, instances: row.n }));
-  } catch {
-    // Not a Taskhub file, or not yet migrated: no hint rather than a second error.
-    return [];
   } finally {
-    db?.close();
+    db.close();
+  }
+}
+
+async function postgresHubs(url: string): Promise<HubCount[]> {
+  // Loaded only here, as the store itself is, so SQLite users never load `pg`.
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const schemas = await client.query<{ schema_name: string }>(
+      "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'taskhub\\_%' ORDER BY 1",
+    );
+    const hubs: HubCount[] = [];
+    for (const { schema_name: schema } of schemas.rows) {
+      // Schema names come from the catalogue and match taskhub_<letters and digits>: safe to quote as identifiers.
+      const count = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".instances`);
+      const instances = Number(count.rows[0]?.n ?? 0);
+      if (instances > 0) hubs.push({ hubName: schema.slice('taskhub_'.length), instances });
+    }
+    return hubs.sort((a, b) => b.instances - a.instances || a.hubName.localeCompare(b.hubName));
+  } finally {
+    await client.end();
   }
 }
 
@@ -32,11 +60,13 @@ export function hubsInStore(spec: StoreSpec): HubCount[] {
  * The hint for an empty hub: undefined when the store holds no other hub. Names each hub with its count and how to
  * pick it, e.g. "Task hub 'TestHubName' has no instances in hub.db; it holds MyHub (12). Pick one with --hub MyHub."
  */
-export function otherHubsHint(spec: StoreSpec, hubName: string): string | undefined {
-  const hubs = hubsInStore(spec);
-  const others = hubs.filter((h) => h.hubName !== hubName);
-  if (others.length === 0 || hubs.some((h) => h.hubName === hubName)) return undefined;
-  const where = spec.kind === 'sqlite' ? spec.file : 'this store';
+export async function otherHubsHint(spec: StoreSpec, hubName: string): Promise<string | undefined> {
+  const hubs = await hubsInStore(spec);
+  // PostgreSQL keeps hub names lowercased in its schema names.
+  const same = (name: string): boolean => name.toLowerCase() === hubName.toLowerCase();
+  const others = hubs.filter((h) => !same(h.hubName));
+  if (others.length === 0 || hubs.some((h) => same(h.hubName))) return undefined;
+  const where = spec.kind === 'sqlite' ? spec.file : 'this PostgreSQL database';
   const list = others.map((h) => `${h.hubName} (${h.instances})`).join(', ');
   return `Task hub '${hubName}' has no instances in ${where}; it holds ${list}. Pick one with --hub ${others[0]!.hubName}.`;
 }
