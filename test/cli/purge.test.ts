@@ -37,26 +37,37 @@ beforeAll(async () => {
 });
 afterAll(() => app.remove());
 
+/** Runs the CLI on a terminal (`script` gives it one), answering `reply` when it asks; resolves what it printed. */
+function onTerminal(args: readonly string[], env: Record<string, string> = {}, reply?: string): Promise<string> {
+  const command = [process.execPath, ...cliCommand(), ...args].map((arg) => `'${arg}'`).join(' ');
+  return new Promise<string>((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd,
+      env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', NO_COLOR: '', FORCE_COLOR: '', ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (reply !== undefined && output.includes('[y/N]')) child.stdin.end(`${reply}\n`);
+    });
+    child.on('exit', () => resolve(output));
+  });
+}
+
+describe('taskhub on a terminal', () => {
+  it('colours statuses and headers unless NO_COLOR is set', async () => {
+    const coloured = await onTerminal(['list', '--top', '2']);
+    expect(coloured).toContain('\u001b[1mINSTANCE');
+    expect(coloured).toContain('\u001b[32mCompleted\u001b[39m');
+    const plain = await onTerminal(['list', '--top', '2'], { NO_COLOR: '1' });
+    expect(plain).toMatch(/q-\d+\s+Quick\s+Completed/);
+    expect(plain).not.toContain('\u001b[');
+  });
+});
+
 describe('taskhub purge of many instances', () => {
   it('asks on a terminal, and purges nothing unless the answer is yes', async () => {
-    // `script` gives the CLI a terminal; the answer comes on its stdin.
-    const command = [process.execPath, ...cliCommand(), 'purge', '--prefix', 'q-', '--status', 'Completed']
-      .map((arg) => `'${arg}'`)
-      .join(' ');
-    const answer = (reply: string) =>
-      new Promise<string>((resolve) => {
-        const child = spawn('script', ['-qec', command, '/dev/null'], {
-          cwd,
-          env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', NO_COLOR: '1' },
-        });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('[y/N]')) child.stdin.end(`${reply}\n`);
-        });
-        child.on('exit', () => resolve(output));
-      });
-    const declined = await answer('n');
+    const declined = await onTerminal(['purge', '--prefix', 'q-', '--status', 'Completed'], { NO_COLOR: '1' }, 'n');
     expect(declined).toContain(`Purge ${COUNT} instances from task hub CliHub`);
     expect(declined).toContain('Nothing purged.');
     expect((await taskhub(['list', '--top', '1000', '--json'], { cwd })).stdout).toContain('"q-0"');
