@@ -1,5 +1,7 @@
 // One catalogue of log events with stable names, written through pino. Library code never uses console.
+// On a terminal the lines are for people (log-pretty.ts); anywhere else they are pino's JSON, one record a line.
 import { pino } from 'pino';
+import { prettyDestination } from './log-pretty.js';
 
 /**
  * One logging method, in pino's calling convention: an object of fields first (optional) and a message. Any pino
@@ -20,6 +22,8 @@ export interface Logger {
   info: LogFn;
   debug: LogFn;
   trace: LogFn;
+  /** Whether a line at `level` would be written (guards lines that cost something to build). */
+  isLevelEnabled(level: string): boolean;
   /** A logger adding `bindings` to every line. */
   child(bindings: Record<string, unknown>): Logger;
 }
@@ -66,10 +70,91 @@ export const LogEvents = {
   storeRecovered: 'store.recovered',
   storeWaiting: 'store.waiting',
   storeCleanupFailed: 'store.cleanup-failed',
+  /** A function invocation begins (debug): `Executing 'Functions.X' (Reason='…', Id=…)`, as `func start` prints. */
+  functionExecuting: 'function.executing',
+  /** A function invocation ended: `Executed 'Functions.X' (Succeeded|Failed, Id=…, Duration=12ms)`; info, or warn. */
+  functionExecuted: 'function.executed',
 } as const;
 
-/** The default logger: info level to stderr unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off). */
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+/** Levels a logger takes, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export type LogFormat = 'pretty' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
+
+export interface LoggerOptions {
+  /** Default: env TASKHUB_LOG_LEVEL, else 'info'. */
+  readonly level?: string;
+  readonly name?: string;
+  /** Default: env TASKHUB_LOG_FORMAT, else 'pretty' when stderr is a terminal and 'json' otherwise. */
+  readonly format?: LogFormat;
+}
+
+/**
+ * The default logger, to stderr: info level unless TASKHUB_LOG_LEVEL says otherwise ('silent' turns it off); readable
+ * lines on a terminal, JSON otherwise, unless TASKHUB_LOG_FORMAT (pretty or json) says which.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.TASKHUB_LOG_LEVEL ?? 'info';
-  return pino({ name: options.name ?? 'taskhub', level }, pino.destination(2));
+  const format = options.format ?? logFormatFromEnv() ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const destination = format === 'pretty' ? prettyDestination(process.stderr) : pino.destination(2);
+  return pino({ name: options.name ?? 'taskhub', level }, destination);
+}
+
+function logFormatFromEnv(): LogFormat | undefined {
+  const value = process.env.TASKHUB_LOG_FORMAT?.toLowerCase();
+  return LOG_FORMATS.find((f) => f === value);
+}
+
+/** `Duration=12ms` as `func start` prints it: whole milliseconds. */
+export function durationText(ms: number): string {
+  return `${Math.round(ms)}ms`;
+}
+
+/** What names one invocation in its log lines. */
+export interface Invocation {
+  readonly functionName: string;
+  /** Shown as `Id=`: the instance id for an orchestration, instance:task for an activity, a GUID for HTTP. */
+  readonly id: string;
+  /** The instance it serves, when there is one. */
+  readonly instanceId?: string;
+}
+
+/**
+ * `Executing 'Functions.X' (Reason='…', Id=…)`, at debug: with info, the one line per invocation is the end's. The
+ * reason is built only when the line is written, so the hot path pays nothing above debug.
+ */
+export function logExecuting(logger: Logger, invocation: Invocation, reason: () => string): void {
+  if (!logger.isLevelEnabled('debug')) return;
+  logger.debug(
+    { event: LogEvents.functionExecuting, ...invocation },
+    `Executing 'Functions.${invocation.functionName}' (Reason='${reason()}', Id=${invocation.id})`,
+  );
+}
+
+/**
+ * `Executed 'Functions.X' (Succeeded, Id=…, Duration=12ms)` at info, or `(Failed, …): message` at warn, so a failure
+ * shows at the default level. `durationMs` is the function's own time; `detail` adds to the parentheses.
+ */
+export function logExecuted(
+  logger: Logger,
+  invocation: Invocation,
+  durationMs: number,
+  failure?: { readonly err?: unknown; readonly message: string },
+  detail?: string,
+): void {
+  if (!failure && !logger.isLevelEnabled('info')) return;
+  const outcome = failure ? 'Failed' : 'Succeeded';
+  const text =
+    `Executed 'Functions.${invocation.functionName}' (${outcome}, Id=${invocation.id}` +
+    `${detail ? `, ${detail}` : ''}, Duration=${durationText(durationMs)})`;
+  const fields = { event: LogEvents.functionExecuted, ...invocation, outcome, durationMs: Math.round(durationMs) };
+  if (failure) {
+    logger.warn(
+      { ...fields, ...(failure.err === undefined ? {} : { err: failure.err }) },
+      `${text}: ${failure.message}`,
+    );
+  } else {
+    logger.info(fields, text);
+  }
 }

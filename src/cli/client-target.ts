@@ -1,27 +1,55 @@
-// Where client commands act: a running host over its management API (`--url`), or a task hub's store directly
-// (`--store`, client only: no worker runs, a host elsewhere picks the messages up). Both answer in the status API's
-// JSON shape, so the commands print the same either way.
+// Where client commands act: a running host over its management API, or a task hub's store directly (client only: no
+// worker runs, a host elsewhere picks the messages up). Both answer in the status API's JSON shape, so the commands
+// print the same either way. Without --url or --store, the app folder decides (see resolveTarget).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { TaskHubClient } from '../client/durable-client.js';
 import { toStatusJson, type StatusJson } from '../client/status-view.js';
+import { toSummary } from '../http/dashboard-feed.js';
 import type { OrchestrationFilter } from '../client/types.js';
-import { TaskhubError } from '../core/errors.js';
-import { WEBHOOK_PATH } from '../app/management-urls.js';
+import { DEFAULT_HUB } from '../host/worker-protocol.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
-import { openStoreOption, parseStoreOption } from './store-option.js';
+import { findAppFolder, type AppFolder } from './app-folder.js';
+import { remoteTarget } from './remote-target.js';
+import { hostAnswers, readRunningHost } from './running-host.js';
+import { otherHubsHint } from './store-hubs.js';
+import { defaultStoreFile, openStoreOption, parseStoreOption, type StoreSpec } from './store-option.js';
+
+/** One row of `list`: the dashboard's summary of an instance (no input or output), newest first. */
+export interface ListedInstance {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: string;
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  readonly customStatus: unknown;
+}
 
 export interface ListResult {
-  readonly instances: readonly StatusJson[];
+  readonly instances: readonly ListedInstance[];
   readonly continuationToken?: string;
 }
 
+export interface StartedInstance {
+  readonly id: string;
+  /** The status query URL when a host started it; a store has no URL. */
+  readonly statusUrl?: string;
+}
+
 export interface ClientTarget {
+  /** Where the commands act, for messages: "the host at http://…" or "task hub X in <file>". */
+  readonly where: string;
+  /** Instances newest first (as the dashboard lists them), one page. */
   list(filter: OrchestrationFilter): Promise<ListResult>;
   status(instanceId: string, showHistory: boolean): Promise<StatusJson>;
+  start(name: string, input: unknown, instanceId: string | undefined): Promise<StartedInstance>;
   raise(instanceId: string, eventName: string, data: unknown): Promise<void>;
   control(op: 'terminate' | 'suspend' | 'resume' | 'rewind', instanceId: string, reason?: string): Promise<void>;
   restart(instanceId: string, newInstanceId: boolean): Promise<string>;
   purge(instanceId: string): Promise<number>;
-  purgeBy(filter: OrchestrationFilter): Promise<number>;
+  /** When the hub read is empty and the store holds others: a sentence naming them (store targets only). */
+  otherHubsHint(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -30,105 +58,126 @@ export interface TargetOptions {
   readonly store?: string;
   readonly hub?: string;
   readonly key?: string;
+  readonly app?: string;
+}
+
+export type ResolvedTarget =
+  { readonly kind: 'host'; readonly url: string; readonly key?: string; readonly app?: AppFolder } | StoreTarget;
+
+export interface StoreTarget {
+  readonly kind: 'store';
+  readonly spec: StoreSpec;
+  readonly hubName: string;
+  readonly app?: AppFolder;
+  /** Named by --store (rather than found through the app folder). */
+  readonly fromOption: boolean;
+}
+
+/**
+ * Picks the target: `--url` a host; `--store` that store (hub: --hub, else the app's, else TestHubName); otherwise the
+ * app folder (--app, or host.json at or above the current folder) gives its running host if one answers and serves
+ * the hub asked for, else its store (`.taskhub/taskhub.db`, or the SQLite file its last host served) and its hub.
+ */
+export async function resolveTarget(options: TargetOptions): Promise<ResolvedTarget> {
+  const key = options.key ?? process.env.TASKHUB_KEY;
+  if (options.url) return { kind: 'host', url: options.url, ...(key ? { key } : {}) };
+  const app = findAppFolder(options.app);
+  if (options.store) {
+    const spec = parseStoreOption(options.store, process.cwd());
+    const hubName = options.hub ?? app?.hubName ?? DEFAULT_HUB;
+    return { kind: 'store', spec, hubName, ...(app ? { app } : {}), fromOption: true };
+  }
+  if (!app) {
+    throw new Error(
+      'No app here (no host.json in this folder or above it). Run this in an app folder, or say where the ' +
+        'instances are: --app <folder>, --url http://127.0.0.1:7071 or --store sqlite:<file>.',
+    );
+  }
+  const running = readRunningHost(app.root);
+  const hubName = options.hub ?? running?.hubName ?? app.hubName;
+  if (running && sameHub(running.hubName, hubName) && (await hostAnswers(running))) {
+    return { kind: 'host', url: running.url, ...(key ? { key } : {}), app };
+  }
+  if (running?.postgres && sameHub(running.hubName, hubName)) {
+    throw new Error(
+      `The host of ${app.root} (${running.url}) does not answer, and it served a PostgreSQL store: start it again ` +
+        'with `taskhub start`, or give the store with --store postgres://….',
+    );
+  }
+  const file = running?.sqliteFile ?? defaultStoreFile(app.root);
+  return { kind: 'store', spec: { kind: 'sqlite', file }, hubName, app, fromOption: false };
+}
+
+function sameHub(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 export async function openTarget(options: TargetOptions): Promise<ClientTarget> {
-  if (options.url) return remoteTarget(options.url, options.key ?? process.env.TASKHUB_KEY);
-  if (!options.store) {
-    throw new TaskhubError(
-      'INVALID_ARGUMENT',
-      'Say where the instances are: --url http://127.0.0.1:7071 or --store sqlite:<file>.',
+  const target = await resolveTarget(options);
+  if (target.kind === 'host') return remoteTarget(target.url, target.key);
+  return storeTarget(target);
+}
+
+/** A SQLite file that does not exist is an error: a client command never creates an empty store to read it. */
+export function requireStoreFile({ spec, app, fromOption }: StoreTarget): void {
+  if (spec.kind !== 'sqlite' || spec.file === ':memory:' || existsSync(spec.file)) return;
+  if (fromOption) {
+    throw new Error(
+      `There is no store at ${spec.file}: check the --store path (a host creates its store when it first starts).`,
     );
   }
-  const hubName = options.hub ?? 'TestHubName';
+  const where = app ? ` for ${app.root}` : '';
+  throw new Error(
+    `No host answers${where} and there is no store at ${spec.file}: start the app with \`taskhub start\`` +
+      `${app ? ` in ${path.relative(process.cwd(), app.root) || 'this folder'}` : ''}, or give --url or --store.`,
+  );
+}
+
+async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
+  requireStoreFile(target);
+  const { spec, hubName } = target;
   const hub = await openTaskHub({
-    store: await openStoreOption(parseStoreOption(options.store, process.cwd()), hubName),
+    store: await openStoreOption(spec, hubName),
     hubName,
     worker: false,
     logger: createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'warn' }),
   });
-  const { client } = hub;
+  // No app is loaded here: starting or restarting must not insist that the orchestrator be registered in this process.
+  const client = new TaskHubClient({ store: hub.store });
   return {
+    where: `task hub ${hubName} in ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}`,
     async list(filter) {
-      const page = await client.listInstances(filter);
-      return { instances: page.instances.map(toStatusJson), continuationToken: page.continuationToken };
+      const query = {
+        createdTimeFrom: filter.createdTimeFrom?.toISOString(),
+        createdTimeTo: filter.createdTimeTo?.toISOString(),
+        runtimeStatus: filter.runtimeStatus,
+        instanceIdPrefix: filter.instanceIdPrefix,
+        pageSize: filter.pageSize,
+        continuationToken: filter.continuationToken,
+        showInput: false,
+      };
+      const store = hub.store;
+      // Every store of ours can search newest first; a store that cannot gives its page in created order, reversed.
+      const page = store.searchInstances
+        ? await store.searchInstances({ ...query, orderBy: 'createdTime', descending: true })
+        : await store.queryInstances(query);
+      const rows = page.instances.map(toSummary);
+      return {
+        instances: store.searchInstances ? rows : rows.reverse(),
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      };
     },
     async status(id, showHistory) {
       return toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
+    },
+    async start(name, input, instanceId) {
+      return { id: await client.startNew(name, { instanceId, input }) };
     },
     raise: (id, name, data) => client.raiseEvent(id, name, data),
     control: (op, id, reason) => client[op](id, reason),
     restart: (id, newId) => client.restart(id, newId),
     purge: async (id) => (await client.purgeInstanceHistory(id)).instancesDeleted,
-    purgeBy: async (filter) => (await client.purgeInstanceHistoryBy(filter)).instancesDeleted,
+    otherHubsHint: () => otherHubsHint(spec, hubName),
     close: () => hub.close(),
-  };
-}
-
-function remoteTarget(baseUrl: string, key: string | undefined): ClientTarget {
-  const base = `${baseUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
-  const call = async (method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown) => {
-    const url = new URL(`${base}${path}`);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    const headers: Record<string, string> = {};
-    if (key) headers['x-functions-key'] = key;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (response.status >= 400 && !(response.status === 404 && method === 'DELETE')) {
-      const text = await response.text();
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { Message?: string }).Message ?? text;
-      } catch {
-        // Not JSON: show the text.
-      }
-      throw new Error(`${method} ${url.pathname} answered ${response.status}: ${message}`);
-    }
-    return response;
-  };
-  const filterQuery = (filter: OrchestrationFilter): Record<string, string | undefined> => ({
-    createdTimeFrom: filter.createdTimeFrom?.toISOString(),
-    createdTimeTo: filter.createdTimeTo?.toISOString(),
-    runtimeStatus: filter.runtimeStatus?.join(','),
-    instanceIdPrefix: filter.instanceIdPrefix,
-    top: filter.pageSize?.toString(),
-  });
-  const id = (instanceId: string) => `/instances/${encodeURIComponent(instanceId)}`;
-  return {
-    async list(filter) {
-      const url = new URL(`${base}/instances`);
-      for (const [k, v] of Object.entries(filterQuery(filter))) if (v !== undefined) url.searchParams.set(k, v);
-      const headers: Record<string, string> = key ? { 'x-functions-key': key } : {};
-      if (filter.continuationToken) headers['x-ms-continuation-token'] = filter.continuationToken;
-      const response = await fetch(url, { headers });
-      if (!response.ok) throw new Error(`GET /instances answered ${response.status}: ${await response.text()}`);
-      const token = response.headers.get('x-ms-continuation-token') ?? undefined;
-      return { instances: (await response.json()) as StatusJson[], continuationToken: token };
-    },
-    async status(instanceId, showHistory) {
-      const query = showHistory ? { showHistory: 'true', showHistoryOutput: 'true' } : {};
-      return (await (await call('GET', id(instanceId), query)).json()) as StatusJson;
-    },
-    async raise(instanceId, eventName, data) {
-      await call('POST', `${id(instanceId)}/raiseEvent/${encodeURIComponent(eventName)}`, {}, data ?? null);
-    },
-    async control(op, instanceId, reason) {
-      await call('POST', `${id(instanceId)}/${op}`, { reason });
-    },
-    async restart(instanceId, newInstanceId) {
-      const response = await call('POST', `${id(instanceId)}/restart`, {
-        restartWithNewInstanceId: String(newInstanceId),
-      });
-      return ((await response.json()) as { id: string }).id;
-    },
-    async purge(instanceId) {
-      const response = await call('DELETE', id(instanceId));
-      return response.status === 404 ? 0 : ((await response.json()) as { instancesDeleted: number }).instancesDeleted;
-    },
-    async purgeBy(filter) {
-      const response = await call('DELETE', '/instances', filterQuery(filter));
-      return response.status === 404 ? 0 : ((await response.json()) as { instancesDeleted: number }).instancesDeleted;
-    },
-    close: () => Promise.resolve(),
   };
 }

@@ -9,11 +9,13 @@ import { startHttpHost } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { portOption } from './numeric-option.js';
 import { print } from './output.js';
-import { DEFAULT_HOST, DEFAULT_HUB, drainOnSignal } from './start.js';
-import { openStoreOption, parseStoreOption } from './store-option.js';
+import { requireStoreFile, resolveTarget } from './client-target.js';
+import { DEFAULT_HOST, drainOnSignal } from './start.js';
+import { openStoreOption } from './store-option.js';
 
 export interface DashboardOptions {
-  readonly store: string;
+  readonly app?: string;
+  readonly store?: string;
   readonly hub?: string;
   readonly port?: string;
   readonly host?: string;
@@ -27,8 +29,14 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
   const port = portOption(options.port) ?? 7072;
   const host = options.host ?? DEFAULT_HOST;
   const keys = isLoopback(host) ? [] : loadKeys({ keysFile: options.keysFile });
-  const hubName = options.hub ?? DEFAULT_HUB;
-  const spec = parseStoreOption(options.store, process.cwd());
+  // Run in an app folder, the dashboard reads the app's store and hub, as the client commands do.
+  const target = await resolveTarget({ app: options.app, store: options.store, hub: options.hub });
+  if (target.kind === 'host') {
+    print(`The app's host already serves its dashboard: ${target.url}/`);
+    return;
+  }
+  requireStoreFile(target);
+  const { spec, hubName } = target;
   const opened = await openTaskHub({ store: await openStoreOption(spec, hubName), hubName, worker: false, logger });
   // No app is loaded here, so restart must not insist that the orchestrator be registered in this process.
   const hub = { ...opened, client: new TaskHubClient({ store: opened.store }) };

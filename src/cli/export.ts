@@ -5,9 +5,11 @@ import type { HistoryEvent } from '../core/history.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
 import type { InstanceRecord } from '../store/store.js';
-import type { TargetOptions } from './client-target.js';
+import { requireStoreFile, resolveTarget, type StoreTarget, type TargetOptions } from './client-target.js';
 import { printJson } from './output.js';
-import { openStoreOption, parseStoreOption } from './store-option.js';
+import { answerError, fetchHost } from './remote-target.js';
+import { otherHubsHint } from './store-hubs.js';
+import { openStoreOption } from './store-option.js';
 
 /** The export file. `format` names its version so later readers can tell old files apart. */
 export interface ExportedHistory {
@@ -23,9 +25,9 @@ export interface ExportedHistory {
 }
 
 export async function exportCommand(instanceId: string, options: TargetOptions): Promise<void> {
-  const { instance, history } = options.url
-    ? await fromHost(options.url, instanceId, options.key ?? process.env.TASKHUB_KEY)
-    : await fromStore(options, instanceId);
+  const target = await resolveTarget(options);
+  const { instance, history } =
+    target.kind === 'host' ? await fromHost(target.url, instanceId, target.key) : await fromStore(target, instanceId);
   const exported: ExportedHistory = {
     format: 'taskhub-history/1',
     instanceId: instance.instanceId,
@@ -44,20 +46,24 @@ interface Found {
   readonly history: HistoryEvent[];
 }
 
-async function fromStore(options: TargetOptions, instanceId: string): Promise<Found> {
-  if (!options.store) {
-    throw new TaskhubError('INVALID_ARGUMENT', 'Say where the instance is: --store sqlite:<file> or --url <host>.');
-  }
-  const hubName = options.hub ?? 'TestHubName';
+async function fromStore(target: StoreTarget, instanceId: string): Promise<Found> {
+  requireStoreFile(target);
+  const { spec, hubName } = target;
   const hub = await openTaskHub({
-    store: await openStoreOption(parseStoreOption(options.store, process.cwd()), hubName),
+    store: await openStoreOption(spec, hubName),
     hubName,
     worker: false,
     logger: createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'warn' }),
   });
   try {
     const instance = await hub.store.getInstance(instanceId);
-    if (!instance) throw new TaskhubError('INSTANCE_NOT_FOUND', `No instance with ID '${instanceId}' found.`);
+    if (!instance) {
+      const hint = await otherHubsHint(spec, hubName);
+      throw new TaskhubError(
+        'INSTANCE_NOT_FOUND',
+        `No instance with ID '${instanceId}' found.${hint ? ` ${hint}` : ''}`,
+      );
+    }
     return { instance, history: await hub.store.getHistory(instanceId) };
   } finally {
     await hub.close();
@@ -67,10 +73,7 @@ async function fromStore(options: TargetOptions, instanceId: string): Promise<Fo
 /** The host's dashboard API serves the raw history (the management API's showHistory is Durable Functions' view). */
 async function fromHost(baseUrl: string, instanceId: string, key: string | undefined): Promise<Found> {
   const url = `${baseUrl.replace(/\/+$/, '')}/dashboard/api/instances/${encodeURIComponent(instanceId)}`;
-  const response = await fetch(url, { headers: key ? { 'x-functions-key': key } : {} });
-  if (!response.ok) {
-    const hint = response.status === 404 ? ` (is the instance there, and does the host serve its dashboard?)` : '';
-    throw new Error(`GET ${url} answered ${response.status}${hint}: ${await response.text()}`);
-  }
+  const response = await fetchHost(baseUrl, url, { headers: key ? { 'x-functions-key': key } : {} });
+  if (!response.ok) throw await answerError(response);
   return (await response.json()) as Found;
 }

@@ -17,6 +17,7 @@ import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
+import { forgetRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 
 export { DEFAULT_HUB, DEFAULT_PORT };
@@ -100,8 +101,27 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     await hub.close();
     throw err;
   }
+  // Recorded before the banner, so whoever reads the banner finds the record too.
+  announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
   printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL', storage.banner);
   drainOnSignal(http, hub, logger, () => worker.stop().finally(() => storage.close()));
+}
+
+/** Client commands run in the app folder find this host through the record (removed again at exit). */
+function announce(app: AppSummary, url: string, sqliteFile: string | undefined, logger: Logger): void {
+  try {
+    recordRunningHost(app.root, {
+      url,
+      pid: process.pid,
+      hubName: app.hubName,
+      ...(sqliteFile === undefined ? { postgres: true } : { sqliteFile }),
+      startedAt: new Date().toISOString(),
+    });
+    process.once('exit', () => forgetRunningHost(app.root));
+  } catch (err) {
+    // A read-only app folder: the host serves anyway; client commands then need --url.
+    logger.warn({ err }, `could not write ${runningHostFile(app.root)}; client commands here will need --url`);
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { invokeWithHooks, type FunctionHandler } from '../app/azure/hooks.js';
 import { invokeWithStorageBindings } from '../app/bindings/invoke.js';
 import { InvocationContext } from '../app/invocation-context.js';
 import { isTaskhubError } from '../core/errors.js';
+import { logExecuted, logExecuting } from '../log.js';
 import { storeFailureKind } from '../store/store-failure.js';
 import { checkKey, refuseWrites } from './auth.js';
 import { HttpError, methodNotAllowed } from './errors.js';
@@ -110,6 +111,9 @@ async function invoke(
     warnedOutputs,
   });
 
+  const invocation = { functionName: definition.name, id: context.invocationId };
+  const startedAt = performance.now();
+  logExecuting(host.logger, invocation, () => `${raw.method} ${new URL(raw.url).pathname}`);
   let result: unknown;
   try {
     // preInvocation / postInvocation hooks run around the handler, as the Functions host runs them.
@@ -122,10 +126,11 @@ async function invoke(
       () => invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]),
     );
   } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    logExecuted(host.logger, invocation, performance.now() - startedAt, { err, message });
     // Request errors (the HTTP layer's, or the durable client's: unknown orchestrator, duplicate id …) keep their
     // status codes, a store outage is a 503 or 507; any other failure of the function is a 500, as on Azure.
     if (err instanceof HttpError || isTaskhubError(err) || storeFailureKind(err)) throw err;
-    host.logger.error({ err, function: definition.name, invocationId: context.invocationId }, 'function.failed');
     return c.json(
       {
         Message: `The function '${definition.name}' failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -134,6 +139,7 @@ async function invoke(
       500,
     );
   }
+  logExecuted(host.logger, invocation, performance.now() - startedAt);
   return toResponse(result);
 }
 

@@ -5,7 +5,7 @@ import type { ActivityContext } from '../core/context.js';
 import { failureDetailsOf, jsonText } from '../core/failure.js';
 import type { FailureDetails, HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
-import { LogEvents, type Logger } from '../log.js';
+import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
 import type { WorkItem } from '../store/store.js';
 
 export function idempotencyKey(item: Pick<WorkItem, 'instanceId' | 'executionId' | 'taskScheduledId'>): string {
@@ -24,10 +24,18 @@ export async function runActivity(
   }
   const log = logger.child({ activity: registered.name, instanceId: item.instanceId, taskId: item.taskScheduledId });
   const context = makeContext(item, registered.name, log, warnedOutputsOf(registry));
+  const invocation = {
+    functionName: registered.name,
+    id: `${item.instanceId}:${item.taskScheduledId}`,
+    instanceId: item.instanceId,
+  };
+  const startedAt = performance.now();
+  logExecuting(logger, invocation, () => `Activity scheduled by ${item.instanceId}`);
   try {
     const input = item.input === undefined ? undefined : (JSON.parse(item.input) as unknown);
     const result = await registered.handler(input, context);
     const text = result === undefined ? undefined : JSON.stringify(result);
+    logExecuted(logger, invocation, performance.now() - startedAt);
     return {
       eventType: 'TaskCompleted',
       eventId: -1,
@@ -36,7 +44,10 @@ export async function runActivity(
       ...(text === undefined ? {} : { result: text }),
     };
   } catch (err) {
-    log.debug({ event: LogEvents.activityFailed, err }, 'activity failed');
+    logExecuted(logger, invocation, performance.now() - startedAt, {
+      err,
+      message: err instanceof Error ? err.message : String(err),
+    });
     return failed(item, err);
   }
 }

@@ -12,7 +12,7 @@ import {
 import type { EntityHandler } from '../core/context.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import type { Clock } from '../clock.js';
-import { LogEvents, type Logger } from '../log.js';
+import { LogEvents, logExecuted, type Logger } from '../log.js';
 import type { EpisodeCommit, InstanceRecord, NewMessage, OrchestrationMessage } from '../store/store.js';
 import type { GroupCommitter } from './group-committer.js';
 
@@ -60,6 +60,7 @@ export class EntityDispatcher {
       deliveries >= this.#deps.maxDeliveryCount
         ? this.#quarantined(id, name, deliveries)
         : this.#deps.registry.getEntity(name)?.handler;
+    const startedAt = performance.now();
     const result = await executeEntityBatch(handler, {
       schedulerId: id,
       record: parseEntityRecord(instance.entityState),
@@ -69,6 +70,7 @@ export class EntityDispatcher {
         this.#deps.logger[method]({ event: LogEvents.entityLog, instanceId: id }, message);
       },
     });
+    const ranFor = performance.now() - startedAt;
     const now = new Date(this.#deps.clock.now()).toISOString();
     const newMessages = result.sends.map((s): NewMessage => ({
       instanceId: s.instanceId,
@@ -94,6 +96,8 @@ export class EntityDispatcher {
       return false;
     }
     this.operations += result.operations;
+    // One line per batch (an entity function invocation runs a batch of operations, as in Durable Functions).
+    logExecuted(this.#deps.logger, { functionName: name, id }, ranFor, undefined, `Operations=${result.operations}`);
     if (newMessages.length > 0) this.#deps.onMessagesSent();
     return true;
   }

@@ -16,7 +16,7 @@ import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
 import { rewindHistory } from '../core/rewind.js';
-import { LogEvents, type Logger } from '../log.js';
+import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
 import type {
   EpisodeCommit,
   InstanceRecord,
@@ -304,6 +304,8 @@ export class OrchestrationDispatcher {
       return;
     }
 
+    // The episode's own time (a replay from history included), for its `Executed` log line.
+    const startedAt = performance.now();
     let cached = cache.take(id, executionId, instance.historyLength);
     let started: ExecutionStartedEvent | undefined;
     if (!cached) {
@@ -344,12 +346,16 @@ export class OrchestrationDispatcher {
     started = startedCache.get(cached.executor) ?? findStarted(events);
     if (started && !startedCache.has(cached.executor)) startedCache.set(cached.executor, started);
 
+    const logger = this.#deps.logger;
+    const invocation = { functionName: started?.name ?? instance.name, id, instanceId: id };
+    logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
     let result: EpisodeResult;
     try {
       result = cached.executor.execute(events, now);
     } catch (err) {
       cache.delete(id);
       const failure = failureDetailsOf(err);
+      logExecuted(logger, invocation, performance.now() - startedAt, { err, message: failure.errorMessage });
       const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
       await this.#commit(id, active, completions, {
         ...this.#failed(instance, consumedMessageIds, completedWorkItems, failure, now),
@@ -357,6 +363,7 @@ export class OrchestrationDispatcher {
       });
       return;
     }
+    const ranFor = performance.now() - startedAt;
     const childIdsInUse = await this.#childIdsInUse(result);
     const built = buildEpisodeCommit(
       {
@@ -386,6 +393,13 @@ export class OrchestrationDispatcher {
     if (!ok) {
       releaseSlots();
       return;
+    }
+    // Logged once committed: a rejected episode runs again and is logged then.
+    const { outcome } = result;
+    if (outcome.status === 'Failed') {
+      logExecuted(logger, invocation, ranFor, { message: outcome.failureDetails.errorMessage }, 'Status=Failed');
+    } else {
+      logExecuted(logger, invocation, ranFor, undefined, built.finished ? `Status=${outcome.status}` : undefined);
     }
     const length = instance.historyLength + result.newHistory.length;
     if (built.finished || built.commit.replaceHistory) {

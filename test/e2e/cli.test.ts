@@ -83,7 +83,9 @@ describe('client commands', () => {
 
     // Wait until cli-1 waits for its event, then approve it from the command line.
     for (let i = 0; i < 100; i++) {
-      const s = JSON.parse((await taskhub('status', 'cli-1', '--url', url)).stdout) as { runtimeStatus: string };
+      const s = JSON.parse((await taskhub('status', 'cli-1', '--json', '--url', url)).stdout) as {
+        runtimeStatus: string;
+      };
       if (s.runtimeStatus === 'Running') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -92,7 +94,7 @@ describe('client commands', () => {
     const done = await pollUntilDone(`${url}/runtime/webhooks/durabletask/instances/cli-1`);
     expect(done.body.output).toMatchObject({ outcome: 'Approved', by: 'cli' });
 
-    const status = JSON.parse((await taskhub('status', 'cli-1', '--history', '--url', url)).stdout) as {
+    const status = JSON.parse((await taskhub('status', 'cli-1', '--json', '--history', '--url', url)).stdout) as {
       historyEvents: unknown[];
     };
     expect(status.historyEvents.length).toBeGreaterThan(0);
@@ -106,7 +108,7 @@ describe('client commands', () => {
     expect(stored.stdout).toContain('cli-2');
 
     expect((await taskhub('purge', 'cli-1', '--url', url)).stdout).toContain('Purged 1 instance.');
-    const missing = await taskhub('status', 'cli-1', '--url', url);
+    const missing = await taskhub('status', 'cli-1', '--json', '--url', url);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('404');
   });
