@@ -1,5 +1,6 @@
 // `taskhub export <instanceId>`: an instance's name, input and raw stored history as JSON on stdout, the file that
 // `taskhub replay` (and checkReplay in tests) replays against new code. Read from a store, or from a running host.
+import { toExportedHistory } from '../client/exported-history.js';
 import { TaskhubError } from '../core/errors.js';
 import type { HistoryEvent } from '../core/history.js';
 import { openTaskHub } from '../hub.js';
@@ -11,33 +12,11 @@ import { answerError, fetchHost } from './remote-target.js';
 import { otherHubsHint } from './store-hubs.js';
 import { openStoreOption } from './store-option.js';
 
-/** The export file. `format` names its version so later readers can tell old files apart. */
-export interface ExportedHistory {
-  readonly format: 'taskhub-history/1';
-  readonly instanceId: string;
-  readonly name: string;
-  /** The execution's input, JSON text as stored. */
-  readonly input?: string;
-  readonly runtimeStatus: string;
-  readonly executionId: string;
-  readonly exportedAt: string;
-  readonly history: readonly HistoryEvent[];
-}
-
 export async function exportCommand(instanceId: string, options: TargetOptions): Promise<void> {
   const target = await resolveTarget(options);
   const { instance, history } =
     target.kind === 'host' ? await fromHost(target.url, instanceId, target.key) : await fromStore(target, instanceId);
-  const exported: ExportedHistory = {
-    format: 'taskhub-history/1',
-    instanceId: instance.instanceId,
-    name: instance.name,
-    ...(instance.input === undefined ? {} : { input: instance.input }),
-    runtimeStatus: instance.runtimeStatus,
-    executionId: instance.executionId,
-    exportedAt: new Date().toISOString(),
-    history,
-  };
+  const exported = toExportedHistory(instance, history);
   printJson(exported);
 }
 

@@ -3,9 +3,9 @@
 // instance actions go through the management API itself, so both honour the same key and read-only rules.
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { toExportedHistory } from '../client/exported-history.js';
 import { waitingFor, type WaitingFor } from '../client/waiting-for.js';
 import { TaskhubError } from '../core/errors.js';
-import type { HistoryEvent } from '../core/history.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { readJsonInput, type HostContext } from './host-context.js';
@@ -27,32 +27,6 @@ const HEARTBEAT_MS = 15_000;
 const LIST_WAITING_MAX_EVENTS = 2000;
 /** Statuses whose instances wait for something (Suspended ones wait to be resumed first, but say for what after). */
 const WAITING_STATUSES = new Set(['Running', 'Suspended']);
-
-/** The file `taskhub export` writes and `taskhub replay` reads (src/cli/export.ts); its `format` names the version. */
-export interface ExportedHistory {
-  readonly format: 'taskhub-history/1';
-  readonly instanceId: string;
-  readonly name: string;
-  /** The execution's input, JSON text as stored. */
-  readonly input?: string;
-  readonly runtimeStatus: string;
-  readonly executionId: string;
-  readonly exportedAt: string;
-  readonly history: readonly HistoryEvent[];
-}
-
-export function toExportedHistory(instance: InstanceRecord, history: readonly HistoryEvent[]): ExportedHistory {
-  return {
-    format: 'taskhub-history/1',
-    instanceId: instance.instanceId,
-    name: instance.name,
-    ...(instance.input === undefined ? {} : { input: instance.input }),
-    runtimeStatus: instance.runtimeStatus,
-    executionId: instance.executionId,
-    exportedAt: new Date().toISOString(),
-    history,
-  };
-}
 
 /**
  * "Waiting for" of the list's rows that wait (Running, Suspended), read from their histories in parallel; a row whose
