@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { StatusJson } from '../client/status-view.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
-import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
 import { describeInstance, formatDuration, shortJson } from './describe.js';
 import { wholeNumberOption } from './numeric-option.js';
@@ -13,17 +13,6 @@ import { colorsFor, formatTable, paintStatus, palette, print, printError, printJ
 /** stderr's palette: the progress and outcome lines of --wait go there. */
 const err = palette(colorsFor(process.stderr));
 import { HostAnswerError } from './remote-target.js';
-
-export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'Suspended',
-];
 
 export type Options = Record<string, string | boolean | undefined> & TargetOptions;
 

@@ -166,6 +166,18 @@ export type HistoryEventType = HistoryEvent['eventType'];
 export type RuntimeStatus =
   'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
 
+/** Every runtime status, in Durable Functions' order (OrchestrationRuntimeStatus). */
+export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
+  'Pending',
+  'Running',
+  'Completed',
+  'ContinuedAsNew',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'Suspended',
+];
+
 export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
 export function isTerminal(status: RuntimeStatus): boolean {

@@ -5,23 +5,12 @@ import { Hono, type Context } from 'hono';
 import { toStatusJson } from '../client/status-view.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
-import type { RuntimeStatus } from '../core/history.js';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { checkKey, refuseWrites } from './auth.js';
 import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
 import { readJsonInput, secondsParam, selfUrlFor, waitOrCheckStatus, type HostContext } from './host-context.js';
-
-const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'Suspended',
-];
 
 export function bool(c: Context, name: string, fallback: boolean): boolean {
   const raw = c.req.query(name);
