@@ -60,6 +60,7 @@ export const LogEvents = {
   languageWorkerUnresponsive: 'language-worker.unresponsive',
   languageWorkerRequestFailed: 'language-worker.request-failed',
   bindingNotServed: 'app.binding-not-served',
+  appBuildStale: 'app.build-stale',
   functionInError: 'app.function-in-error',
   timerScheduleInvalid: 'timer.schedule-invalid',
   timerScheduled: 'timer.scheduled',

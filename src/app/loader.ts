@@ -81,7 +81,9 @@ export async function loadApp(appPath: string, options: LoadAppOptions = {}): Pr
       const files = await loadClassicFunctions(resolved, definition, importModule, logger);
       return { definition, root, kind: 'classic', files };
     }
-    const files = isFolder ? codeFirstEntries(resolved) : [resolved];
+    const files = isFolder
+      ? codeFirstEntries(resolved, (message) => logger.warn({ event: LogEvents.appBuildStale }, message))
+      : [resolved];
     for (const file of files) await importModule(file);
     return { definition, root, kind: 'code-first', files };
   });
@@ -204,14 +206,33 @@ export function parseTimeSpan(value: unknown, what: string): number | undefined 
   return ms;
 }
 
-/** The entry files of a code-first folder: package.json `main` (a file or a glob), else index.{ts,js,mjs,cjs}. */
-function codeFirstEntries(folder: string): string[] {
+function newestMtime(files: readonly string[]): number {
+  return Math.max(...files.map((f) => statSync(f).mtimeMs));
+}
+
+function oldestMtime(files: readonly string[]): number {
+  return Math.min(...files.map((f) => statSync(f).mtimeMs));
+}
+
+/**
+ * The entry files of a code-first folder: package.json `main` (a file or a glob), else index.{ts,js,mjs,cjs}.
+ * `onNotice` hears a choice the user should know about (a stale build passed over).
+ */
+function codeFirstEntries(folder: string, onNotice: (message: string) => void = () => undefined): string[] {
   const pkgFile = path.join(folder, 'package.json');
   const main = existsSync(pkgFile) ? (JSON.parse(readFileSync(pkgFile, 'utf8')) as { main?: unknown }).main : undefined;
   if (typeof main === 'string' && main !== '') {
-    const files = expandGlob(folder, main);
-    // A TypeScript app's main usually names its build output; without a build, run the sources it came from.
-    const found = files.length > 0 ? files : expandGlob(folder, sourceOf(main));
+    const built = expandGlob(folder, main);
+    const sources = sourceOf(main) === main ? [] : expandGlob(folder, sourceOf(main));
+    // A TypeScript app's main usually names its build output; without a build, or with a build older than a source,
+    // run the sources it came from: what runs (and what replay checks) is always the code the user last wrote.
+    const stale = built.length > 0 && sources.length > 0 && newestMtime(sources) > oldestMtime(built);
+    if (stale) {
+      onNotice(
+        `The build output ${main} is older than its TypeScript sources: running the sources (npm run build refreshes it).`,
+      );
+    }
+    const found = built.length > 0 && !stale ? built : sources;
     if (found.length === 0) {
       throw new TaskhubError('INVALID_ARGUMENT', `package.json main '${main}' in ${folder} matches no file.`);
     }

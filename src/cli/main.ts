@@ -15,6 +15,12 @@ import { TASKHUB_VERSION } from './version.js';
 import { dashboardCommand, type DashboardOptions } from './dashboard.js';
 import { workerCommand, type WorkerCommandOptions } from './worker.js';
 
+// `taskhub list | head`: the reader went away, which ends the command quietly rather than with an EPIPE trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('taskhub')
@@ -73,6 +79,11 @@ program
   .option('--js', 'JavaScript instead of TypeScript')
   .option('--classic', 'classic function.json layout (JavaScript)')
   .option('--force', 'write into a folder that is not empty')
+  .option(
+    '--taskhub <spec>',
+    "the app's dependency on Taskhub, as npm takes it (default: the Taskhub running this command: its folder, or the " +
+      'tarball or folder your project installed it from)',
+  )
   .action((dir: string, options: NewOptions) => newCommand(dir, options));
 
 registerClientCommands(program);
@@ -91,8 +102,20 @@ program
   .option('--json', 'print the report as JSON')
   .action((file: string, app: string, options: { json?: boolean }) => replayCommand(file, app, options));
 
+/** The plain-words hint for errors the operating system words (a port in use, a refused connection). */
+function hintFor(err: unknown): string {
+  const { code, port, address } = (err ?? {}) as { code?: string; port?: number; address?: string };
+  if (code === 'EADDRINUSE') {
+    return ` Another program already listens on ${address ?? ''}:${String(port ?? '')}: stop it, or pick another port with --port <port> (or the PORT environment variable).`;
+  }
+  if (code === 'ECONNREFUSED') {
+    return ` Nothing accepts connections at ${address ?? ''}:${String(port ?? '')}: is the server running, and is the address right?`;
+  }
+  return '';
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  printError(`taskhub: ${isTaskhubError(err) ? `${message} (${err.code})` : message}`);
+  printError(`taskhub: ${isTaskhubError(err) ? `${message} (${err.code})` : message}${hintFor(err)}`);
   process.exit(1);
 });

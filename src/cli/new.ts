@@ -21,7 +21,12 @@ export interface NewOptions {
   js?: boolean;
   classic?: boolean;
   force?: boolean;
+  /** The app's dependency on Taskhub as npm writes it (`file:../taskhub-0.1.0.tgz`, a folder, a range). */
+  taskhub?: string;
 }
+
+// This package's root: two levels above this file in src/cli/ and in dist/cli/.
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]+$/, '');
 
 export function newCommand(dir: string, options: NewOptions): void {
   if (options.js && options.classic) {
@@ -41,12 +46,14 @@ export function newCommand(dir: string, options: NewOptions): void {
   for (const [from, to] of Object.entries(COMMON_FILES)) {
     copyFileSync(path.join(TEMPLATES, 'common', from), path.join(target, to));
   }
-  addTaskhubDevDependency(path.join(target, 'package.json'));
+  const spec = options.taskhub ?? taskhubSpec();
+  addTaskhubDevDependency(path.join(target, 'package.json'), spec);
 
   const shown = path.relative(process.cwd(), target) || '.';
   print(
     `Created a ${template === 'ts' ? 'TypeScript' : template === 'js' ? 'JavaScript' : 'classic'} app in ${shown}.`,
   );
+  print(`Its package.json takes Taskhub from ${spec} (change it with --taskhub <spec>).`);
   print();
   print(`  cd ${shown}`);
   print('  npm install');
@@ -57,10 +64,34 @@ export function newCommand(dir: string, options: NewOptions): void {
   print("Taskhub's test hub (taskhub/testing: virtual time, an in-memory store).");
 }
 
-/** `npm start` runs `taskhub start .`, so the app depends on this very version of Taskhub. */
-function addTaskhubDevDependency(file: string): void {
+/**
+ * Where the new app gets Taskhub from: the Taskhub running this command. From a checkout, that folder; from a project
+ * that installed Taskhub (a tarball, a folder, a git URL), the same source its package.json names, made absolute;
+ * else this version's range on the npm registry.
+ */
+function taskhubSpec(): string {
+  const parts = PACKAGE_ROOT.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return `file:${PACKAGE_ROOT}`;
+  const project = parts.slice(0, at).join(path.sep) || path.sep;
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const installed = pkg.devDependencies?.taskhub ?? pkg.dependencies?.taskhub;
+    if (installed?.startsWith('file:')) return `file:${path.resolve(project, installed.slice('file:'.length))}`;
+    if (installed !== undefined && !/^[\^~<>=\d]/.test(installed)) return installed;
+  } catch {
+    // No readable package.json above node_modules (a global install): the registry range.
+  }
+  return `^${TASKHUB_VERSION}`;
+}
+
+/** `npm start` runs `taskhub start .`, so the app depends on the Taskhub that created it. */
+function addTaskhubDevDependency(file: string, spec: string): void {
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { devDependencies?: Record<string, string> };
-  const devDependencies = { ...pkg.devDependencies, taskhub: `^${TASKHUB_VERSION}` };
+  const devDependencies = { ...pkg.devDependencies, taskhub: spec };
   pkg.devDependencies = Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b)));
   writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
 }

@@ -1,6 +1,6 @@
 // The app loader: classic function.json folders and code-first apps (ESM, CommonJS, TypeScript) load into an
 // AppDefinition, with `durable-functions` and `@azure/functions` resolved to Taskhub's own modules.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -216,6 +216,26 @@ describe('code-first apps', () => {
     const app = await load(dir);
     expect(app.files).toEqual(['src/functions/hello.ts']);
     expect(app.http?.[0]?.name).toBe('Ts');
+  });
+
+  it('TypeScript with a build older than its sources runs the sources and says so; a fresh build runs as built', async () => {
+    const dir = write({
+      'package.json': '{"type":"module","main":"dist/src/functions/*.js"}',
+      'dist/src/functions/hello.js': "import { app } from '@azure/functions';\napp.http('Built', { handler: () => ({}) });",
+      'src/functions/hello.ts': "import { app } from '@azure/functions';\napp.http('Edited', { handler: () => ({}) });",
+    });
+    const built = path.join(dir, 'dist/src/functions/hello.js');
+    const source = path.join(dir, 'src/functions/hello.ts');
+    // The source was edited after the last build.
+    utimesSync(built, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    const stale = await load(dir);
+    expect(stale.http?.map((f) => f.name)).toEqual(['Edited']);
+    expect(stale.log).toContain('is older than its TypeScript sources: running the sources');
+    // Built again afterwards: the build runs.
+    utimesSync(source, new Date('2025-01-01T00:00:00Z'), new Date('2025-01-01T00:00:00Z'));
+    const fresh = await load(dir);
+    expect(fresh.http?.map((f) => f.name)).toEqual(['Built']);
+    expect(fresh.log).not.toContain('older than');
   });
 
   it('an app with triggers Taskhub does not serve loads, serves its HTTP functions and lists the others', async () => {

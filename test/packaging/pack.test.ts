@@ -189,6 +189,7 @@ const TEMPLATES = [
 describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
   let work: string;
   let installed: string; // the folder the tarball was installed into
+  let tarball: string; // the packed Taskhub
   let taskhubCli: string;
   const timings: Record<string, number> = {};
 
@@ -206,6 +207,8 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
     const dir = path.join(work, 'apps', name);
     await ok(process.execPath, [taskhubCli, 'new', dir, ...flags], work);
     editJson(path.join(dir, 'package.json'), (pkg) => {
+      // The scaffold takes Taskhub from where the installing project got it: the tarball, made absolute.
+      expect(pkg.devDependencies!.taskhub).toBe(`file:${tarball}`);
       pkg.devDependencies!.taskhub = `file:${path.join(installed, 'node_modules/taskhub')}`;
     });
     await ok('npm', [...npmInstall, ...(devDependencies.length > 0 ? ['--save-dev', ...devDependencies] : [])], dir);
@@ -217,7 +220,7 @@ describe.skipIf(!enabled)('the packed tarball, as a new user gets it', () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'taskhub-pack-'));
     const packOutput = await timed('npm pack', () => ok('npm', ['pack', '--pack-destination', work, '--silent'], ROOT));
-    const tarball = path.join(work, packOutput.trim().split('\n').at(-1)!);
+    tarball = path.join(work, packOutput.trim().split('\n').at(-1)!);
     expect(existsSync(tarball), packOutput).toBe(true);
 
     installed = path.join(work, 'installed');
