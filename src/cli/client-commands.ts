@@ -163,6 +163,13 @@ export function registerClientCommands(program: Command): void {
         const startedAt = Date.now();
         const started = await target.start(name, input, options.id as string | undefined);
         const statusHint = started.statusUrl ?? `taskhub status ${started.id}`;
+        // Written to a store with no host running (no status URL): nothing runs it until one starts.
+        if (started.statusUrl === undefined) {
+          printError(
+            `No Taskhub host answers for ${target.where}: the instance stays Pending until \`taskhub start\` ` +
+              '(or `taskhub worker`) runs this app, which also checks that the orchestrator exists.',
+          );
+        }
         if (wait === undefined) {
           print(`Started ${name}: instance ${started.id}`);
           print(`Status: ${statusHint}`);
