@@ -1,5 +1,5 @@
 // Orchestrations and activities written with the official SDK, shared by the gRPC tests.
-import { whenAll, type ActivityContext, type OrchestrationContext, type TaskHubGrpcWorker } from '@microsoft/durabletask-js';
+import { RetryPolicy, whenAll, type ActivityContext, type OrchestrationContext, type TaskHubGrpcWorker } from '@microsoft/durabletask-js';
 
 export const sayHello = async (_ctx: ActivityContext, city: string): Promise<string> => `Hello ${city}!`;
 
@@ -36,7 +36,55 @@ export const failingOrchestration = async function* (ctx: OrchestrationContext):
   return yield ctx.callActivity(failing, 'charge the card');
 };
 
+/** Two sub-orchestrations with ids of its own choosing, and a custom status between them. */
+export const parentOfCities = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, number, unknown> {
+  const a = (yield ctx.callSubOrchestrator(helloCities, undefined, { instanceId: `${ctx.instanceId}-a` })) as string[];
+  ctx.setCustomStatus('halfway');
+  const b = (yield ctx.callSubOrchestrator(helloCities, undefined, { instanceId: `${ctx.instanceId}-b` })) as string[];
+  return a.length + b.length;
+};
+
+/** Continues as new until its input reaches 0. */
+export const countdown = async function* (ctx: OrchestrationContext, n: number): AsyncGenerator<unknown, string, unknown> {
+  if (n > 0) {
+    ctx.continueAsNew(n - 1, false);
+    return '';
+  }
+  return 'liftoff';
+};
+
+const attemptsByKey = new Map<string, number>();
+/** Fails its first two attempts for each key. */
+export const flaky = async (_ctx: ActivityContext, key: string): Promise<string> => {
+  const attempt = (attemptsByKey.get(key) ?? 0) + 1;
+  attemptsByKey.set(key, attempt);
+  if (attempt < 3) throw new Error(`attempt ${attempt} failed`);
+  return `succeeded on attempt ${attempt}`;
+};
+
+export const retrying = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, unknown, unknown> {
+  const retry = new RetryPolicy({ maxNumberOfAttempts: 3, firstRetryIntervalInMilliseconds: 50 });
+  return yield ctx.callActivity(flaky, ctx.instanceId, { retry });
+};
+
+/** Sends an event to another instance. */
+export const notifier = async function* (ctx: OrchestrationContext, target: string): AsyncGenerator<unknown, string, unknown> {
+  ctx.sendEvent(target, 'approve', 'from the notifier');
+  yield ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 10));
+  return 'sent';
+};
+
 export function registerAll(w: TaskHubGrpcWorker): void {
-  for (const o of [helloCities, timerThenApproval, awaitApproval, failingOrchestration]) w.addOrchestrator(o);
-  for (const a of [sayHello, failing]) w.addActivity(a);
+  const orchestrators = [
+    helloCities,
+    timerThenApproval,
+    awaitApproval,
+    failingOrchestration,
+    parentOfCities,
+    countdown,
+    retrying,
+    notifier,
+  ];
+  for (const o of orchestrators) w.addOrchestrator(o);
+  for (const a of [sayHello, failing, flaky]) w.addActivity(a);
 }

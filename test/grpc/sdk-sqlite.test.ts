@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidecarClientConstructor } from '../../src/grpc/proto.js';
 import { until } from '../until.js';
 import { startHarness, type GrpcHarness } from './harness.js';
-import { awaitApproval, failingOrchestration, helloCities, registerAll, timerThenApproval } from './orchestrations.js';
+import {
+  awaitApproval,
+  countdown,
+  failingOrchestration,
+  helloCities,
+  notifier,
+  parentOfCities,
+  registerAll,
+  retrying,
+  timerThenApproval,
+} from './orchestrations.js';
 
 const CITIES = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!', 'Hello Paris!', 'Hello Oslo!', 'Hello Lima!'];
 
@@ -41,6 +51,46 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     expect(body.output).toEqual(CITIES);
     const history = body.historyEvents as { EventType: string }[];
     expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(6);
+  });
+
+  it('runs sub-orchestrations under their parent, with a custom status', async () => {
+    const id = await h.client.scheduleNewOrchestration(parentOfCities, undefined, 'parent-1');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe(12);
+    expect(JSON.parse(state?.serializedCustomStatus ?? 'null')).toBe('halfway');
+    const child = await httpStatus('parent-1-b');
+    expect(child.body.runtimeStatus).toBe('Completed');
+    expect(child.body.output).toEqual(CITIES);
+    expect((await h.hub.store.getInstance('parent-1-a'))?.parentInstanceId).toBe('parent-1');
+  });
+
+  it('continues as new until done, keeping the instance id', async () => {
+    const id = await h.client.scheduleNewOrchestration(countdown, 3, 'countdown-1');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('liftoff');
+    expect(JSON.parse(state?.serializedInput ?? 'null')).toBe(0);
+  });
+
+  it('retries a failing activity with the retry policy of the SDK', async () => {
+    const id = await h.client.scheduleNewOrchestration(retrying);
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('succeeded on attempt 3');
+    const history = await h.hub.store.getHistory(id);
+    expect(history.filter((e) => e.eventType === 'TaskFailed')).toHaveLength(2);
+  });
+
+  it('delivers an event one orchestration sends to another', async () => {
+    const target = await h.client.scheduleNewOrchestration(awaitApproval);
+    await h.client.waitForOrchestrationStart(target, false, 60);
+    const sender = await h.client.scheduleNewOrchestration(notifier, target);
+    const state = await h.client.waitForOrchestrationCompletion(target, true, 60);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('from the notifier');
+    expect((await h.client.waitForOrchestrationCompletion(sender, true, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.COMPLETED,
+    );
   });
 
   it('fires a durable timer and delivers an external event raised by the client', async () => {
