@@ -14,6 +14,7 @@ import { startCommand } from './start.js';
 import { TASKHUB_VERSION } from './version.js';
 import { dashboardCommand, type DashboardOptions } from './dashboard.js';
 import { workerCommand } from './worker.js';
+import { registerGrpcCommands } from '../grpc/cli.js';
 
 const program = new Command();
 program
@@ -33,7 +34,10 @@ program
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
   .option('--read-only', 'the dashboard, management API and starter change nothing (403 to every mutating request)')
   .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
+  .option('--grpc [port]', 'also serve Durable Task SDK clients over gRPC (TaskHubSidecarService; default port 4001)')
   .action((appPath: string, options: Record<string, string | undefined>) => startCommand(appPath, options));
+
+registerGrpcCommands(program);
 
 program
   .command('dashboard')

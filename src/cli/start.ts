@@ -17,6 +17,7 @@ import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-proto
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
+import { startGrpcForApp } from '../grpc/cli.js';
 
 export { DEFAULT_HUB, DEFAULT_PORT };
 
@@ -29,6 +30,7 @@ export interface StartOptions {
   readonly maxBodyBytes?: string;
   readonly readOnly?: boolean;
   readonly publicUrl?: string;
+  readonly grpc?: string | boolean;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -96,7 +98,8 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     throw err;
   }
   printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
-  drainOnSignal(http, hub, logger, () => worker.stop());
+  const grpc = await startGrpcForApp(hub, options.grpc, { host, keys, logger, wake: () => worker.wake() });
+  drainOnSignal(http, hub, logger, async () => (await grpc?.close(), worker.stop()));
 }
 
 /**

@@ -32,7 +32,7 @@ export function sidecarService(): grpc.ServiceDefinition {
   const definition = protoLoader.loadSync(protoPath(), LOADER_OPTIONS);
   const service = definition.TaskHubSidecarService;
   if (!service || !('Hello' in service)) throw new Error('TaskHubSidecarService is missing from the .proto.');
-  loaded = service as unknown as grpc.ServiceDefinition;
+  loaded = service;
   return loaded;
 }
 

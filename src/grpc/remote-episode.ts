@@ -80,7 +80,11 @@ export function remoteEpisodeResult(
   }
   newHistory.push({ eventType: 'OrchestratorCompleted', eventId: -1, timestamp: now });
   const runtimeStatus: RuntimeStatus =
-    outcome && outcome.status !== 'Running' ? outcome.status : suspended([...history, ...events]) ? 'Suspended' : 'Running';
+    outcome && outcome.status !== 'Running'
+      ? outcome.status
+      : suspended([...history, ...events])
+        ? 'Suspended'
+        : 'Running';
   return {
     result: {
       newHistory,
@@ -152,11 +156,29 @@ function carryover(events: readonly pb.HistoryEvent[] | undefined): EventRaisedE
 function completedEvent(outcome: EpisodeOutcome, now: string): HistoryEvent {
   switch (outcome.status) {
     case 'Completed':
-      return { eventType: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Completed', ...opt('result', outcome.output) };
+      return {
+        eventType: 'ExecutionCompleted',
+        eventId: -1,
+        timestamp: now,
+        orchestrationStatus: 'Completed',
+        ...opt('result', outcome.output),
+      };
     case 'Failed':
-      return { eventType: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails: outcome.failureDetails };
+      return {
+        eventType: 'ExecutionCompleted',
+        eventId: -1,
+        timestamp: now,
+        orchestrationStatus: 'Failed',
+        failureDetails: outcome.failureDetails,
+      };
     case 'Terminated':
-      return { eventType: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Terminated', ...opt('result', outcome.output) };
+      return {
+        eventType: 'ExecutionCompleted',
+        eventId: -1,
+        timestamp: now,
+        orchestrationStatus: 'Terminated',
+        ...opt('result', outcome.output),
+      };
     case 'ContinuedAsNew':
       return { eventType: 'ContinueAsNew', eventId: -1, timestamp: now, ...opt('result', outcome.input) };
     case 'Running':

@@ -33,6 +33,13 @@ export interface GrpcServerOptions {
   readonly maxDeliveryCount?: number;
   /** Called after every client write a worker must act on (the host wakes its language worker). */
   readonly onClientWrite?: () => void;
+  /**
+   * False: serve clients only; GetWorkItems is refused (FAILED_PRECONDITION) because another worker (the app served
+   * by `taskhub start`) runs this hub's orchestrations and activities. Default true.
+   */
+  readonly workItems?: boolean;
+  /** When given, StartInstance refuses orchestration names it returns false for (NOT_FOUND), as the starter does. */
+  readonly knownOrchestrations?: (name: string) => boolean;
 }
 
 export interface RunningGrpcServer {
@@ -68,6 +75,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     dispatcher,
     waiter,
     ...(options.onClientWrite === undefined ? {} : { onClientWrite: options.onClientWrite }),
+    workItems: options.workItems ?? true,
+    ...(options.knownOrchestrations === undefined ? {} : { knownOrchestrations: options.knownOrchestrations }),
   });
   const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1 });
   server.addService(definition, keys.length === 0 ? handlers : requireKey(handlers, keys));

@@ -5,7 +5,12 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CompletionWaiter } from '../client/completion-waiter.js';
 import { validateInstanceId } from '../client/instance-id.js';
-import { ENTITY_REQUEST_EVENT, isEntityInstanceId, parseEntityRecord, type EntityRequest } from '../core/entity-state.js';
+import {
+  ENTITY_REQUEST_EVENT,
+  isEntityInstanceId,
+  parseEntityRecord,
+  type EntityRequest,
+} from '../core/entity-state.js';
 import { isTaskhubError, TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { Logger } from '../log.js';
@@ -25,6 +30,10 @@ export interface SidecarServiceOptions {
   readonly onClientWrite?: () => void;
   /** How often waits read the store for work finished elsewhere (default 200 ms). */
   readonly waitPollMs?: number;
+  /** False: GetWorkItems is refused (another worker runs this hub's code). */
+  readonly workItems: boolean;
+  /** When given, StartInstance refuses names it returns false for. */
+  readonly knownOrchestrations?: (name: string) => boolean;
 }
 
 type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Res>;
@@ -50,6 +59,12 @@ export function sidecarHandlers(
       const instanceId = req.instanceId || randomUUID().replaceAll('-', '');
       validateInstanceId(instanceId);
       if (!req.name) throw new TaskhubError('INVALID_ARGUMENT', 'StartInstance needs the orchestration name.');
+      if (options.knownOrchestrations && !options.knownOrchestrations(req.name)) {
+        throw new TaskhubError(
+          'UNKNOWN_FUNCTION',
+          `No orchestrator function named '${req.name}' is registered in the app this host serves.`,
+        );
+      }
       const policy = req.orchestrationIdReusePolicy?.replaceableStatus ?? [];
       const replaceable: readonly RuntimeStatus[] =
         policy.length > 0 ? policy.map((s) => fromPbStatus(s)) : TERMINAL_STATUSES;
@@ -171,7 +186,10 @@ export function sidecarHandlers(
           ...(f.runtimeStatus.length > 0 ? { runtimeStatus: f.runtimeStatus.map((s) => fromPbStatus(s)) } : {}),
         });
       } else {
-        throw new TaskhubError('INVALID_ARGUMENT', 'PurgeInstances needs an instance id, an instance batch or a filter.');
+        throw new TaskhubError(
+          'INVALID_ARGUMENT',
+          'PurgeInstances needs an instance id, an instance batch or a filter.',
+        );
       }
       return { deletedInstanceCount: deleted, isComplete: { value: true } };
     },
@@ -273,7 +291,13 @@ export function sidecarHandlers(
   for (const [key, method] of Object.entries(definition)) {
     const name = method.originalName ?? key;
     const rpc = key;
-    if (rpc === 'GetWorkItems') {
+    if (rpc === 'GetWorkItems' && !options.workItems) {
+      const message =
+        "This task hub's orchestrations and activities run in the app served by `taskhub start`, so it hands no work " +
+        'to SDK workers: connect SDK workers to `taskhub serve-grpc` on a hub of their own (see docs/grpc.md).';
+      implementation[key] = (call: grpc.ServerWritableStream<unknown, unknown>) =>
+        call.destroy(Object.assign(new Error(message), { code: grpc.status.FAILED_PRECONDITION, details: message }));
+    } else if (rpc === 'GetWorkItems') {
       implementation[key] = (call: grpc.ServerWritableStream<pb.GetWorkItemsRequest, pb.WorkItem>) => {
         const req = call.request;
         const remove = dispatcher.addStream({
@@ -385,7 +409,8 @@ async function waitFor(
     try {
       const record = await options.store.getInstance(req.instanceId);
       if (!record) return { exists: false, orchestrationState: null };
-      if (done(record)) return { exists: true, orchestrationState: toOrchestrationState(record, req.getInputsAndOutputs) };
+      if (done(record))
+        return { exists: true, orchestrationState: toOrchestrationState(record, req.getInputsAndOutputs) };
       if (call.cancelled || Date.now() >= deadlineMs) {
         throw Object.assign(new Error('deadline'), { grpcCode: grpc.status.DEADLINE_EXCEEDED });
       }
@@ -441,6 +466,7 @@ export function toServiceError(err: unknown, logger: Logger): grpc.ServiceError 
   if (isTaskhubError(err)) {
     const codes: Partial<Record<string, grpc.status>> = {
       INSTANCE_NOT_FOUND: grpc.status.NOT_FOUND,
+      UNKNOWN_FUNCTION: grpc.status.NOT_FOUND,
       INSTANCE_EXISTS: grpc.status.ALREADY_EXISTS,
       INSTANCE_FINISHED: grpc.status.FAILED_PRECONDITION,
       INVALID_INSTANCE_ID: grpc.status.INVALID_ARGUMENT,

@@ -17,7 +17,14 @@ import {
 import { LogEvents, type Logger } from '../log.js';
 import { storeFailureKind } from '../store/store-failure.js';
 import { Backoff, pause } from '../store/store-health.js';
-import type { ClaimedOrchestration, EpisodeCommit, InstanceRecord, Store, WorkItem, WorkItemKey } from '../store/store.js';
+import type {
+  ClaimedOrchestration,
+  EpisodeCommit,
+  InstanceRecord,
+  Store,
+  WorkItem,
+  WorkItemKey,
+} from '../store/store.js';
 import { quarantined } from '../worker/activity-runner.js';
 import { buildEpisodeCommit, failedExecutionMessages } from '../worker/episode-commit.js';
 import { GroupCommitter } from '../worker/group-committer.js';
@@ -464,7 +471,13 @@ export class RemoteWorkDispatcher {
         append: [
           { eventType: 'OrchestratorStarted', eventId: -1, timestamp: now },
           ...p.events,
-          { eventType: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails: failure },
+          {
+            eventType: 'ExecutionCompleted',
+            eventId: -1,
+            timestamp: now,
+            orchestrationStatus: 'Failed',
+            failureDetails: failure,
+          },
           { eventType: 'OrchestratorCompleted', eventId: -1, timestamp: now },
         ],
         runtimeStatus: 'Failed',

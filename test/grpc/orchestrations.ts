@@ -1,14 +1,25 @@
 // Orchestrations and activities written with the official SDK, shared by the gRPC tests.
-import { RetryPolicy, whenAll, type ActivityContext, type OrchestrationContext, type TaskHubGrpcWorker } from '@microsoft/durabletask-js';
+/* eslint-disable @typescript-eslint/require-await -- durabletask-js 0.4 runs orchestrators that are async generators
+   (it takes a plain function*'s generator object for its output), and these need no await. */
+import {
+  RetryPolicy,
+  whenAll,
+  type ActivityContext,
+  type OrchestrationContext,
+  type Task,
+  type TaskHubGrpcWorker,
+} from '@microsoft/durabletask-js';
 
-export const sayHello = async (_ctx: ActivityContext, city: string): Promise<string> => `Hello ${city}!`;
+export const sayHello = (_ctx: ActivityContext, city: string): string => `Hello ${city}!`;
 
-export const failing = async (_ctx: ActivityContext, what: string): Promise<string> => {
+export const failing = (_ctx: ActivityContext, what: string): string => {
   throw new Error(`cannot ${what}`);
 };
 
 /** Hello cities: a chain of three activities, then a fan-out of three more. */
-export const helloCities = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, string[], unknown> {
+export const helloCities = async function* (
+  ctx: OrchestrationContext,
+): AsyncGenerator<Task<unknown>, string[], unknown> {
   const chained: string[] = [];
   for (const city of ['Tokyo', 'Seattle', 'London']) chained.push((yield ctx.callActivity(sayHello, city)) as string);
   const fanned = (yield whenAll(['Paris', 'Oslo', 'Lima'].map((c) => ctx.callActivity(sayHello, c)))) as string[];
@@ -19,7 +30,7 @@ export const helloCities = async function* (ctx: OrchestrationContext): AsyncGen
 export const timerThenApproval = async function* (
   ctx: OrchestrationContext,
   delayMs: number,
-): AsyncGenerator<unknown, { approval: unknown; waitedMs: number }, unknown> {
+): AsyncGenerator<Task<unknown>, { approval: unknown; waitedMs: number }, unknown> {
   const t0 = ctx.currentUtcDateTime.getTime();
   yield ctx.createTimer(new Date(t0 + delayMs));
   const afterTimer = ctx.currentUtcDateTime.getTime();
@@ -28,16 +39,22 @@ export const timerThenApproval = async function* (
 };
 
 /** Waits for an event only: for suspend, resume and terminate. */
-export const awaitApproval = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, unknown, unknown> {
+export const awaitApproval = async function* (
+  ctx: OrchestrationContext,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
   return yield ctx.waitForExternalEvent('approve');
 };
 
-export const failingOrchestration = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, unknown, unknown> {
+export const failingOrchestration = async function* (
+  ctx: OrchestrationContext,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
   return yield ctx.callActivity(failing, 'charge the card');
 };
 
 /** Two sub-orchestrations with ids of its own choosing, and a custom status between them. */
-export const parentOfCities = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, number, unknown> {
+export const parentOfCities = async function* (
+  ctx: OrchestrationContext,
+): AsyncGenerator<Task<unknown>, number, unknown> {
   const a = (yield ctx.callSubOrchestrator(helloCities, undefined, { instanceId: `${ctx.instanceId}-a` })) as string[];
   ctx.setCustomStatus('halfway');
   const b = (yield ctx.callSubOrchestrator(helloCities, undefined, { instanceId: `${ctx.instanceId}-b` })) as string[];
@@ -45,7 +62,10 @@ export const parentOfCities = async function* (ctx: OrchestrationContext): Async
 };
 
 /** Continues as new until its input reaches 0. */
-export const countdown = async function* (ctx: OrchestrationContext, n: number): AsyncGenerator<unknown, string, unknown> {
+export const countdown = async function* (
+  ctx: OrchestrationContext,
+  n: number,
+): AsyncGenerator<Task<unknown>, string, unknown> {
   if (n > 0) {
     ctx.continueAsNew(n - 1, false);
     return '';
@@ -55,20 +75,23 @@ export const countdown = async function* (ctx: OrchestrationContext, n: number):
 
 const attemptsByKey = new Map<string, number>();
 /** Fails its first two attempts for each key. */
-export const flaky = async (_ctx: ActivityContext, key: string): Promise<string> => {
+export const flaky = (_ctx: ActivityContext, key: string): string => {
   const attempt = (attemptsByKey.get(key) ?? 0) + 1;
   attemptsByKey.set(key, attempt);
   if (attempt < 3) throw new Error(`attempt ${attempt} failed`);
   return `succeeded on attempt ${attempt}`;
 };
 
-export const retrying = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, unknown, unknown> {
+export const retrying = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, unknown, unknown> {
   const retry = new RetryPolicy({ maxNumberOfAttempts: 3, firstRetryIntervalInMilliseconds: 50 });
   return yield ctx.callActivity(flaky, ctx.instanceId, { retry });
 };
 
 /** Sends an event to another instance. */
-export const notifier = async function* (ctx: OrchestrationContext, target: string): AsyncGenerator<unknown, string, unknown> {
+export const notifier = async function* (
+  ctx: OrchestrationContext,
+  target: string,
+): AsyncGenerator<Task<unknown>, string, unknown> {
   ctx.sendEvent(target, 'approve', 'from the notifier');
   yield ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 10));
   return 'sent';

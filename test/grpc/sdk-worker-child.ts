@@ -1,5 +1,7 @@
 // An SDK worker process for the kill tests: `sdk-worker-child.ts <address> <dir> [release]`. Its activity records each
 // attempt as a file in <dir>, then (without `release`) never finishes, so the test can SIGKILL it mid-activity.
+/* eslint-disable @typescript-eslint/require-await -- durabletask-js 0.4 runs orchestrators that are async generators
+   (it takes a plain function*'s generator object for its output), and these need no await. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -7,6 +9,7 @@ import {
   TaskHubGrpcWorker,
   type ActivityContext,
   type OrchestrationContext,
+  type Task,
 } from '@microsoft/durabletask-js';
 
 const [address, dir, release] = process.argv.slice(2);
@@ -18,7 +21,7 @@ const slowStep = async (_ctx: ActivityContext, input: string): Promise<string> =
   return `${input} done`;
 };
 
-const slowChain = async function* (ctx: OrchestrationContext): AsyncGenerator<unknown, string, unknown> {
+const slowChain = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, string, unknown> {
   const first = (yield ctx.callActivity(slowStep, 'step')) as string;
   return first;
 };
