@@ -101,7 +101,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     close() {
       closed ??= (async () => {
         await dispatcher.stop();
-        await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        // Calls still open after a grace (a long WaitForInstanceCompletion) are cut off.
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.forceShutdown(), 5000);
+          force.unref();
+          server.tryShutdown(() => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
       })();
       return closed;
     },
@@ -133,7 +141,7 @@ function requireKey(
       }
       const error = Object.assign(new Error(refusal), { code: grpc.status.UNAUTHENTICATED, details: refusal });
       if (callback) callback(error);
-      else (call as unknown as grpc.ServerWritableStream<unknown, unknown>).destroy(error);
+      else (call as unknown as grpc.ServerWritableStream<unknown, unknown>).emit('error', error);
     }) as grpc.UntypedHandleCall;
   }
   return wrapped;

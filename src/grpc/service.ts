@@ -296,12 +296,16 @@ export function sidecarHandlers(
         "This task hub's orchestrations and activities run in the app served by `taskhub start`, so it hands no work " +
         'to SDK workers: connect SDK workers to `taskhub serve-grpc` on a hub of their own (see docs/grpc.md).';
       implementation[key] = (call: grpc.ServerWritableStream<unknown, unknown>) =>
-        call.destroy(Object.assign(new Error(message), { code: grpc.status.FAILED_PRECONDITION, details: message }));
+        call.emit(
+          'error',
+          Object.assign(new Error(message), { code: grpc.status.FAILED_PRECONDITION, details: message }),
+        );
     } else if (rpc === 'GetWorkItems') {
       implementation[key] = (call: grpc.ServerWritableStream<pb.GetWorkItemsRequest, pb.WorkItem>) => {
         const req = call.request;
         const remove = dispatcher.addStream({
           write: (item) => call.write(item),
+          end: () => call.end(),
           maxOrchestrations: positive(req.maxConcurrentOrchestrationWorkItems) ?? DEFAULT_WORK_ITEMS,
           maxActivities: positive(req.maxConcurrentActivityWorkItems) ?? DEFAULT_WORK_ITEMS,
         });
@@ -312,7 +316,7 @@ export function sidecarHandlers(
       };
     } else if (rpc === 'StreamInstanceHistory') {
       implementation[key] = (call: grpc.ServerWritableStream<{ instanceId: string }, unknown>) => {
-        streamHistory(store, call).catch((err: unknown) => call.destroy(toServiceError(err, logger)));
+        streamHistory(store, call).catch((err: unknown) => call.emit('error', toServiceError(err, logger)));
       };
     } else if (unary[rpc]) {
       const handler = unary[rpc] as Unary<unknown, unknown>;
@@ -326,7 +330,7 @@ export function sidecarHandlers(
       const message = `Taskhub's gRPC endpoint does not implement ${name}: see docs/grpc.md for what it serves.`;
       implementation[key] = method.responseStream
         ? (call: grpc.ServerWritableStream<unknown, unknown>) =>
-            call.destroy(Object.assign(new Error(message), { code: grpc.status.UNIMPLEMENTED, details: message }))
+            call.emit('error', Object.assign(new Error(message), { code: grpc.status.UNIMPLEMENTED, details: message }))
         : (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
             callback({ code: grpc.status.UNIMPLEMENTED, details: message, name: 'Error', message });
     }

@@ -50,6 +50,8 @@ export interface RemoteWorkOptions {
 /** One connected GetWorkItems stream. */
 export interface WorkStream {
   write(item: pb.WorkItem): void;
+  /** Ends the stream (the server is stopping); the SDK worker reconnects elsewhere or later. */
+  end(): void;
   readonly maxOrchestrations: number;
   readonly maxActivities: number;
 }
@@ -215,6 +217,8 @@ export class RemoteWorkDispatcher {
     this.#stopped = true;
     this.#wake.notify();
     for (const [token, p] of this.#pending) this.#abandon(token, p);
+    for (const s of this.#streams) s.stream.end();
+    this.#streams.clear();
     if (this.#renewTimer) clearInterval(this.#renewTimer);
     this.#unsubscribe?.();
     await this.#loop;
