@@ -120,6 +120,25 @@ export function sidecarHandlers(
     ResumeInstance: (req: { instanceId: string; reason?: pb.Maybe<pb.StringValue> }) =>
       control(req.instanceId, 'ExecutionResumed', 'resume', unwrap(req.reason)),
 
+    RewindInstance: async (req: { instanceId: string; reason?: pb.Maybe<pb.StringValue> }) => {
+      const record = await requireInstance(store, req.instanceId);
+      if (record.runtimeStatus !== 'Failed') {
+        throw new TaskhubError(
+          'INSTANCE_FINISHED',
+          `The rewind operation is only supported on failed orchestration instances. Instance '${req.instanceId}' is ${record.runtimeStatus}.`,
+        );
+      }
+      const reason = unwrap(req.reason);
+      await send(store, req.instanceId, {
+        eventType: 'ExecutionRewound',
+        eventId: -1,
+        timestamp: new Date().toISOString(),
+        ...(reason === undefined ? {} : { reason }),
+      });
+      written();
+      return {};
+    },
+
     RestartInstance: async (req: { instanceId: string; restartWithNewInstanceId: boolean }) => {
       const record = await requireInstance(store, req.instanceId);
       if (!isTerminal(record.runtimeStatus)) {

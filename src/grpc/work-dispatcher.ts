@@ -32,6 +32,7 @@ import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
 import { fromPbFailure, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
+import { rewindCommit } from './rewind-commit.js';
 import { remoteEpisodeResult, terminatedResult, UnsupportedActionError } from './remote-episode.js';
 
 export interface RemoteWorkOptions {
@@ -328,14 +329,21 @@ export class RemoteWorkDispatcher {
     try {
       const consumed = messages.map((m) => m.id);
       const events: HistoryEvent[] = [];
+      let rewind = false;
       for (const m of messages) {
         if (m.executionId !== undefined && m.executionId !== instance.executionId) continue;
-        events.push(m.event);
+        // A rewind is Taskhub's to carry out (below), never an event for the SDK; it means nothing unless Failed.
+        if (m.event.eventType === 'ExecutionRewound') rewind = true;
+        else events.push(m.event);
       }
       const now = new Date().toISOString();
       const history = instance.historyLength === 0 ? [] : await this.#store.getHistory(id);
       const started = findStarted(history) ?? findStarted(events);
       const base = { state: undefined, instance, history, events, started, consumed, now };
+      if (rewind && instance.runtimeStatus === 'Failed') {
+        await this.#commit(rewindCommit(instance, history, consumed, now), true);
+        return;
+      }
       if (isTerminal(instance.runtimeStatus) || events.length === 0) {
         await this.#commit(noop(instance, consumed), false);
         return;
@@ -358,13 +366,6 @@ export class RemoteWorkDispatcher {
       if (events.some((e) => e.eventType === 'ExecutionTerminated')) {
         // Termination needs no orchestrator code: it is committed here, as Taskhub's own replayer records it.
         await this.#commitResult(base, terminatedResult(events, now));
-        return;
-      }
-      if (events.some((e) => e.eventType === 'ExecutionRewound')) {
-        await this.#commitFailure(base, {
-          errorType: 'NotSupportedException',
-          errorMessage: 'Rewinding an orchestration served by an SDK worker is not supported by Taskhub yet.',
-        });
         return;
       }
       const state = this.#pickStream('orchestration');

@@ -87,6 +87,19 @@ export const retrying = async function* (ctx: OrchestrationContext): AsyncGenera
   return yield ctx.callActivity(flaky, ctx.instanceId, { retry });
 };
 
+/** Fails its first attempt for each key: the instance fails, and a rewind runs it again. */
+export const failsFirst = (_ctx: ActivityContext, key: string): string => {
+  const attempt = (attemptsByKey.get(key) ?? 0) + 1;
+  attemptsByKey.set(key, attempt);
+  if (attempt === 1) throw new Error('the first attempt fails');
+  return `attempt ${attempt}`;
+};
+
+export const rewindable = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  const first = (yield ctx.callActivity(sayHello, 'before')) as string;
+  return [first, yield ctx.callActivity(failsFirst, ctx.instanceId)];
+};
+
 /** Sends an event to another instance. */
 export const notifier = async function* (
   ctx: OrchestrationContext,
@@ -107,7 +120,8 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     countdown,
     retrying,
     notifier,
+    rewindable,
   ];
   for (const o of orchestrators) w.addOrchestrator(o);
-  for (const a of [sayHello, failing, flaky]) w.addActivity(a);
+  for (const a of [sayHello, failing, flaky, failsFirst]) w.addActivity(a);
 }

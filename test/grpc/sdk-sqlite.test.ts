@@ -15,6 +15,7 @@ import {
   parentOfCities,
   registerAll,
   retrying,
+  rewindable,
   timerThenApproval,
 } from './orchestrations.js';
 
@@ -148,6 +149,22 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     const { body } = await httpStatus(id);
     expect(body.runtimeStatus).toBe('Failed');
     expect(JSON.stringify(body.output)).toContain('cannot charge the card');
+  });
+
+  it('rewinds a failed instance: the failed activity runs again and the instance completes', async () => {
+    const id = await h.client.scheduleNewOrchestration(rewindable);
+    const failed = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(failed?.runtimeStatus).toBe(OrchestrationStatus.FAILED);
+    await h.client.rewindInstance(id, 'fixed the bug');
+    await until(async () => (await h.hub.store.getInstance(id))?.runtimeStatus !== 'Failed', {
+      what: 'the rewind to be carried out',
+    });
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toEqual(['Hello before!', 'attempt 2']);
+    const history = await h.hub.store.getHistory(id);
+    // The activity that succeeded before the failure is not run again.
+    expect(history.filter((e) => e.eventType === 'TaskScheduled')).toHaveLength(2);
   });
 
   it('pages through a query and purges by id and by filter', async () => {
