@@ -164,6 +164,7 @@ export interface ActivityResponse extends Result {
 export interface WorkItem {
   readonly orchestratorRequest?: OrchestratorRequest;
   readonly activityRequest?: ActivityRequest;
+  readonly entityRequest?: EntityBatchRequest;
   readonly healthPing?: object;
   readonly completionToken: string;
 }
@@ -246,4 +247,45 @@ export interface EntityMetadata {
   readonly backlogQueueSize: number;
   readonly lockedBy?: Maybe<StringValue>;
   readonly serializedState?: Maybe<StringValue>;
+}
+
+export interface OperationRequest {
+  readonly operation: string;
+  readonly requestId: string;
+  readonly input?: Maybe<StringValue>;
+}
+
+export interface EntityBatchRequest {
+  readonly instanceId: string;
+  readonly entityState?: Maybe<StringValue>;
+  readonly operations: readonly OperationRequest[];
+}
+
+export interface OperationResult {
+  readonly success?: Maybe<{ readonly result?: Maybe<StringValue> }>;
+  readonly failure?: Maybe<{ readonly failureDetails?: Maybe<TaskFailureDetails> }>;
+}
+
+export interface OperationAction {
+  readonly id: number;
+  readonly sendSignal?: Maybe<{
+    readonly instanceId: string;
+    readonly name: string;
+    readonly input?: Maybe<StringValue>;
+    readonly scheduledTime?: Maybe<Timestamp>;
+  }>;
+  readonly startNewOrchestration?: Maybe<{
+    readonly instanceId: string;
+    readonly name: string;
+    readonly input?: Maybe<StringValue>;
+    readonly scheduledTime?: Maybe<Timestamp>;
+  }>;
+}
+
+export interface EntityBatchResult {
+  readonly results: readonly OperationResult[];
+  readonly actions: readonly OperationAction[];
+  readonly entityState?: Maybe<StringValue>;
+  readonly failureDetails?: Maybe<TaskFailureDetails>;
+  readonly completionToken: string;
 }

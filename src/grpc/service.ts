@@ -221,7 +221,12 @@ export function sidecarHandlers(
       await dispatcher.completeActivity(req);
       return {};
     },
+    CompleteEntityTask: async (req: pb.EntityBatchResult) => {
+      await dispatcher.completeEntity(req);
+      return {};
+    },
     AbandonTaskOrchestratorWorkItem: (req: pb.CompletionTokenRequest) => abandon(req),
+    AbandonTaskEntityWorkItem: (req: pb.CompletionTokenRequest) => abandon(req),
     AbandonTaskActivityWorkItem: (req: pb.CompletionTokenRequest) => abandon(req),
 
     SignalEntity: async (req: pb.SignalEntityRequest) => {
@@ -327,6 +332,7 @@ export function sidecarHandlers(
           end: () => call.end(),
           maxOrchestrations: positive(req.maxConcurrentOrchestrationWorkItems) ?? DEFAULT_WORK_ITEMS,
           maxActivities: positive(req.maxConcurrentActivityWorkItems) ?? DEFAULT_WORK_ITEMS,
+          maxEntities: positive(req.maxConcurrentEntityWorkItems) ?? DEFAULT_WORK_ITEMS,
         });
         const done = (): void => remove();
         call.on('cancelled', done);

@@ -32,6 +32,7 @@ import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
 import { fromPbFailure, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
+import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
 import { rewindCommit } from './rewind-commit.js';
 import { remoteEpisodeResult, terminatedResult, UnsupportedActionError } from './remote-episode.js';
 
@@ -55,6 +56,7 @@ export interface WorkStream {
   end(): void;
   readonly maxOrchestrations: number;
   readonly maxActivities: number;
+  readonly maxEntities: number;
 }
 
 /** A refusal the gRPC layer turns into a status code. */
@@ -71,6 +73,7 @@ interface StreamState {
   readonly stream: WorkStream;
   orchestrations: number;
   activities: number;
+  entities: number;
 }
 
 interface PendingOrchestration {
@@ -90,7 +93,18 @@ interface PendingActivity {
   readonly item: WorkItem;
 }
 
-type Pending = PendingOrchestration | PendingActivity;
+interface PendingEntity {
+  readonly kind: 'entity';
+  readonly state: StreamState;
+  readonly instance: InstanceRecord;
+  readonly plan: EntityPlan;
+  readonly consumed: readonly number[];
+}
+
+type Pending = PendingOrchestration | PendingActivity | PendingEntity;
+
+const ROOM = { orchestration: 'maxOrchestrations', activity: 'maxActivities', entity: 'maxEntities' } as const;
+const COUNT = { orchestration: 'orchestrations', activity: 'activities', entity: 'entities' } as const;
 
 const CLAIM_BATCH = 32;
 
@@ -109,8 +123,6 @@ export class RemoteWorkDispatcher {
   readonly #pending = new Map<string, Pending>();
   /** Instances out on a stream or being committed: never claimed twice. */
   readonly #busy = new Set<string>();
-  /** Entities are not served to SDK workers: never claimed (another worker of the hub serves them). */
-  readonly #entities = new Set<string>();
   #loop: Promise<void> | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -144,7 +156,7 @@ export class RemoteWorkDispatcher {
 
   /** Serve work to a stream until the returned function is called (the stream ended): its open work is abandoned. */
   addStream(stream: WorkStream): () => void {
-    const state: StreamState = { stream, orchestrations: 0, activities: 0 };
+    const state: StreamState = { stream, orchestrations: 0, activities: 0, entities: 0 };
     this.#streams.add(state);
     this.#ensureRunning();
     this.#wake.notify();
@@ -207,6 +219,16 @@ export class RemoteWorkDispatcher {
     this.#wake.notify();
   }
 
+  async completeEntity(batch: pb.EntityBatchResult): Promise<void> {
+    const p = this.#take(batch.completionToken, 'entity');
+    try {
+      await this.#commitEntity(p.instance, p.plan, p.consumed, batch);
+    } finally {
+      this.#busy.delete(p.instance.instanceId);
+      this.#wake.notify();
+    }
+  }
+
   /** AbandonTask*WorkItem: the work goes back to the store and is delivered again. */
   abandon(token: string): void {
     const p = this.#pending.get(token);
@@ -230,20 +252,18 @@ export class RemoteWorkDispatcher {
     const p = this.#pending.get(token);
     if (!p || p.kind !== kind) throw new WorkItemError('NOT_FOUND', unknownToken(token));
     this.#pending.delete(token);
-    if (p.kind === 'orchestration') p.state.orchestrations--;
-    else p.state.activities--;
+    p.state[COUNT[p.kind]]--;
     return p as Extract<Pending, { kind: K }>;
   }
 
   #abandon(token: string, p: Pending): void {
     this.#pending.delete(token);
-    if (p.kind === 'orchestration') {
-      p.state.orchestrations--;
+    p.state[COUNT[p.kind]]--;
+    if (p.kind === 'activity') {
+      this.#cleanup.abandonWorkItem(keyOf(p.item));
+    } else {
       this.#busy.delete(p.instance.instanceId);
       this.#cleanup.releaseInstances([p.instance.instanceId]);
-    } else {
-      p.state.activities--;
-      this.#cleanup.abandonWorkItem(keyOf(p.item));
     }
     this.#wake.notify();
   }
@@ -284,31 +304,21 @@ export class RemoteWorkDispatcher {
 
   /** One round of claims; true when it found work (then it claims again at once). */
   async #claimOnce(): Promise<boolean> {
-    let orchestrationRoom = 0;
-    let activityRoom = 0;
-    for (const s of this.#streams) {
-      orchestrationRoom += Math.max(0, s.stream.maxOrchestrations - s.orchestrations);
-      activityRoom += Math.max(0, s.stream.maxActivities - s.activities);
-    }
+    const orchestrationRoom = this.#room('orchestration') + this.#room('entity');
+    const activityRoom = this.#room('activity');
     let found = false;
     if (orchestrationRoom > 0) {
-      const exclude = new Set([...this.#busy, ...this.#entities]);
       const claimed = await this.#store.claimOrchestrations(
         this.workerId,
         Math.min(orchestrationRoom, CLAIM_BATCH),
         this.#leaseMs,
-        exclude,
+        new Set(this.#busy),
       );
       for (const c of claimed) {
-        if (isEntityInstanceId(c.instance.instanceId)) {
-          this.#entities.add(c.instance.instanceId);
-          this.#cleanup.releaseInstances([c.instance.instanceId]);
-          continue;
-        }
         found = true;
         this.#busy.add(c.instance.instanceId);
-        // Each runs on its own: its failures are logged and its lock released inside.
-        void this.#dispatchOrchestration(c);
+        // Each runs on its own and never rejects: its failures are logged and its lock released inside.
+        void (isEntityInstanceId(c.instance.instanceId) ? this.#dispatchEntity(c) : this.#dispatchOrchestration(c));
       }
     }
     if (activityRoom > 0) {
@@ -434,14 +444,72 @@ export class RemoteWorkDispatcher {
     });
   }
 
-  #pickStream(kind: 'orchestration' | 'activity'): StreamState | undefined {
+  #room(kind: Pending['kind']): number {
+    let room = 0;
+    for (const s of this.#streams) room += Math.max(0, s.stream[ROOM[kind]] - s[COUNT[kind]]);
+    return room;
+  }
+
+  /** Never rejects: a failure releases the entity for another try and is logged. */
+  async #dispatchEntity(claimed: ClaimedOrchestration): Promise<void> {
+    const { instance, messages } = claimed;
+    const id = instance.instanceId;
+    let handedOut = false;
+    try {
+      const consumed = messages.map((m) => m.id);
+      const plan = await planEntityBatch(instance, messages);
+      if (plan.request.operations.length === 0) {
+        // Only lock hand-offs or duplicates: nothing for the SDK to run.
+        await this.#commitEntity(instance, plan, consumed, { results: [], actions: [], completionToken: '' });
+        return;
+      }
+      const state = this.#pickStream('entity');
+      if (!state) {
+        this.#cleanup.releaseInstances([id]);
+        return;
+      }
+      const token = randomUUID();
+      this.#pending.set(token, { kind: 'entity', state, instance, plan, consumed });
+      state.entities++;
+      handedOut = true;
+      state.stream.write({ completionToken: token, entityRequest: plan.request });
+    } catch (err) {
+      if (storeFailureKind(err) === undefined) {
+        this.#logger.error({ event: LogEvents.episodeFailed, instanceId: id, err }, 'gRPC entity work failed');
+      }
+      if (!handedOut) this.#cleanup.releaseInstances([id]);
+    } finally {
+      if (!handedOut) {
+        this.#busy.delete(id);
+        this.#wake.notify();
+      }
+    }
+  }
+
+  async #commitEntity(
+    instance: InstanceRecord,
+    plan: EntityPlan,
+    consumed: readonly number[],
+    batch: pb.EntityBatchResult,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    const applied = await applyEntityBatch(instance, plan, batch, now);
+    await this.#commit(
+      {
+        ...noop(instance, consumed),
+        entityState: JSON.stringify(applied.result.record),
+        newMessages: applied.newMessages,
+        newInstances: applied.newInstances,
+      },
+      false,
+    );
+  }
+
+  #pickStream(kind: Pending['kind']): StreamState | undefined {
     let best: StreamState | undefined;
     let bestRoom = 0;
     for (const s of this.#streams) {
-      const room =
-        kind === 'orchestration'
-          ? s.stream.maxOrchestrations - s.orchestrations
-          : s.stream.maxActivities - s.activities;
+      const room = s.stream[ROOM[kind]] - s[COUNT[kind]];
       if (room > bestRoom) {
         best = s;
         bestRoom = room;

@@ -3,6 +3,7 @@
    (it takes a plain function*'s generator object for its output), and these need no await. */
 import {
   RetryPolicy,
+  TaskEntity,
   whenAll,
   type ActivityContext,
   type OrchestrationContext,
@@ -110,7 +111,22 @@ export const notifier = async function* (
   return 'sent';
 };
 
+/** An entity written with the SDK: a counter. */
+export class Counter extends TaskEntity<number> {
+  add(amount: number): number {
+    this.state += amount;
+    return this.state;
+  }
+  get(): number {
+    return this.state;
+  }
+  protected override initializeState(): number {
+    return 0;
+  }
+}
+
 export function registerAll(w: TaskHubGrpcWorker): void {
+  w.addNamedEntity('counter', () => new Counter());
   const orchestrators = [
     helloCities,
     timerThenApproval,

@@ -1,7 +1,7 @@
 // The official Durable Task SDK (@microsoft/durabletask-js) as client and worker of a Taskhub hub on SQLite, over
 // Taskhub's gRPC endpoint; the same instances seen through the HTTP management API.
 import * as grpc from '@grpc/grpc-js';
-import { OrchestrationStatus, PurgeInstanceCriteria } from '@microsoft/durabletask-js';
+import { EntityInstanceId, OrchestrationStatus, PurgeInstanceCriteria } from '@microsoft/durabletask-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidecarClientConstructor } from '../../src/grpc/proto.js';
 import { until } from '../until.js';
@@ -165,6 +165,19 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     const history = await h.hub.store.getHistory(id);
     // The activity that succeeded before the failure is not run again.
     expect(history.filter((e) => e.eventType === 'TaskScheduled')).toHaveLength(2);
+  });
+
+  it('runs an SDK entity on signals from the client, and reads its state', async () => {
+    const counter = new EntityInstanceId('counter', 'c1');
+    await h.client.signalEntity(counter, 'add', 5);
+    await h.client.signalEntity(counter, 'add', 7);
+    await until(async () => (await h.client.getEntity<number>(counter))?.state === 12, {
+      what: 'the counter at 12',
+    });
+    // The same entity as Taskhub stores it (the HTTP API's and the dashboard's view).
+    const res = await fetch(`${h.http.url}/runtime/webhooks/durabletask/entities/counter/c1`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe(12);
   });
 
   it('pages through a query and purges by id and by filter', async () => {
