@@ -1,6 +1,6 @@
 // Taskhub's history events, statuses and failures to and from their TaskHubSidecarService messages. The two models
 // are the same Durable Task model (event names, sequence ids, taskScheduledId), so every conversion is one to one.
-import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
+import { isTerminal, type FailureDetails, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { InstanceRecord } from '../store/store.js';
 import type * as pb from './proto-types.js';
 
@@ -17,6 +17,11 @@ export function fromTimestamp(ts: pb.Maybe<pb.Timestamp>): string | undefined {
 
 export function str(value: string | undefined): pb.StringValue | null {
   return value === undefined ? null : { value };
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (optional fields stay absent, never undefined). */
+export function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 export function unwrap(value: pb.Maybe<pb.StringValue>): string | undefined {
@@ -162,7 +167,7 @@ export function toPbEvent(e: HistoryEvent): pb.HistoryEvent {
 
 /** The row of an instance as an OrchestrationState; inputs and outputs only when asked for. */
 export function toOrchestrationState(r: InstanceRecord, withPayloads: boolean): pb.OrchestrationState {
-  const terminal = r.runtimeStatus === 'Completed' || r.runtimeStatus === 'Failed' || r.runtimeStatus === 'Terminated';
+  const terminal = isTerminal(r.runtimeStatus);
   return {
     instanceId: r.instanceId,
     name: r.name,

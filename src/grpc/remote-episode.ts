@@ -5,7 +5,7 @@
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from '../core/episode.js';
 import type { EventRaisedEvent, HistoryEvent, RuntimeStatus } from '../core/history.js';
 import type { NewMessage } from '../store/store.js';
-import { fromPbFailure, fromTimestamp, unwrap } from './convert.js';
+import { fromPbFailure, fromTimestamp, optional, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 
 export interface RemoteEpisode {
@@ -35,13 +35,13 @@ export function remoteEpisodeResult(
     const id = a.id;
     if (a.scheduleTask) {
       const input = unwrap(a.scheduleTask.input);
-      actions.push({ kind: 'ScheduleTask', sequenceId: id, name: a.scheduleTask.name, ...opt('input', input) });
+      actions.push({ kind: 'ScheduleTask', sequenceId: id, name: a.scheduleTask.name, ...optional('input', input) });
       newHistory.push({
         eventType: 'TaskScheduled',
         eventId: id,
         timestamp: now,
         name: a.scheduleTask.name,
-        ...opt('input', input),
+        ...optional('input', input),
       });
     } else if (a.createTimer) {
       const fireAt = fromTimestamp(a.createTimer.fireAt) ?? now;
@@ -50,20 +50,20 @@ export function remoteEpisodeResult(
     } else if (a.createSubOrchestration) {
       const s = a.createSubOrchestration;
       const input = unwrap(s.input);
-      const common = { name: s.name, instanceId: s.instanceId, ...opt('input', input) };
+      const common = { name: s.name, instanceId: s.instanceId, ...optional('input', input) };
       actions.push({ kind: 'CreateSubOrchestration', sequenceId: id, ...common });
       newHistory.push({ eventType: 'SubOrchestrationInstanceCreated', eventId: id, timestamp: now, ...common });
     } else if (a.sendEvent) {
       const input = unwrap(a.sendEvent.data);
       const target = a.sendEvent.instance?.instanceId ?? '';
-      const common = { instanceId: target, name: a.sendEvent.name, ...opt('input', input) };
+      const common = { instanceId: target, name: a.sendEvent.name, ...optional('input', input) };
       actions.push({ kind: 'SendEvent', sequenceId: id, ...common });
       newHistory.push({ eventType: 'EventSent', eventId: id, timestamp: now, ...common });
     } else if (a.terminateOrchestration) {
       const reason = unwrap(a.terminateOrchestration.reason);
       extraMessages.push({
         instanceId: a.terminateOrchestration.instanceId,
-        event: { eventType: 'ExecutionTerminated', eventId: -1, timestamp: now, ...opt('input', reason) },
+        event: { eventType: 'ExecutionTerminated', eventId: -1, timestamp: now, ...optional('input', reason) },
       });
     } else if (a.completeOrchestration) {
       outcome = completion(a.completeOrchestration);
@@ -103,7 +103,7 @@ export function terminatedResult(events: readonly HistoryEvent[], now: string): 
   const kept = cut < 0 ? events : events.slice(0, cut + 1);
   const terminate = kept[kept.length - 1];
   const reason = terminate?.eventType === 'ExecutionTerminated' ? terminate.input : undefined;
-  const outcome: EpisodeOutcome = { status: 'Terminated', ...opt('output', reason) };
+  const outcome: EpisodeOutcome = { status: 'Terminated', ...optional('output', reason) };
   return {
     newHistory: [
       { eventType: 'OrchestratorStarted', eventId: -1, timestamp: now },
@@ -122,14 +122,14 @@ function completion(c: NonNullable<pb.OrchestratorAction['completeOrchestration'
   const result = unwrap(c.result);
   switch (c.orchestrationStatus) {
     case 'ORCHESTRATION_STATUS_COMPLETED':
-      return { status: 'Completed', ...opt('output', result) };
+      return { status: 'Completed', ...optional('output', result) };
     case 'ORCHESTRATION_STATUS_FAILED':
       return { status: 'Failed', failureDetails: fromPbFailure(c.failureDetails) };
     case 'ORCHESTRATION_STATUS_TERMINATED':
     case 'ORCHESTRATION_STATUS_CANCELED':
-      return { status: 'Terminated', ...opt('output', result) };
+      return { status: 'Terminated', ...optional('output', result) };
     case 'ORCHESTRATION_STATUS_CONTINUED_AS_NEW':
-      return { status: 'ContinuedAsNew', ...opt('input', result), carryoverEvents: carryover(c.carryoverEvents) };
+      return { status: 'ContinuedAsNew', ...optional('input', result), carryoverEvents: carryover(c.carryoverEvents) };
     default:
       throw new UnsupportedActionError(
         `The orchestrator completed with status ${c.orchestrationStatus}, which does not end an execution.`,
@@ -147,7 +147,7 @@ function carryover(events: readonly pb.HistoryEvent[] | undefined): EventRaisedE
       eventId: -1,
       timestamp: fromTimestamp(e.timestamp) ?? new Date().toISOString(),
       name: e.eventRaised.name,
-      ...opt('input', input),
+      ...optional('input', input),
     });
   }
   return kept;
@@ -161,7 +161,7 @@ function completedEvent(outcome: EpisodeOutcome, now: string): HistoryEvent {
         eventId: -1,
         timestamp: now,
         orchestrationStatus: 'Completed',
-        ...opt('result', outcome.output),
+        ...optional('result', outcome.output),
       };
     case 'Failed':
       return {
@@ -177,10 +177,10 @@ function completedEvent(outcome: EpisodeOutcome, now: string): HistoryEvent {
         eventId: -1,
         timestamp: now,
         orchestrationStatus: 'Terminated',
-        ...opt('result', outcome.output),
+        ...optional('result', outcome.output),
       };
     case 'ContinuedAsNew':
-      return { eventType: 'ContinueAsNew', eventId: -1, timestamp: now, ...opt('result', outcome.input) };
+      return { eventType: 'ContinueAsNew', eventId: -1, timestamp: now, ...optional('result', outcome.input) };
     case 'Running':
     case 'Suspended':
       throw new Error('a running execution has no completion event');
@@ -199,8 +199,4 @@ function suspended(events: readonly HistoryEvent[]): boolean {
     if (type === 'ExecutionResumed') return false;
   }
   return false;
-}
-
-function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }

@@ -30,7 +30,7 @@ import { buildEpisodeCommit, failedExecutionMessages } from '../worker/episode-c
 import { GroupCommitter } from '../worker/group-committer.js';
 import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
-import { fromPbFailure, str, toPbEvent, unwrap } from './convert.js';
+import { fromPbFailure, optional, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
 import { rewindCommit } from './rewind-commit.js';
@@ -170,37 +170,46 @@ export class RemoteWorkDispatcher {
     const p = this.#take(response.completionToken, 'orchestration');
     const id = p.instance.instanceId;
     try {
-      let result: EpisodeResult;
-      let extra: EpisodeCommit['newMessages'] = [];
-      try {
-        const remote = remoteEpisodeResult(response, p.history, p.events, p.now);
-        result = remote.result;
-        extra = remote.extraMessages;
-      } catch (err) {
-        if (!(err instanceof UnsupportedActionError)) throw err;
-        await this.#commitFailure(p, { errorType: 'NotSupportedException', errorMessage: err.message });
-        return;
-      }
-      const built = buildEpisodeCommit(
-        {
-          instanceId: id,
-          executionId: p.instance.executionId,
-          expectedHistoryLength: p.instance.historyLength,
-          started: p.started,
-          consumedMessageIds: p.consumed,
-          completedWorkItems: [],
-          claimLocally: () => undefined,
-          childIdsInUse: await this.#childIdsInUse(result),
-        },
-        result,
-        p.now,
-      );
-      const commit = { ...built.commit, newMessages: [...built.commit.newMessages, ...extra] };
-      await this.#commit(commit, built.finished || commit.replaceHistory === true);
+      await this.#completeOrchestration(p, response);
+    } catch (err) {
+      // A rejected commit released the lock already; after anything else the episode is delivered again at once.
+      if (!(err instanceof WorkItemError)) this.#cleanup.releaseInstances([id]);
+      throw err;
     } finally {
       this.#busy.delete(id);
       this.#wake.notify();
     }
+  }
+
+  async #completeOrchestration(p: PendingOrchestration, response: pb.OrchestratorResponse): Promise<void> {
+    const id = p.instance.instanceId;
+    let result: EpisodeResult;
+    let extra: EpisodeCommit['newMessages'] = [];
+    try {
+      const remote = remoteEpisodeResult(response, p.history, p.events, p.now);
+      result = remote.result;
+      extra = remote.extraMessages;
+    } catch (err) {
+      if (!(err instanceof UnsupportedActionError)) throw err;
+      await this.#commitFailure(p, { errorType: 'NotSupportedException', errorMessage: err.message });
+      return;
+    }
+    const built = buildEpisodeCommit(
+      {
+        instanceId: id,
+        executionId: p.instance.executionId,
+        expectedHistoryLength: p.instance.historyLength,
+        started: p.started,
+        consumedMessageIds: p.consumed,
+        completedWorkItems: [],
+        claimLocally: () => undefined,
+        childIdsInUse: await this.#childIdsInUse(result),
+      },
+      result,
+      p.now,
+    );
+    const commit = { ...built.commit, newMessages: [...built.commit.newMessages, ...extra] };
+    await this.#commit(commit, built.finished || commit.replaceHistory === true);
   }
 
   async completeActivity(response: pb.ActivityResponse): Promise<void> {
@@ -215,7 +224,13 @@ export class RemoteWorkDispatcher {
           taskScheduledId: key.taskScheduledId,
           ...optional('result', unwrap(response.result)),
         };
-    await this.#committer.commitCompletion({ workItem: key, event });
+    try {
+      await this.#committer.commitCompletion({ workItem: key, event });
+    } catch (err) {
+      // Not recorded: the activity is delivered again (activities run at least once).
+      this.#cleanup.abandonWorkItem(key);
+      throw err;
+    }
     this.#wake.notify();
   }
 
@@ -223,6 +238,9 @@ export class RemoteWorkDispatcher {
     const p = this.#take(batch.completionToken, 'entity');
     try {
       await this.#commitEntity(p.instance, p.plan, p.consumed, batch);
+    } catch (err) {
+      if (!(err instanceof WorkItemError)) this.#cleanup.releaseInstances([p.instance.instanceId]);
+      throw err;
     } finally {
       this.#busy.delete(p.instance.instanceId);
       this.#wake.notify();
@@ -630,8 +648,4 @@ function unknownToken(token: string): string {
     `No open work item has the completion token '${token}': it was completed or abandoned already, or its stream ` +
     'closed and the work was handed back to the task hub (it is delivered again).'
   );
-}
-
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
