@@ -7,26 +7,12 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { EpisodeResult } from '../core/episode.js';
 import { isEntityInstanceId } from '../core/entity-state.js';
-import {
-  isTerminal,
-  type ExecutionStartedEvent,
-  type FailureDetails,
-  type HistoryEvent,
-  type RuntimeStatus,
-} from '../core/history.js';
+import { isTerminal, type FailureDetails, type HistoryEvent } from '../core/history.js';
 import { LogEvents, type Logger } from '../log.js';
 import { storeFailureKind } from '../store/store-failure.js';
 import { Backoff, pause } from '../store/store-health.js';
-import type {
-  ClaimedOrchestration,
-  EpisodeCommit,
-  InstanceRecord,
-  Store,
-  WorkItem,
-  WorkItemKey,
-} from '../store/store.js';
+import type { ClaimedOrchestration, EpisodeCommit, InstanceRecord, Store, WorkItem } from '../store/store.js';
 import { quarantined } from '../worker/activity-runner.js';
-import { buildEpisodeCommit, failedExecutionMessages } from '../worker/episode-commit.js';
 import { GroupCommitter } from '../worker/group-committer.js';
 import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
@@ -34,6 +20,15 @@ import { fromPbFailure, optional, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
 import { rewindCommit } from './rewind-commit.js';
+import {
+  failureCommit,
+  findStarted,
+  keyOf,
+  noop,
+  resultCommit,
+  taskFailed,
+  type EpisodeState,
+} from './remote-commits.js';
 import { remoteEpisodeResult, terminatedResult, UnsupportedActionError } from './remote-episode.js';
 
 export interface RemoteWorkOptions {
@@ -76,15 +71,9 @@ interface StreamState {
   entities: number;
 }
 
-interface PendingOrchestration {
+interface PendingOrchestration extends EpisodeState {
   readonly kind: 'orchestration';
   readonly state: StreamState;
-  readonly instance: InstanceRecord;
-  readonly history: readonly HistoryEvent[];
-  readonly events: readonly HistoryEvent[];
-  readonly started: ExecutionStartedEvent | undefined;
-  readonly consumed: readonly number[];
-  readonly now: string;
 }
 
 interface PendingActivity {
@@ -182,7 +171,6 @@ export class RemoteWorkDispatcher {
   }
 
   async #completeOrchestration(p: PendingOrchestration, response: pb.OrchestratorResponse): Promise<void> {
-    const id = p.instance.instanceId;
     let result: EpisodeResult;
     let extra: EpisodeCommit['newMessages'] = [];
     try {
@@ -194,20 +182,7 @@ export class RemoteWorkDispatcher {
       await this.#commitFailure(p, { errorType: 'NotSupportedException', errorMessage: err.message });
       return;
     }
-    const built = buildEpisodeCommit(
-      {
-        instanceId: id,
-        executionId: p.instance.executionId,
-        expectedHistoryLength: p.instance.historyLength,
-        started: p.started,
-        consumedMessageIds: p.consumed,
-        completedWorkItems: [],
-        claimLocally: () => undefined,
-        childIdsInUse: await this.#childIdsInUse(result),
-      },
-      result,
-      p.now,
-    );
+    const built = resultCommit(p, result, await this.#childIdsInUse(result));
     const commit = { ...built.commit, newMessages: [...built.commit.newMessages, ...extra] };
     await this.#commit(commit, built.finished || commit.replaceHistory === true);
   }
@@ -536,48 +511,14 @@ export class RemoteWorkDispatcher {
     return best;
   }
 
-  async #commitResult(p: Omit<PendingOrchestration, 'kind' | 'state'>, result: EpisodeResult): Promise<void> {
-    const built = buildEpisodeCommit(
-      {
-        instanceId: p.instance.instanceId,
-        executionId: p.instance.executionId,
-        expectedHistoryLength: p.instance.historyLength,
-        started: p.started,
-        consumedMessageIds: p.consumed,
-        completedWorkItems: [],
-        claimLocally: () => undefined,
-      },
-      result,
-      p.now,
-    );
+  async #commitResult(p: EpisodeState, result: EpisodeResult): Promise<void> {
+    const built = resultCommit(p, result, undefined);
     await this.#commit(built.commit, built.finished);
   }
 
   /** The instance ends Failed with this failure (its parent hears of it), as the in-process dispatcher does. */
-  async #commitFailure(p: Omit<PendingOrchestration, 'kind' | 'state'>, failure: FailureDetails): Promise<void> {
-    const { instance, now } = p;
-    await this.#commit(
-      {
-        ...noop(instance, p.consumed),
-        append: [
-          { eventType: 'OrchestratorStarted', eventId: -1, timestamp: now },
-          ...p.events,
-          {
-            eventType: 'ExecutionCompleted',
-            eventId: -1,
-            timestamp: now,
-            orchestrationStatus: 'Failed',
-            failureDetails: failure,
-          },
-          { eventType: 'OrchestratorCompleted', eventId: -1, timestamp: now },
-        ],
-        runtimeStatus: 'Failed',
-        failureDetails: failure,
-        deletePendingMessages: true,
-        newMessages: failedExecutionMessages(instance.instanceId, p.started, p.history, failure, now),
-      },
-      true,
-    );
+  async #commitFailure(p: EpisodeState, failure: FailureDetails): Promise<void> {
+    await this.#commit(failureCommit(p, failure), true);
   }
 
   async #commit(commit: EpisodeCommit, ends: boolean): Promise<void> {
@@ -602,45 +543,6 @@ export class RemoteWorkDispatcher {
     }
     return inUse;
   }
-}
-
-function noop(instance: InstanceRecord, consumed: readonly number[]): EpisodeCommit {
-  return {
-    instanceId: instance.instanceId,
-    executionId: instance.executionId,
-    expectedHistoryLength: instance.historyLength,
-    append: [],
-    runtimeStatus: instance.runtimeStatus satisfies RuntimeStatus,
-    ...optional('output', instance.output),
-    ...(instance.failureDetails === undefined ? {} : { failureDetails: instance.failureDetails }),
-    consumedMessageIds: consumed,
-    completedWorkItems: [],
-    newWorkItems: [],
-    newMessages: [],
-    newInstances: [],
-    keepLock: false,
-  };
-}
-
-function taskFailed(taskScheduledId: number, failureDetails: FailureDetails): HistoryEvent {
-  return {
-    eventType: 'TaskFailed',
-    eventId: -1,
-    timestamp: new Date().toISOString(),
-    taskScheduledId,
-    reason: failureDetails.errorMessage,
-    ...optional('details', failureDetails.stackTrace),
-    failureDetails,
-  };
-}
-
-function keyOf(item: WorkItem): WorkItemKey {
-  return { instanceId: item.instanceId, executionId: item.executionId, taskScheduledId: item.taskScheduledId };
-}
-
-function findStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
-  for (const e of events) if (e.eventType === 'ExecutionStarted') return e;
-  return undefined;
 }
 
 function unknownToken(token: string): string {
