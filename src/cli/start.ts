@@ -99,7 +99,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   }
   printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL');
   const grpc = await startGrpcForApp(hub, options.grpc, { host, keys, logger, wake: () => worker.wake() });
-  drainOnSignal(http, hub, logger, async () => (await grpc?.close(), worker.stop()));
+  drainOnSignal(http, hub, logger, () => Promise.all([grpc?.close(), worker.stop()]).then(() => undefined));
 }
 
 /**

@@ -92,18 +92,25 @@ export async function startGrpcForApp(
   },
 ): Promise<RunningGrpcServer | undefined> {
   if (port === undefined || port === false) return undefined;
-  const server = await startGrpcServer({
-    store: hub.store,
-    logger: options.logger,
-    host: options.host,
-    port: port === true ? DEFAULT_GRPC_PORT : (portOption(port) ?? DEFAULT_GRPC_PORT),
-    keys: options.keys,
-    workItems: false,
-    knownOrchestrations: (name) => hub.registry.getOrchestration(name) !== undefined,
-    onClientWrite: options.wake,
-  });
-  print(`Durable Task gRPC endpoint (SDK clients): http://${server.address}`);
-  return server;
+  const grpcPort = port === true ? DEFAULT_GRPC_PORT : (portOption(port) ?? DEFAULT_GRPC_PORT);
+  try {
+    const server = await startGrpcServer({
+      store: hub.store,
+      logger: options.logger,
+      host: options.host,
+      port: grpcPort,
+      keys: options.keys,
+      workItems: false,
+      knownOrchestrations: (name) => hub.registry.getOrchestration(name) !== undefined,
+      onClientWrite: options.wake,
+    });
+    print(`Durable Task gRPC endpoint (SDK clients): http://${server.address}`);
+    return server;
+  } catch (err) {
+    // The app is served without it: listed, never fatal.
+    printError(`Durable Task gRPC endpoint not served (port ${String(grpcPort)}): ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 function tlsOption(options: ServeGrpcOptions): { certFile: string; keyFile: string } | undefined {
