@@ -16,6 +16,8 @@ export interface StartSpec {
   readonly instanceId: string;
   readonly name: string;
   readonly input: string | undefined;
+  /** The orchestration version (recorded in ExecutionStarted, where the SDKs' versioning reads it). */
+  readonly version?: string | undefined;
   readonly executionId: string | undefined;
   readonly startAt: string | undefined;
   readonly replaceable: readonly RuntimeStatus[];
@@ -33,6 +35,7 @@ export async function createInstance(store: Store, spec: StartSpec): Promise<voi
     instanceId: spec.instanceId,
     executionId,
     ...input,
+    ...(spec.version ? { version: spec.version } : {}),
     ...(spec.startAt === undefined ? {} : { scheduledStartTime: spec.startAt }),
   };
   const instance: NewInstance = {

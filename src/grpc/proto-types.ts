@@ -197,6 +197,7 @@ export interface OrchestrationState {
 export interface CreateInstanceRequest extends Input {
   readonly instanceId: string;
   readonly name: string;
+  readonly version?: Maybe<StringValue>;
   readonly scheduledStartTimestamp?: Maybe<Timestamp>;
   readonly orchestrationIdReusePolicy?: Maybe<{ readonly replaceableStatus: readonly OrchestrationStatus[] }>;
   readonly executionId?: Maybe<StringValue>;

@@ -81,6 +81,7 @@ export function sidecarHandlers(
         instanceId,
         name: req.name,
         input: unwrap(req.input),
+        version: unwrap(req.version),
         executionId: unwrap(req.executionId),
         startAt: fromTimestamp(req.scheduledStartTimestamp),
         replaceable,

@@ -101,6 +101,11 @@ export const rewindable = async function* (ctx: OrchestrationContext): AsyncGene
   return [first, yield ctx.callActivity(failsFirst, ctx.instanceId)];
 };
 
+/** Returns the version it was started with. */
+export const versioned = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, string, unknown> {
+  return ctx.version;
+};
+
 /** Sends an event to another instance. */
 export const notifier = async function* (
   ctx: OrchestrationContext,
@@ -137,6 +142,7 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     retrying,
     notifier,
     rewindable,
+    versioned,
   ];
   for (const o of orchestrators) w.addOrchestrator(o);
   for (const a of [sayHello, failing, flaky, failsFirst]) w.addActivity(a);

@@ -17,6 +17,7 @@ import {
   retrying,
   rewindable,
   timerThenApproval,
+  versioned,
 } from './orchestrations.js';
 
 const CITIES = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!', 'Hello Paris!', 'Hello Oslo!', 'Hello Lima!'];
@@ -92,6 +93,12 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     expect((await h.client.waitForOrchestrationCompletion(sender, true, 60))?.runtimeStatus).toBe(
       OrchestrationStatus.COMPLETED,
     );
+  });
+
+  it('records the version an orchestration is started with, for the SDK to read', async () => {
+    const id = await h.client.scheduleNewOrchestration(versioned, undefined, { version: '2.1' });
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('2.1');
   });
 
   it('fires a durable timer and delivers an external event raised by the client', async () => {
