@@ -8,6 +8,7 @@ import { TaskhubError } from '../core/errors.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { InstanceRecord, NewInstance, Store } from '../store/store.js';
 import { str, toOrchestrationState, toPbEvent, toTimestamp } from './convert.js';
+import { calledRequestIds, entityPbEvent } from './entity-events.js';
 import type * as pb from './proto-types.js';
 
 const HISTORY_CHUNK = 200;
@@ -109,8 +110,10 @@ export async function streamHistory(
 ): Promise<void> {
   await requireInstance(store, call.request.instanceId);
   const history = await store.getHistory(call.request.instanceId);
+  const calls = calledRequestIds(history);
   for (let i = 0; i < history.length; i += HISTORY_CHUNK) {
-    call.write({ events: history.slice(i, i + HISTORY_CHUNK).map(toPbEvent) });
+    const chunk = history.slice(i, i + HISTORY_CHUNK);
+    call.write({ events: chunk.map((e) => entityPbEvent(e, calls) ?? toPbEvent(e)) });
   }
   call.end();
 }

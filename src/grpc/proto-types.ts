@@ -104,6 +104,21 @@ export interface HistoryEvent {
   readonly executionSuspended?: Maybe<Input>;
   readonly executionResumed?: Maybe<Input>;
   readonly executionRewound?: Maybe<{ readonly reason?: Maybe<StringValue> }>;
+  readonly entityOperationSignaled?: Maybe<EntityOperationEvent>;
+  readonly entityOperationCalled?: Maybe<EntityOperationEvent>;
+  readonly entityOperationCompleted?: Maybe<{ readonly requestId: string; readonly output?: Maybe<StringValue> }>;
+  readonly entityOperationFailed?: Maybe<{
+    readonly requestId: string;
+    readonly failureDetails?: Maybe<TaskFailureDetails>;
+  }>;
+}
+
+export interface EntityOperationEvent {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly scheduledTime?: Maybe<Timestamp>;
+  readonly input?: Maybe<StringValue>;
+  readonly targetInstanceId?: Maybe<StringValue>;
 }
 
 export interface OrchestratorAction {
@@ -130,7 +145,10 @@ export interface OrchestratorAction {
     readonly reason?: Maybe<StringValue>;
     readonly recurse?: boolean;
   }>;
-  readonly sendEntityMessage?: Maybe<object>;
+  readonly sendEntityMessage?: Maybe<{
+    readonly entityOperationSignaled?: Maybe<EntityOperationEvent>;
+    readonly entityOperationCalled?: Maybe<EntityOperationEvent>;
+  }>;
   readonly rewindOrchestration?: Maybe<object>;
 }
 

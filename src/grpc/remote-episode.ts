@@ -6,6 +6,7 @@ import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from '../core/
 import type { EventRaisedEvent, HistoryEvent, RuntimeStatus } from '../core/history.js';
 import type { NewMessage } from '../store/store.js';
 import { fromPbFailure, fromTimestamp, optional, unwrap } from './convert.js';
+import { entityAction } from './entity-events.js';
 import type * as pb from './proto-types.js';
 
 export interface RemoteEpisode {
@@ -22,6 +23,7 @@ export class UnsupportedActionError extends Error {}
  * `history` the stored history before them (to tell whether the instance is suspended).
  */
 export function remoteEpisodeResult(
+  instanceId: string,
   response: pb.OrchestratorResponse,
   history: readonly HistoryEvent[],
   events: readonly HistoryEvent[],
@@ -65,12 +67,21 @@ export function remoteEpisodeResult(
         instanceId: a.terminateOrchestration.instanceId,
         event: { eventType: 'ExecutionTerminated', eventId: -1, timestamp: now, ...optional('input', reason) },
       });
+    } else if (
+      a.sendEntityMessage &&
+      (a.sendEntityMessage.entityOperationCalled || a.sendEntityMessage.entityOperationSignaled)
+    ) {
+      const recorded = entityAction(id, a.sendEntityMessage, instanceId, now);
+      if (recorded) {
+        newHistory.push(recorded.historyEvent);
+        extraMessages.push(recorded.message);
+      }
     } else if (a.completeOrchestration) {
       outcome = completion(a.completeOrchestration);
     } else {
       throw new UnsupportedActionError(
         `The orchestrator asked for a '${a.orchestratorActionType ?? 'unknown'}' action, which Taskhub's gRPC ` +
-          'endpoint does not carry out yet (entity messages and rewind actions from SDK orchestrators are not supported).',
+          'endpoint does not carry out yet (entity locks and rewind actions from SDK orchestrators are not supported).',
       );
     }
   }

@@ -18,6 +18,7 @@ import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
 import { fromPbFailure, optional, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
+import { calledRequestIds, entityPbEvent } from './entity-events.js';
 import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
 import { rewindCommit } from './rewind-commit.js';
 import {
@@ -174,7 +175,7 @@ export class RemoteWorkDispatcher {
     let result: EpisodeResult;
     let extra: EpisodeCommit['newMessages'] = [];
     try {
-      const remote = remoteEpisodeResult(response, p.history, p.events, p.now);
+      const remote = remoteEpisodeResult(p.instance.instanceId, response, p.history, p.events, p.now);
       result = remote.result;
       extra = remote.extraMessages;
     } catch (err) {
@@ -377,6 +378,8 @@ export class RemoteWorkDispatcher {
         this.#busy.delete(id);
         return;
       }
+      const calls = calledRequestIds(history);
+      const toSdk = (e: HistoryEvent): pb.HistoryEvent => entityPbEvent(e, calls) ?? toPbEvent(e);
       const token = randomUUID();
       this.#pending.set(token, { kind: 'orchestration', ...base, state });
       state.orchestrations++;
@@ -387,8 +390,8 @@ export class RemoteWorkDispatcher {
         orchestratorRequest: {
           instanceId: id,
           executionId: str(instance.executionId),
-          pastEvents: history.map(toPbEvent),
-          newEvents: [started0, ...events].map(toPbEvent),
+          pastEvents: history.map(toSdk),
+          newEvents: [started0, ...events].map(toSdk),
         },
       });
     } catch (err) {

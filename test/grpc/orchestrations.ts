@@ -2,6 +2,7 @@
 /* eslint-disable @typescript-eslint/require-await -- durabletask-js 0.4 runs orchestrators that are async generators
    (it takes a plain function*'s generator object for its output), and these need no await. */
 import {
+  EntityInstanceId,
   RetryPolicy,
   TaskEntity,
   whenAll,
@@ -106,6 +107,17 @@ export const versioned = async function* (ctx: OrchestrationContext): AsyncGener
   return ctx.version;
 };
 
+/** Calls the counter entity (and waits for its answer), then signals it. */
+export const countingOrchestration = async function* (
+  ctx: OrchestrationContext,
+  key: string,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  const counter = new EntityInstanceId('counter', key);
+  const afterAdd = yield ctx.entities.callEntity<number>(counter, 'add', 3);
+  ctx.entities.signalEntity(counter, 'add', 1);
+  return afterAdd;
+};
+
 /** Sends an event to another instance. */
 export const notifier = async function* (
   ctx: OrchestrationContext,
@@ -143,6 +155,7 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     notifier,
     rewindable,
     versioned,
+    countingOrchestration,
   ];
   for (const o of orchestrators) w.addOrchestrator(o);
   for (const a of [sayHello, failing, flaky, failsFirst]) w.addActivity(a);

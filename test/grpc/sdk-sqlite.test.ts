@@ -9,6 +9,7 @@ import { startHarness, type GrpcHarness } from './harness.js';
 import {
   awaitApproval,
   countdown,
+  countingOrchestration,
   failingOrchestration,
   helloCities,
   notifier,
@@ -185,6 +186,19 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     const res = await fetch(`${h.http.url}/runtime/webhooks/durabletask/entities/counter/c1`);
     expect(res.status).toBe(200);
     expect(await res.json()).toBe(12);
+  });
+
+  it('lets an SDK orchestration call an SDK entity and signal it', async () => {
+    const id = await h.client.scheduleNewOrchestration(countingOrchestration, 'c2');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe(3);
+    await until(async () => (await h.client.getEntity<number>(new EntityInstanceId('counter', 'c2')))?.state === 4, {
+      what: 'the signal applied',
+    });
+    // The history streams with the entity events the SDK replays.
+    const history = await h.client.getOrchestrationHistory(id);
+    expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
   });
 
   it('pages through a query and purges by id and by filter', async () => {
