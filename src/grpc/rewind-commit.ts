@@ -3,7 +3,7 @@
 // commit as OrchestrationDispatcher's private rewind; the two could share one function in src/worker.
 import { rewindHistory } from '../core/rewind.js';
 import type { HistoryEvent } from '../core/history.js';
-import type { EpisodeCommit, InstanceRecord } from '../store/store.js';
+import type { EpisodeCommit, InstanceRecord, NewMessage } from '../store/store.js';
 import { newExecutionId } from '../worker/episode-commit.js';
 
 export function rewindCommit(
@@ -26,25 +26,29 @@ export function rewindCommit(
     consumedMessageIds,
     completedWorkItems: [],
     keepLock: false,
-    // Timers that never fired (their TimerFired was dropped while the instance was failed) are due again.
-    newMessages: retry.flatMap((r) =>
-      r.kind === 'timer'
-        ? [
-            {
-              instanceId: id,
-              executionId: instance.executionId,
-              visibleAt: r.fireAt,
-              event: {
-                eventType: 'TimerFired' as const,
-                eventId: -1,
-                timestamp: now,
-                timerId: r.sequenceId,
-                fireAt: r.fireAt,
-              },
-            },
-          ]
-        : [],
-    ),
+    // Timers that never fired (their TimerFired was dropped while the instance was failed) are due again. When
+    // nothing is to run again (the orchestrator's own code failed), a message to itself makes the SDK replay it.
+    newMessages:
+      retry.length === 0
+        ? [wakeUp(id, instance.executionId, now)]
+        : retry.flatMap((r) =>
+            r.kind === 'timer'
+              ? [
+                  {
+                    instanceId: id,
+                    executionId: instance.executionId,
+                    visibleAt: r.fireAt,
+                    event: {
+                      eventType: 'TimerFired' as const,
+                      eventId: -1,
+                      timestamp: now,
+                      timerId: r.sequenceId,
+                      fireAt: r.fireAt,
+                    },
+                  },
+                ]
+              : [],
+          ),
     newWorkItems: retry.flatMap((r) =>
       r.kind === 'task'
         ? [{ taskScheduledId: r.sequenceId, name: r.name, ...(r.input === undefined ? {} : { input: r.input }) }]
@@ -80,5 +84,13 @@ export function rewindCommit(
         },
       ];
     }),
+  };
+}
+
+function wakeUp(instanceId: string, executionId: string, now: string): NewMessage {
+  return {
+    instanceId,
+    executionId,
+    event: { eventType: 'GenericEvent', eventId: -1, timestamp: now, data: 'rewound' },
   };
 }

@@ -151,10 +151,11 @@ export function sidecarHandlers(
 
     RestartInstance: async (req: { instanceId: string; restartWithNewInstanceId: boolean }) => {
       const record = await requireInstance(store, req.instanceId);
-      if (!isTerminal(record.runtimeStatus)) {
+      // A running instance may be restarted under a new id (a copy); its own id only once it has finished.
+      if (!req.restartWithNewInstanceId && !isTerminal(record.runtimeStatus)) {
         throw new TaskhubError(
           'INSTANCE_FINISHED',
-          `Instance '${req.instanceId}' is ${record.runtimeStatus}: only a finished instance can be restarted.`,
+          `Instance '${req.instanceId}' is ${record.runtimeStatus}: only a finished instance can be restarted with its own id.`,
         );
       }
       const instanceId = req.restartWithNewInstanceId ? randomUUID().replaceAll('-', '') : req.instanceId;

@@ -102,6 +102,16 @@ export const rewindable = async function* (ctx: OrchestrationContext): AsyncGene
   return [first, yield ctx.callActivity(failsFirst, ctx.instanceId)];
 };
 
+const failuresByInstance = new Set<string>();
+/** Its own code fails the first time it runs for an instance (no task failed): a rewind replays it. */
+export const throwsOnce = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, string, unknown> {
+  if (!ctx.isReplaying && !failuresByInstance.has(ctx.instanceId)) {
+    failuresByInstance.add(ctx.instanceId);
+    throw new Error('the orchestrator code failed');
+  }
+  return 'recovered';
+};
+
 /** Returns the version it was started with. */
 export const versioned = async function* (ctx: OrchestrationContext): AsyncGenerator<Task<unknown>, string, unknown> {
   return ctx.version;
@@ -156,6 +166,7 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     rewindable,
     versioned,
     countingOrchestration,
+    throwsOnce,
   ];
   for (const o of orchestrators) w.addOrchestrator(o);
   for (const a of [sayHello, failing, flaky, failsFirst]) w.addActivity(a);

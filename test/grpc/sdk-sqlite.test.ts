@@ -17,6 +17,7 @@ import {
   registerAll,
   retrying,
   rewindable,
+  throwsOnce,
   timerThenApproval,
   versioned,
 } from './orchestrations.js';
@@ -199,6 +200,20 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     // The history streams with the entity events the SDK replays.
     const history = await h.client.getOrchestrationHistory(id);
     expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
+  });
+
+  it('rewinds an instance whose orchestrator code failed: the code runs again', async () => {
+    const id = await h.client.scheduleNewOrchestration(throwsOnce);
+    expect((await h.client.waitForOrchestrationCompletion(id, true, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.FAILED,
+    );
+    await h.client.rewindInstance(id, 'try again');
+    await until(async () => (await h.hub.store.getInstance(id))?.runtimeStatus !== 'Failed', {
+      what: 'the rewind to be carried out',
+    });
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('recovered');
   });
 
   it('pages through a query and purges by id and by filter', async () => {
