@@ -134,3 +134,27 @@ export function normalizeEntityId(id: string): string {
   const match = /^@([^@]*)@(.*)$/s.exec(id);
   return match ? `@${(match[1] ?? '').toLowerCase()}@${match[2] ?? ''}` : id;
 }
+
+/**
+ * Waits up to `maxMs` until the instance's row satisfies `done` (woken early by this process's commits): lets a
+ * request that the dispatcher carries out (a rewind) answer once it took effect, as the Durable Task Scheduler does.
+ */
+export async function settle(
+  options: { readonly store: Store; readonly waiter: CompletionWaiter },
+  instanceId: string,
+  done: (r: InstanceRecord) => boolean,
+  maxMs: number,
+): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const round = new AbortController();
+    const woken = options.waiter.wait(instanceId, round.signal);
+    try {
+      const record = await options.store.getInstance(instanceId);
+      if (!record || done(record)) return;
+      await Promise.race([woken, new Promise((resolve) => setTimeout(resolve, 50).unref())]);
+    } finally {
+      round.abort('round over');
+    }
+  }
+}

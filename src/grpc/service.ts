@@ -25,6 +25,7 @@ import {
   requireInstance,
   requireUnfinished,
   send,
+  settle,
   streamHistory,
   waitFor,
 } from './instance-ops.js';
@@ -49,6 +50,7 @@ export interface SidecarServiceOptions {
 type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<Res>;
 
 const DEFAULT_WORK_ITEMS = 100;
+const REWIND_SETTLE_MS = 10_000;
 
 /** Every RPC of the .proto's service, implemented or answering UNIMPLEMENTED with the reason. */
 export function sidecarHandlers(
@@ -146,6 +148,8 @@ export function sidecarHandlers(
         ...(reason === undefined ? {} : { reason }),
       });
       written();
+      // Answered once the instance runs again (a client's next wait must not see the old failure), or after 10 s.
+      await settle(options, req.instanceId, (r) => r.runtimeStatus !== 'Failed', REWIND_SETTLE_MS);
       return {};
     },
 
