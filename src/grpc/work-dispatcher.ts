@@ -286,7 +286,7 @@ export class RemoteWorkDispatcher {
       try {
         const claimed = await this.#claimOnce();
         backoff.reset();
-        if (!claimed) await this.#wake.wait(this.#streams.size === 0 ? 60_000 : this.#pollMs);
+        if (!claimed) await this.#wake.wait(this.#streams.size === 0 ? 60_000 : await this.#idleWait());
       } catch (err) {
         if (storeFailureKind(err) === undefined) {
           this.#logger.error({ event: LogEvents.dispatcherError, err }, 'gRPC work dispatcher error');
@@ -294,6 +294,12 @@ export class RemoteWorkDispatcher {
         await pause(backoff.next());
       }
     }
+  }
+
+  /** The poll interval, or less when a durable timer (a delayed message) is due sooner: timers fire on time. */
+  async #idleWait(): Promise<number> {
+    const next = await this.#store.nextVisibleAt();
+    return next === undefined ? this.#pollMs : Math.max(0, Math.min(this.#pollMs, Date.parse(next) - Date.now()));
   }
 
   /** One round of claims; true when it found work (then it claims again at once). */

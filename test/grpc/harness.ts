@@ -22,7 +22,9 @@ export interface GrpcHarness {
 }
 
 /** A hub on `store` (default: a fresh SQLite file), its gRPC endpoint on a free loopback port, and its HTTP host. */
-export async function startHarness(options: { store?: Store; leaseMs?: number } = {}): Promise<GrpcHarness> {
+export async function startHarness(
+  options: { store?: Store; leaseMs?: number; pollMs?: number } = {},
+): Promise<GrpcHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'taskhub-grpc-'));
   const logger = createLogger({ level: 'silent' });
   const hub = await openTaskHub({ store: options.store ?? path.join(dir, 'hub.db'), worker: false, logger });
@@ -30,7 +32,7 @@ export async function startHarness(options: { store?: Store; leaseMs?: number } 
     store: hub.store,
     logger,
     port: 0,
-    pollMs: 50,
+    pollMs: options.pollMs ?? 50,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   const http = await startHttpHost({ hub, port: 0, logger, app: new AppDefinition() });
