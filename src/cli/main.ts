@@ -14,6 +14,7 @@ import { startCommand, type StartOptions } from './start.js';
 import { TASKHUB_VERSION } from './version.js';
 import { dashboardCommand, type DashboardOptions } from './dashboard.js';
 import { workerCommand, type WorkerCommandOptions } from './worker.js';
+import { registerGrpcCommands } from '../grpc/cli.js';
 
 // `taskhub list | head`: the reader went away, which ends the command quietly rather than with an EPIPE trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -38,10 +39,13 @@ withLogOptions(program.command('start'))
   .option('--max-body-bytes <bytes>', 'largest request body accepted (default 1048576)')
   .option('--read-only', 'the dashboard, management API and starter change nothing (403 to every mutating request)')
   .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
+  .option('--grpc [port]', 'also serve Durable Task SDK clients over gRPC (TaskHubSidecarService; default port 4001)')
   .action((appPath: string, options: StartOptions & LogOptions) => {
     applyLogOptions(options);
     return startCommand(appPath, options);
   });
+
+registerGrpcCommands(program);
 
 program
   .command('dashboard')

@@ -19,6 +19,7 @@ import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { forgetRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
+import { startGrpcForApp } from '../grpc/cli.js';
 
 export { DEFAULT_HUB, DEFAULT_PORT };
 
@@ -31,6 +32,7 @@ export interface StartOptions {
   readonly maxBodyBytes?: string;
   readonly readOnly?: boolean;
   readonly publicUrl?: string;
+  readonly grpc?: string | boolean;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -104,7 +106,10 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   // Recorded before the banner, so whoever reads the banner finds the record too.
   announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
   printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL', storage.banner);
-  drainOnSignal(http, hub, logger, () => worker.stop().finally(() => storage.close()));
+  const grpc = await startGrpcForApp(hub, options.grpc, { host, keys, logger, wake: () => worker.wake() });
+  drainOnSignal(http, hub, logger, () =>
+    Promise.all([grpc?.close(), worker.stop().finally(() => storage.close())]).then(() => undefined),
+  );
 }
 
 /** Client commands run in the app folder find this host through the record (removed again at exit). */

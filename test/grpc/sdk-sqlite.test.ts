@@ -1,0 +1,275 @@
+// The official Durable Task SDK (@microsoft/durabletask-js) as client and worker of a Taskhub hub on SQLite, over
+// Taskhub's gRPC endpoint; the same instances seen through the HTTP management API.
+import * as grpc from '@grpc/grpc-js';
+import { EntityInstanceId, OrchestrationStatus, PurgeInstanceCriteria } from '@microsoft/durabletask-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sidecarClientConstructor } from '../../src/grpc/proto.js';
+import { until } from '../until.js';
+import { startHarness, type GrpcHarness } from './harness.js';
+import {
+  awaitApproval,
+  countdown,
+  countingOrchestration,
+  failingOrchestration,
+  helloCities,
+  notifier,
+  parentOfCities,
+  registerAll,
+  retrying,
+  rewindable,
+  throwsOnce,
+  timerThenApproval,
+  versioned,
+} from './orchestrations.js';
+
+const CITIES = ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!', 'Hello Paris!', 'Hello Oslo!', 'Hello Lima!'];
+
+let h: GrpcHarness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.worker(registerAll);
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+async function httpStatus(instanceId: string, query = ''): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${h.http.url}/runtime/webhooks/durabletask/instances/${instanceId}${query}`);
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
+  it('runs a chain and a fan-out of activities, and the HTTP management API shows the same instance', async () => {
+    const id = await h.client.scheduleNewOrchestration(helloCities, undefined, 'cities-1');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toEqual(CITIES);
+
+    const { status, body } = await httpStatus(id, '?showHistory=true');
+    expect(status).toBe(200);
+    expect(body.runtimeStatus).toBe('Completed');
+    expect(body.name).toBe('helloCities');
+    expect(body.output).toEqual(CITIES);
+    const history = body.historyEvents as { EventType: string }[];
+    expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(6);
+  });
+
+  it('runs sub-orchestrations under their parent, with a custom status', async () => {
+    const id = await h.client.scheduleNewOrchestration(parentOfCities, undefined, 'parent-1');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe(12);
+    expect(JSON.parse(state?.serializedCustomStatus ?? 'null')).toBe('halfway');
+    const child = await httpStatus('parent-1-b');
+    expect(child.body.runtimeStatus).toBe('Completed');
+    expect(child.body.output).toEqual(CITIES);
+    expect((await h.hub.store.getInstance('parent-1-a'))?.parentInstanceId).toBe('parent-1');
+  });
+
+  it('continues as new until done, keeping the instance id', async () => {
+    const id = await h.client.scheduleNewOrchestration(countdown, 3, 'countdown-1');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('liftoff');
+    expect(JSON.parse(state?.serializedInput ?? 'null')).toBe(0);
+  });
+
+  it('retries a failing activity with the retry policy of the SDK', async () => {
+    const id = await h.client.scheduleNewOrchestration(retrying);
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('succeeded on attempt 3');
+    const history = await h.hub.store.getHistory(id);
+    expect(history.filter((e) => e.eventType === 'TaskFailed')).toHaveLength(2);
+  });
+
+  it('delivers an event one orchestration sends to another', async () => {
+    const target = await h.client.scheduleNewOrchestration(awaitApproval);
+    await h.client.waitForOrchestrationStart(target, false, 60);
+    const sender = await h.client.scheduleNewOrchestration(notifier, target);
+    const state = await h.client.waitForOrchestrationCompletion(target, true, 60);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('from the notifier');
+    expect((await h.client.waitForOrchestrationCompletion(sender, true, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.COMPLETED,
+    );
+  });
+
+  it('records the version an orchestration is started with, for the SDK to read', async () => {
+    const id = await h.client.scheduleNewOrchestration(versioned, undefined, { version: '2.1' });
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('2.1');
+  });
+
+  it('fires a durable timer and delivers an external event raised by the client', async () => {
+    const id = await h.client.scheduleNewOrchestration(timerThenApproval, 300);
+    // The event may arrive before the orchestration waits for it: Durable Task buffers it.
+    await h.client.waitForOrchestrationStart(id, false, 60);
+    await h.client.raiseOrchestrationEvent(id, 'approve', { by: 'ada' });
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    const output = JSON.parse(state?.serializedOutput ?? 'null') as { approval: unknown; waitedMs: number };
+    expect(output.approval).toEqual({ by: 'ada' });
+    expect(output.waitedMs).toBeGreaterThanOrEqual(300);
+    const history = await h.hub.store.getHistory(id);
+    expect(history.filter((e) => e.eventType === 'TimerFired')).toHaveLength(1);
+  });
+
+  it('terminates a waiting instance with a reason', async () => {
+    const id = await h.client.scheduleNewOrchestration(awaitApproval);
+    await h.client.waitForOrchestrationStart(id, false, 60);
+    await h.client.terminateOrchestration(id, 'no longer needed');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.TERMINATED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('no longer needed');
+    expect((await httpStatus(id)).body.runtimeStatus).toBe('Terminated');
+  });
+
+  it('suspends an instance (an event waits in its history) and resumes it', async () => {
+    const id = await h.client.scheduleNewOrchestration(awaitApproval);
+    await until(async () => (await h.client.getOrchestrationState(id))?.runtimeStatus === OrchestrationStatus.RUNNING, {
+      what: 'the instance running',
+    });
+    await h.client.suspendOrchestration(id);
+    await until(
+      async () => (await h.client.getOrchestrationState(id))?.runtimeStatus === OrchestrationStatus.SUSPENDED,
+      { what: 'the instance suspended' },
+    );
+    expect((await httpStatus(id)).body.runtimeStatus).toBe('Suspended');
+    await h.client.raiseOrchestrationEvent(id, 'approve', 'yes');
+    // The event is delivered and recorded, but a suspended orchestration does not act on it.
+    await until(async () => (await h.hub.store.getHistory(id)).some((e) => e.eventType === 'EventRaised'), {
+      what: 'the event recorded in the history',
+    });
+    expect((await h.client.getOrchestrationState(id))?.runtimeStatus).toBe(OrchestrationStatus.SUSPENDED);
+    await h.client.resumeOrchestration(id);
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('yes');
+  });
+
+  it('fails the instance when an activity throws, with the error in status over gRPC and HTTP', async () => {
+    const id = await h.client.scheduleNewOrchestration(failingOrchestration);
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.FAILED);
+    expect(state?.failureDetails?.message).toContain('cannot charge the card');
+    const { body } = await httpStatus(id);
+    expect(body.runtimeStatus).toBe('Failed');
+    expect(JSON.stringify(body.output)).toContain('cannot charge the card');
+  });
+
+  it('rewinds a failed instance: the failed activity runs again and the instance completes', async () => {
+    const id = await h.client.scheduleNewOrchestration(rewindable);
+    const failed = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(failed?.runtimeStatus).toBe(OrchestrationStatus.FAILED);
+    await h.client.rewindInstance(id, 'fixed the bug');
+    // RewindInstance answers once the rewind took effect, so the next wait does not see the old failure.
+    expect((await h.hub.store.getInstance(id))?.runtimeStatus).not.toBe('Failed');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toEqual(['Hello before!', 'attempt 2']);
+    const history = await h.hub.store.getHistory(id);
+    // The activity that succeeded before the failure is not run again.
+    expect(history.filter((e) => e.eventType === 'TaskScheduled')).toHaveLength(2);
+  });
+
+  it('runs an SDK entity on signals from the client, and reads its state', async () => {
+    const counter = new EntityInstanceId('counter', 'c1');
+    await h.client.signalEntity(counter, 'add', 5);
+    await h.client.signalEntity(counter, 'add', 7);
+    await until(async () => (await h.client.getEntity<number>(counter))?.state === 12, {
+      what: 'the counter at 12',
+    });
+    // The same entity as Taskhub stores it (the HTTP API's and the dashboard's view).
+    const res = await fetch(`${h.http.url}/runtime/webhooks/durabletask/entities/counter/c1`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe(12);
+  });
+
+  it('lets an SDK orchestration call an SDK entity and signal it', async () => {
+    const id = await h.client.scheduleNewOrchestration(countingOrchestration, 'c2');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe(3);
+    await until(async () => (await h.client.getEntity<number>(new EntityInstanceId('counter', 'c2')))?.state === 4, {
+      what: 'the signal applied',
+    });
+    // The history streams with the entity events the SDK replays.
+    const history = await h.client.getOrchestrationHistory(id);
+    expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
+  });
+
+  it('rewinds an instance whose orchestrator code failed: the code runs again', async () => {
+    const id = await h.client.scheduleNewOrchestration(throwsOnce);
+    expect((await h.client.waitForOrchestrationCompletion(id, true, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.FAILED,
+    );
+    await h.client.rewindInstance(id, 'try again');
+    // RewindInstance answers once the rewind took effect, so the next wait does not see the old failure.
+    expect((await h.hub.store.getInstance(id))?.runtimeStatus).not.toBe('Failed');
+    const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+    expect(state?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toBe('recovered');
+  });
+
+  it('pages through a query and purges by id and by filter', async () => {
+    const ids = ['page-1', 'page-2', 'page-3', 'page-4', 'page-5'];
+    const since = new Date(Date.now() - 1000);
+    for (const id of ids) await h.client.scheduleNewOrchestration(helloCities, undefined, id);
+    for (const id of ids) await h.client.waitForOrchestrationCompletion(id, false, 60);
+
+    const pageSizes: number[] = [];
+    const seen: string[] = [];
+    for await (const page of h.client.getAllInstances({ instanceIdPrefix: 'page-', pageSize: 2 }).asPages()) {
+      pageSizes.push(page.values.length);
+      seen.push(...page.values.map((s) => s.instanceId));
+    }
+    expect(pageSizes).toEqual([2, 2, 1]);
+    expect(seen.sort()).toEqual(ids);
+
+    expect((await h.client.purgeOrchestration('page-1'))?.deletedInstanceCount).toBe(1);
+    expect(await h.client.getOrchestrationState('page-1')).toBeUndefined();
+    expect((await httpStatus('page-1')).status).toBe(404);
+
+    const criteria = new PurgeInstanceCriteria();
+    criteria.setCreatedTimeFrom(since);
+    criteria.setRuntimeStatusList([OrchestrationStatus.COMPLETED]);
+    const purged = await h.client.purgeOrchestration(criteria);
+    expect(purged?.deletedInstanceCount).toBeGreaterThanOrEqual(4);
+    for (const id of ids) expect(await h.client.getOrchestrationState(id)).toBeUndefined();
+  });
+
+  it('streams an instance history and restarts a finished instance', async () => {
+    const id = await h.client.scheduleNewOrchestration(helloCities, undefined, 'restart-me');
+    await h.client.waitForOrchestrationCompletion(id, false, 60);
+    const history = await h.client.getOrchestrationHistory(id);
+    expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
+    const again = await h.client.restartOrchestration(id, true);
+    expect(again).not.toBe(id);
+    const state = await h.client.waitForOrchestrationCompletion(again, true, 60);
+    expect(JSON.parse(state?.serializedOutput ?? 'null')).toEqual(CITIES);
+  });
+
+  it('answers UNIMPLEMENTED, with the reason, to an RPC it does not serve', async () => {
+    const Client = sidecarClientConstructor();
+    const raw = new Client(h.grpc.address, grpc.credentials.createInsecure()) as grpc.Client &
+      Record<string, (req: object, cb: (err: grpc.ServiceError | null) => void) => void>;
+    const err = await new Promise<grpc.ServiceError | null>((resolve) => raw.CreateTaskHub?.({}, resolve));
+    raw.close();
+    expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
+    expect(err?.details).toContain('does not implement');
+  });
+
+  it('refuses a completion for a work item it never handed out', async () => {
+    const Client = sidecarClientConstructor();
+    const raw = new Client(h.grpc.address, grpc.credentials.createInsecure()) as grpc.Client &
+      Record<string, (req: object, cb: (err: grpc.ServiceError | null) => void) => void>;
+    const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+      raw.CompleteActivityTask?.({ instanceId: 'x', taskId: 1, completionToken: 'forged' }, resolve),
+    );
+    raw.close();
+    expect(err?.code).toBe(grpc.status.NOT_FOUND);
+  });
+});
