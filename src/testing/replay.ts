@@ -49,15 +49,21 @@ function eventsAndOptions(
 }
 
 /**
+ * An orchestrator function as the app wrote it: Taskhub's OrchestrationHandler, or one typed with durable-functions'
+ * own types (`df.OrchestrationHandler`, whose context type is the real package's).
+ */
+export type ReplayableOrchestrator = OrchestrationHandler | ((context: never) => Generator<unknown, unknown, never>);
+
+/**
  * Replays a history (the events, or an exported history file's parsed JSON) against the orchestrator and reports
  * success or the first divergence, with the file:line of the orchestrator's call, without a store.
  */
 export function checkReplay(
-  handler: OrchestrationHandler,
+  handler: ReplayableOrchestrator,
   history: ReplayInput,
   options: ReplayHistoryOptions = {},
 ): ReplayReport {
-  return checkEvents(handler, ...eventsAndOptions(history, options));
+  return checkEvents(handler as OrchestrationHandler, ...eventsAndOptions(history, options));
 }
 
 /**
@@ -65,9 +71,9 @@ export function checkReplay(
  * NON_DETERMINISTIC, with the divergence as `details`) when the code diverges.
  */
 export function replayHistory(
-  handler: OrchestrationHandler,
+  handler: ReplayableOrchestrator,
   history: ReplayInput,
   options: ReplayHistoryOptions = {},
 ): EpisodeResult {
-  return replayEvents(handler, ...eventsAndOptions(history, options));
+  return replayEvents(handler as OrchestrationHandler, ...eventsAndOptions(history, options));
 }

@@ -221,7 +221,8 @@ describe('code-first apps', () => {
   it('TypeScript with a build older than its sources runs the sources and says so; a fresh build runs as built', async () => {
     const dir = write({
       'package.json': '{"type":"module","main":"dist/src/functions/*.js"}',
-      'dist/src/functions/hello.js': "import { app } from '@azure/functions';\napp.http('Built', { handler: () => ({}) });",
+      'dist/src/functions/hello.js':
+        "import { app } from '@azure/functions';\napp.http('Built', { handler: () => ({}) });",
       'src/functions/hello.ts': "import { app } from '@azure/functions';\napp.http('Edited', { handler: () => ({}) });",
     });
     const built = path.join(dir, 'dist/src/functions/hello.js');
