@@ -37,7 +37,13 @@ export interface LoadedApp {
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 const ENTRY_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', ...TS_EXTENSIONS]);
 
+/**
+ * Makes the app's `durable-functions` and `@azure/functions` imports resolve to Taskhub's, and turns on source maps,
+ * so that a built TypeScript app's stack traces and nondeterminism locations name its `.ts` lines (as its build's
+ * `sourceMap: true` intends) rather than `dist/…js`.
+ */
 export function installCompatModules(): void {
+  process.setSourceMapsEnabled(true);
   installModuleHooks({
     'durable-functions': durableFunctions,
     '@azure/functions': azureFunctions,
