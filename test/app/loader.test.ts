@@ -239,6 +239,26 @@ describe('code-first apps', () => {
     expect(fresh.log).not.toContain('older than');
   });
 
+  it('a timer or queue function whose options name a missing app setting is in error; the rest is served', async () => {
+    const dir = write({
+      'index.mjs':
+        "import { app } from '@azure/functions';\n" +
+        "import * as df from 'durable-functions';\n" +
+        "df.app.client.timer('NightlyStart', { schedule: '%NO_SUCH_SCHEDULE%', handler: () => {} });\n" +
+        "app.storageQueue('Orders', { queueName: '%NO_SUCH_QUEUE%', connection: 'AzureWebJobsStorage', handler: () => {} });\n" +
+        "app.get('Ping', () => ({ body: 'pong' }));",
+    });
+    const app = await load(path.join(dir, 'index.mjs'));
+    expect(app.error).toBeUndefined();
+    expect(app.http?.map((f) => f.name)).toEqual(['Ping']);
+    expect(app.unserved?.map((f) => `${f.name} ${f.trigger}`)).toEqual([
+      'NightlyStart timerTrigger',
+      'Orders queueTrigger',
+    ]);
+    expect(app.log).toMatch(/The 'NightlyStart' function is in error: .*%NO_SUCH_SCHEDULE% names no app setting/);
+    expect(app.log).toMatch(/The 'Orders' function is in error: .*%NO_SUCH_QUEUE% names no app setting/);
+  });
+
   it('an app with triggers Taskhub does not serve loads, serves its HTTP functions and lists the others', async () => {
     const dir = write({
       'index.mjs':

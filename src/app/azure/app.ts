@@ -94,9 +94,17 @@ function registerTriggered(name: string, type: string, options: GenericFunctionO
     throw new TaskhubError('INVALID_ARGUMENT', `The ${type} function '${name}' needs a handler function.`);
   }
   const definition = currentApp();
+  // As for HTTP functions: a missing setting puts this function in error, and the rest of the app is served.
+  let resolved: FunctionTrigger;
+  try {
+    resolved = resolveSettingExpressions(options.trigger, `function '${name}'`);
+  } catch (err) {
+    definition.unservedFunctions.push({ name, trigger: type, reason: (err as Error).message });
+    return;
+  }
   definition.addTriggerFunction({
     name,
-    trigger: resolveSettingExpressions(options.trigger, `function '${name}'`),
+    trigger: resolved,
     extraInputs: options.extraInputs ?? [],
     extraOutputs: options.extraOutputs ?? [],
     ...(options.return ? { return: options.return } : {}),

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { RestError } from '@azure/storage-blob';
 import { isTaskhubError } from '../../core/errors.js';
+import { resolveSettingExpressions } from '../settings.js';
 import { accountFor, storageConnectionString, type StorageAccount } from '../triggers/storage/connection.js';
 import { queueHostOptions, type QueueHostOptions } from '../triggers/storage/host-options.js';
 
@@ -132,12 +133,17 @@ export function splitBlobPath(blobPath: string, where: string): { container: str
   return { container: trimmed.slice(0, slash), blob: trimmed.slice(slash + 1) };
 }
 
+/** A binding's path or queue name, its `%SETTING%` parts read from the app settings (`{…}` parts are the caller's). */
 function requiredString(binding: StorageBinding, key: 'path' | 'queueName', where: string): string {
   const value = binding[key];
   if (typeof value !== 'string' || value === '') {
     throw new StorageBindingError(`${where}: the ${binding.type} binding '${binding.name}' needs '${key}'.`);
   }
-  return value;
+  try {
+    return resolveSettingExpressions(value, `${where}: the ${binding.type} binding '${binding.name}'`);
+  } catch (err) {
+    throw new StorageBindingError((err as Error).message);
+  }
 }
 
 /** The account of a binding; a missing or refused connection fails the invocation that uses it. */
