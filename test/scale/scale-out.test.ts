@@ -103,9 +103,19 @@ describe('scale-out on PostgreSQL', () => {
       const threshold = Math.ceil((COUNT * randomBetween(fromPercent, fromPercent + 10)) / 100);
       const holds = async (): Promise<boolean> =>
         (await store.lockHolders()).some((h) => h.includes(`:${String(victim.pid)}:`));
-      await until(async () => (await completedCount()) >= threshold && (await holds()), {
-        what: `${threshold} completed and worker ${String(victim.pid)} holding work`,
-        timeoutMs: 120_000,
+      let seen = { completed: 0, holders: [] as string[] };
+      await until(
+        async () => {
+          seen = { completed: await completedCount(), holders: await store.lockHolders() };
+          return seen.completed >= threshold && seen.holders.some((h) => h.includes(`:${String(victim.pid)}:`));
+        },
+        { what: `${threshold} completed and worker ${String(victim.pid)} holding work`, timeoutMs: 120_000 },
+      ).catch((err: unknown) => {
+        // Say what was seen last, so a failure on a loaded machine tells stalled progress from an idle victim.
+        const holders = [...new Set(seen.holders.map((h) => h.split(':').slice(0, 3).join(':')))].join(', ');
+        throw new Error(
+          `${(err as Error).message}; last seen: ${seen.completed} completed, holders ${holders || 'none'}`,
+        );
       });
       const done = await completedCount();
       await kill(victim);
