@@ -154,6 +154,22 @@ describe('timer trigger service', () => {
     expect(await seed.store.getTimerStatus('yearly')).toEqual(status);
   });
 
+  it('stores the schedule status at first start, so an occurrence missed before the first run is found later', async () => {
+    const env = await environment();
+    const values: TimerValue[] = [];
+    const fn = timer('FirstStart', { schedule: YEARLY, useMonitor: true }, (v) => values.push(v));
+    const first = await startTimers([fn], env);
+    await first.close();
+    const stored = await env.store.getTimerStatus('firststart');
+    expect(stored?.last).toBe(NEVER);
+    expect(Date.parse(stored!.next)).toBeGreaterThan(Date.now());
+    expect(values).toHaveLength(0);
+    // Started again, it keeps what is stored (0001-01-01 never overwrites a status).
+    const again = await startTimers([fn], await environment());
+    await again.close();
+    expect(await env.store.getTimerStatus('firststart')).toEqual(stored);
+  });
+
   it('logs a failing function in one line naming it and its error, and goes on with the schedule', async () => {
     const env = await environment();
     let calls = 0;

@@ -98,6 +98,9 @@ export class TimerRunner {
         const pastDue = { ...status, next: missed.toISOString() };
         return claimed ? () => this.#invoke({ isPastDue: true, status: pastDue }) : undefined;
       }
+      // First start: the status is stored now (an occurrence of 0001-01-01 creates it and never overwrites one), so
+      // an occurrence missed before the first run is still found at the next start, as Azure's monitor finds it.
+      if (!status) await this.#claim(new Date(NEVER), schedule.next(now));
     }
     if (!runOnStartup) return undefined;
     // Azure runs it on every start of every instance (scale-out included): no claim, by design.
