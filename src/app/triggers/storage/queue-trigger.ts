@@ -11,8 +11,12 @@ import { accountFor } from './connection.js';
 import { queueHostOptions, type QueueHostOptions } from './host-options.js';
 import { PollErrorReporter } from './poll-errors.js';
 
-/** How long a fetched message stays invisible while its invocation runs (the Functions host's 10 minutes). */
-const INVISIBLE_WHILE_RUNNING_S = 600;
+/**
+ * How long a fetched message stays invisible while its invocation runs, renewed every half of it. The Functions host
+ * uses 10 minutes, because there the host outlives its language worker and fails the invocation when the worker dies;
+ * here the listener dies with the worker, so a short lease is what brings a crashed worker's messages back soon.
+ */
+const INVISIBLE_WHILE_RUNNING_S = 30;
 /** The first wait after an empty poll; doubles up to maxPollingInterval. */
 const MIN_POLL_MS = 100;
 
