@@ -32,7 +32,9 @@ export const EXCEPTION_PROPERTIES: unique symbol = Symbol('taskhub.exceptionProp
 
 /** FailureDetails of anything thrown: Error fields, plus `error.details` as JSON text and its custom properties. */
 export function failureDetailsOf(err: unknown): FailureDetails {
-  if (err instanceof TaskFailedError) return err.failureDetails;
+  // Uncaught, a failed task's error reads as it read in the code ("Activity function 'X' failed: …"), as in Durable
+  // Functions; its type, stack and details stay the failed task's own.
+  if (err instanceof TaskFailedError) return { ...err.failureDetails, errorMessage: err.message };
   if (err instanceof Error) {
     const details = (err as { details?: unknown }).details;
     const properties = (err as { [EXCEPTION_PROPERTIES]?: Record<string, unknown> })[EXCEPTION_PROPERTIES];

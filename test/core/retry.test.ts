@@ -90,7 +90,11 @@ describe('callActivityWithRetry', () => {
     const failed = d.run(ev.timerFired(3, at(3.01)));
     expect(failed.outcome).toEqual({
       status: 'Failed',
-      failureDetails: { errorType: 'RangeError', errorMessage: 'two', stackTrace: 'RangeError: two\n  at x' },
+      failureDetails: {
+        errorType: 'RangeError',
+        errorMessage: "Activity function 'Flaky' failed: two",
+        stackTrace: 'RangeError: two\n  at x',
+      },
     });
     expect(failed.runtimeStatus).toBe('Failed');
   });

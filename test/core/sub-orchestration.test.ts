@@ -65,7 +65,7 @@ describe('sub-orchestrations', () => {
     });
   });
 
-  it('an uncaught child failure fails the parent with the same failure details', () => {
+  it("an uncaught child failure fails the parent with the child's details, its message as the code saw it", () => {
     const d = new Driver(function* (ctx: OrchestrationContext) {
       return yield ctx.df.callSubOrchestrator('Child');
     });
@@ -73,7 +73,7 @@ describe('sub-orchestrations', () => {
     const r = d.run(ev.subFailed(0, 'child broke'));
     expect(r.outcome).toEqual({
       status: 'Failed',
-      failureDetails: { errorType: 'Error', errorMessage: 'child broke' },
+      failureDetails: { errorType: 'Error', errorMessage: "Sub orchestrator function 'Child' failed: child broke" },
     });
     expect(r.newHistory.at(-2)).toMatchObject({ eventType: 'ExecutionCompleted', orchestrationStatus: 'Failed' });
   });
