@@ -15,7 +15,7 @@ import { isTaskhubError, TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import type { Logger } from '../log.js';
 import { storeFailureKind } from '../store/store-failure.js';
-import type { Store } from '../store/store.js';
+import type { InstanceRecord, Store } from '../store/store.js';
 import { fromPbStatus, fromTimestamp, str, toOrchestrationState, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 import {
@@ -202,6 +202,42 @@ export function sidecarHandlers(
           .map((r) => toOrchestrationState(r, q?.fetchInputsAndOutputs ?? false)),
         continuationToken: str(page.continuationToken),
       };
+    },
+
+    // Instance ids only, newest store order, paged by `lastInstanceKey` (the store's continuation token). A
+    // completed-time filter keeps finished instances whose last update (their completion) falls in the range.
+    ListInstanceIds: async (req: {
+      runtimeStatus: number[];
+      completedTimeFrom?: pb.Maybe<pb.Timestamp>;
+      completedTimeTo?: pb.Maybe<pb.Timestamp>;
+      pageSize: number;
+      lastInstanceKey?: pb.Maybe<pb.StringValue>;
+    }) => {
+      const pageSize = req.pageSize > 0 ? Math.min(req.pageSize, 1000) : 100;
+      const from = fromTimestamp(req.completedTimeFrom);
+      const to = fromTimestamp(req.completedTimeTo);
+      const statuses = req.runtimeStatus.map((s) => fromPbStatus(s));
+      const keep = (r: InstanceRecord): boolean =>
+        !isEntityInstanceId(r.instanceId) &&
+        (from === undefined && to === undefined
+          ? true
+          : isTerminal(r.runtimeStatus) &&
+            (from === undefined || r.lastUpdatedTime >= from) &&
+            (to === undefined || r.lastUpdatedTime <= to));
+      const instanceIds: string[] = [];
+      let token = unwrap(req.lastInstanceKey) || undefined;
+      // Each store page asks for no more than the ids still missing, so the key never skips an instance.
+      do {
+        const page = await store.queryInstances({
+          ...(statuses.length > 0 ? { runtimeStatus: statuses } : {}),
+          ...(token ? { continuationToken: token } : {}),
+          pageSize: pageSize - instanceIds.length,
+          showInput: false,
+        });
+        instanceIds.push(...page.instances.filter(keep).map((r) => r.instanceId));
+        token = page.continuationToken;
+      } while (token && instanceIds.length < pageSize);
+      return { instanceIds, lastInstanceKey: str(token) };
     },
 
     PurgeInstances: async (req: pb.PurgeInstancesRequest) => {

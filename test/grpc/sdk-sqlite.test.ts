@@ -241,6 +241,48 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     for (const id of ids) expect(await h.client.getOrchestrationState(id)).toBeUndefined();
   });
 
+  it('lists instance ids page by page, by status and by completed time', async () => {
+    const before = new Date(Date.now() - 1000);
+    const ids = ['ids-1', 'ids-2', 'ids-3'];
+    for (const id of ids) await h.client.scheduleNewOrchestration(helloCities, undefined, id);
+    for (const id of ids) await h.client.waitForOrchestrationCompletion(id, false, 60);
+    await h.client.scheduleNewOrchestration(awaitApproval, undefined, 'ids-waiting');
+    await h.client.waitForOrchestrationStart('ids-waiting', false, 60);
+
+    const listed: string[] = [];
+    const sizes: number[] = [];
+    let key: string | undefined;
+    do {
+      const page = await h.client.listInstanceIds({
+        runtimeStatus: [OrchestrationStatus.COMPLETED],
+        pageSize: 2,
+        ...(key ? { lastInstanceKey: key } : {}),
+      });
+      sizes.push(page.values.length);
+      listed.push(...page.values);
+      key = page.continuationToken;
+    } while (key);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed).toEqual(expect.arrayContaining(ids));
+    expect(listed).not.toContain('ids-waiting');
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+
+    const running = await h.client.listInstanceIds({ runtimeStatus: [OrchestrationStatus.RUNNING], pageSize: 100 });
+    expect(running.values).toContain('ids-waiting');
+    expect(running.values).not.toContain('ids-1');
+
+    const inRange = await h.client.listInstanceIds({
+      completedTimeFrom: before,
+      completedTimeTo: new Date(Date.now() + 1000),
+      pageSize: 1000,
+    });
+    expect(inRange.values).toEqual(expect.arrayContaining(ids));
+    expect(inRange.values).not.toContain('ids-waiting');
+    const future = await h.client.listInstanceIds({ completedTimeFrom: new Date(Date.now() + 60_000), pageSize: 1000 });
+    expect(future.values).toEqual([]);
+    await h.client.terminateOrchestration('ids-waiting', 'done');
+  });
+
   it('streams an instance history and restarts a finished instance', async () => {
     const id = await h.client.scheduleNewOrchestration(helloCities, undefined, 'restart-me');
     await h.client.waitForOrchestrationCompletion(id, false, 60);
