@@ -158,3 +158,25 @@ export async function settle(
     }
   }
 }
+
+/**
+ * The instance's sub-orchestrations, their sub-orchestrations and so on (read from each one's current history, where
+ * `SubOrchestrationInstanceCreated` names the child; a child whose row names another parent is left out), parents
+ * before children: what Durable Functions' recursive terminate and purge act on besides the instance itself.
+ */
+export async function subOrchestrationTree(store: Store, instanceId: string): Promise<string[]> {
+  const found: string[] = [];
+  const seen = new Set([instanceId]);
+  const queue = [instanceId];
+  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+    for (const e of await store.getHistory(parent)) {
+      if (e.eventType !== 'SubOrchestrationInstanceCreated' || seen.has(e.instanceId)) continue;
+      seen.add(e.instanceId);
+      const child = await store.getInstance(e.instanceId);
+      if (child?.parentInstanceId !== parent) continue;
+      found.push(e.instanceId);
+      queue.push(e.instanceId);
+    }
+  }
+  return found;
+}

@@ -63,6 +63,21 @@ export const parentOfCities = async function* (
   return a.length + b.length;
 };
 
+/** Waits on a child that waits on a grandchild, each for an 'approve' event: a tree for recursive terminate. */
+export const approvalTree = async function* (
+  ctx: OrchestrationContext,
+  depth: number,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  if (depth > 0) {
+    const below: unknown = yield ctx.callSubOrchestrator(approvalTree, depth - 1, {
+      instanceId: `${ctx.instanceId}-sub`,
+    });
+    return below;
+  }
+  const approval: unknown = yield ctx.waitForExternalEvent('approve');
+  return approval;
+};
+
 /** Continues as new until its input reaches 0. */
 export const countdown = async function* (
   ctx: OrchestrationContext,
@@ -160,6 +175,7 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     awaitApproval,
     failingOrchestration,
     parentOfCities,
+    approvalTree,
     countdown,
     retrying,
     notifier,

@@ -1,12 +1,18 @@
 // The official Durable Task SDK (@microsoft/durabletask-js) as client and worker of a Taskhub hub on SQLite, over
 // Taskhub's gRPC endpoint; the same instances seen through the HTTP management API.
 import * as grpc from '@grpc/grpc-js';
-import { EntityInstanceId, OrchestrationStatus, PurgeInstanceCriteria } from '@microsoft/durabletask-js';
+import {
+  EntityInstanceId,
+  OrchestrationStatus,
+  PurgeInstanceCriteria,
+  terminateOptions,
+} from '@microsoft/durabletask-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidecarClientConstructor } from '../../src/grpc/proto.js';
 import { until } from '../until.js';
 import { startHarness, type GrpcHarness } from './harness.js';
 import {
+  approvalTree,
   awaitApproval,
   countdown,
   countingOrchestration,
@@ -281,6 +287,50 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     const future = await h.client.listInstanceIds({ completedTimeFrom: new Date(Date.now() + 60_000), pageSize: 1000 });
     expect(future.values).toEqual([]);
     await h.client.terminateOrchestration('ids-waiting', 'done');
+  });
+
+  it('terminates and purges recursively: the sub-orchestrations at every depth too', async () => {
+    // Without recursive: only the named instance ends; its child keeps running.
+    await h.client.scheduleNewOrchestration(approvalTree, 1, 'flat');
+    await until(
+      async () => (await h.client.getOrchestrationState('flat-sub'))?.runtimeStatus === OrchestrationStatus.RUNNING,
+      { what: 'flat-sub running' },
+    );
+    await h.client.terminateOrchestration('flat', 'stop');
+    await h.client.waitForOrchestrationCompletion('flat', false, 60);
+    expect((await h.client.getOrchestrationState('flat-sub'))?.runtimeStatus).toBe(OrchestrationStatus.RUNNING);
+    await h.client.terminateOrchestration('flat-sub', 'stop');
+
+    await h.client.scheduleNewOrchestration(approvalTree, 2, 'tree');
+    await until(
+      async () => (await h.client.getOrchestrationState('tree-sub-sub'))?.runtimeStatus === OrchestrationStatus.RUNNING,
+      { what: 'tree-sub-sub running' },
+    );
+    await h.client.terminateOrchestration('tree', terminateOptions({ output: 'stop all', recursive: true }));
+    for (const id of ['tree', 'tree-sub', 'tree-sub-sub']) {
+      const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+      expect(state?.runtimeStatus).toBe(OrchestrationStatus.TERMINATED);
+    }
+    expect(JSON.parse((await h.client.getOrchestrationState('tree-sub-sub'))?.serializedOutput ?? 'null')).toBe(
+      'stop all',
+    );
+
+    // Purge: without recursive the children stay; with it, the whole tree goes.
+    await h.client.waitForOrchestrationCompletion('flat-sub', false, 60);
+    expect((await h.client.purgeOrchestration('flat'))?.deletedInstanceCount).toBe(1);
+    expect(await h.client.getOrchestrationState('flat-sub')).toBeDefined();
+    expect((await h.client.purgeOrchestration('tree', { recursive: true }))?.deletedInstanceCount).toBe(3);
+    for (const id of ['tree', 'tree-sub', 'tree-sub-sub'])
+      expect(await h.client.getOrchestrationState(id)).toBeUndefined();
+
+    const id = await h.client.scheduleNewOrchestration(parentOfCities, undefined, 'purge-filter');
+    await h.client.waitForOrchestrationCompletion(id, false, 60);
+    const criteria = new PurgeInstanceCriteria();
+    criteria.setCreatedTimeFrom(new Date((await h.hub.store.getInstance(id))!.createdTime));
+    criteria.setCreatedTimeTo(new Date(Date.parse((await h.hub.store.getInstance(id))!.createdTime) + 1));
+    expect((await h.client.purgeOrchestration(criteria, { recursive: true }))?.deletedInstanceCount).toBe(3);
+    expect(await h.hub.store.getInstance('purge-filter-a')).toBeUndefined();
+    expect(await h.hub.store.getInstance('purge-filter-b')).toBeUndefined();
   });
 
   it('streams an instance history and restarts a finished instance', async () => {
