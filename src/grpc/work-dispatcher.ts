@@ -20,7 +20,7 @@ import { fromPbFailure, optional, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 import { calledRequestIds, entityPbEvent } from './entity-events.js';
 import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
-import { rewindCommit } from './rewind-commit.js';
+import { rewindCommit } from '../worker/rewind-commit.js';
 import {
   failureCommit,
   findStarted,
