@@ -3,7 +3,7 @@
 // same run. Three processes, as a deployment has them: the serve-grpc server (a child), the SDK worker (a child:
 // bench/grpc-worker.ts, it replays the orchestrators) and the SDK client (this process). Every result is checked.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,25 @@ function startChild(args: readonly string[], ready: RegExp): Promise<Child> {
     );
     child.once('error', reject);
   });
+}
+
+/** CPU time (user + system) a child process has used, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+function clientCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 async function runSdk(client: TaskHubGrpcClient, name: string, id: string, input?: unknown): Promise<unknown> {
@@ -118,12 +137,31 @@ export async function benchGrpc(tag: string, w1Instances: number, w4Instances: n
     );
     children.push(server);
     const address = /Durable Task gRPC endpoint: http:\/\/(\S+)/.exec(server.output())?.[1] ?? '';
-    children.push(await startChild(['bench/grpc-worker.ts', address], /worker started/));
+    const worker = await startChild(['bench/grpc-worker.ts', address], /worker started/);
+    children.push(worker);
     client = new TaskHubGrpcClient({ hostAddress: address, logger: new NoOpLogger() });
     const sdk = client;
     // Warm-up: connections, the worker's first claims, the JIT on both sides.
     await pool(20, 8, async (i) => assertEqual(await runSdk(sdk, 'HelloChain', `${tag}-gwarm-${i}`), HELLO, 'warm-up'));
-    const grpcMetrics = [...(await sdkW1(sdk, tag, w1Instances)), ...(await sdkW4(sdk, tag, w4Instances))];
+    // Where W1's CPU goes: the server (store, protobuf, dispatch), the SDK worker (replay, protobuf), the client.
+    const cpuBefore = [cpuMs(server.process.pid), cpuMs(worker.process.pid), clientCpuMs()];
+    const w1Metrics = await sdkW1(sdk, tag, w1Instances);
+    const cpuAfter = [cpuMs(server.process.pid), cpuMs(worker.process.pid), clientCpuMs()];
+    const cpu: Metric[] = ['server', 'sdk_worker', 'client'].flatMap((who, i) => {
+      const spent = (cpuAfter[i] ?? NaN) - (cpuBefore[i] ?? NaN);
+      return Number.isFinite(spent)
+        ? [
+            {
+              engine: GRPC_ENGINE,
+              workload: 'W1',
+              metric: `${who}_cpu_ms_per_instance`,
+              value: round(spent / w1Instances, 3),
+              unit: 'ms',
+            },
+          ]
+        : [];
+    });
+    const grpcMetrics = [...w1Metrics, ...cpu, ...(await sdkW4(sdk, tag, w4Instances))];
     const ratios: Metric[] = grpcMetrics.flatMap((g) => {
       const b = baseline.find((m) => m.workload === `${g.workload}-vs-grpc` && m.metric === g.metric);
       return b && b.value > 0
