@@ -18,6 +18,8 @@ import {
   countingOrchestration,
   failingOrchestration,
   helloCities,
+  lockedRead,
+  lockedTransfer,
   notifier,
   parentOfCities,
   registerAll,
@@ -205,6 +207,61 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     // The history streams with the entity events the SDK replays.
     const history = await h.client.getOrchestrationHistory(id);
     expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
+  });
+
+  it('runs a critical section of an SDK orchestration: locked entities queue other requests until it releases', async () => {
+    const a = new EntityInstanceId('counter', 'lk-a');
+    const b = new EntityInstanceId('counter', 'lk-b');
+    await h.client.signalEntity(a, 'add', 10);
+    await until(async () => (await h.client.getEntity<number>(a))?.state === 10, { what: 'lk-a at 10' });
+
+    const transfer = await h.client.scheduleNewOrchestration(lockedTransfer, 'lk', 'transfer-1');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === transfer, {
+      what: 'lk-a locked by the transfer',
+    });
+    // While the section holds the locks, a client's signal and another orchestration's lock request wait in the queue.
+    await h.client.signalEntity(a, 'add', 5);
+    const reader = await h.client.scheduleNewOrchestration(lockedRead, 'lk', 'reader-1');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.backlogQueueSize === 2, {
+      what: 'the signal and the lock request queued at lk-a',
+    });
+    expect((await h.client.getEntity<number>(a))?.state).toBe(10);
+    expect((await h.client.getOrchestrationState(reader))?.runtimeStatus).toBe(OrchestrationStatus.RUNNING);
+
+    await h.client.raiseOrchestrationEvent(transfer, 'go');
+    const moved = await h.client.waitForOrchestrationCompletion(transfer, true, 60);
+    expect(moved?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(moved?.serializedOutput ?? 'null')).toBe(10);
+    // Released: the queued signal runs (0 + 5), then the reader's section, which sees it.
+    const read = await h.client.waitForOrchestrationCompletion(reader, true, 60);
+    expect(read?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(read?.serializedOutput ?? 'null')).toBe(5);
+    expect((await h.client.getEntity<number>(b))?.state).toBe(10);
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === undefined, {
+      what: 'lk-a released',
+    });
+    // The history the SDK replays streams back with the lock events.
+    const history = await h.client.getOrchestrationHistory(transfer);
+    expect(history.length).toBe((await h.hub.store.getHistory(transfer)).length);
+  });
+
+  it('releases the locks of an SDK orchestration that ends inside its critical section', async () => {
+    const a = new EntityInstanceId('counter', 'lk2-a');
+    await h.client.signalEntity(a, 'add', 7);
+    await until(async () => (await h.client.getEntity<number>(a))?.state === 7, { what: 'lk2-a at 7' });
+    const held = await h.client.scheduleNewOrchestration(lockedTransfer, 'lk2', 'transfer-2');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === held, { what: 'lk2-a locked' });
+    await h.client.terminateOrchestration(held, 'stop');
+    expect((await h.client.waitForOrchestrationCompletion(held, false, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.TERMINATED,
+    );
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === undefined, {
+      what: 'lk2-a released by the termination',
+    });
+    const reader = await h.client.scheduleNewOrchestration(lockedRead, 'lk2', 'reader-2');
+    expect(JSON.parse((await h.client.waitForOrchestrationCompletion(reader, true, 60))?.serializedOutput ?? '0')).toBe(
+      7,
+    );
   });
 
   it('rewinds an instance whose orchestrator code failed: the code runs again', async () => {
