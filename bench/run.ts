@@ -1,5 +1,6 @@
 // `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
-// beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; then W1, W4 and W7 on
+// beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; W1 and W4 driven by the
+// official Durable Task SDK over `taskhub serve-grpc` beside the same in-process (bench/grpc.ts); then W1, W4 and W7 on
 // PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts). Medians of RUNS runs
 // (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { openBenchHub } from './lib/hub.js';
 import { round, summarize } from './lib/stats.js';
 import { w1, w2, w3, w4, w5, warmup, type Metric } from './lib/workloads.js';
 import { benchPostgres, startPostgres } from './postgres.js';
+import { benchGrpc } from './grpc.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
 
@@ -71,6 +73,7 @@ for (let run = 1; run <= RUNS; run++) {
   }
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
   if (wanted('replay')) record(await benchReplay());
+  if (wanted('grpc')) record(await benchGrpc(`r${run}`, scaled(500), scaled(200)));
   if (pg) {
     try {
       record(await benchPostgres(pg, run, SCALE));

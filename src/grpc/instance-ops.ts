@@ -8,7 +8,9 @@ import { TaskhubError } from '../core/errors.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { InstanceRecord, NewInstance, Store } from '../store/store.js';
 import { str, toOrchestrationState, toPbEvent, toTimestamp } from './convert.js';
-import { calledRequestIds, entityPbEvent } from './entity-events.js';
+import { entityPbEvent, entityRequestIds } from './entity-events.js';
+
+export { normalizeEntityId } from './entity-events.js';
 import type * as pb from './proto-types.js';
 
 const HISTORY_CHUNK = 200;
@@ -110,7 +112,7 @@ export async function streamHistory(
 ): Promise<void> {
   await requireInstance(store, call.request.instanceId);
   const history = await store.getHistory(call.request.instanceId);
-  const calls = calledRequestIds(history);
+  const calls = entityRequestIds(history);
   for (let i = 0; i < history.length; i += HISTORY_CHUNK) {
     const chunk = history.slice(i, i + HISTORY_CHUNK);
     call.write({ events: chunk.map((e) => entityPbEvent(e, calls) ?? toPbEvent(e)) });
@@ -127,12 +129,6 @@ export function entityMetadata(record: InstanceRecord, includeState: boolean): p
     lockedBy: str(entity.lock?.owner),
     serializedState: includeState ? str(entity.state) : null,
   };
-}
-
-/** Entity ids are '@name@key' with the name in lower case, as Durable Functions stores them. */
-export function normalizeEntityId(id: string): string {
-  const match = /^@([^@]*)@(.*)$/s.exec(id);
-  return match ? `@${(match[1] ?? '').toLowerCase()}@${match[2] ?? ''}` : id;
 }
 
 /**
@@ -157,4 +153,26 @@ export async function settle(
       round.abort('round over');
     }
   }
+}
+
+/**
+ * The instance's sub-orchestrations, their sub-orchestrations and so on (read from each one's current history, where
+ * `SubOrchestrationInstanceCreated` names the child; a child whose row names another parent is left out), parents
+ * before children: what Durable Functions' recursive terminate and purge act on besides the instance itself.
+ */
+export async function subOrchestrationTree(store: Store, instanceId: string): Promise<string[]> {
+  const found: string[] = [];
+  const seen = new Set([instanceId]);
+  const queue = [instanceId];
+  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+    for (const e of await store.getHistory(parent)) {
+      if (e.eventType !== 'SubOrchestrationInstanceCreated' || seen.has(e.instanceId)) continue;
+      seen.add(e.instanceId);
+      const child = await store.getInstance(e.instanceId);
+      if (child?.parentInstanceId !== parent) continue;
+      found.push(e.instanceId);
+      queue.push(e.instanceId);
+    }
+  }
+  return found;
 }

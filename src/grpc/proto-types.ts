@@ -106,11 +106,28 @@ export interface HistoryEvent {
   readonly executionRewound?: Maybe<{ readonly reason?: Maybe<StringValue> }>;
   readonly entityOperationSignaled?: Maybe<EntityOperationEvent>;
   readonly entityOperationCalled?: Maybe<EntityOperationEvent>;
+  readonly entityLockRequested?: Maybe<EntityLockRequestedEvent>;
+  readonly entityUnlockSent?: Maybe<EntityUnlockSentEvent>;
+  readonly entityLockGranted?: Maybe<{ readonly criticalSectionId: string }>;
   readonly entityOperationCompleted?: Maybe<{ readonly requestId: string; readonly output?: Maybe<StringValue> }>;
   readonly entityOperationFailed?: Maybe<{
     readonly requestId: string;
     readonly failureDetails?: Maybe<TaskFailureDetails>;
   }>;
+}
+
+export interface EntityLockRequestedEvent {
+  readonly criticalSectionId: string;
+  /** Entity instance ids ('@name@key'), sorted by the SDK. */
+  readonly lockSet: string[];
+  readonly position: number;
+  readonly parentInstanceId?: Maybe<StringValue>;
+}
+
+export interface EntityUnlockSentEvent {
+  readonly criticalSectionId: string;
+  readonly parentInstanceId?: Maybe<StringValue>;
+  readonly targetInstanceId?: Maybe<StringValue>;
 }
 
 export interface EntityOperationEvent {
@@ -148,6 +165,8 @@ export interface OrchestratorAction {
   readonly sendEntityMessage?: Maybe<{
     readonly entityOperationSignaled?: Maybe<EntityOperationEvent>;
     readonly entityOperationCalled?: Maybe<EntityOperationEvent>;
+    readonly entityLockRequested?: Maybe<EntityLockRequestedEvent>;
+    readonly entityUnlockSent?: Maybe<EntityUnlockSentEvent>;
   }>;
   readonly rewindOrchestration?: Maybe<object>;
 }

@@ -1,8 +1,10 @@
 // The store commits of SDK-served work that Taskhub writes itself (pure): an episode's result, a failure the runtime
 // gives an instance, the no-op that consumes messages for a finished instance, and an activity's failure event.
+import { openSectionIn, releaseRequest } from '../core/entity-lock.js';
+import { ENTITY_REQUEST_EVENT } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
 import type { ExecutionStartedEvent, FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
-import type { EpisodeCommit, InstanceRecord, WorkItem, WorkItemKey } from '../store/store.js';
+import type { EpisodeCommit, InstanceRecord, NewMessage, WorkItem, WorkItemKey } from '../store/store.js';
 import { buildEpisodeCommit, failedExecutionMessages, type BuiltEpisode } from '../worker/episode-commit.js';
 import { optional } from './convert.js';
 
@@ -26,7 +28,7 @@ export function resultCommit(
   result: EpisodeResult,
   childIdsInUse: ReadonlySet<string> | undefined,
 ): BuiltEpisode {
-  return buildEpisodeCommit(
+  const built = buildEpisodeCommit(
     {
       instanceId: p.instance.instanceId,
       executionId: p.instance.executionId,
@@ -40,6 +42,18 @@ export function resultCommit(
     result,
     p.now,
   );
+  // An execution that ends (or continues as new) inside a critical section releases it, as Taskhub's own
+  // orchestrations do: the SDK sends the release only when the code calls the lock handle's release().
+  const status = result.outcome.status;
+  const section =
+    status === 'Running' || status === 'Suspended' ? undefined : openSectionIn([...p.history, ...result.newHistory]);
+  if (!section) return built;
+  const input = releaseRequest(section, p.instance.instanceId);
+  const releases: NewMessage[] = section.entities.map((entity) => ({
+    instanceId: entity,
+    event: { eventType: 'EventRaised', eventId: -1, timestamp: p.now, name: ENTITY_REQUEST_EVENT, input },
+  }));
+  return { ...built, commit: { ...built.commit, newMessages: [...built.commit.newMessages, ...releases] } };
 }
 
 /** The instance ends Failed with `failure`; its parent hears of it and a critical section it holds is released. */

@@ -67,21 +67,18 @@ export function remoteEpisodeResult(
         instanceId: a.terminateOrchestration.instanceId,
         event: { eventType: 'ExecutionTerminated', eventId: -1, timestamp: now, ...optional('input', reason) },
       });
-    } else if (
-      a.sendEntityMessage &&
-      (a.sendEntityMessage.entityOperationCalled || a.sendEntityMessage.entityOperationSignaled)
-    ) {
+    } else if (a.sendEntityMessage) {
       const recorded = entityAction(id, a.sendEntityMessage, instanceId, now);
-      if (recorded) {
-        newHistory.push(recorded.historyEvent);
-        extraMessages.push(recorded.message);
-      }
+      if (!recorded)
+        throw new UnsupportedActionError('The orchestrator sent an entity message with no operation or lock in it.');
+      newHistory.push(recorded.historyEvent);
+      extraMessages.push(recorded.message);
     } else if (a.completeOrchestration) {
       outcome = completion(a.completeOrchestration);
     } else {
       throw new UnsupportedActionError(
         `The orchestrator asked for a '${a.orchestratorActionType ?? 'unknown'}' action, which Taskhub's gRPC ` +
-          'endpoint does not carry out yet (entity locks and rewind actions from SDK orchestrators are not supported).',
+          'endpoint does not carry out yet (rewind actions from SDK orchestrators are not supported).',
       );
     }
   }

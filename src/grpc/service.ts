@@ -12,10 +12,10 @@ import {
   type EntityRequest,
 } from '../core/entity-state.js';
 import { isTaskhubError, TaskhubError } from '../core/errors.js';
-import { isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { Logger } from '../log.js';
 import { storeFailureKind } from '../store/store-failure.js';
-import type { Store } from '../store/store.js';
+import type { InstanceRecord, Store } from '../store/store.js';
 import { fromPbStatus, fromTimestamp, str, toOrchestrationState, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
 import {
@@ -27,6 +27,7 @@ import {
   send,
   settle,
   streamHistory,
+  subOrchestrationTree,
   waitFor,
 } from './instance-ops.js';
 import { RemoteWorkDispatcher, WorkItemError } from './work-dispatcher.js';
@@ -113,15 +114,24 @@ export function sidecarHandlers(
       return {};
     },
 
-    TerminateInstance: async (req: { instanceId: string; output?: pb.Maybe<pb.StringValue> }) => {
+    // recursive: the running sub-orchestrations (at any depth) are terminated too, with the same output.
+    TerminateInstance: async (req: { instanceId: string; output?: pb.Maybe<pb.StringValue>; recursive: boolean }) => {
       await requireUnfinished(store, req.instanceId, 'terminate');
       const input = unwrap(req.output);
-      await send(store, req.instanceId, {
+      const terminated: HistoryEvent = {
         eventType: 'ExecutionTerminated',
         eventId: -1,
         timestamp: new Date().toISOString(),
         ...(input === undefined ? {} : { input }),
-      });
+      };
+      await send(store, req.instanceId, terminated);
+      if (req.recursive) {
+        for (const child of await subOrchestrationTree(store, req.instanceId)) {
+          const record = await store.getInstance(child);
+          if (record && !isTerminal(record.runtimeStatus))
+            await store.enqueueMessages([{ instanceId: child, event: terminated }]);
+        }
+      }
       written();
       return {};
     },
@@ -204,27 +214,86 @@ export function sidecarHandlers(
       };
     },
 
+    // Instance ids only, newest store order, paged by `lastInstanceKey` (the store's continuation token). A
+    // completed-time filter keeps finished instances whose last update (their completion) falls in the range.
+    ListInstanceIds: async (req: {
+      runtimeStatus: number[];
+      completedTimeFrom?: pb.Maybe<pb.Timestamp>;
+      completedTimeTo?: pb.Maybe<pb.Timestamp>;
+      pageSize: number;
+      lastInstanceKey?: pb.Maybe<pb.StringValue>;
+    }) => {
+      const pageSize = req.pageSize > 0 ? Math.min(req.pageSize, 1000) : 100;
+      const from = fromTimestamp(req.completedTimeFrom);
+      const to = fromTimestamp(req.completedTimeTo);
+      const statuses = req.runtimeStatus.map((s) => fromPbStatus(s));
+      const keep = (r: InstanceRecord): boolean =>
+        !isEntityInstanceId(r.instanceId) &&
+        (from === undefined && to === undefined
+          ? true
+          : isTerminal(r.runtimeStatus) &&
+            (from === undefined || r.lastUpdatedTime >= from) &&
+            (to === undefined || r.lastUpdatedTime <= to));
+      const instanceIds: string[] = [];
+      let token = unwrap(req.lastInstanceKey) || undefined;
+      // Each store page asks for no more than the ids still missing, so the key never skips an instance.
+      do {
+        const page = await store.queryInstances({
+          ...(statuses.length > 0 ? { runtimeStatus: statuses } : {}),
+          ...(token ? { continuationToken: token } : {}),
+          pageSize: pageSize - instanceIds.length,
+          showInput: false,
+        });
+        instanceIds.push(...page.instances.filter(keep).map((r) => r.instanceId));
+        token = page.continuationToken;
+      } while (token && instanceIds.length < pageSize);
+      return { instanceIds, lastInstanceKey: str(token) };
+    },
+
+    // recursive: the purged instances' sub-orchestrations (at any depth) are purged too, if they have finished.
     PurgeInstances: async (req: pb.PurgeInstancesRequest) => {
       let deleted = 0;
+      const tree = async (ids: readonly string[]): Promise<string[]> =>
+        req.recursive ? (await Promise.all(ids.map((id) => subOrchestrationTree(store, id)))).flat() : [];
+      let children: string[] = [];
       if (req.request === 'instanceId' && req.instanceId) {
+        children = await tree([req.instanceId]);
         deleted = await store.purgeInstance(req.instanceId);
       } else if (req.request === 'instanceBatch' && req.instanceBatch) {
+        children = await tree(req.instanceBatch.instanceIds);
         for (const id of req.instanceBatch.instanceIds) deleted += await store.purgeInstance(id);
       } else if (req.request === 'purgeInstanceFilter' && req.purgeInstanceFilter) {
         const f = req.purgeInstanceFilter;
         const from = fromTimestamp(f.createdTimeFrom);
         const to = fromTimestamp(f.createdTimeTo);
-        deleted = await store.purgeInstances({
+        const filter = {
           ...(from === undefined ? {} : { createdTimeFrom: from }),
           ...(to === undefined ? {} : { createdTimeTo: to }),
-          ...(f.runtimeStatus.length > 0 ? { runtimeStatus: f.runtimeStatus.map((s) => fromPbStatus(s)) } : {}),
-        });
+          runtimeStatus: f.runtimeStatus.length > 0 ? f.runtimeStatus.map((s) => fromPbStatus(s)) : TERMINAL_STATUSES,
+        };
+        if (req.recursive) {
+          const matched: string[] = [];
+          let token: string | undefined;
+          do {
+            const page = await store.queryInstances({
+              ...filter,
+              pageSize: 1000,
+              showInput: false,
+              ...(token ? { continuationToken: token } : {}),
+            });
+            matched.push(...page.instances.map((r) => r.instanceId));
+            token = page.continuationToken;
+          } while (token);
+          children = await tree(matched);
+        }
+        deleted = await store.purgeInstances(filter);
       } else {
         throw new TaskhubError(
           'INVALID_ARGUMENT',
           'PurgeInstances needs an instance id, an instance batch or a filter.',
         );
       }
+      for (const child of children) deleted += await store.purgeInstance(child);
       return { deletedInstanceCount: deleted, isComplete: { value: true } };
     },
 

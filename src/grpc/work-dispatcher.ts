@@ -18,9 +18,9 @@ import { StoreCleanup } from '../worker/store-cleanup.js';
 import { Wakeup } from '../worker/wakeup.js';
 import { fromPbFailure, optional, str, toPbEvent, unwrap } from './convert.js';
 import type * as pb from './proto-types.js';
-import { calledRequestIds, entityPbEvent } from './entity-events.js';
+import { entityPbEvent, entityRequestIds } from './entity-events.js';
 import { applyEntityBatch, planEntityBatch, type EntityPlan } from './remote-entity.js';
-import { rewindCommit } from './rewind-commit.js';
+import { rewindCommit } from '../worker/rewind-commit.js';
 import {
   failureCommit,
   findStarted,
@@ -384,7 +384,7 @@ export class RemoteWorkDispatcher {
         this.#busy.delete(id);
         return;
       }
-      const calls = calledRequestIds(history);
+      const calls = entityRequestIds(history);
       const toSdk = (e: HistoryEvent): pb.HistoryEvent => entityPbEvent(e, calls) ?? toPbEvent(e);
       const token = randomUUID();
       this.#pending.set(token, { kind: 'orchestration', ...base, state });

@@ -15,7 +15,6 @@ import {
 import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
-import { rewindHistory } from '../core/rewind.js';
 import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
 import type {
   EpisodeCommit,
@@ -26,7 +25,8 @@ import type {
   WorkItemKey,
 } from '../store/store.js';
 import { failureDetailsOf } from '../core/failure.js';
-import { buildEpisodeCommit, failedExecutionMessages, newExecutionId } from './episode-commit.js';
+import { buildEpisodeCommit, failedExecutionMessages } from './episode-commit.js';
+import { rewindCommit } from './rewind-commit.js';
 import type { ExecutorCache } from './executor-cache.js';
 import type { StoreCleanup } from './store-cleanup.js';
 import { storeFailureKind } from '../store/store-failure.js';
@@ -559,7 +559,10 @@ export class OrchestrationDispatcher {
     };
   }
 
-  /** Rewind a failed instance: forget its failures and run the failed activities and sub-orchestrations again. */
+  /**
+   * Rewind a failed instance: forget its failures and run the failed activities, sub-orchestrations and timers
+   * again, or replay the code when the code itself failed (rewindCommit).
+   */
   async #rewind(
     instance: InstanceRecord,
     active: ActiveInstance,
@@ -568,69 +571,10 @@ export class OrchestrationDispatcher {
   ): Promise<void> {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
-    const { history: rewound, retry } = rewindHistory(history);
-    const started = findStarted(history);
-    const commit: EpisodeCommit = {
-      ...this.#noop(instance, consumed, []),
-      append: rewound,
-      replaceHistory: true,
-      runtimeStatus: 'Running',
-      // Timers that never fired (their TimerFired was dropped while the instance was failed) are due again.
-      newMessages: retry.flatMap((r) =>
-        r.kind === 'timer'
-          ? [
-              {
-                instanceId: id,
-                executionId: instance.executionId,
-                visibleAt: r.fireAt,
-                event: {
-                  eventType: 'TimerFired' as const,
-                  eventId: -1,
-                  timestamp: now,
-                  timerId: r.sequenceId,
-                  fireAt: r.fireAt,
-                },
-              },
-            ]
-          : [],
-      ),
-      newWorkItems: retry.flatMap((r) =>
-        r.kind === 'task'
-          ? [{ taskScheduledId: r.sequenceId, name: r.name, ...(r.input === undefined ? {} : { input: r.input }) }]
-          : [],
-      ),
-      newInstances: retry.flatMap((r) => {
-        if (r.kind !== 'subOrchestration') return [];
-        const executionId = newExecutionId();
-        return [
-          {
-            instanceId: r.instanceId,
-            executionId,
-            name: r.name,
-            ...(r.input === undefined ? {} : { input: r.input }),
-            parentInstanceId: id,
-            createdTime: now,
-            startEvent: {
-              eventType: 'ExecutionStarted' as const,
-              eventId: -1,
-              timestamp: now,
-              name: r.name,
-              instanceId: r.instanceId,
-              executionId,
-              ...(r.input === undefined ? {} : { input: r.input }),
-              parentInstance: {
-                name: started?.name ?? instance.name,
-                instanceId: id,
-                executionId: instance.executionId,
-                taskScheduledId: r.sequenceId,
-              },
-            },
-          },
-        ];
-      }),
-    };
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, active, [], commit)) this.#deps.onMessagesSent();
+    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now))) {
+      this.#deps.onMessagesSent();
+    }
   }
 
   #logSink(instanceId: string) {

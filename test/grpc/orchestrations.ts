@@ -7,6 +7,7 @@ import {
   TaskEntity,
   whenAll,
   type ActivityContext,
+  type LockHandle,
   type OrchestrationContext,
   type Task,
   type TaskHubGrpcWorker,
@@ -61,6 +62,21 @@ export const parentOfCities = async function* (
   ctx.setCustomStatus('halfway');
   const b = (yield ctx.callSubOrchestrator(helloCities, undefined, { instanceId: `${ctx.instanceId}-b` })) as string[];
   return a.length + b.length;
+};
+
+/** Waits on a child that waits on a grandchild, each for an 'approve' event: a tree for recursive terminate. */
+export const approvalTree = async function* (
+  ctx: OrchestrationContext,
+  depth: number,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  if (depth > 0) {
+    const below: unknown = yield ctx.callSubOrchestrator(approvalTree, depth - 1, {
+      instanceId: `${ctx.instanceId}-sub`,
+    });
+    return below;
+  }
+  const approval: unknown = yield ctx.waitForExternalEvent('approve');
+  return approval;
 };
 
 /** Continues as new until its input reaches 0. */
@@ -128,6 +144,39 @@ export const countingOrchestration = async function* (
   return afterAdd;
 };
 
+/**
+ * A critical section over counters `${key}-a` and `${key}-b`: reads a, waits for the event 'go' while holding both
+ * locks, then moves a's value to b. Returns the value it moved.
+ */
+export const lockedTransfer = async function* (
+  ctx: OrchestrationContext,
+  key: string,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  const a = new EntityInstanceId('counter', `${key}-a`);
+  const b = new EntityInstanceId('counter', `${key}-b`);
+  const lock = (yield ctx.entities.lockEntities(b, a)) as LockHandle;
+  try {
+    const value = (yield ctx.entities.callEntity<number>(a, 'get')) as number;
+    yield ctx.waitForExternalEvent('go');
+    yield ctx.entities.callEntity<number>(b, 'add', value);
+    yield ctx.entities.callEntity<number>(a, 'add', -value);
+    return value;
+  } finally {
+    lock.release();
+  }
+};
+
+/** Locks counter `${key}-a` alone and reads it. */
+export const lockedRead = async function* (
+  ctx: OrchestrationContext,
+  key: string,
+): AsyncGenerator<Task<unknown>, unknown, unknown> {
+  const lock = (yield ctx.entities.lockEntities(new EntityInstanceId('counter', `${key}-a`))) as LockHandle;
+  const value: unknown = yield ctx.entities.callEntity<number>(new EntityInstanceId('counter', `${key}-a`), 'get');
+  lock.release();
+  return value;
+};
+
 /** Sends an event to another instance. */
 export const notifier = async function* (
   ctx: OrchestrationContext,
@@ -160,12 +209,15 @@ export function registerAll(w: TaskHubGrpcWorker): void {
     awaitApproval,
     failingOrchestration,
     parentOfCities,
+    approvalTree,
     countdown,
     retrying,
     notifier,
     rewindable,
     versioned,
     countingOrchestration,
+    lockedTransfer,
+    lockedRead,
     throwsOnce,
   ];
   for (const o of orchestrators) w.addOrchestrator(o);

@@ -1,17 +1,25 @@
 // The official Durable Task SDK (@microsoft/durabletask-js) as client and worker of a Taskhub hub on SQLite, over
 // Taskhub's gRPC endpoint; the same instances seen through the HTTP management API.
 import * as grpc from '@grpc/grpc-js';
-import { EntityInstanceId, OrchestrationStatus, PurgeInstanceCriteria } from '@microsoft/durabletask-js';
+import {
+  EntityInstanceId,
+  OrchestrationStatus,
+  PurgeInstanceCriteria,
+  terminateOptions,
+} from '@microsoft/durabletask-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidecarClientConstructor } from '../../src/grpc/proto.js';
 import { until } from '../until.js';
 import { startHarness, type GrpcHarness } from './harness.js';
 import {
+  approvalTree,
   awaitApproval,
   countdown,
   countingOrchestration,
   failingOrchestration,
   helloCities,
+  lockedRead,
+  lockedTransfer,
   notifier,
   parentOfCities,
   registerAll,
@@ -201,6 +209,61 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     expect(history.length).toBe((await h.hub.store.getHistory(id)).length);
   });
 
+  it('runs a critical section of an SDK orchestration: locked entities queue other requests until it releases', async () => {
+    const a = new EntityInstanceId('counter', 'lk-a');
+    const b = new EntityInstanceId('counter', 'lk-b');
+    await h.client.signalEntity(a, 'add', 10);
+    await until(async () => (await h.client.getEntity<number>(a))?.state === 10, { what: 'lk-a at 10' });
+
+    const transfer = await h.client.scheduleNewOrchestration(lockedTransfer, 'lk', 'transfer-1');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === transfer, {
+      what: 'lk-a locked by the transfer',
+    });
+    // While the section holds the locks, a client's signal and another orchestration's lock request wait in the queue.
+    await h.client.signalEntity(a, 'add', 5);
+    const reader = await h.client.scheduleNewOrchestration(lockedRead, 'lk', 'reader-1');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.backlogQueueSize === 2, {
+      what: 'the signal and the lock request queued at lk-a',
+    });
+    expect((await h.client.getEntity<number>(a))?.state).toBe(10);
+    expect((await h.client.getOrchestrationState(reader))?.runtimeStatus).toBe(OrchestrationStatus.RUNNING);
+
+    await h.client.raiseOrchestrationEvent(transfer, 'go');
+    const moved = await h.client.waitForOrchestrationCompletion(transfer, true, 60);
+    expect(moved?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(moved?.serializedOutput ?? 'null')).toBe(10);
+    // Released: the queued signal runs (0 + 5), then the reader's section, which sees it.
+    const read = await h.client.waitForOrchestrationCompletion(reader, true, 60);
+    expect(read?.runtimeStatus).toBe(OrchestrationStatus.COMPLETED);
+    expect(JSON.parse(read?.serializedOutput ?? 'null')).toBe(5);
+    expect((await h.client.getEntity<number>(b))?.state).toBe(10);
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === undefined, {
+      what: 'lk-a released',
+    });
+    // The history the SDK replays streams back with the lock events.
+    const history = await h.client.getOrchestrationHistory(transfer);
+    expect(history.length).toBe((await h.hub.store.getHistory(transfer)).length);
+  });
+
+  it('releases the locks of an SDK orchestration that ends inside its critical section', async () => {
+    const a = new EntityInstanceId('counter', 'lk2-a');
+    await h.client.signalEntity(a, 'add', 7);
+    await until(async () => (await h.client.getEntity<number>(a))?.state === 7, { what: 'lk2-a at 7' });
+    const held = await h.client.scheduleNewOrchestration(lockedTransfer, 'lk2', 'transfer-2');
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === held, { what: 'lk2-a locked' });
+    await h.client.terminateOrchestration(held, 'stop');
+    expect((await h.client.waitForOrchestrationCompletion(held, false, 60))?.runtimeStatus).toBe(
+      OrchestrationStatus.TERMINATED,
+    );
+    await until(async () => (await h.client.getEntity<number>(a, false))?.lockedBy === undefined, {
+      what: 'lk2-a released by the termination',
+    });
+    const reader = await h.client.scheduleNewOrchestration(lockedRead, 'lk2', 'reader-2');
+    expect(JSON.parse((await h.client.waitForOrchestrationCompletion(reader, true, 60))?.serializedOutput ?? '0')).toBe(
+      7,
+    );
+  });
+
   it('rewinds an instance whose orchestrator code failed: the code runs again', async () => {
     const id = await h.client.scheduleNewOrchestration(throwsOnce);
     expect((await h.client.waitForOrchestrationCompletion(id, true, 60))?.runtimeStatus).toBe(
@@ -239,6 +302,92 @@ describe('the official SDK against a Taskhub hub over gRPC (SQLite)', () => {
     const purged = await h.client.purgeOrchestration(criteria);
     expect(purged?.deletedInstanceCount).toBeGreaterThanOrEqual(4);
     for (const id of ids) expect(await h.client.getOrchestrationState(id)).toBeUndefined();
+  });
+
+  it('lists instance ids page by page, by status and by completed time', async () => {
+    const before = new Date(Date.now() - 1000);
+    const ids = ['ids-1', 'ids-2', 'ids-3'];
+    for (const id of ids) await h.client.scheduleNewOrchestration(helloCities, undefined, id);
+    for (const id of ids) await h.client.waitForOrchestrationCompletion(id, false, 60);
+    await h.client.scheduleNewOrchestration(awaitApproval, undefined, 'ids-waiting');
+    await h.client.waitForOrchestrationStart('ids-waiting', false, 60);
+
+    const listed: string[] = [];
+    const sizes: number[] = [];
+    let key: string | undefined;
+    do {
+      const page = await h.client.listInstanceIds({
+        runtimeStatus: [OrchestrationStatus.COMPLETED],
+        pageSize: 2,
+        ...(key ? { lastInstanceKey: key } : {}),
+      });
+      sizes.push(page.values.length);
+      listed.push(...page.values);
+      key = page.continuationToken;
+    } while (key);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed).toEqual(expect.arrayContaining(ids));
+    expect(listed).not.toContain('ids-waiting');
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+
+    const running = await h.client.listInstanceIds({ runtimeStatus: [OrchestrationStatus.RUNNING], pageSize: 100 });
+    expect(running.values).toContain('ids-waiting');
+    expect(running.values).not.toContain('ids-1');
+
+    const inRange = await h.client.listInstanceIds({
+      completedTimeFrom: before,
+      completedTimeTo: new Date(Date.now() + 1000),
+      pageSize: 1000,
+    });
+    expect(inRange.values).toEqual(expect.arrayContaining(ids));
+    expect(inRange.values).not.toContain('ids-waiting');
+    const future = await h.client.listInstanceIds({ completedTimeFrom: new Date(Date.now() + 60_000), pageSize: 1000 });
+    expect(future.values).toEqual([]);
+    await h.client.terminateOrchestration('ids-waiting', 'done');
+  });
+
+  it('terminates and purges recursively: the sub-orchestrations at every depth too', async () => {
+    // Without recursive: only the named instance ends; its child keeps running.
+    await h.client.scheduleNewOrchestration(approvalTree, 1, 'flat');
+    await until(
+      async () => (await h.client.getOrchestrationState('flat-sub'))?.runtimeStatus === OrchestrationStatus.RUNNING,
+      { what: 'flat-sub running' },
+    );
+    await h.client.terminateOrchestration('flat', 'stop');
+    await h.client.waitForOrchestrationCompletion('flat', false, 60);
+    expect((await h.client.getOrchestrationState('flat-sub'))?.runtimeStatus).toBe(OrchestrationStatus.RUNNING);
+    await h.client.terminateOrchestration('flat-sub', 'stop');
+
+    await h.client.scheduleNewOrchestration(approvalTree, 2, 'tree');
+    await until(
+      async () => (await h.client.getOrchestrationState('tree-sub-sub'))?.runtimeStatus === OrchestrationStatus.RUNNING,
+      { what: 'tree-sub-sub running' },
+    );
+    await h.client.terminateOrchestration('tree', terminateOptions({ output: 'stop all', recursive: true }));
+    for (const id of ['tree', 'tree-sub', 'tree-sub-sub']) {
+      const state = await h.client.waitForOrchestrationCompletion(id, true, 60);
+      expect(state?.runtimeStatus).toBe(OrchestrationStatus.TERMINATED);
+    }
+    expect(JSON.parse((await h.client.getOrchestrationState('tree-sub-sub'))?.serializedOutput ?? 'null')).toBe(
+      'stop all',
+    );
+
+    // Purge: without recursive the children stay; with it, the whole tree goes.
+    await h.client.waitForOrchestrationCompletion('flat-sub', false, 60);
+    expect((await h.client.purgeOrchestration('flat'))?.deletedInstanceCount).toBe(1);
+    expect(await h.client.getOrchestrationState('flat-sub')).toBeDefined();
+    expect((await h.client.purgeOrchestration('tree', { recursive: true }))?.deletedInstanceCount).toBe(3);
+    for (const id of ['tree', 'tree-sub', 'tree-sub-sub'])
+      expect(await h.client.getOrchestrationState(id)).toBeUndefined();
+
+    const id = await h.client.scheduleNewOrchestration(parentOfCities, undefined, 'purge-filter');
+    await h.client.waitForOrchestrationCompletion(id, false, 60);
+    const criteria = new PurgeInstanceCriteria();
+    criteria.setCreatedTimeFrom(new Date((await h.hub.store.getInstance(id))!.createdTime));
+    criteria.setCreatedTimeTo(new Date(Date.parse((await h.hub.store.getInstance(id))!.createdTime) + 1));
+    expect((await h.client.purgeOrchestration(criteria, { recursive: true }))?.deletedInstanceCount).toBe(3);
+    expect(await h.hub.store.getInstance('purge-filter-a')).toBeUndefined();
+    expect(await h.hub.store.getInstance('purge-filter-b')).toBeUndefined();
   });
 
   it('streams an instance history and restarts a finished instance', async () => {

@@ -1,11 +1,14 @@
-// Rewind of a failed instance served by SDK workers: done here, as Taskhub's own dispatcher does it (core
-// rewindHistory), so the SDK only ever replays a history in which the failed tasks are pending again. The same
-// commit as OrchestrationDispatcher's private rewind; the two could share one function in src/worker.
+// Rewind of a failed instance (client.rewind, gRPC RewindInstance): one commit that replaces the history with core
+// rewindHistory's (failures forgotten), sets the instance Running, and schedules what must run again: the failed
+// activities, sub-orchestrations and unfired timers. When the orchestrator's own code failed there is nothing to
+// run again, so a message to the instance itself makes its next episode replay the code. Used by Taskhub's own
+// OrchestrationDispatcher and by the gRPC dispatcher (where the SDK replays the rewound history).
 import { rewindHistory } from '../core/rewind.js';
 import type { HistoryEvent } from '../core/history.js';
 import type { EpisodeCommit, InstanceRecord, NewMessage } from '../store/store.js';
-import { newExecutionId } from '../worker/episode-commit.js';
+import { newExecutionId } from './episode-commit.js';
 
+/** The rewind commit of `instance` (Failed) from its stored `history`, consuming the rewind message(s). */
 export function rewindCommit(
   instance: InstanceRecord,
   history: readonly HistoryEvent[],
@@ -27,7 +30,7 @@ export function rewindCommit(
     completedWorkItems: [],
     keepLock: false,
     // Timers that never fired (their TimerFired was dropped while the instance was failed) are due again. When
-    // nothing is to run again (the orchestrator's own code failed), a message to itself makes the SDK replay it.
+    // nothing is to run again (the orchestrator's own code failed), a message to itself makes it replay.
     newMessages:
       retry.length === 0
         ? [wakeUp(id, instance.executionId, now)]
