@@ -69,3 +69,19 @@ function resolve(value: unknown, where: string): unknown {
   }
   return value;
 }
+
+/**
+ * local.settings.json `Host.LocalHttpPort`: the port `func start` listens on when none is given on the command line.
+ * Undefined when the file or the value is absent or unreadable (the other defaults apply then).
+ */
+export function localHttpPort(root: string): string | undefined {
+  const file = path.join(root, 'local.settings.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const port = (JSON.parse(readFileSync(file, 'utf8')) as { Host?: { LocalHttpPort?: unknown } }).Host?.LocalHttpPort;
+    return typeof port === 'number' || typeof port === 'string' ? String(port) : undefined;
+  } catch {
+    // applyLocalSettings reports a file that is not JSON when the app loads.
+    return undefined;
+  }
+}

@@ -19,6 +19,7 @@ import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { forgetRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
+import { localHttpPort } from '../app/settings.js';
 import { startGrpcForApp } from '../grpc/cli.js';
 
 export { DEFAULT_HUB, DEFAULT_PORT };
@@ -39,7 +40,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
-  const port = portOption(options.port ?? process.env.PORT) ?? DEFAULT_PORT;
+  // As func start: --port, else local.settings.json Host.LocalHttpPort; Taskhub also reads PORT, then 7071.
+  const port =
+    portOption(options.port ?? localHttpPort(path.resolve(appPath ?? '.')) ?? process.env.PORT) ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
   const maxBodyBytes =
     wholeNumberOption('--max-body-bytes', options.maxBodyBytes, { min: 1, unit: 'bytes' }) ?? DEFAULT_MAX_BODY_BYTES;

@@ -1,7 +1,10 @@
 // `%NAME%` expressions read app settings (process.env) wherever Azure resolves them: host.json, function.json and
 // the options of app.* registrations.
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveSettingExpressions } from '../../src/app/settings.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { localHttpPort, resolveSettingExpressions } from '../../src/app/settings.js';
 
 afterEach(() => {
   delete process.env.TASKHUB_TEST_QUEUE;
@@ -31,5 +34,23 @@ describe('resolveSettingExpressions', () => {
     expect(() => resolveSettingExpressions({ queueName: '%TASKHUB_TEST_QUEUE%' }, "app.storageQueue('Q')")).toThrow(
       "app.storageQueue('Q'): %TASKHUB_TEST_QUEUE% names no app setting",
     );
+  });
+});
+
+describe('localHttpPort', () => {
+  it('reads local.settings.json Host.LocalHttpPort, as func start does, and nothing when it is absent', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'taskhub-port-'));
+    try {
+      expect(localHttpPort(dir)).toBeUndefined();
+      writeFileSync(
+        path.join(dir, 'local.settings.json'),
+        JSON.stringify({ Values: {}, Host: { LocalHttpPort: 7355 } }),
+      );
+      expect(localHttpPort(dir)).toBe('7355');
+      writeFileSync(path.join(dir, 'local.settings.json'), JSON.stringify({ Values: {} }));
+      expect(localHttpPort(dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
