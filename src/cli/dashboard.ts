@@ -8,7 +8,8 @@ import { loadKeys, isLoopback } from '../http/auth.js';
 import { startHttpHost } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { portOption } from './numeric-option.js';
-import { print } from './output.js';
+import { print, printError } from './output.js';
+import { otherHubsHint } from './store-hubs.js';
 import { requireStoreFile, resolveTarget } from './client-target.js';
 import { DEFAULT_HOST, drainOnSignal } from './start.js';
 import { openStoreOption } from './store-option.js';
@@ -59,6 +60,9 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
   print(`Taskhub dashboard: task hub ${hub.name}, store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'}`);
   print(`Dashboard: ${http.url}/`);
   print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
+  // An empty dashboard over a store that holds other hubs: say which, as the client commands do.
+  const hint = await otherHubsHint(spec, hubName).catch(() => undefined);
+  if (hint) printError(hint);
   print('Press Ctrl-C to stop.');
   drainOnSignal(http, hub, logger);
 }

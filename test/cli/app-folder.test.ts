@@ -154,6 +154,14 @@ describe('taskhub in an app folder', () => {
     } finally {
       expect(await dashboard.stop()).toBe(0);
     }
+    // Over another hub of that store, it says which hubs the store holds.
+    const elsewhere = await startAppHost(cwd, ['--hub', 'OtherHub'], {}, 'dashboard');
+    try {
+      await until(() => elsewhere.output().includes('Pick one with --hub CliHub.'), { what: 'the hub hint' });
+      expect(elsewhere.output()).toContain("Task hub 'OtherHub' has no instances");
+    } finally {
+      expect(await elsewhere.stop()).toBe(0);
+    }
 
     // A record left by a host that died (its process gone) is passed over for the store.
     const record = path.join(cwd, '.taskhub/running-host.json');
