@@ -17,7 +17,7 @@ import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
-import { forgetRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
+import { forgetRunningHost, readRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 import { localHttpPort } from '../app/settings.js';
 import { startGrpcForApp } from '../grpc/cli.js';
@@ -107,16 +107,27 @@ export async function startCommand(appPath: string | undefined, options: StartOp
     throw err;
   }
   // Recorded before the banner, so whoever reads the banner finds the record too.
-  announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
-  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL', storage.banner);
   const grpc = await startGrpcForApp(hub, options.grpc, { host, keys, logger, wake: () => worker.wake() });
+  // Signals are handled before the banner says the host is up, so a Ctrl-C right after it still drains.
   drainOnSignal(http, hub, logger, () =>
     Promise.all([grpc?.close(), worker.stop().finally(() => storage.close())]).then(() => undefined),
   );
+  announce(app, http.url, spec.kind === 'sqlite' ? spec.file : undefined, logger);
+  printBanner(app, http, spec.kind === 'sqlite' ? spec.file : 'PostgreSQL', storage.banner);
 }
 
 /** Client commands run in the app folder find this host through the record (removed again at exit). */
 function announce(app: AppSummary, url: string, sqliteFile: string | undefined, logger: Logger): void {
+  // A second host of the same app folder leaves the first one's record alone: the CLI keeps finding the first, and
+  // this host's exit cannot remove a record that still names a live host.
+  const existing = readRunningHost(app.root);
+  if (existing && existing.pid !== process.pid && processAlive(existing.pid)) {
+    logger.warn(
+      `another host of this app (pid ${String(existing.pid)}, ${existing.url}) is recorded in ` +
+        `${runningHostFile(app.root)}; client commands run here keep using it`,
+    );
+    return;
+  }
   try {
     recordRunningHost(app.root, {
       url,
@@ -129,6 +140,16 @@ function announce(app: AppSummary, url: string, sqliteFile: string | undefined, 
   } catch (err) {
     // A read-only app folder: the host serves anyway; client commands then need --url.
     logger.warn({ err }, `could not write ${runningHostFile(app.root)}; client commands here will need --url`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -119,6 +119,20 @@ describe('taskhub in an app folder', () => {
     expect(unreachable.stderr).not.toContain('fetch failed');
   });
 
+  it('a second host of the same app folder leaves the first one recorded, before and after it stops', async () => {
+    const record = path.join(cwd, '.taskhub/running-host.json');
+    const first = JSON.parse(readFileSync(record, 'utf8')) as { url: string; pid: number };
+    expect(first.url).toBe(host!.url);
+    const second = await startAppHost(cwd);
+    try {
+      expect(second.output()).toContain('another host of this app');
+      expect((JSON.parse(readFileSync(record, 'utf8')) as { url: string }).url).toBe(host!.url);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    expect((JSON.parse(readFileSync(record, 'utf8')) as { url: string }).url).toBe(host!.url);
+  });
+
   it('reads the store under the host.json hub once the host is gone, and names the hubs a store holds', async () => {
     expect((await run('raise', 'waits-1', 'Go', '"now"')).code).toBe(0);
     await until(async () => (await run('status', 'waits-1', '--json')).stdout.includes('"Completed"'), {
