@@ -257,6 +257,13 @@ export interface InstanceStore {
   /** Deletes instances (history, messages, work items) that are in a terminal status. Returns how many. */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(query: PurgeQuery): Promise<number>;
+  /**
+   * Deletes an entity's row (id '@name@key') and its history, but only if its entity state is still exactly
+   * `entityState` (undefined: none stored), no message waits for it and no worker holds its lease: what
+   * cleanEntityStorage's removal of empty entities needs so that a request arriving meanwhile is never lost.
+   * Returns whether it was deleted.
+   */
+  deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean>;
 }
 
 /** Orchestration messages and instance locks. */

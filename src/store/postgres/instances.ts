@@ -156,6 +156,41 @@ export class PgInstances {
     );
     return rows[0]?.n ?? 0;
   }
+
+  /**
+   * See Store.deleteEntityIfIdle. The row is deleted first (an enqueue that conflicts with it now waits for this
+   * transaction and then creates the row again), then the messages are checked in a statement of their own, whose
+   * snapshot sees every message committed before the delete; any message rolls the deletion back.
+   */
+  async deleteEntityIfIdle(pool: pg.Pool, instanceId: string, entityState: string | undefined): Promise<boolean> {
+    const s = this.#s;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const deleted = await client.query(
+          `DELETE FROM ${s}.instances WHERE instance_id = $1 AND left(instance_id, 1) = '@'
+            AND entity_state IS NOT DISTINCT FROM $2 AND (locked_by IS NULL OR lock_expires < ${NOW_MS})`,
+          [instanceId, entityState ?? null],
+        );
+        const waiting =
+          deleted.rowCount === 1 &&
+          (await client.query(`SELECT 1 FROM ${s}.messages WHERE instance_id = $1 LIMIT 1`, [instanceId])).rowCount;
+        if (deleted.rowCount !== 1 || waiting) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        await client.query(`DELETE FROM ${s}.history WHERE instance_id = $1`, [instanceId]);
+        await client.query('COMMIT');
+        return true;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+  }
 }
 
 export function filter(query: PurgeQuery): { where: string[]; params: unknown[] } {
