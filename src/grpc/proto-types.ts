@@ -327,3 +327,9 @@ export interface EntityBatchResult {
   readonly failureDetails?: Maybe<TaskFailureDetails>;
   readonly completionToken: string;
 }
+
+export interface CleanEntityStorageRequest {
+  readonly continuationToken?: Maybe<StringValue>;
+  readonly removeEmptyEntities: boolean;
+  readonly releaseOrphanedLocks: boolean;
+}
