@@ -91,6 +91,7 @@ export function sidecarHandlers(
         executionId: unwrap(req.executionId),
         startAt: fromTimestamp(req.scheduledStartTimestamp),
         replaceable,
+        tags: req.tags ?? undefined,
       });
       written();
       return { instanceId };
@@ -183,6 +184,7 @@ export function sidecarHandlers(
         executionId: undefined,
         startAt: undefined,
         replaceable: TERMINAL_STATUSES,
+        tags: record.tags,
       });
       written();
       return { instanceId };

@@ -24,6 +24,8 @@ export interface InstanceRecord {
   readonly historyLength: number;
   /** Entities only (id '@name@key'): the entity's stored record, JSON text the store does not interpret. */
   readonly entityState?: string;
+  /** Orchestration tags given at start (migration 5); absent when none were given. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
@@ -95,6 +97,8 @@ export interface NewInstance {
   readonly startEvent: HistoryEvent;
   /** Default: now. Delays the start (scheduled start). */
   readonly visibleAt?: string;
+  /** Orchestration tags, kept with the instance (replaced when the instance is created again). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of one episode, to be committed atomically with the rest of its batch. */
