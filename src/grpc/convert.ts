@@ -181,5 +181,6 @@ export function toOrchestrationState(r: InstanceRecord, withPayloads: boolean): 
     executionId: str(r.executionId),
     completedTimestamp: terminal ? toTimestamp(r.lastUpdatedTime) : null,
     parentInstanceId: str(r.parentInstanceId),
+    tags: r.tags ?? {},
   };
 }

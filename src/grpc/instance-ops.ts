@@ -24,6 +24,8 @@ export interface StartSpec {
   readonly executionId: string | undefined;
   readonly startAt: string | undefined;
   readonly replaceable: readonly RuntimeStatus[];
+  /** Orchestration tags, kept with the instance and returned by GetInstance and QueryInstances. */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 export async function createInstance(store: Store, spec: StartSpec): Promise<void> {
@@ -49,6 +51,7 @@ export async function createInstance(store: Store, spec: StartSpec): Promise<voi
     createdTime: timestamp,
     startEvent,
     ...(spec.startAt === undefined ? {} : { visibleAt: spec.startAt }),
+    ...(spec.tags && Object.keys(spec.tags).length > 0 ? { tags: spec.tags } : {}),
   };
   await store.createInstance(instance, { replaceableStatuses: spec.replaceable });
 }

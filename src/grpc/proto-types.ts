@@ -229,6 +229,7 @@ export interface OrchestrationState {
   readonly executionId?: Maybe<StringValue>;
   readonly completedTimestamp?: Maybe<Timestamp>;
   readonly parentInstanceId?: Maybe<StringValue>;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface CreateInstanceRequest extends Input {
@@ -238,6 +239,7 @@ export interface CreateInstanceRequest extends Input {
   readonly scheduledStartTimestamp?: Maybe<Timestamp>;
   readonly orchestrationIdReusePolicy?: Maybe<{ readonly replaceableStatus: readonly OrchestrationStatus[] }>;
   readonly executionId?: Maybe<StringValue>;
+  readonly tags?: Maybe<Readonly<Record<string, string>>>;
 }
 
 export interface GetInstanceRequest {
@@ -326,4 +328,10 @@ export interface EntityBatchResult {
   readonly entityState?: Maybe<StringValue>;
   readonly failureDetails?: Maybe<TaskFailureDetails>;
   readonly completionToken: string;
+}
+
+export interface CleanEntityStorageRequest {
+  readonly continuationToken?: Maybe<StringValue>;
+  readonly removeEmptyEntities: boolean;
+  readonly releaseOrphanedLocks: boolean;
 }

@@ -11,6 +11,7 @@ import {
   parseEntityRecord,
   type EntityRequest,
 } from '../core/entity-state.js';
+import { releaseRequest } from '../core/entity-lock.js';
 import { isTaskhubError, TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { Logger } from '../log.js';
@@ -52,6 +53,8 @@ type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<unknown, unknow
 
 const DEFAULT_WORK_ITEMS = 100;
 const REWIND_SETTLE_MS = 10_000;
+/** Entities one CleanEntityStorage call looks at; the SDK calls again with the continuation token. */
+const CLEAN_PAGE_SIZE = 100;
 
 /** Every RPC of the .proto's service, implemented or answering UNIMPLEMENTED with the reason. */
 export function sidecarHandlers(
@@ -88,6 +91,7 @@ export function sidecarHandlers(
         executionId: unwrap(req.executionId),
         startAt: fromTimestamp(req.scheduledStartTimestamp),
         replaceable,
+        tags: req.tags ?? undefined,
       });
       written();
       return { instanceId };
@@ -180,6 +184,7 @@ export function sidecarHandlers(
         executionId: undefined,
         startAt: undefined,
         replaceable: TERMINAL_STATUSES,
+        tags: record.tags,
       });
       written();
       return { instanceId };
@@ -370,6 +375,45 @@ export function sidecarHandlers(
         .filter((r) => isEntityInstanceId(r.instanceId) && parseEntityRecord(r.entityState).exists)
         .map((r) => entityMetadata(r, q?.includeState ?? false));
       return { entities, continuationToken: str(page.continuationToken) };
+    },
+
+    // Durable Functions' cleanEntityStorage, one page of entities per call (the SDK repeats it while a token comes
+    // back). An orphaned lock is held for an orchestration that is no longer running (finished, purged or never
+    // there): the entity gets the release that orchestration would have sent, so its queued requests then run. An
+    // empty entity (no state, no lock, no queued request) is deleted, unless a request reached it meanwhile.
+    CleanEntityStorage: async (req: pb.CleanEntityStorageRequest) => {
+      const token = unwrap(req.continuationToken);
+      const page = await store.queryInstances({
+        instanceIdPrefix: '@',
+        pageSize: CLEAN_PAGE_SIZE,
+        ...(token ? { continuationToken: token } : {}),
+      });
+      let emptyEntitiesRemoved = 0;
+      let orphanedLocksReleased = 0;
+      const releases: { instanceId: string; event: HistoryEvent }[] = [];
+      for (const r of page.instances) {
+        if (!isEntityInstanceId(r.instanceId)) continue;
+        const entity = parseEntityRecord(r.entityState);
+        if (entity.lock) {
+          if (!req.releaseOrphanedLocks) continue;
+          const owner = await store.getInstance(entity.lock.owner);
+          if (owner && !isTerminal(owner.runtimeStatus)) continue;
+          const input = releaseRequest({ lockId: entity.lock.id, entities: [r.instanceId] }, entity.lock.owner);
+          const timestamp = new Date().toISOString();
+          releases.push({
+            instanceId: r.instanceId,
+            event: { eventType: 'EventRaised', eventId: -1, timestamp, name: ENTITY_REQUEST_EVENT, input },
+          });
+          orphanedLocksReleased++;
+        } else if (req.removeEmptyEntities && !entity.exists && !entity.queue?.length) {
+          if (await store.deleteEntityIfIdle(r.instanceId, r.entityState)) emptyEntitiesRemoved++;
+        }
+      }
+      if (releases.length > 0) {
+        await store.enqueueMessages(releases);
+        written();
+      }
+      return { continuationToken: str(page.continuationToken), emptyEntitiesRemoved, orphanedLocksReleased };
     },
   };
 

@@ -163,4 +163,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    // Orchestration tags (the Durable Task protocol's CreateInstanceRequest.tags): a JSON object of strings.
+    description: 'instance tags',
+    sqlite: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
+    postgres: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
+  },
 ];

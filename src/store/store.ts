@@ -24,6 +24,8 @@ export interface InstanceRecord {
   readonly historyLength: number;
   /** Entities only (id '@name@key'): the entity's stored record, JSON text the store does not interpret. */
   readonly entityState?: string;
+  /** Orchestration tags given at start (migration 5); absent when none were given. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
@@ -95,6 +97,8 @@ export interface NewInstance {
   readonly startEvent: HistoryEvent;
   /** Default: now. Delays the start (scheduled start). */
   readonly visibleAt?: string;
+  /** Orchestration tags, kept with the instance (replaced when the instance is created again). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of one episode, to be committed atomically with the rest of its batch. */
@@ -257,6 +261,13 @@ export interface InstanceStore {
   /** Deletes instances (history, messages, work items) that are in a terminal status. Returns how many. */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(query: PurgeQuery): Promise<number>;
+  /**
+   * Deletes an entity's row (id '@name@key') and its history, but only if its entity state is still exactly
+   * `entityState` (undefined: none stored), no message waits for it and no worker holds its lease: what
+   * cleanEntityStorage's removal of empty entities needs so that a request arriving meanwhile is never lost.
+   * Returns whether it was deleted.
+   */
+  deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean>;
 }
 
 /** Orchestration messages and instance locks. */

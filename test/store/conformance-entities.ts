@@ -55,6 +55,35 @@ export function storeEntityTests(fresh: () => Promise<Store>): void {
       expect((await store.getInstance('@counter@k2'))?.entityState).toBe('{"exists":true,"state":"1"}');
     });
 
+    it('deletes an idle entity only while its record is the one seen, no message waits and no worker holds it', async () => {
+      const store = await fresh();
+      await store.enqueueMessages([{ instanceId: '@counter@gone', event: raised('op', '{"id":"r1"}') }]);
+      expect(await store.deleteEntityIfIdle('@counter@gone', undefined)).toBe(false); // r1 waits for it
+      const claimed = await claimOne(store, 'w1', '@counter@gone');
+      const empty = '{"exists":false,"recent":["r1"]}';
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [{ ...episode(claimed, { append: [] }), entityState: empty, keepLock: true }],
+        activityCompletions: [],
+      });
+      expect(await store.deleteEntityIfIdle('@counter@gone', empty)).toBe(false); // w1 still holds it
+      await store.releaseInstances('w1', ['@counter@gone']);
+      expect(await store.deleteEntityIfIdle('@counter@gone', '{"exists":true,"state":"1"}')).toBe(false);
+      expect(await store.deleteEntityIfIdle('nobody', undefined)).toBe(false);
+      await runTo(store, 'plain', 'Completed');
+      expect(await store.deleteEntityIfIdle('plain', undefined)).toBe(false); // not an entity
+      expect(await store.getInstance('plain')).toBeDefined();
+
+      expect(await store.deleteEntityIfIdle('@counter@gone', empty)).toBe(true);
+      expect(await store.getInstance('@counter@gone')).toBeUndefined();
+      expect(await store.getHistory('@counter@gone')).toEqual([]);
+      // A later request creates the entity afresh.
+      await store.enqueueMessages([{ instanceId: '@counter@gone', event: raised('op', '{"id":"r2"}') }]);
+      expect((await store.getInstance('@counter@gone'))?.entityState).toBeUndefined();
+      expect((await claimOne(store, 'w2', '@counter@gone')).messages).toHaveLength(1);
+    });
+
     it("an episode's messages to an unknown entity create it, in the same commit", async () => {
       const store = await fresh();
       await runTo(store, 'o', 'Running');

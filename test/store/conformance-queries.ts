@@ -64,6 +64,29 @@ export function storeQueryTests(fresh: () => Promise<Store>): void {
       expect(without?.output).toBe('"done"');
     });
 
+    it('keeps the tags an instance was created with, through its episodes, and replaces them with the instance', async () => {
+      const store = await fresh();
+      await store.createInstance(newInstance('tagged', { tags: { team: 'billing', 'cost-center': '42' } }));
+      await store.createInstance(newInstance('untagged'));
+      expect((await store.getInstance('tagged'))?.tags).toEqual({ team: 'billing', 'cost-center': '42' });
+      expect((await store.getInstance('untagged'))?.tags).toBeUndefined();
+      const claimed = await claimOne(store, 'w1', 'tagged');
+      await store.commit({
+        workerId: 'w1',
+        leaseMs: 10_000,
+        episodes: [episode(claimed, { runtimeStatus: 'Completed', output: '1' })],
+        activityCompletions: [],
+      });
+      const page = await store.queryInstances({ instanceIdPrefix: 'tagged', showInput: false });
+      expect(page.instances.map((r) => [r.runtimeStatus, r.tags])).toEqual([
+        ['Completed', { team: 'billing', 'cost-center': '42' }],
+      ]);
+      await store.createInstance(newInstance('tagged', { executionId: 'e2', tags: { team: 'ops' } }));
+      expect((await store.getInstance('tagged'))?.tags).toEqual({ team: 'ops' });
+      await store.createInstance(newInstance('untagged', { executionId: 'e2' }), { replaceableStatuses: ['Pending'] });
+      expect((await store.getInstance('untagged'))?.tags).toBeUndefined();
+    });
+
     it('pages through results without duplicates or gaps, also with equal created times', async () => {
       const store = await fresh();
       const expected: string[] = [];

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
-import { continuationOf, pageSizeOf, toInstance, toPage, type InstanceRow } from '../sqlite/rows.js';
+import { continuationOf, pageSizeOf, tagsText, toInstance, toPage, type InstanceRow } from '../sqlite/rows.js';
 import type { InstancePage, InstanceQuery, InstanceRecord, NewInstance, PurgeQuery } from '../store.js';
 import { NOW_MS } from './schema.js';
 
@@ -28,17 +28,18 @@ export class PgInstances {
     // items; all sub-statements share one snapshot, so the DELETE of messages never sees the new start message.
     this.#create = `WITH k AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-          $8::bigint[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible, ord)),
+          $8::bigint[], $15::text[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible,
+          tags, ord)),
       up AS (
         INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, parent_instance_id,
-          created_time, last_updated_time, history_length, locked_by, lock_expires)
+          created_time, last_updated_time, history_length, locked_by, lock_expires, tags)
         SELECT id, execution, name, 'Pending', input, parent, created, $9, 0, $13::text,
-          CASE WHEN $13::text IS NULL THEN 0 ELSE ${NOW_MS} + $14::bigint END FROM k ORDER BY ord
+          CASE WHEN $13::text IS NULL THEN 0 ELSE ${NOW_MS} + $14::bigint END, tags FROM k ORDER BY ord
         ON CONFLICT (instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL,
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags
         WHERE i.runtime_status = ANY($10::text[])
         RETURNING instance_id),
       dh AS (DELETE FROM ${s}.history WHERE instance_id IN (SELECT instance_id FROM up)),
@@ -81,6 +82,7 @@ export class PgInstances {
       this.#payload,
       localStart?.workerId ?? null,
       localStart?.leaseMs ?? null,
+      instances.map((i) => tagsText(i.tags)),
     ]);
     return new Set(rows[0]?.created ?? []);
   }
@@ -155,6 +157,41 @@ export class PgInstances {
       params,
     );
     return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * See Store.deleteEntityIfIdle. The row is deleted first (an enqueue that conflicts with it now waits for this
+   * transaction and then creates the row again), then the messages are checked in a statement of their own, whose
+   * snapshot sees every message committed before the delete; any message rolls the deletion back.
+   */
+  async deleteEntityIfIdle(pool: pg.Pool, instanceId: string, entityState: string | undefined): Promise<boolean> {
+    const s = this.#s;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const deleted = await client.query(
+          `DELETE FROM ${s}.instances WHERE instance_id = $1 AND left(instance_id, 1) = '@'
+            AND entity_state IS NOT DISTINCT FROM $2 AND (locked_by IS NULL OR lock_expires < ${NOW_MS})`,
+          [instanceId, entityState ?? null],
+        );
+        const waiting =
+          deleted.rowCount === 1 &&
+          (await client.query(`SELECT 1 FROM ${s}.messages WHERE instance_id = $1 LIMIT 1`, [instanceId])).rowCount;
+        if (deleted.rowCount !== 1 || waiting) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        await client.query(`DELETE FROM ${s}.history WHERE instance_id = $1`, [instanceId]);
+        await client.query('COMMIT');
+        return true;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
   }
 }
 

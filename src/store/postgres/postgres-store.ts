@@ -242,6 +242,10 @@ export class PostgresStore implements Store {
     return this.#instances.purge(this.#db, query);
   }
 
+  deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
+    return this.#instances.deleteEntityIfIdle(this.#db, instanceId, entityState);
+  }
+
   /**
    * Enqueues issued in one turn of the event loop (a client raising many events, signalling many entities) share
    * one statement and one WAL flush; each caller still learns how many of its own messages were stored.

@@ -17,7 +17,7 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { dropsWorkItems } from '../store.js';
-import { toInstance, type InstanceRow } from './rows.js';
+import { tagsText, toInstance, type InstanceRow } from './rows.js';
 
 type Params = (string | number | null)[];
 
@@ -42,13 +42,14 @@ export class SqliteCommitter {
       insertEntity: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, created_time,
           last_updated_time, history_length, locked_by, lock_expires) VALUES (?, ?, '', ?, 'Running', ?, ?, 0, NULL, 0)`),
       upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
-          failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires)
-        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?)
+          failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires,
+          tags)
+        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?, ?)
         ON CONFLICT (hub, instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0`),
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -150,6 +151,7 @@ export class SqliteCommitter {
       now,
       lockedBy?.workerId ?? null,
       lockedBy?.until ?? 0,
+      tagsText(instance.tags),
     );
     if (lockedBy) return;
     s.insertMessage!.run(

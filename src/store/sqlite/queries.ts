@@ -68,6 +68,24 @@ export class SqliteQueries {
       })
       .immediate();
   }
+
+  /** See Store.deleteEntityIfIdle. */
+  deleteEntityIfIdle(instanceId: string, entityState: string | undefined, nowMs: number): boolean {
+    return this.#db
+      .transaction(() => {
+        const { changes } = this.#db
+          .prepare(
+            `DELETE FROM instances WHERE hub = ? AND instance_id = ? AND substr(instance_id, 1, 1) = '@'
+              AND entity_state IS ? AND (locked_by IS NULL OR lock_expires < ?)
+              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.hub = ? AND m.instance_id = ?)`,
+          )
+          .run(this.#hub, instanceId, entityState ?? null, nowMs, this.#hub, instanceId);
+        if (changes === 0) return false;
+        this.#db.prepare('DELETE FROM history WHERE hub = ? AND instance_id = ?').run(this.#hub, instanceId);
+        return true;
+      })
+      .immediate();
+  }
 }
 
 export function filter(

@@ -21,6 +21,8 @@ export interface InstanceRow {
   entity_state?: string | null;
   /** Claims by a new owner since the last committed episode (instances table, migration 3). */
   delivery_count?: number;
+  /** JSON object of strings (migration 5). */
+  tags?: string | null;
 }
 
 export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
@@ -38,7 +40,13 @@ export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
     lastUpdatedTime: row.last_updated_time,
     historyLength: Number(row.history_length),
     ...(row.entity_state != null ? { entityState: row.entity_state } : {}),
+    ...(row.tags != null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
   };
+}
+
+/** Tags as stored: JSON text, or null for none. */
+export function tagsText(tags: Readonly<Record<string, string>> | undefined): string | null {
+  return tags && Object.keys(tags).length > 0 ? JSON.stringify(tags) : null;
 }
 
 /** Keyset pagination token: the (created_time, instance_id) of the last row of the page. */

@@ -218,6 +218,10 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#q.purge(query));
   }
 
+  deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
+    return this.#write(() => this.#q.deleteEntityIfIdle(instanceId, entityState, Date.now()));
+  }
+
   enqueueMessages(messages: readonly NewMessage[]): Promise<number> {
     return this.#write(() => this.#c.enqueue(messages));
   }
