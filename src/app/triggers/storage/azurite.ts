@@ -35,6 +35,7 @@ export interface RunningAzurite {
   readonly blobPort: number;
   readonly queuePort: number;
   readonly tablePort: number;
+  /** The watchdog process that runs Azurite (ending it ends Azurite). */
   readonly pid: number | undefined;
   /** SIGTERM, then waits for the exit. */
   close(): Promise<void>;
@@ -50,6 +51,31 @@ export function azuriteScript(): string | undefined {
   }
 }
 
+/**
+ * The watchdog (run with `node -e`; argv: Azurite's script and arguments): runs Azurite with the watchdog's stdout
+ * and stderr, and ends it (SIGTERM, SIGKILL 5 s later) when the watchdog's stdin closes, which happens when the
+ * process that started it dies however it dies, or when the watchdog gets SIGTERM or SIGINT. It exits with Azurite.
+ */
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const azurite = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+let ending = false;
+const end = () => {
+  if (ending) return;
+  ending = true;
+  azurite.kill('SIGTERM');
+  setTimeout(() => azurite.kill('SIGKILL'), 5000).unref();
+};
+process.stdin.on('data', () => {});
+process.stdin.on('end', end);
+process.stdin.on('close', end);
+process.stdin.on('error', end);
+process.on('SIGTERM', end);
+process.on('SIGINT', end);
+azurite.on('error', (err) => { console.error(err.message); process.exit(1); });
+azurite.on('exit', (code) => process.exit(code ?? 1));
+`;
+
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g;
 
 /**
@@ -63,9 +89,13 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     throw new Error('the azurite package is not installed (npm install azurite)');
   }
   mkdirSync(options.location, { recursive: true });
+  // Azurite runs under a watchdog whose stdin is a pipe from this process: however this process ends (SIGKILL
+  // included), the pipe closes and the watchdog ends Azurite, so it never stays orphaned on its ports.
   const child = spawn(
     process.execPath,
     [
+      '-e',
+      WATCHDOG,
       script,
       '--silent',
       '--disableTelemetry',
@@ -85,10 +115,12 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
       '--tablePort',
       String(options.tablePort),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  // Nothing is ever written: the pipe only tells the watchdog this process is alive.
+  child.stdin.on('error', () => undefined);
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    child.kill('SIGTERM');
   };
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
