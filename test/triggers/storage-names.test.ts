@@ -28,6 +28,9 @@ describe('storage triggers with invalid names', () => {
       };
       for (const [name, why] of Object.entries(errors)) {
         expect(host.output()).toContain(`The '${name}' function is in error: ${why}`);
+        expect(host.output()).toContain(
+          `${name}: ${name === 'BadContainer' ? 'blob' : 'queue'}Trigger (not served: ${why}`,
+        );
       }
       expect(host.output()).toContain('GoodQueue: queueTrigger');
 
