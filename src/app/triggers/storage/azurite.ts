@@ -14,6 +14,7 @@ export const StorageLogEvents = {
   azuriteStarted: 'storage.azurite-started',
   azuriteFailed: 'storage.azurite-failed',
   azuriteExited: 'storage.azurite-exited',
+  azuriteTakenOver: 'storage.azurite-taken-over',
   queuePollFailed: 'storage.queue-poll-failed',
   queueMessageFailed: 'storage.queue-message-failed',
   queueMessagePoisoned: 'storage.queue-message-poisoned',
@@ -35,6 +36,7 @@ export interface RunningAzurite {
   readonly blobPort: number;
   readonly queuePort: number;
   readonly tablePort: number;
+  /** The watchdog process that runs Azurite (ending it ends Azurite). */
   readonly pid: number | undefined;
   /** SIGTERM, then waits for the exit. */
   close(): Promise<void>;
@@ -50,6 +52,31 @@ export function azuriteScript(): string | undefined {
   }
 }
 
+/**
+ * The watchdog (run with `node -e`; argv: Azurite's script and arguments): runs Azurite with the watchdog's stdout
+ * and stderr, and ends it (SIGTERM, SIGKILL 5 s later) when the watchdog's stdin closes, which happens when the
+ * process that started it dies however it dies, or when the watchdog gets SIGTERM or SIGINT. It exits with Azurite.
+ */
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const azurite = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+let ending = false;
+const end = () => {
+  if (ending) return;
+  ending = true;
+  azurite.kill('SIGTERM');
+  setTimeout(() => azurite.kill('SIGKILL'), 5000).unref();
+};
+process.stdin.on('data', () => {});
+process.stdin.on('end', end);
+process.stdin.on('close', end);
+process.stdin.on('error', end);
+process.on('SIGTERM', end);
+process.on('SIGINT', end);
+azurite.on('error', (err) => { console.error(err.message); process.exit(1); });
+azurite.on('exit', (code) => process.exit(code ?? 1));
+`;
+
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g;
 
 /**
@@ -63,9 +90,13 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     throw new Error('the azurite package is not installed (npm install azurite)');
   }
   mkdirSync(options.location, { recursive: true });
+  // Azurite runs under a watchdog whose stdin is a pipe from this process: however this process ends (SIGKILL
+  // included), the pipe closes and the watchdog ends Azurite, so it never stays orphaned on its ports.
   const child = spawn(
     process.execPath,
     [
+      '-e',
+      WATCHDOG,
       script,
       '--silent',
       '--disableTelemetry',
@@ -85,10 +116,12 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
       '--tablePort',
       String(options.tablePort),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  // Nothing is ever written: the pipe only tells the watchdog this process is alive.
+  child.stdin.on('error', () => undefined);
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    child.kill('SIGTERM');
   };
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -178,10 +211,13 @@ export async function startDevelopmentStorage(
   }
   const banner: string[] = [];
   const started: RunningAzurite[] = [];
+  const watchers: AzuriteWatcher[] = [];
+  const location = path.join(root, '.taskhub', 'azurite');
   for (const endpoints of seen.values()) {
     const [blobUp, queueUp] = await Promise.all([isListening(endpoints.blob), isListening(endpoints.queue)]);
     if (blobUp && queueUp) {
       banner.push(`Storage: Azurite at ${endpoints.blob.origin} (blob), ${endpoints.queue.origin} (queue)`);
+      watchers.push(new AzuriteWatcher(endpoints, location, logger, (azurite) => started.push(azurite)));
       continue;
     }
     if (blobUp || queueUp) {
@@ -196,12 +232,7 @@ export async function startDevelopmentStorage(
       continue;
     }
     try {
-      const azurite = await startAzurite({
-        location: path.join(root, '.taskhub', 'azurite'),
-        blobPort: Number(endpoints.blob.port),
-        queuePort: Number(endpoints.queue.port),
-        tablePort: endpoints.table ? Number(endpoints.table.port) : 0,
-      });
+      const azurite = await startAzurite(azuriteOptionsFor(endpoints, location));
       started.push(azurite);
       logger.info(
         { event: StorageLogEvents.azuriteStarted, pid: azurite.pid, blobPort: azurite.blobPort },
@@ -219,7 +250,93 @@ export async function startDevelopmentStorage(
   return {
     banner,
     async close() {
+      await Promise.allSettled(watchers.map((w) => w.close()));
       await Promise.allSettled(started.map((a) => a.close()));
     },
   };
+}
+
+function azuriteOptionsFor(endpoints: DevelopmentEndpoints, location: string): AzuriteOptions {
+  return {
+    location,
+    blobPort: Number(endpoints.blob.port),
+    queuePort: Number(endpoints.queue.port),
+    tablePort: endpoints.table ? Number(endpoints.table.port) : 0,
+  };
+}
+
+/**
+ * Watches an Azurite this process found (another `taskhub start` or `taskhub worker` may own it) through an idle
+ * TCP connection to its queue port: when the connection closes and neither port answers any more (its owner
+ * stopped), starts Azurite on the same ports with the same data folder, once, logging it once. While Azurite still
+ * answers (it closed an idle connection) the watch reconnects; when another survivor won the race to start it, the
+ * start fails on the ports in use and the watch goes on with that one.
+ */
+class AzuriteWatcher {
+  #socket: net.Socket | undefined;
+  #closed = false;
+  #work: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly endpoints: DevelopmentEndpoints,
+    private readonly location: string,
+    private readonly logger: Logger,
+    private readonly onStarted: (azurite: RunningAzurite) => void,
+  ) {
+    this.#connect();
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const connectedAt = Date.now();
+    const socket = net.connect({
+      host: this.endpoints.queue.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(this.endpoints.queue.port),
+    });
+    this.#socket = socket;
+    socket.on('error', () => undefined);
+    socket.setKeepAlive(true);
+    socket.once('close', () => {
+      if (this.#closed) return;
+      // A connection Azurite ends at once (or refuses) is tried again a second later, not in a tight loop.
+      const wait = Math.max(0, 1000 - (Date.now() - connectedAt));
+      this.#work = this.#work
+        .then(() => this.#check(wait))
+        .catch((err: unknown) => {
+          this.logger.error({ event: StorageLogEvents.azuriteFailed, err }, 'watching Azurite failed');
+        });
+    });
+  }
+
+  async #check(wait: number): Promise<void> {
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    if (this.#closed) return;
+    const [blobUp, queueUp] = await Promise.all([isListening(this.endpoints.blob), isListening(this.endpoints.queue)]);
+    if (!blobUp && !queueUp && !this.#closed) {
+      try {
+        const azurite = await startAzurite(azuriteOptionsFor(this.endpoints, this.location));
+        if (this.#closed) {
+          await azurite.close();
+          return;
+        }
+        this.onStarted(azurite);
+        this.logger.warn(
+          { event: StorageLogEvents.azuriteTakenOver, pid: azurite.pid, blobPort: azurite.blobPort },
+          `Azurite at ${this.endpoints.blob.origin} stopped (its owner ended); started Azurite (started by Taskhub) ` +
+            `with data in ${this.location}`,
+        );
+        return; // This process owns it now: it stops with this process.
+      } catch (err) {
+        // Most often another survivor started it first; the watch goes on with that one.
+        this.logger.debug({ event: StorageLogEvents.azuriteFailed, err }, 'Azurite not started by this process');
+      }
+    }
+    this.#connect();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#socket?.destroy();
+    await this.#work;
+  }
 }
