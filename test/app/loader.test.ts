@@ -264,7 +264,7 @@ describe('code-first apps', () => {
       'index.mjs':
         "import { app, input, output, trigger } from '@azure/functions';\n" +
         "const blob = output.storageBlob({ path: 'out/{rand-guid}', connection: 'AzureWebJobsStorage' });\n" +
-        "app.storageQueue('Q', { queueName: 'q', connection: 'C', extraOutputs: [blob], handler: () => {} });\n" +
+        "app.storageQueue('Q', { queueName: 'orders', connection: 'C', extraOutputs: [blob], handler: () => {} });\n" +
         "app.generic('Changes', { trigger: trigger.cosmosDB({ connection: 'C', databaseName: 'd', containerName: 'c' }),\n" +
         "  extraInputs: [input.table({ tableName: 't', connection: 'C' })], handler: () => {} });\n" +
         "app.get('Ping', () => ({ body: 'pong' }));",
