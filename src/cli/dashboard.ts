@@ -11,7 +11,8 @@ import { portOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { otherHubsHint } from './store-hubs.js';
 import { requireStoreFile, resolveTarget } from './client-target.js';
-import { DEFAULT_HOST, drainOnSignal } from './start.js';
+import { drainOnSignal } from './drain.js';
+import { DEFAULT_HOST } from './start.js';
 import { openStoreOption } from './store-option.js';
 
 export interface DashboardOptions {

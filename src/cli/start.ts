@@ -5,7 +5,6 @@ import path from 'node:path';
 import { AppDefinition } from '../app/app-definition.js';
 import { FunctionRegistry } from '../core/registry.js';
 import { openTaskHub } from '../hub.js';
-import type { TaskHub } from '../hub-types.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadKeys, isLoopback } from '../http/auth.js';
 import { displayRoute } from '../http/routes.js';
@@ -16,7 +15,8 @@ import { LanguageWorkerSupervisor } from '../host/supervisor.js';
 import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
-import { print, printError } from './output.js';
+import { drainOnSignal } from './drain.js';
+import { print } from './output.js';
 import { forgetRunningHost, readRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
 import { localHttpPort } from '../app/settings.js';
@@ -220,35 +220,4 @@ function printBanner(app: AppSummary, http: RunningHttpHost, store: string, stor
   print(`Dashboard: ${http.url}/`);
   print(`Management API: ${http.url}${WEBHOOK_PATH}/instances`);
   print('Press Ctrl-C to stop.');
-}
-
-export function drainOnSignal(
-  http: RunningHttpHost,
-  hub: TaskHub,
-  logger: Logger,
-  beforeHub: () => Promise<void> = () => Promise.resolve(),
-): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      printError(`${signal} again: exiting without draining.`);
-      process.exit(130);
-    }
-    stopping = true;
-    print(`${signal}: draining (Ctrl-C again to exit at once)…`);
-    void (async () => {
-      try {
-        await http.close();
-        await beforeHub();
-        await hub.close();
-        print('Stopped.');
-        process.exit(0);
-      } catch (err) {
-        logger.error({ err }, 'host.stop-failed');
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -6,6 +6,7 @@ import { openTaskHub } from '../hub.js';
 import { isLoopback, loadKeys } from '../http/auth.js';
 import { createLogger, type Logger } from '../log.js';
 import { portOption, wholeNumberOption } from '../cli/numeric-option.js';
+import { drainOnSignal } from '../cli/drain.js';
 import { print, printError } from '../cli/output.js';
 import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
 import { DEFAULT_GRPC_PORT, startGrpcServer, type RunningGrpcServer } from './server.js';
@@ -73,7 +74,8 @@ export async function serveGrpcCommand(options: ServeGrpcOptions): Promise<void>
   print(`Taskhub: task hub ${hub.name} (store ${spec.kind === 'sqlite' ? spec.file : 'PostgreSQL'})`);
   print(`Durable Task gRPC endpoint: ${tls ? 'https' : 'http'}://${server.address} (TaskHubSidecarService)`);
   print('Press Ctrl-C to stop.');
-  stopOnSignal(server, hub, logger);
+  // Work out on SDK streams is handed back to the task hub when the server closes.
+  drainOnSignal(server, hub, logger);
 }
 
 /**
@@ -117,29 +119,4 @@ function tlsOption(options: ServeGrpcOptions): { certFile: string; keyFile: stri
   if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
   if (!options.tlsCert || !options.tlsKey) throw new Error('--tls-cert and --tls-key go together.');
   return { certFile: options.tlsCert, keyFile: options.tlsKey };
-}
-
-function stopOnSignal(server: RunningGrpcServer, hub: OpenedTaskHub, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      printError(`${signal} again: exiting without draining.`);
-      process.exit(130);
-    }
-    stopping = true;
-    print(`${signal}: stopping (work out on SDK streams is handed back to the task hub)…`);
-    void (async () => {
-      try {
-        await server.close();
-        await hub.close();
-        print('Stopped.');
-        process.exit(0);
-      } catch (err) {
-        logger.error({ err }, 'grpc.stop-failed');
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
