@@ -57,20 +57,33 @@ export class PgClaims {
           SELECT ok.i, ok.e, ok.ev, COALESCE(ok.v, ${NOW_MS}) FROM ok ORDER BY ok.ord RETURNING 1),
         note AS (SELECT pg_notify($5, $6) WHERE EXISTS (SELECT 1 FROM ins))
         SELECT (SELECT array_agg(ord) FROM ok) AS stored, (SELECT count(*) FROM note) AS notified`,
-      // Oldest visible messages of claimable instances first (the visibility index, stopped at a few times the limit),
-      // then the instance rows locked with SKIP LOCKED; the lock re-checks the lease on the row's latest version, so
-      // an instance another worker claimed a moment ago is passed over. Messages come back one row each.
-      claim: `WITH ready AS (
+      // Fair claims (issue 18): the candidates are the oldest visible messages of claimable instances (the head of
+      // the visibility index) and the newest (its tail, where the results of running instances land while a backlog
+      // of starts waits at the head), each read-ahead bounded, so a claim costs the same with 100,000 starts queued
+      // as with none. Instances that have started (history) are ranked before instances waiting for their first
+      // episode, three to one: a burst of starts cannot starve running instances, and starts still get a quarter of
+      // every claim. Then the instance rows are locked with SKIP LOCKED; the lock re-checks the lease on the row's
+      // latest version, so an instance another worker claimed a moment ago is passed over. Messages come back one
+      // row each.
+      claim: `WITH head AS (
           SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
           WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
             AND m.instance_id <> ALL($4::text[])
           ORDER BY m.visible_at LIMIT $5),
+        tail AS (
+          SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
+          WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
+            AND m.instance_id <> ALL($4::text[])
+          ORDER BY m.visible_at DESC LIMIT $5),
+        ready AS (SELECT instance_id, min(visible_at) AS first FROM (SELECT * FROM head UNION ALL SELECT * FROM tail) r
+          GROUP BY instance_id),
+        ranked AS (SELECT r.instance_id, r.first, row_number() OVER (PARTITION BY i.history_length = 0
+            ORDER BY r.first) * CASE WHEN i.history_length = 0 THEN 3 ELSE 1 END AS rank
+          FROM ready r JOIN ${s}.instances i ON i.instance_id = r.instance_id),
         picked AS (
-          SELECT i.instance_id FROM ${s}.instances i
-          JOIN (SELECT instance_id, min(visible_at) AS first FROM ready GROUP BY instance_id) r
-            ON r.instance_id = i.instance_id
+          SELECT i.instance_id FROM ${s}.instances i JOIN ranked r ON r.instance_id = i.instance_id
           WHERE i.lock_expires < ${NOW_MS} OR i.locked_by = $1
-          ORDER BY r.first LIMIT $2 FOR UPDATE OF i SKIP LOCKED),
+          ORDER BY r.rank, r.first LIMIT $2 FOR UPDATE OF i SKIP LOCKED),
         claimed AS (
           UPDATE ${s}.instances i SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
             delivery_count = CASE WHEN i.locked_by = $1 THEN i.delivery_count ELSE i.delivery_count + 1 END

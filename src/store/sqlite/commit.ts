@@ -17,6 +17,7 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { dropsWorkItems } from '../store.js';
+import { ClaimOrder } from './queries.js';
 import { tagsText, toInstance, type InstanceRow } from './rows.js';
 
 type Params = (string | number | null)[];
@@ -26,11 +27,13 @@ export class SqliteCommitter {
   readonly #hub: string;
   readonly #s: Record<string, Database.Statement<Params>>;
   readonly #clock: Clock;
+  readonly #claimOrder: ClaimOrder;
 
   constructor(db: Database.Database, hub: string, clock: Clock) {
     this.#db = db;
     this.#hub = hub;
     this.#clock = clock;
+    this.#claimOrder = new ClaimOrder(db, hub);
     const p = (sql: string): Database.Statement<Params> => db.prepare<Params>(sql);
     this.#s = {
       instance: p('SELECT * FROM instances WHERE hub = ? AND instance_id = ?'),
@@ -58,15 +61,6 @@ export class SqliteCommitter {
       ),
       deleteMessage: p('DELETE FROM messages WHERE id = ? AND hub = ?'),
       insertHistory: p('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)'),
-      // Walks the visibility index oldest first and is read lazily until `limit` distinct instances are found: a
-      // claim costs the same with a backlog of 100,000 starts as with none (a GROUP BY over every visible message
-      // would not), and no fixed read-ahead can be filled by one instance's backlog. Excluded instances (the
-      // worker's episodes in flight, which may have thousands of events waiting) are skipped inside SQLite.
-      claimable: p(`SELECT m.instance_id FROM messages m
-          JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
-          WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
-            AND m.instance_id NOT IN (SELECT value FROM json_each(?))
-          ORDER BY m.visible_at`).pluck(),
       lockInstance: p(`UPDATE instances SET
           delivery_count = CASE WHEN locked_by IS ? THEN delivery_count ELSE delivery_count + 1 END,
           locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
@@ -198,19 +192,8 @@ export class SqliteCommitter {
       .transaction(() => {
         const now = this.#clock.now();
         const until = now + leaseMs;
-        // Rows are messages, several may name one instance: keep distinct ids, stop reading at the limit (leaving
-        // the loop closes the statement, so the updates below may run).
-        const ids: string[] = [];
-        if (limit > 0) {
-          const excluded = exclude && exclude.size > 0 ? JSON.stringify([...exclude]) : '[]';
-          const seen = new Set<string>();
-          for (const id of this.#s.claimable!.iterate(this.#hub, now, now, workerId, excluded) as Iterable<string>) {
-            if (seen.has(id)) continue;
-            seen.add(id);
-            ids.push(id);
-            if (ids.length >= limit) break;
-          }
-        }
+        const excluded = exclude && exclude.size > 0 ? JSON.stringify([...exclude]) : '[]';
+        const ids = this.#claimOrder.pick(now, workerId, excluded, limit);
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
           this.#s.lockInstance!.run(workerId, workerId, until, this.#hub, id);

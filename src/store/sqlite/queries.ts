@@ -1,4 +1,5 @@
-// Reads and purges on the SQLite store: instance rows, history, filtered queries with keyset continuation.
+// Reads and purges on the SQLite store: instance rows, history, filtered queries with keyset continuation; and which
+// instances a claim takes (ClaimOrder), in the order that keeps claims fair.
 import type Database from 'better-sqlite3';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import type { InstancePage, InstanceQuery, PurgeQuery } from '../store.js';
@@ -117,4 +118,74 @@ export function filter(
     params.push(query.instanceIdPrefix, query.instanceIdPrefix + '\u{10FFFF}');
   }
   return { where, params };
+}
+
+/** Started instances before new ones, this many to one, when both wait (see ClaimOrder). */
+const STARTED_PER_NEW = 3;
+
+/**
+ * Which instances a claim takes, and in what order (issue 18). Candidates come from the head of the visibility index
+ * (the oldest visible messages) and from its tail (the newest, where the results of running instances land while a
+ * backlog of starts waits at the head); both are read lazily, the head until `limit` distinct instances are found (a
+ * claim costs the same with a backlog of 100,000 starts as with none, and one instance's own backlog cannot fill it),
+ * the tail for at most a few times the limit in messages. Instances that have started (history) are ranked before
+ * instances waiting for their first episode, three to one, so a burst of starts cannot starve running instances and
+ * starts still get a quarter of every claim. Excluded instances (the worker's episodes in flight, which may have
+ * thousands of events waiting) are skipped inside SQLite.
+ */
+export class ClaimOrder {
+  readonly #head: Database.Statement<(string | number)[], Candidate>;
+  readonly #tail: Database.Statement<(string | number)[], Candidate>;
+  readonly #hub: string;
+
+  constructor(db: Database.Database, hub: string) {
+    this.#hub = hub;
+    const candidates = (order: 'ASC' | 'DESC') =>
+      db.prepare<(string | number)[], Candidate>(`SELECT m.instance_id AS id, i.history_length AS started
+          FROM messages m JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
+          WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
+            AND m.instance_id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY m.visible_at ${order}`);
+    this.#head = candidates('ASC');
+    this.#tail = candidates('DESC');
+  }
+
+  /** Up to `limit` claimable instance ids, in claim order; `excluded` is a JSON array of ids. */
+  pick(now: number, workerId: string, excluded: string, limit: number): string[] {
+    if (limit <= 0) return [];
+    const args = [this.#hub, now, now, workerId, excluded];
+    // Rows are messages, several may name one instance: keep distinct ids, oldest message first per class. Leaving
+    // a loop closes its statement.
+    const seen = new Set<string>();
+    const started: string[] = [];
+    const fresh: string[] = [];
+    const add = (c: Candidate): void => {
+      if (seen.has(c.id)) return;
+      seen.add(c.id);
+      (c.started > 0 ? started : fresh).push(c.id);
+    };
+    for (const c of this.#head.iterate(...args)) {
+      add(c);
+      if (seen.size >= limit) break;
+    }
+    let read = 0;
+    for (const c of this.#tail.iterate(...args)) {
+      add(c);
+      if (++read >= 4 * limit) break;
+    }
+    // Interleaved by rank: the n-th started instance ranks n, the n-th new one STARTED_PER_NEW * n.
+    const picked: string[] = [];
+    let s = 0;
+    let f = 0;
+    while (picked.length < limit && (s < started.length || f < fresh.length)) {
+      const takeStarted = f >= fresh.length || (s < started.length && s + 1 <= STARTED_PER_NEW * (f + 1));
+      picked.push(takeStarted ? started[s++]! : fresh[f++]!);
+    }
+    return picked;
+  }
+}
+
+interface Candidate {
+  id: string;
+  started: number;
 }
