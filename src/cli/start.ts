@@ -37,6 +37,8 @@ export interface StartOptions {
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
+/** See StartAdmission: about half a second of work for one worker on PostgreSQL on a 2-core machine. */
+const MAX_PENDING_STARTS = 256;
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
@@ -99,6 +101,8 @@ export async function startCommand(appPath: string | undefined, options: StartOp
       logger,
       readOnly,
       publicUrl: options.publicUrl,
+      // Starts wait while this many wait for the workers: a burst queues in its callers, not in the hub (issue 18).
+      maxPendingStarts: MAX_PENDING_STARTS,
     });
   } catch (err) {
     await worker.stop();

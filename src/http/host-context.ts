@@ -6,6 +6,7 @@ import { toStatusJson } from '../client/status-view.js';
 import { isTaskhubError } from '../core/errors.js';
 import type { TaskHub } from '../hub-types.js';
 import type { Logger } from '../log.js';
+import type { StartAdmission } from './start-admission.js';
 import { managementPayload, type ManagementUrlOptions } from '../app/management-urls.js';
 import { presentedKey } from './auth.js';
 import { HttpError } from './errors.js';
@@ -21,6 +22,8 @@ export interface HostContext {
   /** Base of the URLs handed out (no trailing slash), when configured; else they follow the request. */
   readonly publicUrl?: string;
   readonly logger: Logger;
+  /** Paces starts to what the workers take (`taskhub start`); absent, starts are never held. */
+  readonly startAdmission?: StartAdmission;
 }
 
 /**

@@ -68,6 +68,7 @@ export async function startFromRequest(
   const timeout = secondsParam(c, 'timeout');
   const polling = secondsParam(c, 'pollingInterval');
   const input = await readJsonInput(host, c.req.raw, 'orchestration input');
+  await host.startAdmission?.admit();
   const id = await host.hub.client.startNew(functionName, { instanceId, input });
   return waitOrCheckStatus(c, host, id, timeout, polling);
 }
