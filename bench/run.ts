@@ -1,7 +1,9 @@
 // `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
 // beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; W1 and W4 driven by the
 // official Durable Task SDK over `taskhub serve-grpc` beside the same in-process (bench/grpc.ts); then W1, W4 and W7 on
-// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts). Medians of RUNS runs
+// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts); W9, an HTTP burst into
+// `taskhub start` on SQLite and PostgreSQL (bench/w9.ts); PG-cost, W1's CPU, statements and round trips per activity
+// on PostgreSQL (bench/pg-cost.ts). Medians of RUNS runs
 // (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,9 @@ import { benchPostgres, startPostgres } from './postgres.js';
 import { benchGrpc } from './grpc.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
+import { benchW9 } from './w9.js';
+import { benchPgCost, printStatements, type PgCostResult } from './pg-cost.js';
+import { createDatabase, dropDatabase } from './compare/src/servers.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -40,7 +45,8 @@ const workloads: [string, (tag: string, client: Parameters<typeof w1>[1]) => Pro
   ['W5', (tag, c) => w5(ENGINE, c, tag, scaled(1000))],
 ];
 
-const pg = wanted('postgres') ? await startPostgres() : undefined;
+const pg = wanted('postgres') || wanted('W9') ? await startPostgres() : undefined;
+let pgCost: PgCostResult | undefined;
 for (let run = 1; run <= RUNS; run++) {
   if (wanted('L0')) {
     const seconds = SCALE < 1 ? 1 : 3;
@@ -74,7 +80,19 @@ for (let run = 1; run <= RUNS; run++) {
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
   if (wanted('replay')) record(await benchReplay());
   if (wanted('grpc')) record(await benchGrpc(`r${run}`, scaled(500), scaled(200)));
-  if (pg) {
+  if (wanted('W9')) {
+    record((await benchW9({ engine: ENGINE, starts: scaled(20_000), tag: `r${run}` })).metrics);
+    if (pg) {
+      const pgUrl = await createDatabase(pg, `bench_w9_r${run}`);
+      record((await benchW9({ engine: 'taskhub-postgres', starts: scaled(20_000), tag: `r${run}`, pgUrl })).metrics);
+      await dropDatabase(pg, `bench_w9_r${run}`);
+    }
+  }
+  if (wanted('PG-cost')) {
+    pgCost = await benchPgCost(scaled(2000));
+    record(pgCost.metrics);
+  }
+  if (pg && wanted('postgres')) {
     try {
       record(await benchPostgres(pg, run, SCALE));
     } catch (err) {
@@ -136,6 +154,7 @@ for (const { metric, values } of samples.values()) {
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
 for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ') + '\n');
+if (pgCost) printStatements(pgCost);
 if (SCALE !== 1) process.stdout.write(`(BENCH_SCALE=${SCALE}: smoke run, not comparable)\n`);
 
 const dir = join(import.meta.dirname, 'results');
