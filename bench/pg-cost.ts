@@ -4,9 +4,9 @@
 // - CPU of the PostgreSQL server (utime + stime from /proc/<pid>/stat of the postmaster and every one of its
 //   children: backends, WAL writer, checkpointer ...; backends that exit during the run are not counted, and the
 //   hub's pool keeps its connections for the whole run),
-// - statements the server executed (pg_stat_statements, loaded for this server only, top-level statements, utility ones such as
-//   BEGIN and COMMIT included), and round trips (client side: every pg Client.query call),
-// - WAL bytes written (pg_stat_statements.wal_bytes).
+// - statements the server executed (pg_stat_statements, loaded for this server only: top-level statements, BEGIN and
+//   COMMIT included), and round trips (client side: every pg Client.query call),
+// - WAL bytes written (pg_stat_statements.wal_bytes), and row writes per table (pg_stat_user_tables).
 // One machine cannot show W7 growing with workers; these costs are what tells how far a bigger machine goes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';

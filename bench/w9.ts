@@ -92,18 +92,19 @@ async function startHost(appDir: string, store: string): Promise<Host> {
   };
 }
 
-function post(agent: http.Agent, url: string): Promise<number> {
+export function post(agent: http.Agent, url: string, body = ''): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-length': '0' } }, (res) => {
+    const headers = { 'content-length': String(Buffer.byteLength(body)), 'content-type': 'application/json' };
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
-function getJson(agent: http.Agent, url: string): Promise<unknown> {
+export function getJson(agent: http.Agent, url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { agent }, (res) => {
@@ -142,6 +143,50 @@ async function readRows(store: string, prefix: string): Promise<Row[]> {
   }
 }
 
+/**
+ * The burst: `starts` calls of start(i) from `concurrency` clients, each sending its next start when its last was
+ * answered; every answer must be 202. Returns each start's send time and the burst's first send and last answer.
+ */
+export async function httpBurst(
+  starts: number,
+  concurrency: number,
+  start: (i: number) => Promise<number>,
+): Promise<{ sent: number[]; t0: number; burstEnd: number }> {
+  const sent = new Array<number>(starts);
+  const t0 = Date.now();
+  let burstEnd = t0;
+  await pool(starts, concurrency, async (i) => {
+    sent[i] = Date.now();
+    const status = await start(i);
+    if (status !== 202) throw new Error(`start ${i} answered ${status}`);
+    burstEnd = Date.now();
+  });
+  return { sent, t0, burstEnd };
+}
+
+/** W9's metrics from each start's send time and completion time (ms since the epoch, same clock). */
+export function burstMetrics(
+  engine: string,
+  sent: readonly number[],
+  finished: readonly number[],
+  t0: number,
+  burstEnd: number,
+): W9Result {
+  const latencies = finished.map((f, i) => f - sent[i]!).sort((a, b) => a - b);
+  const completedInBurst = finished.filter((f) => f <= burstEnd).length;
+  const burstSeconds = (burstEnd - t0) / 1000;
+  const m = (metric: string, value: number, unit: string): Metric => ({ engine, workload: 'W9', metric, value, unit });
+  return {
+    metrics: [
+      m('starts_per_s', round(sent.length / burstSeconds), '1/s'),
+      m('completions_per_s_during_burst', round(completedInBurst / burstSeconds), '1/s'),
+      m('p50_ms', round(percentile(latencies, 50)), 'ms'),
+      m('p99_ms', round(percentile(latencies, 99)), 'ms'),
+    ],
+    detail: { burstSeconds, drainSeconds: NaN, completedInBurst },
+  };
+}
+
 /** One W9 measurement on a fresh hub (a fresh SQLite file, or the given fresh PostgreSQL database). */
 export async function benchW9(options: W9Options): Promise<W9Result> {
   const { engine, starts } = options;
@@ -176,50 +221,21 @@ export async function benchW9(options: W9Options): Promise<W9Result> {
     });
     await drain();
 
-    const sent = new Array<number>(starts);
-    const t0 = Date.now();
-    let lastAccepted = t0;
-    await pool(starts, concurrency, async (i) => {
-      sent[i] = Date.now();
-      const status = await post(agent, startUrl(`${tag}-${i}`));
-      if (status !== 202) throw new Error(`start ${i} answered ${status}`);
-      lastAccepted = Date.now();
-    });
-    const burstEnd = lastAccepted;
+    const { sent, t0, burstEnd } = await httpBurst(starts, concurrency, (i) => post(agent, startUrl(`${tag}-${i}`)));
     await drain();
     const drainEnd = Date.now();
 
     const rows = await readRows(store, `${tag}-`);
     const done = new Map(rows.filter((r) => !r.instance_id.includes('-warm-')).map((r) => [r.instance_id, r]));
     if (done.size !== starts) throw new Error(`W9: ${done.size} instances stored, ${starts} started`);
-    const latencies: number[] = [];
-    let completedInBurst = 0;
-    for (let i = 0; i < starts; i++) {
+    const finished = Array.from({ length: starts }, (_, i) => {
       const row = done.get(`${tag}-${i}`);
       if (row?.runtime_status !== 'Completed') throw new Error(`W9 instance ${i} ended ${row?.runtime_status}`);
       assertEqual(JSON.parse(row.output ?? 'null'), HELLO, `W9 instance ${i}`);
-      const finished = Date.parse(row.last_updated_time);
-      if (finished <= burstEnd) completedInBurst++;
-      latencies.push(finished - sent[i]!);
-    }
-    latencies.sort((a, b) => a - b);
-    const burstSeconds = (burstEnd - t0) / 1000;
-    const m = (metric: string, value: number, unit: string): Metric => ({
-      engine,
-      workload: 'W9',
-      metric,
-      value,
-      unit,
+      return Date.parse(row.last_updated_time);
     });
-    return {
-      metrics: [
-        m('starts_per_s', round(starts / burstSeconds), '1/s'),
-        m('completions_per_s_during_burst', round(completedInBurst / burstSeconds), '1/s'),
-        m('p50_ms', round(percentile(latencies, 50)), 'ms'),
-        m('p99_ms', round(percentile(latencies, 99)), 'ms'),
-      ],
-      detail: { burstSeconds, drainSeconds: (drainEnd - burstEnd) / 1000, completedInBurst },
-    };
+    const result = burstMetrics(engine, sent, finished, t0, burstEnd);
+    return { ...result, detail: { ...result.detail, drainSeconds: (drainEnd - burstEnd) / 1000 } };
   } finally {
     agent.destroy();
     await host.stop();

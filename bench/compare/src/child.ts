@@ -64,6 +64,7 @@ async function measure(job: Job): Promise<Metric[]> {
   }
   if (workload.startsWith('W7-')) return w7(job, Number(workload.slice(3)));
   const tag = `r${job.run}`;
+  if (workload === 'W9') return w9(job, tag);
   const { adapter, close } = await openEngine(job);
   try {
     await warmup(adapter, tag);
@@ -137,6 +138,22 @@ async function w7(job: Job, workers: number): Promise<Metric[]> {
     );
     await store.close();
   }
+}
+
+/**
+ * W9: an HTTP burst into the engine's own HTTP ingress: a `taskhub start` child process (../../w9.ts), or
+ * restate-server's ingress (w9-restate.ts). DBOS Transact has no HTTP server of its own, so it has no W9.
+ */
+async function w9(job: Job, tag: string): Promise<Metric[]> {
+  const starts = scaled(SPEC.W9, job.scale);
+  if (job.engine === 'restate') {
+    const { restateW9 } = await import('./w9-restate.js');
+    if (!job.ingressUrl || !job.adminUrl) throw new Error('restate needs its ingress and admin URLs');
+    return restateW9(job.ingressUrl, job.adminUrl, tag, starts);
+  }
+  if (job.engine !== 'taskhub-sqlite' && job.engine !== 'taskhub-postgres') throw new Error(`no W9 for ${job.engine}`);
+  const { benchW9 } = await import('../../w9.js');
+  return (await benchW9({ engine: job.engine, starts, tag, ...(job.pgUrl ? { pgUrl: job.pgUrl } : {}) })).metrics;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;

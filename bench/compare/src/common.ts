@@ -27,7 +27,7 @@ export const CITIES = ['Tokyo', 'Seattle', 'London'] as const;
 export const HELLO = CITIES.map((c) => `Hello ${c}!`);
 
 /** Full-size counts of WORKLOADS.md; BENCH_SCALE shrinks them for smoke runs only. */
-export const SPEC = { W1: 2000, W2: 1000, W3: 2000, W4: 200, W5: 1000, concurrency: 64 } as const;
+export const SPEC = { W1: 2000, W2: 1000, W3: 2000, W4: 200, W5: 1000, W9: 20_000, concurrency: 64 } as const;
 
 export function scaled(n: number, scale: number): number {
   return Math.max(1, Math.round(n * scale));

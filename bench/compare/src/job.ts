@@ -7,5 +7,7 @@ export interface Job {
   readonly scale: number;
   readonly pgUrl?: string;
   readonly ingressUrl?: string;
+  /** Restate's admin API (W9 reads completion times through it). */
+  readonly adminUrl?: string;
   readonly l0Seconds?: number;
 }

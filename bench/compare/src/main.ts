@@ -1,6 +1,6 @@
-// `npm run bench:compare`: Taskhub (SQLite, PostgreSQL) side by side with DBOS Transact and Restate on W1-W5 and W7 of
-// ../shared/bench/WORKLOADS.md, plus the raw store limits (L0), all in one run on this machine. Starts and stops its
-// own PostgreSQL and restate-server, runs every (workload, engine) in a fresh process, checks every result, and
+// `npm run bench:compare`: Taskhub (SQLite, PostgreSQL) side by side with DBOS Transact and Restate on W1-W5, W7
+// and W9 of ../shared/bench/WORKLOADS.md, plus the raw store limits (L0), all in one run on this machine. Starts and
+// stops its own PostgreSQL and restate-server, runs every (workload, engine) in a fresh process, checks every result, and
 // writes medians with ranges and Taskhub/peer ratios to stdout, docs/benchmarks.md (+ SVG chart) and
 // bench/results/compare.json.
 //   RUNS=3 (default)   BENCH_SCALE=1 (default)   --smoke (= RUNS=1 BENCH_SCALE=0.05, short L0)
@@ -50,7 +50,9 @@ const FULL = SCALE === 1 && !ONLY_ENGINES && !ONLY_WORKLOADS;
 
 const HERE = import.meta.dirname;
 const ROOT = resolve(HERE, '../../..');
-const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5'];
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W9'];
+/** Engines that have no way to run a workload, and why (shown in its cells). */
+const NOT_APPLICABLE: Record<string, string> = { 'dbos|W9': 'no HTTP ingress' };
 const W7 = ['W7-1', 'W7-2', 'W7-4'];
 const wantEngine = (e: string): boolean => !ONLY_ENGINES || ONLY_ENGINES.includes(e);
 const wantWorkload = (w: string): boolean =>
@@ -125,7 +127,10 @@ function dbosDatabase(pg: PgServer, job: Job, name: string) {
 function withRestate(job: Job) {
   return async () => {
     const server: RestateServer = await startRestate();
-    return { job: { ...job, ingressUrl: server.ingressUrl }, cleanup: () => server.stop() };
+    return {
+      job: { ...job, ingressUrl: server.ingressUrl, adminUrl: server.adminUrl },
+      cleanup: () => server.stop(),
+    };
   };
 }
 
@@ -211,6 +216,11 @@ async function main(): Promise<void> {
         if (!wantWorkload(workload)) continue;
         for (const engine of ENGINES) {
           if (!wantEngine(engine)) continue;
+          const na = NOT_APPLICABLE[`${engine}|${workload}`];
+          if (na) {
+            notes.set(`${engine}|${workload}`, na);
+            continue;
+          }
           const job: Job = { ...base, engine, workload };
           const db = `${engine.replace('-', '_')}_${workload.toLowerCase()}_r${run}`;
           const setup =
@@ -341,6 +351,7 @@ ${everyRun()}
 - **dbos**: \`@dbos-inc/dbos-sdk\` in one Node process (its normal model), steps checkpointed into a fresh system database on the same server; defaults except the log level.
 - **restate**: a fresh \`restate-server\` (from \`@restatedev/restate-server\`, data in a temp dir) per run, a Node service endpoint process and the client driver process, loopback only; default server configuration. Steps are \`ctx.run\`; W5 uses the workflow's durable promises resolved by a shared handler.
 - W5 on DBOS uses \`DBOS.send\` / \`DBOS.recv\`.
+- **W9** (HTTP burst: 20,000 starts from 64 keep-alive HTTP clients, 3-activity chains): each engine's own HTTP ingress. Taskhub: a \`taskhub start\` child process on an app folder (its built-in starter, \`POST /api/orchestrators/HelloChain/{id}\`), on a fresh SQLite file or a fresh PostgreSQL database; Restate: restate-server's ingress, \`POST /HelloChain/{id}/run/send\`. Latency runs from the moment the client sent the start to the completion time the engine stored (Taskhub: the instance row's \`last_updated_time\`; Restate: \`sys_invocation.completed_at\`), both ms on this machine's clock; completions/s during the burst counts instances completed before the last start was answered. DBOS Transact has no HTTP server of its own (an app brings Express or the like), so it has no W9 row.
 - **W7**: the client in one process with no dispatcher, and 1, 2 or 4 worker processes on one fresh PostgreSQL hub. Workers tell the client over IPC that an instance finished (standing in for a completion notice; the client then reads the output from the database), so the client's poll interval does not cap the result.
 - Each measurement is a fresh process with an untimed warm-up (50 hello chains, one of each other shape); PostgreSQL is one server for the whole run.
 

@@ -19,6 +19,10 @@ export const ROWS: readonly (readonly [string, string])[] = [
   ['W4', 'p50_ms'],
   ['W4', 'p99_ms'],
   ['W5', 'events_per_s'],
+  ['W9', 'starts_per_s'],
+  ['W9', 'completions_per_s_during_burst'],
+  ['W9', 'p50_ms'],
+  ['W9', 'p99_ms'],
 ];
 
 const LABEL: Record<string, string> = {
@@ -31,6 +35,10 @@ const LABEL: Record<string, string> = {
   'W4 p50_ms': 'W4 1-step latency p50, ms',
   'W4 p99_ms': 'W4 1-step latency p99, ms',
   'W5 events_per_s': 'W5 1,000 external events, events/s',
+  'W9 starts_per_s': 'W9 HTTP burst, starts accepted/s',
+  'W9 completions_per_s_during_burst': 'W9 HTTP burst, completions/s while it lasts',
+  'W9 p50_ms': 'W9 HTTP burst, start→completion p50, ms',
+  'W9 p99_ms': 'W9 HTTP burst, start→completion p99, ms',
 };
 
 export interface Summary {

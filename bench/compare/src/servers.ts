@@ -106,6 +106,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export interface RestateServer {
   readonly ingressUrl: string;
+  /** The admin API; its /query endpoint answers SQL over the server's invocation table (W9's completion times). */
+  readonly adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -156,7 +158,7 @@ export async function startRestate(): Promise<RestateServer> {
     await stop();
     throw err;
   }
-  return { ingressUrl: `http://127.0.0.1:${ingress}`, stop };
+  return { ingressUrl: `http://127.0.0.1:${ingress}`, adminUrl: `http://127.0.0.1:${admin}`, stop };
 }
 
 /** POST /deployments, retried while the endpoint process is still starting. */
