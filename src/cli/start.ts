@@ -37,8 +37,8 @@ export interface StartOptions {
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
-/** See StartAdmission: about half a second of work for one worker on PostgreSQL on a 2-core machine. */
-const MAX_PENDING_STARTS = 256;
+/** See StartAdmission: two claims of work for a worker (64 each), about 0.2 s for one worker on PostgreSQL. */
+const MAX_PENDING_STARTS = 128;
 
 export async function startCommand(appPath: string | undefined, options: StartOptions): Promise<void> {
   const logger = createLogger();
@@ -102,7 +102,7 @@ export async function startCommand(appPath: string | undefined, options: StartOp
       readOnly,
       publicUrl: options.publicUrl,
       // Starts wait while this many wait for the workers: a burst queues in its callers, not in the hub (issue 18).
-      maxPendingStarts: MAX_PENDING_STARTS,
+      startPacing: { maxPendingStarts: MAX_PENDING_STARTS },
     });
   } catch (err) {
     await worker.stop();

@@ -12,7 +12,7 @@ import { isLoopback } from './auth.js';
 import { dashboard } from './dashboard.js';
 import { errorAnswer, HttpError } from './errors.js';
 import type { HostContext } from './host-context.js';
-import { StartAdmission } from './start-admission.js';
+import { StartAdmission, type StartAdmissionOptions } from './start-admission.js';
 import { managementApi } from './management-api.js';
 import { DEFAULT_MAX_BODY_BYTES } from './request-body.js';
 import { userFunctionRouter } from './user-functions.js';
@@ -41,10 +41,10 @@ export interface HttpHostOptions {
    */
   readonly publicUrl?: string;
   /**
-   * Hold a start request while more than this many instances wait for their first episode (StartAdmission); the
-   * hosts that run workers set it. Absent or 0: starts are never held.
+   * Hold start requests while many instances wait for their first episode (StartAdmission); the hosts that run
+   * workers set it. Absent: starts are never held.
    */
-  readonly maxPendingStarts?: number;
+  readonly startPacing?: StartAdmissionOptions;
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean;
   /** Aborted when the host closes: ends the dashboard's live feeds so they never hold up a drain. */
@@ -70,9 +70,7 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     readOnly: options.readOnly ?? false,
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
     logger,
-    ...(options.maxPendingStarts
-      ? { startAdmission: new StartAdmission(options.hub.store, { maxPendingStarts: options.maxPendingStarts }) }
-      : {}),
+    ...(options.startPacing ? { startAdmission: new StartAdmission(options.hub.store, options.startPacing) } : {}),
   };
 
   const app = new Hono();

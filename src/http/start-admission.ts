@@ -3,7 +3,8 @@
 // start joins a queue that grows for as long as the burst lasts, so start-to-completion latency grows with it (13 s
 // at the median) and the host's request handling takes CPU from the workers. While more than `maxPendingStarts`
 // instances of the hub wait for their first episode, a start request waits (the caller sees a slower 202, the way a
-// loaded server answers) until the workers have taken some, or `maxWaitMs` has passed.
+// loaded server answers) until the workers have taken some, or `maxWaitMs` has passed. Waiting starts go first come,
+// first served.
 import type { Store } from '../store/store.js';
 
 export interface StartAdmissionOptions {
@@ -24,7 +25,9 @@ export class StartAdmission {
   readonly #maxWaitMs: number;
   /** Pending instances as last counted, plus the starts admitted since. */
   #estimate = 0;
-  #counting: Promise<void> | undefined;
+  /** Starts waiting, first come first served: each waits about as long as the others, not by luck of the recount. */
+  readonly #waiting: { readonly admit: () => void; readonly until: number }[] = [];
+  #pumping = false;
 
   constructor(store: Store, options: StartAdmissionOptions) {
     this.#store = store;
@@ -33,20 +36,31 @@ export class StartAdmission {
   }
 
   /** Resolves when this start may go ahead. Never rejects: a store that cannot count lets the start meet it. */
-  async admit(): Promise<void> {
-    const deadline = Date.now() + this.#maxWaitMs;
-    while (this.#estimate >= this.#limit && Date.now() < deadline) {
-      await this.#recount();
-      if (this.#estimate < this.#limit) break;
-      await new Promise((r) => setTimeout(r, RECOUNT_MS));
+  admit(): Promise<void> {
+    if (this.#waiting.length === 0 && this.#estimate < this.#limit) {
+      this.#estimate++;
+      return Promise.resolve();
     }
-    this.#estimate++;
+    return new Promise((resolve) => {
+      this.#waiting.push({ admit: resolve, until: Date.now() + this.#maxWaitMs });
+      // #pump never rejects (#count handles every failure), so nothing is left unhandled.
+      if (!this.#pumping) void this.#pump();
+    });
   }
 
-  /** One count at a time, shared by every waiting start. */
-  #recount(): Promise<void> {
-    this.#counting ??= this.#count().finally(() => (this.#counting = undefined));
-    return this.#counting;
+  /** While starts wait: count, let the oldest through while there is room (or their wait is up), count again. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    while (this.#waiting.length > 0) {
+      await this.#count();
+      const now = Date.now();
+      while (this.#waiting.length > 0 && (this.#estimate < this.#limit || this.#waiting[0]!.until <= now)) {
+        this.#estimate++;
+        this.#waiting.shift()!.admit();
+      }
+      if (this.#waiting.length > 0) await new Promise((r) => setTimeout(r, RECOUNT_MS));
+    }
+    this.#pumping = false;
   }
 
   async #count(): Promise<void> {
