@@ -24,7 +24,7 @@ import { w1, warmup, type Metric } from './lib/workloads.js';
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU seconds (user + system) of a process and every process whose parent it is. */
-function treeCpuSeconds(rootPid: number): number {
+export function treeCpuSeconds(rootPid: number): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -12,7 +12,7 @@
 //   the burst / burst seconds; p50_ms / p99_ms over (completion time - send time) of every instance.
 // Every output is checked; a lost or duplicated step fails the run.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Metric } from './lib/workloads.js';
 import { assertEqual, percentile, pool, round } from './lib/stats.js';
+import { treeCpuSeconds } from './pg-cost.js';
 
 // W9_ROOT: the checkout whose `taskhub start` is measured (an A/B against another worktree); default this one.
 const ROOT = process.env.W9_ROOT ?? join(import.meta.dirname, '..');
@@ -49,7 +50,15 @@ export interface W9Options {
 export interface W9Result {
   readonly metrics: Metric[];
   /** The burst and the drain after it, for a printout. */
-  readonly detail: { burstSeconds: number; drainSeconds: number; completedInBurst: number };
+  readonly detail: {
+    burstSeconds: number;
+    drainSeconds: number;
+    completedInBurst: number;
+    /** CPU per instance from the burst's start to the end of the drain: `taskhub start` with its language worker. */
+    hostCpuUsPerInstance?: number;
+    /** The same for the PostgreSQL server (postmaster and its children). */
+    serverCpuUsPerInstance?: number;
+  };
 }
 
 interface Host {
@@ -221,9 +230,14 @@ export async function benchW9(options: W9Options): Promise<W9Result> {
     });
     await drain();
 
+    const postmaster = store.startsWith('postgres') ? await postmasterPid(store) : undefined;
+    const cpu0 = [treeCpuSeconds(host.pid), postmaster ? treeCpuSeconds(postmaster) : 0];
     const { sent, t0, burstEnd } = await httpBurst(starts, concurrency, (i) => post(agent, startUrl(`${tag}-${i}`)));
     await drain();
     const drainEnd = Date.now();
+    const perInstance = (seconds: number): number => round((seconds * 1e6) / starts, 0);
+    const hostCpu = perInstance(treeCpuSeconds(host.pid) - cpu0[0]!);
+    const serverCpu = postmaster ? perInstance(treeCpuSeconds(postmaster) - cpu0[1]!) : undefined;
 
     const rows = await readRows(store, `${tag}-`);
     const done = new Map(rows.filter((r) => !r.instance_id.includes('-warm-')).map((r) => [r.instance_id, r]));
@@ -235,11 +249,31 @@ export async function benchW9(options: W9Options): Promise<W9Result> {
       return Date.parse(row.last_updated_time);
     });
     const result = burstMetrics(engine, sent, finished, t0, burstEnd);
-    return { ...result, detail: { ...result.detail, drainSeconds: (drainEnd - burstEnd) / 1000 } };
+    return {
+      ...result,
+      detail: {
+        ...result.detail,
+        drainSeconds: (drainEnd - burstEnd) / 1000,
+        hostCpuUsPerInstance: hostCpu,
+        ...(serverCpu === undefined ? {} : { serverCpuUsPerInstance: serverCpu }),
+      },
+    };
   } finally {
     agent.destroy();
     await host.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The PostgreSQL server's postmaster, from its data directory (the server runs on this machine). */
+async function postmasterPid(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ d: string }>(`SELECT current_setting('data_directory') AS d`);
+    return Number(readFileSync(join(rows[0]!.d, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } finally {
+    await client.end();
   }
 }
 

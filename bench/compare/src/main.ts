@@ -336,6 +336,10 @@ machine; compare engines by the ratios, which come from measurements interleaved
 
 ${tables}
 
+The cost of one step of Taskhub on PostgreSQL (CPU of the worker and of the server, statements, round trips and WAL
+per activity) is the \`PG-cost\` row of \`npm run bench\` (bench/pg-cost.ts); [scale-out.md](scale-out.md) gives it
+with the projection it supports.
+
 <details><summary>Every run</summary>
 
 | engine | workload | metric | runs in order |
