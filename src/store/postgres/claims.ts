@@ -3,6 +3,7 @@
 // Every operation is one statement: a claim locks, stamps and returns its rows in a single round trip.
 import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import type { HistoryEvent } from '../../core/history.js';
+import { STARTED_PER_NEW } from '../sqlite/queries.js';
 import { toInstance, type InstanceRow } from '../sqlite/rows.js';
 import type { ClaimedOrchestration, NewMessage, OrchestrationMessage, WorkItem, WorkItemKey } from '../store.js';
 import type { Queryable } from './instances.js';
@@ -61,10 +62,10 @@ export class PgClaims {
       // the visibility index) and the newest (its tail, where the results of running instances land while a backlog
       // of starts waits at the head), each read-ahead bounded, so a claim costs the same with 100,000 starts queued
       // as with none. Instances that have started (history) are ranked before instances waiting for their first
-      // episode, three to one: a burst of starts cannot starve running instances, and starts still get a quarter of
-      // every claim. Then the instance rows are locked with SKIP LOCKED; the lock re-checks the lease on the row's
-      // latest version, so an instance another worker claimed a moment ago is passed over. Messages come back one
-      // row each.
+      // episode, STARTED_PER_NEW (3) to one: a burst of starts cannot starve running instances, and starts still get
+      // a quarter of every claim. Then the instance rows are locked with SKIP LOCKED; the lock re-checks the lease on
+      // the row's latest version, so an instance another worker claimed a moment ago is passed over. Messages come
+      // back one row each.
       claim: `WITH head AS (
           SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
           WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
@@ -78,7 +79,7 @@ export class PgClaims {
         ready AS (SELECT instance_id, min(visible_at) AS first FROM (SELECT * FROM head UNION ALL SELECT * FROM tail) r
           GROUP BY instance_id),
         ranked AS (SELECT r.instance_id, r.first, row_number() OVER (PARTITION BY i.history_length = 0
-            ORDER BY r.first) * CASE WHEN i.history_length = 0 THEN 3 ELSE 1 END AS rank
+            ORDER BY r.first) * CASE WHEN i.history_length = 0 THEN ${STARTED_PER_NEW} ELSE 1 END AS rank
           FROM ready r JOIN ${s}.instances i ON i.instance_id = r.instance_id),
         picked AS (
           SELECT i.instance_id FROM ${s}.instances i JOIN ranked r ON r.instance_id = i.instance_id

@@ -120,8 +120,8 @@ export function filter(
   return { where, params };
 }
 
-/** Started instances before new ones, this many to one, when both wait (see ClaimOrder). */
-const STARTED_PER_NEW = 3;
+/** Started instances before new ones, this many to one, when both wait (ClaimOrder; PostgreSQL's claim too). */
+export const STARTED_PER_NEW = 3;
 
 /**
  * Which instances a claim takes, and in what order (issue 18). Candidates come from the head of the visibility index
