@@ -35,6 +35,41 @@ export {
   type TimerTask,
 } from './core/index.js';
 
+// Typed calls (docs/typed-calls.md): declarations with checked inputs and outputs, over the plain calls.
+export {
+  call,
+  callActivity,
+  callActivityWithRetry,
+  callEntity,
+  callSubOrchestrator,
+  callSubOrchestratorWithRetry,
+  defineActivities,
+  defineActivity,
+  defineEntity,
+  defineEvent,
+  defineOrchestration,
+  getInput,
+  getStatus,
+  implement,
+  raiseEvent,
+  readEntityState,
+  resultOf,
+  signalEntity,
+  startNew,
+  waitForCompletion,
+  waitForExternalEvent,
+  whenAll,
+  whenAny,
+  type ActivityDeclaration,
+  type CallableDeclaration,
+  type EntityDeclaration,
+  type EntityOperations,
+  type EventDeclaration,
+  type OrchestrationDeclaration,
+  type TypedEntityId,
+  type TypedOrchestrationStatus,
+} from './typed/index.js';
+
 // The replayers as taskhub/testing has them: they take an exported history file as `taskhub replay` does.
 export { checkReplay, replayHistory, type ExportedHistory, type ReplayInput } from './testing/replay.js';
 
