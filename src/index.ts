@@ -66,6 +66,7 @@ export {
   type EntityOperations,
   type EventDeclaration,
   type OrchestrationDeclaration,
+  type TypedCall,
   type TypedEntityId,
   type TypedOrchestrationStatus,
 } from './typed/index.js';

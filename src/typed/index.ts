@@ -52,3 +52,4 @@ export {
   type TypedOrchestrationStatus,
   type TypedStartNewOptions,
 } from './client.js';
+export type { TypedCall } from './typed-call.js';

@@ -13,6 +13,7 @@ import type {
   ActivityDeclaration,
   TypedEntityId,
 } from './declarations.js';
+import { TaskCall, type TypedCall } from './typed-call.js';
 
 /** The retry policy the *WithRetry calls take: durable-functions' RetryOptions (df.RetryOptions). */
 export interface RetryOptionsLike {
@@ -161,31 +162,32 @@ export function whenAny<T extends TaskLike>(context: OrchestrationContextLike, t
 }
 
 /**
- * A generator's typed wait on a task: `const n = yield* resultOf(task)` yields the task and gives its result, typed
- * (a plain `yield task` gives `unknown`). A failed task throws there, as `yield` does.
+ * Wait for a task with its result typed: `const n = yield* resultOf(task)` in a generator orchestrator (a plain
+ * `yield task` gives `unknown`), `await resultOf(task)` in an async one. A failed task throws there.
  */
-export function resultOf<TResult>(task: Task<TResult>): Generator<Task<TResult>, TResult, unknown>;
-export function resultOf(task: TaskLike): Generator<TaskLike, unknown, unknown>;
-export function* resultOf(task: TaskLike): Generator<TaskLike, unknown, unknown> {
-  return yield task;
+export function resultOf<TResult>(task: Task<TResult>): TypedCall<TResult>;
+export function resultOf<TTask extends TaskLike>(task: TTask): TypedCall<unknown, TTask>;
+export function resultOf(task: TaskLike): TypedCall<unknown, TaskLike> {
+  return new TaskCall(task);
 }
 
 /**
- * In a generator orchestrator, call an activity or a sub-orchestration and get its typed result:
- * `const n = yield* call(context, addOne, 1)`. The same as `yield context.df.callActivity('AddOne', 1)` (or
- * `callSubOrchestrator` for an orchestration, with a derived instance id), plus one small generator object.
+ * Call an activity or a sub-orchestration and wait for its typed result: `const n = yield* call(context, addOne, 1)`
+ * in a generator orchestrator, `await call(context, addOne, 1)` in an async one. The same as
+ * `yield context.df.callActivity('AddOne', 1)` (`callSubOrchestrator` for an orchestration, with the instance id
+ * Durable Functions derives), plus one small object.
  */
 export function call<TInput, TOutput>(
   context: OrchestrationContextLike,
   declaration: CallableDeclaration<TInput, TOutput>,
   ...input: InputArgs<TInput>
-): Generator<Task<TOutput>, TOutput, unknown> {
+): TypedCall<TOutput> {
   const df = context.df;
   const task =
     declaration.kind === 'activity'
       ? df.callActivity(declaration.name, input[0])
       : df.callSubOrchestrator(declaration.name, input[0]);
-  return resultOf(task as Task<TOutput>);
+  return new TaskCall(task as Task<TOutput>);
 }
 
 /**

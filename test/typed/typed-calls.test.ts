@@ -33,6 +33,7 @@ it('the typed app runs in a test hub with the declared outputs (generator orches
   const { code, output, hung } = await nodeTest('test/typed/typed-app.node-test.ts');
   expect(hung).toBe(false);
   expect(output).toMatch(/# fail 0\b/);
-  expect(output).toMatch(/# pass 5\b/);
+  // 6, and 7 once async orchestrators make durable tasks awaitable (the last test is skipped until then).
+  expect(Number(/# pass (\d+)/.exec(output)?.[1])).toBeGreaterThanOrEqual(6);
   expect(code).toBe(0);
 });
