@@ -61,8 +61,14 @@ export function startNew<TInput, TOutput>(
   ...options: [undefined] extends [TInput]
     ? [options?: TypedStartNewOptions<TInput>]
     : [options: TypedStartNewOptions<TInput>]
+): Promise<string>;
+// As in orchestrator.ts: a rest tuple in the signature, one plain parameter in the implementation (no array per call).
+export function startNew(
+  client: ClientStartsOrchestrations,
+  declaration: OrchestrationDeclaration<unknown, unknown>,
+  options?: TypedStartNewOptions<unknown>,
 ): Promise<string> {
-  return client.startNew(declaration.name, options[0]);
+  return client.startNew(declaration.name, options);
 }
 
 /**
@@ -99,8 +105,14 @@ export function raiseEvent<TData>(
   instanceId: string,
   declaration: EventDeclaration<TData>,
   ...data: InputArgs<TData>
+): Promise<void>;
+export function raiseEvent(
+  client: { raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> },
+  instanceId: string,
+  declaration: EventDeclaration<unknown>,
+  data?: unknown,
 ): Promise<void> {
-  return client.raiseEvent(instanceId, declaration.name, data[0]);
+  return client.raiseEvent(instanceId, declaration.name, data);
 }
 
 /** What `readEntityState` answers, with the declared state type. */

@@ -76,8 +76,15 @@ export function callActivity<TInput, TOutput>(
   context: OrchestrationContextLike,
   declaration: ActivityDeclaration<TInput, TOutput>,
   ...input: InputArgs<TInput>
-): Task<TOutput> {
-  return context.df.callActivity(declaration.name, input[0]) as Task<TOutput>;
+): Task<TOutput>;
+// The signatures above type the input as a rest tuple (required or optional as declared); the implementations take
+// one plain parameter, so no call allocates an array for it.
+export function callActivity(
+  context: OrchestrationContextLike,
+  declaration: ActivityDeclaration<unknown, unknown>,
+  input?: unknown,
+): Task<unknown> {
+  return context.df.callActivity(declaration.name, input) as Task<unknown>;
 }
 
 /** `context.df.callActivityWithRetry(declaration.name, retryOptions, input)`. */
@@ -86,8 +93,14 @@ export function callActivityWithRetry<TInput, TOutput>(
   declaration: ActivityDeclaration<TInput, TOutput>,
   retryOptions: RetryOptionsLike,
   ...input: InputArgs<TInput>
-): Task<TOutput> {
-  return context.df.callActivityWithRetry(declaration.name, retryOptions, input[0]) as Task<TOutput>;
+): Task<TOutput>;
+export function callActivityWithRetry(
+  context: OrchestrationContextLike,
+  declaration: ActivityDeclaration<unknown, unknown>,
+  retryOptions: RetryOptionsLike,
+  input?: unknown,
+): Task<unknown> {
+  return context.df.callActivityWithRetry(declaration.name, retryOptions, input) as Task<unknown>;
 }
 
 /**
@@ -124,9 +137,14 @@ export function callEntity<TOperations extends EntityOperations<TOperations>, TS
   entityId: TypedEntityId<TOperations, TState>,
   operationName: K & string,
   ...input: OperationArgs<TOperations, K>
-): Task<OperationResult<TOperations, K>> {
-  const task = context.df.callEntity(entityId, operationName, input[0]);
-  return task as Task<OperationResult<TOperations, K>>;
+): Task<OperationResult<TOperations, K>>;
+export function callEntity(
+  context: OrchestrationContextLike,
+  entityId: EntityIdLike,
+  operationName: string,
+  input?: unknown,
+): Task<unknown> {
+  return context.df.callEntity(entityId, operationName, input) as Task<unknown>;
 }
 
 /** Wait for the event (`context.df.waitForExternalEvent(declaration.name)`); the task's result is its data. */
@@ -181,13 +199,18 @@ export function call<TInput, TOutput>(
   context: OrchestrationContextLike,
   declaration: CallableDeclaration<TInput, TOutput>,
   ...input: InputArgs<TInput>
-): TypedCall<TOutput> {
+): TypedCall<TOutput>;
+export function call(
+  context: OrchestrationContextLike,
+  declaration: CallableDeclaration<unknown, unknown>,
+  input?: unknown,
+): TypedCall<unknown> {
   const df = context.df;
   const task =
     declaration.kind === 'activity'
-      ? df.callActivity(declaration.name, input[0])
-      : df.callSubOrchestrator(declaration.name, input[0]);
-  return new TaskCall(task as Task<TOutput>);
+      ? df.callActivity(declaration.name, input)
+      : df.callSubOrchestrator(declaration.name, input);
+  return new TaskCall(task as Task<unknown>);
 }
 
 /**
@@ -210,10 +233,10 @@ export function signalEntity(
   target: SignalsEntitiesInContext | ClientSignalsEntities,
   entityId: EntityIdLike,
   operationName: string,
-  ...input: unknown[]
+  input?: unknown,
 ): void | Promise<void> {
-  if ('df' in target) return target.df.signalEntity(entityId, operationName, input[0]);
-  return target.signalEntity(entityId, operationName, input[0]);
+  if ('df' in target) return target.df.signalEntity(entityId, operationName, input);
+  return target.signalEntity(entityId, operationName, input);
 }
 
 /** A durable client's `signalEntity`: durable-functions' DurableClient, Taskhub's, a test hub's `client`. */

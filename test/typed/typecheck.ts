@@ -1,6 +1,6 @@
 // Compiles the typed-call fixtures as an app would: strict, NodeNext, with `taskhub` resolving to the typed layer's
 // source and `durable-functions` / `@azure/functions` to the real packages' .d.ts (or to Taskhub's own modules).
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,20 +33,43 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-/** Compiles the fixture files (copied into `dir`, each text passed through `edit`) and returns every diagnostic. */
-export function compileFixtures(
-  dir: string,
-  world: TypeWorld,
-  edit: (file: string, text: string) => string,
-): Diagnostic[] {
-  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
-  const files = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => {
-      const target = path.join(dir, f);
-      writeFileSync(target, edit(f, readFileSync(path.join(FIXTURES, f), 'utf8')));
-      return target;
+/** The fixture files (file name → text), each text passed through `edit`. */
+export function fixtureSources(edit: (file: string, text: string) => string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [f, edit(f, readFileSync(path.join(FIXTURES, f), 'utf8'))]),
+  );
+}
+
+/**
+ * The ```ts blocks of a docs page, by file name: a block whose first line is `// Taskhub-only: name.ts` is that file
+ * (blocks import each other by those names); any other is `block<line>.ts`.
+ */
+export function docsSources(page: string): Record<string, string> {
+  const sources: Record<string, string> = {};
+  let current: { line: number; lines: string[] } | undefined;
+  readFileSync(path.join(ROOT, page), 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (current && text.startsWith('```')) {
+        const name = /^\/\/ Taskhub-only: (\S+\.ts)/.exec(current.lines[0] ?? '')?.[1] ?? `block${current.line}.ts`;
+        sources[name] = current.lines.join('\n');
+        current = undefined;
+      } else if (current) current.lines.push(text);
+      else if (/^```(ts|typescript)\s*$/.test(text)) current = { line: i + 2, lines: [] };
     });
+  return sources;
+}
+
+/** Compiles the sources (file name → text) as one program in `dir`; every diagnostic. */
+export function compile(dir: string, world: TypeWorld, sources: Record<string, string>): Diagnostic[] {
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+  const files = Object.entries(sources).map(([name, text]) => {
+    const target = path.join(dir, name);
+    writeFileSync(target, text);
+    return target;
+  });
   const paths: Record<string, string[]> =
     world === 'real packages'
       ? {
@@ -56,6 +79,7 @@ export function compileFixtures(
         }
       : {
           taskhub: [path.join(ROOT, 'src/index.ts')],
+          'taskhub/testing': [path.join(ROOT, 'src/testing/index.ts')],
           'durable-functions': [path.join(ROOT, 'src/app/durable-functions.ts')],
           '@azure/functions': [path.join(ROOT, 'src/app/azure-functions.ts')],
         };
@@ -91,9 +115,3 @@ export function expectedErrors(text: string): { line: number; code: number }[] {
     return match ? [{ line: i + 2, code: Number(match[1]) }] : [];
   });
 }
-
-export function scratchDir(parent: string): string {
-  return mkdtempSync(path.join(parent, 'typed-'));
-}
-
-export { copyFileSync };
