@@ -1,8 +1,10 @@
 // Typed calls from orchestrator code: each is the plain `context.df` call with the declaration's name, returning the
-// very task that call returns, typed with the declared result. They take durable-functions' context and Taskhub's
-// alike (only the members below are read), so apps type-checked against the real packages use them unchanged.
+// very task that call returns, typed with the declared result (`call` and `resultOf` wrap it in a TypedCall for
+// `yield*` and `await`). They take durable-functions' context and Taskhub's alike (only the members below are read),
+// so apps type-checked against the real packages use them unchanged.
 import type { Task } from '../core/context.js';
 import type {
+  ActivityDeclaration,
   CallableDeclaration,
   EntityOperations,
   EventDeclaration,
@@ -10,7 +12,6 @@ import type {
   OperationArgs,
   OperationResult,
   OrchestrationDeclaration,
-  ActivityDeclaration,
   TypedEntityId,
 } from './declarations.js';
 import { TaskCall, type TypedCall } from './typed-call.js';
