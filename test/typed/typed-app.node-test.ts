@@ -36,7 +36,7 @@ void test('fan-out, retries, sub-orchestrations, entities and events through the
   const hub = await createTestHub({ app, autoAdvance: true });
   const id = await startNew(hub.client, approval, { input: { id: 'o1', items: ['ab', 'cde'] } });
   await raiseEvent(hub.client, id, approved, true);
-  const status = await waitForCompletion(hub.client, approval, id);
+  const status = await waitForCompletion(hub.client, approval, id, { timeoutInMilliseconds: 30_000 });
   assert.equal(status.runtimeStatus, 'Completed', JSON.stringify(status.output));
   assert.equal(status.output, 'approved');
   assert.deepEqual(status.input, { id: 'o1', items: ['ab', 'cde'] });
