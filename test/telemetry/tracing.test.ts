@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppDefinition } from '../../src/app/app-definition.js';
+import { AppDefinition, withApp } from '../../src/app/app-definition.js';
+import { app as azureApp } from '../../src/app/azure-functions.js';
+import { clientFromBinding, isDurableClientBinding } from '../../src/app/durable-http-client.js';
+import type { InvocationContext } from '../../src/app/invocation-context.js';
 import type { OrchestrationContext } from '../../src/core/context.js';
 import { EntityId } from '../../src/core/entity-id.js';
 import { FunctionRegistry } from '../../src/core/registry.js';
@@ -15,6 +18,8 @@ import { openTaskHub } from '../../src/hub.js';
 import type { TaskHub } from '../../src/hub-types.js';
 import { startHttpHost, type RunningHttpHost } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { MetricNames } from '../../src/telemetry/metrics.js';
 import { until } from '../until.js';
 import { counter } from '../entities/counter-entity.js';
@@ -25,6 +30,13 @@ const exporter = new InMemorySpanExporter();
 let sdk: RegisteredSdk;
 let hub: TaskHub;
 let http: RunningHttpHost;
+const logLines: Record<string, unknown>[] = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+    done();
+  },
+});
 
 function registry(): FunctionRegistry {
   const r = new FunctionRegistry();
@@ -43,6 +55,11 @@ function registry(): FunctionRegistry {
     const n = yield ctx.df.callEntity(new EntityId('Counter', ctx.df.instanceId), 'add', 5);
     return [a, b, n];
   });
+  r.registerOrchestration('Logs', function* (ctx: OrchestrationContext) {
+    ctx.log('before the activity');
+    yield ctx.df.callActivity('Hello', 'Logs');
+    ctx.log('after the activity');
+  });
   r.registerOrchestration('Sleeper', function* (ctx: OrchestrationContext) {
     yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 3_600_000));
   });
@@ -57,10 +74,27 @@ beforeAll(async () => {
   hub = await openTaskHub({
     store: join(dir, 'hub.db'),
     registry: registry(),
-    logger: createLogger({ level: 'silent' }),
+    logger: pino({ level: 'info' }, logStream),
   });
   await hub.start();
-  http = await startHttpHost({ hub, app: new AppDefinition(), port: 0, logger: createLogger({ level: 'silent' }) });
+  // The app's own HTTP starter: the orchestration it starts joins the request's trace too.
+  const app = new AppDefinition();
+  await withApp(app, () => {
+    azureApp.http('StartOne', {
+      route: 'start/{name}/{id}',
+      methods: ['POST'],
+      extraInputs: [{ type: 'durableClient', name: 'client' }],
+      handler: async (request, invocation: InvocationContext) => {
+        const binding = invocation.extraInputs.get('client');
+        if (!isDurableClientBinding(binding)) throw new Error('no durable client binding');
+        const client = clientFromBinding(binding);
+        const id = await client.startNew(request.params.name!, { instanceId: request.params.id!, input: 'Paris' });
+        return client.createCheckStatusResponse(request, id);
+      },
+    });
+    return Promise.resolve();
+  });
+  http = await startHttpHost({ hub, app, port: 0, logger: createLogger({ level: 'silent' }) });
 });
 afterAll(async () => {
   await http?.close();
@@ -184,6 +218,50 @@ describe('OpenTelemetry traces', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("an app's HTTP function that starts an instance passes the request's traceparent on", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpanId = 'b7ad6b7169203331';
+    const response = await fetch(`${http.url}/api/start/Child/app-start-1`, {
+      method: 'POST',
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+    });
+    expect(response.status).toBe(202);
+    expect(await finished('app-start-1')).toBe('Completed');
+    const spans = await traceSpans(traceId, (all) =>
+      all.some((x) => x.name === 'activity:Hello' && attr(x, 'durabletask.task.instance_id') === 'app-start-1'),
+    );
+    const create = spans.find((x) => x.name === 'create_orchestration:Child')!;
+    expect(parentOf(create)).toBe(callerSpanId);
+    const hello = spans.find((x) => x.name === 'activity:Hello')!;
+    expect(parentOf(hello)).toBe(create.spanContext().spanId);
+  });
+
+  it('a malformed traceparent is ignored: the instance gets a trace of its own', async () => {
+    const response = await fetch(`${http.url}/runtime/webhooks/durabletask/orchestrators/Child/bad-parent-1`, {
+      method: 'POST',
+      headers: { traceparent: '00-zzzz-not-a-span-01', 'content-type': 'application/json' },
+      body: JSON.stringify('Oslo'),
+    });
+    expect(response.status).toBe(202);
+    expect(await finished('bad-parent-1')).toBe('Completed');
+    await until(
+      () =>
+        exporter
+          .getFinishedSpans()
+          .some(
+            (x) =>
+              x.name === 'create_orchestration:Child' && attr(x, 'durabletask.task.instance_id') === 'bad-parent-1',
+          ),
+      { what: 'the start span' },
+    );
+    const create = exporter
+      .getFinishedSpans()
+      .find(
+        (x) => x.name === 'create_orchestration:Child' && attr(x, 'durabletask.task.instance_id') === 'bad-parent-1',
+      )!;
+    expect(create.parentSpanContext).toBeUndefined();
+  });
+
   it('client startNew from a traced context joins that trace; a failed activity and instance are errors', async () => {
     const tracer = trace.getTracer('test');
     const caller = tracer.startSpan('caller');
@@ -205,6 +283,28 @@ describe('OpenTelemetry traces', () => {
       (s) => s.name === 'orchestration:Fails' && s.attributes['durabletask.task.status'] === 'Failed',
     )!;
     expect(last.status.code).toBe(SpanStatusCode.ERROR);
+  });
+});
+
+describe('OpenTelemetry and logs', () => {
+  it("an orchestrator's log lines carry its trace and span ids, once each (replay-safe)", async () => {
+    const tracer = trace.getTracer('test');
+    const caller = tracer.startSpan('caller');
+    await context.with(trace.setSpan(context.active(), caller), () =>
+      hub.client.startNew('Logs', { instanceId: 'logs-1' }),
+    );
+    caller.end();
+    expect(await finished('logs-1')).toBe('Completed');
+    const spans = await traceSpans(caller.spanContext().traceId, (all) =>
+      all.some((x) => x.name === 'create_orchestration:Logs'),
+    );
+    const create = spans.find((x) => x.name === 'create_orchestration:Logs')!;
+    const lines = logLines.filter((l) => l.instanceId === 'logs-1' && String(l.msg).endsWith('the activity'));
+    expect(lines.map((l) => l.msg)).toEqual(['before the activity', 'after the activity']);
+    for (const line of lines) {
+      expect(line.trace_id).toBe(caller.spanContext().traceId);
+      expect(line.span_id).toBe(create.spanContext().spanId);
+    }
   });
 });
 
