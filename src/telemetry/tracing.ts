@@ -29,6 +29,8 @@ export const Attr = {
   taskId: 'durabletask.task.task_id',
   fireAt: 'durabletask.fire_at',
   operation: 'durabletask.task.operation',
+  /** Taskhub's own: which delivery of an activity this run was (1 the first; more after a worker died mid-run). */
+  attempt: 'durabletask.task.attempt',
 } as const;
 
 interface DelegatingProvider {
@@ -137,6 +139,8 @@ interface ActivityRun {
   readonly name: string;
   readonly instanceId: string;
   readonly taskScheduledId: number;
+  /** 1 for the first delivery. */
+  readonly attempt: number;
   readonly startMs: number;
   readonly endMs: number;
 }
@@ -155,6 +159,7 @@ function emitActivity(tracer: Tracer, parent: Context, event: HistoryEvent, run:
       [Attr.name]: run.name,
       [Attr.instanceId]: run.instanceId,
       [Attr.taskId]: run.taskScheduledId,
+      [Attr.attempt]: run.attempt,
     });
     if (event.eventType === 'TaskFailed') fail(span, event.failureDetails.errorMessage);
   }

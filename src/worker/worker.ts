@@ -431,6 +431,7 @@ async function traceRun(item: WorkItem, run: Promise<HistoryEvent>): Promise<His
     name: item.name,
     instanceId: item.instanceId,
     taskScheduledId: item.taskScheduledId,
+    attempt: item.deliveryCount + 1,
     startMs,
     endMs,
   });

@@ -192,6 +192,7 @@ describe('OpenTelemetry traces', () => {
     expect(parentOf(tokyo)).toBe(root);
     expect(attr(tokyo, 'durabletask.task.task_id')).toBe(0);
     expect(attr(tokyo, 'durabletask.type')).toBe('activity');
+    expect(attr(tokyo, 'durabletask.task.attempt')).toBe(1);
 
     const timer = one('orchestration:Chain:timer');
     expect(parentOf(timer)).toBe(root);
