@@ -206,10 +206,17 @@ export class EpisodeTrace {
     remember(instanceId, started.executionId, started.parentTraceContext);
   }
 
-  /** Undefined when no SDK is registered (or the execution's start is unknown). */
-  static begin(started: ExecutionStartedEvent | undefined, instanceId: string): EpisodeTrace | undefined {
+  /**
+   * Undefined when no SDK is registered (or the execution's start is unknown). `startMs` is when the episode began
+   * (wall clock), its replay included.
+   */
+  static begin(
+    started: ExecutionStartedEvent | undefined,
+    instanceId: string,
+    startMs: number,
+  ): EpisodeTrace | undefined {
     const tracer = activeTracer();
-    return tracer && started ? new EpisodeTrace(tracer, started, instanceId, Date.now()) : undefined;
+    return tracer && started ? new EpisodeTrace(tracer, started, instanceId, startMs) : undefined;
   }
 
   /**
