@@ -108,21 +108,38 @@ export function startCreateOrchestration(
   };
 }
 
-/** Trace contexts of instances, by instance id: what activities and entity operations run by this process join. */
-const known = new Map<string, { executionId: string; stored: TraceContext | undefined }>();
-const KNOWN_MAX = 10_000;
+/** What a process remembers of one task hub's instances (by store, so two hubs in one process never mix). */
+interface HubMemory {
+  /** Trace contexts by instance id: what activities and entity operations run by this process join. */
+  readonly known: Map<string, { executionId: string; stored: TraceContext | undefined }>;
+  /** When timers were set by episodes of this process (wall-clock ms), so a timer's span starts then. */
+  readonly timersSet: Map<string, number>;
+}
+const memories = new WeakMap<Store, HubMemory>();
+/** Each map forgets its oldest entries past this (instances that ended, timers that fired elsewhere or never). */
+const MEMORY_MAX = 10_000;
 
-function remember(instanceId: string, executionId: string, stored: TraceContext | undefined): void {
-  if (known.size >= KNOWN_MAX && !known.has(instanceId)) {
-    const oldest = known.keys().next();
-    if (!oldest.done) known.delete(oldest.value);
+function memoryOf(store: Store): HubMemory {
+  let memory = memories.get(store);
+  if (!memory) memories.set(store, (memory = { known: new Map(), timersSet: new Map() }));
+  return memory;
+}
+
+function bounded<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= MEMORY_MAX && !map.has(key)) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
   }
-  known.set(instanceId, { executionId, stored });
+  map.set(key, value);
+}
+
+function remember(store: Store, instanceId: string, executionId: string, stored: TraceContext | undefined): void {
+  bounded(memoryOf(store).known, instanceId, { executionId, stored });
 }
 
 /** The parent of an instance's spans; read from its stored history when this process has not run it. */
 async function parentOf(store: Store, instanceId: string, executionId?: string): Promise<Context> {
-  const hit = known.get(instanceId);
+  const hit = memoryOf(store).known.get(instanceId);
   if (hit && (executionId === undefined || hit.executionId === executionId)) {
     return instanceParent(hit.stored, hit.executionId);
   }
@@ -130,7 +147,7 @@ async function parentOf(store: Store, instanceId: string, executionId?: string):
     (e): e is ExecutionStartedEvent => e.eventType === 'ExecutionStarted',
   );
   if (!started) return instanceParent(undefined, executionId ?? instanceId);
-  remember(instanceId, started.executionId, started.parentTraceContext);
+  remember(store, instanceId, started.executionId, started.parentTraceContext);
   return instanceParent(started.parentTraceContext, started.executionId);
 }
 
@@ -182,9 +199,6 @@ export async function activityCommitted(store: Store, executionId: string, event
   }
 }
 
-/** Timers created by episodes of this process (wall-clock ms), so a timer's span starts when it was set. */
-const timersSet = new Map<string, number>();
-
 /**
  * One episode's spans: `orchestration:Name` (server) for the episode itself, and, once its commit is accepted, the
  * spans of what it consumed (local activities' runs, fired timers) and of the sub-orchestrations it started.
@@ -195,15 +209,23 @@ export class EpisodeTrace {
   readonly #started: ExecutionStartedEvent;
   readonly #instanceId: string;
   readonly #startMs: number;
+  readonly #timersSet: Map<string, number>;
   readonly #children: Span[] = [];
 
-  private constructor(tracer: Tracer, started: ExecutionStartedEvent, instanceId: string, startMs: number) {
+  private constructor(
+    tracer: Tracer,
+    store: Store,
+    started: ExecutionStartedEvent,
+    instanceId: string,
+    startMs: number,
+  ) {
     this.#tracer = tracer;
     this.#started = started;
     this.#instanceId = instanceId;
     this.#startMs = startMs;
     this.#parent = instanceParent(started.parentTraceContext, started.executionId);
-    remember(instanceId, started.executionId, started.parentTraceContext);
+    remember(store, instanceId, started.executionId, started.parentTraceContext);
+    this.#timersSet = memoryOf(store).timersSet;
   }
 
   /**
@@ -211,12 +233,13 @@ export class EpisodeTrace {
    * (wall clock), its replay included.
    */
   static begin(
+    store: Store,
     started: ExecutionStartedEvent | undefined,
     instanceId: string,
     startMs: number,
   ): EpisodeTrace | undefined {
     const tracer = activeTracer();
-    return tracer && started ? new EpisodeTrace(tracer, started, instanceId, startMs) : undefined;
+    return tracer && started ? new EpisodeTrace(tracer, store, started, instanceId, startMs) : undefined;
   }
 
   /**
@@ -272,17 +295,13 @@ export class EpisodeTrace {
         emitActivity(this.#tracer, this.#parent, event, run);
       }
     }
-    for (const t of timers) {
-      // Bounded: timers that fire in another process, or never (a terminated instance), are forgotten oldest first.
-      if (timersSet.size >= KNOWN_MAX) timersSet.delete(timersSet.keys().next().value ?? '');
-      timersSet.set(`${id}\n${t.timerId}`, now);
-    }
+    for (const t of timers) bounded(this.#timersSet, `${id}\n${t.timerId}`, now);
   }
 
   #timer(timerId: number, fireAt: string, now: number): void {
     const key = `${this.#instanceId}\n${timerId}`;
-    const setAt = timersSet.get(key);
-    timersSet.delete(key);
+    const setAt = this.#timersSet.get(key);
+    this.#timersSet.delete(key);
     const span = this.#tracer.startSpan(
       `orchestration:${this.#started.name}:timer`,
       { kind: SpanKind.INTERNAL, startTime: setAt ?? Date.parse(fireAt) },

@@ -350,7 +350,7 @@ export class OrchestrationDispatcher {
     started = startedCache.get(cached.executor) ?? findStarted(events);
     if (started && !startedCache.has(cached.executor)) startedCache.set(cached.executor, started);
 
-    const traced = EpisodeTrace.begin(started, id, performance.timeOrigin + startedAt);
+    const traced = EpisodeTrace.begin(store, started, id, performance.timeOrigin + startedAt);
     const logger = this.#deps.logger;
     const invocation = { functionName: started?.name ?? instance.name, id, instanceId: id };
     logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
