@@ -110,8 +110,8 @@ export function startCreateOrchestration(
 
 /** What a process remembers of one task hub's instances (by store, so two hubs in one process never mix). */
 interface HubMemory {
-  /** Trace contexts by instance id: what activities and entity operations run by this process join. */
-  readonly known: Map<string, { executionId: string; stored: TraceContext | undefined }>;
+  /** The parent of each instance's spans, by instance id: what its episodes, activities and entity calls join. */
+  readonly known: Map<string, { readonly executionId: string; readonly parent: Context }>;
   /** When timers were set by episodes of this process (wall-clock ms), so a timer's span starts then. */
   readonly timersSet: Map<string, number>;
 }
@@ -133,22 +133,25 @@ function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.set(key, value);
 }
 
-function remember(store: Store, instanceId: string, executionId: string, stored: TraceContext | undefined): void {
-  bounded(memoryOf(store).known, instanceId, { executionId, stored });
+/** The parent of an execution's spans, parsed once per execution and process. */
+function remember(store: Store, instanceId: string, started: ExecutionStartedEvent): Context {
+  const known = memoryOf(store).known;
+  const hit = known.get(instanceId);
+  if (hit?.executionId === started.executionId) return hit.parent;
+  const parent = instanceParent(started.parentTraceContext, started.executionId);
+  bounded(known, instanceId, { executionId: started.executionId, parent });
+  return parent;
 }
 
 /** The parent of an instance's spans; read from its stored history when this process has not run it. */
 async function parentOf(store: Store, instanceId: string, executionId?: string): Promise<Context> {
   const hit = memoryOf(store).known.get(instanceId);
-  if (hit && (executionId === undefined || hit.executionId === executionId)) {
-    return instanceParent(hit.stored, hit.executionId);
-  }
+  if (hit && (executionId === undefined || hit.executionId === executionId)) return hit.parent;
   const started = (await store.getHistory(instanceId)).find(
     (e): e is ExecutionStartedEvent => e.eventType === 'ExecutionStarted',
   );
   if (!started) return instanceParent(undefined, executionId ?? instanceId);
-  remember(store, instanceId, started.executionId, started.parentTraceContext);
-  return instanceParent(started.parentTraceContext, started.executionId);
+  return remember(store, instanceId, started);
 }
 
 /** An activity run (wall-clock ms), kept with its completion event until that is committed. */
@@ -223,8 +226,7 @@ export class EpisodeTrace {
     this.#started = started;
     this.#instanceId = instanceId;
     this.#startMs = startMs;
-    this.#parent = instanceParent(started.parentTraceContext, started.executionId);
-    remember(store, instanceId, started.executionId, started.parentTraceContext);
+    this.#parent = remember(store, instanceId, started);
     this.#timersSet = memoryOf(store).timersSet;
   }
 
