@@ -3,6 +3,7 @@
 // instruments are made again whenever the registered meter provider changes (an SDK registered after Taskhub loaded).
 import { metrics, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 import type { Store } from '../store/store.js';
+import { safely } from './safely.js';
 import { Attr, INSTRUMENTATION_NAME } from './tracing.js';
 
 interface Instruments {
@@ -57,26 +58,30 @@ function instruments(): Instruments {
 
 /** Counts an orchestration execution's start, and its end when the same commit ends it. */
 export function executionCommitted(name: string, started: boolean, ended: 'Completed' | 'Failed' | undefined): void {
-  const i = instruments();
-  const attributes = { [Attr.name]: name };
-  if (started) i.started.add(1, attributes);
-  if (ended === 'Completed') i.completed.add(1, attributes);
-  else if (ended === 'Failed') i.failed.add(1, attributes);
-}
-
-export function episodeCommitted(name: string, ms: number): void {
-  instruments().episodeDuration.record(ms / 1000, { [Attr.name]: name });
-}
-
-export function activityRanFor(name: string, ms: number, failed: boolean): void {
-  instruments().activityDuration.record(ms / 1000, {
-    [Attr.name]: name,
-    [Attr.status]: failed ? 'Failed' : 'Completed',
+  safely(undefined, () => {
+    const i = instruments();
+    const attributes = { [Attr.name]: name };
+    if (started) i.started.add(1, attributes);
+    if (ended === 'Completed') i.completed.add(1, attributes);
+    else if (ended === 'Failed') i.failed.add(1, attributes);
   });
 }
 
+export function episodeCommitted(name: string, ms: number): void {
+  safely(undefined, () => instruments().episodeDuration.record(ms / 1000, { [Attr.name]: name }));
+}
+
+export function activityRanFor(name: string, ms: number, failed: boolean): void {
+  safely(undefined, () =>
+    instruments().activityDuration.record(ms / 1000, {
+      [Attr.name]: name,
+      [Attr.status]: failed ? 'Failed' : 'Completed',
+    }),
+  );
+}
+
 export function leaseLost(): void {
-  instruments().leaseLost.add(1);
+  safely(undefined, () => instruments().leaseLost.add(1));
 }
 
 /**
@@ -84,6 +89,13 @@ export function leaseLost(): void {
  * that can count it cheaply. Returns the unregister; nothing is registered for a store without `backlog`.
  */
 export function observeBacklog(store: Store): () => void {
+  return safely(
+    () => {},
+    () => registerBacklog(store),
+  );
+}
+
+function registerBacklog(store: Store): () => void {
   const backlog = store.backlog?.bind(store);
   if (!backlog) return () => {};
   const meter = instruments().meter;
@@ -110,5 +122,5 @@ export function observeBacklog(store: Store): () => void {
     }
   };
   meter.addBatchObservableCallback(callback, [messages, workItems, timers]);
-  return () => meter.removeBatchObservableCallback(callback, [messages, workItems, timers]);
+  return () => safely(undefined, () => meter.removeBatchObservableCallback(callback, [messages, workItems, timers]));
 }

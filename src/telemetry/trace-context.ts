@@ -13,6 +13,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { TraceContext } from '../core/history.js';
+import { safely } from './safely.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -59,7 +60,7 @@ export function instanceParent(stored: TraceContext | undefined, executionId: st
 
 /** Log fields of a trace context (OpenTelemetry's log data model names), for lines that belong to an instance. */
 export function logFields(stored: TraceContext | undefined): { trace_id: string; span_id: string } | undefined {
-  const parsed = stored && parseTraceParent(stored.traceParent);
+  const parsed = stored && safely(undefined, () => parseTraceParent(stored.traceParent));
   return parsed ? { trace_id: parsed.traceId, span_id: parsed.spanId } : undefined;
 }
 
@@ -71,7 +72,11 @@ export function logFields(stored: TraceContext | undefined): { trace_id: string;
 export function withRequestTrace<T>(headers: Headers, fn: () => T): T {
   const header = headers.get('traceparent');
   if (header === null) return fn();
-  const active = otelContext.active();
-  const parent = trace.getSpanContext(active) ? undefined : parseTraceParent(header, headers.get('tracestate') ?? '');
-  return parent ? otelContext.with(trace.setSpanContext(active, parent), fn) : fn();
+  const parentContext = safely(undefined, () => {
+    const active = otelContext.active();
+    if (trace.getSpanContext(active)) return undefined;
+    const parent = parseTraceParent(header, headers.get('tracestate') ?? '');
+    return parent && trace.setSpanContext(active, parent);
+  });
+  return parentContext ? otelContext.with(parentContext, fn) : fn();
 }

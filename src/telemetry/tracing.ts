@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/api';
 import type { ExecutionStartedEvent, HistoryEvent, RuntimeStatus, TraceContext } from '../core/history.js';
 import type { Store } from '../store/store.js';
+import { safely } from './safely.js';
 import { instanceParent, toStored } from './trace-context.js';
 
 /** The instrumentation scope of every span and metric. */
@@ -46,6 +47,10 @@ let tracerOf: { delegate: object | undefined; tracer: Tracer | undefined } = { d
  * registers, so its delegate is what is compared).
  */
 export function activeTracer(): Tracer | undefined {
+  return safely(undefined, lookUpTracer);
+}
+
+function lookUpTracer(): Tracer | undefined {
   const provider = trace.getTracerProvider() as Partial<DelegatingProvider> & { getTracer(name: string): Tracer };
   if (typeof provider.getDelegate !== 'function' || typeof provider.getDelegateTracer !== 'function') {
     return provider.getTracer(INSTRUMENTATION_NAME);
@@ -84,7 +89,16 @@ export function startCreateOrchestration(
   version?: string,
 ): PendingSpan | undefined {
   const tracer = activeTracer();
-  if (!tracer) return undefined;
+  return tracer && safely(undefined, () => createSpan(tracer, name, instanceId, executionId, version));
+}
+
+function createSpan(
+  tracer: Tracer,
+  name: string,
+  instanceId: string,
+  executionId: string,
+  version: string | undefined,
+): PendingSpan {
   const span = tracer.startSpan(`create_orchestration:${name}`, { kind: SpanKind.PRODUCER }, otelContext.active());
   if (span.isRecording()) {
     span.setAttributes(
@@ -102,8 +116,10 @@ export function startCreateOrchestration(
   return {
     stored: toStored(span.spanContext()),
     end(error) {
-      if (error !== undefined) fail(span, error instanceof Error ? error.message : undefined);
-      span.end();
+      safely(undefined, () => {
+        if (error !== undefined) fail(span, error instanceof Error ? error.message : undefined);
+        span.end();
+      });
     },
   };
 }
@@ -241,7 +257,8 @@ export class EpisodeTrace {
     startMs: number,
   ): EpisodeTrace | undefined {
     const tracer = activeTracer();
-    return tracer && started ? new EpisodeTrace(tracer, store, started, instanceId, startMs) : undefined;
+    if (!tracer || !started) return undefined;
+    return safely(undefined, () => new EpisodeTrace(tracer, store, started, instanceId, startMs));
   }
 
   /**
@@ -249,6 +266,10 @@ export class EpisodeTrace {
    * it through the returned context, stored in the child's ExecutionStarted.
    */
   subOrchestration(name: string, childInstanceId: string): TraceContext | undefined {
+    return safely(undefined, () => this.#call(name, childInstanceId));
+  }
+
+  #call(name: string, childInstanceId: string): TraceContext | undefined {
     const span = this.#tracer.startSpan(`orchestration:${name}`, { kind: SpanKind.CLIENT }, this.#parent);
     if (span.isRecording()) {
       span.setAttributes({ [Attr.type]: 'orchestration', [Attr.name]: name, [Attr.instanceId]: childInstanceId });
@@ -257,12 +278,21 @@ export class EpisodeTrace {
     return toStored(span.spanContext());
   }
 
-  /** The episode's commit was accepted: emit its spans. */
+  /** The episode's commit was accepted: emit its spans. Never throws, like every entry point here. */
   committed(
     status: RuntimeStatus,
     consumed: readonly HistoryEvent[],
     timers: readonly { readonly timerId: number }[],
     failure?: string,
+  ): void {
+    safely(undefined, () => this.#emit(status, consumed, timers, failure));
+  }
+
+  #emit(
+    status: RuntimeStatus,
+    consumed: readonly HistoryEvent[],
+    timers: readonly { readonly timerId: number }[],
+    failure: string | undefined,
   ): void {
     const now = Date.now();
     const started = this.#started;
