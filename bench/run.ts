@@ -15,6 +15,8 @@ import { benchGrpc } from './grpc.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
 
+if (process.env.BENCH_OTEL) (await import('./otel.js')).registerBenchSdk();
+
 const RUNS = Number(process.env.RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.WORKLOADS?.split(/[ ,]+/);

@@ -10,6 +10,7 @@ import { listEntities, readEntityState, signalEntity } from './entity-client.js'
 import { newInstanceId, validateInstanceId } from './instance-id.js';
 import { toJsonText } from './json.js';
 import { toOrchestrationStatus } from './status-view.js';
+import { startCreateOrchestration } from '../telemetry/tracing.js';
 import type {
   DurableClient,
   DurableOrchestrationStatus,
@@ -276,6 +277,8 @@ export class TaskHubClient implements DurableClient {
     }
     const timestamp = now();
     const executionId = newInstanceId();
+    // The instance's trace starts here (create_orchestration), under the caller's span when there is one.
+    const span = startCreateOrchestration(name, instanceId, executionId);
     const startEvent: HistoryEvent = {
       eventType: 'ExecutionStarted',
       eventId: -1,
@@ -284,16 +287,23 @@ export class TaskHubClient implements DurableClient {
       instanceId,
       executionId,
       input,
+      ...(span?.stored ? { parentTraceContext: span.stored } : {}),
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
-    // Durable Functions' default: only an instance that is no longer running may be replaced.
-    const local = this.#localStarter?.start(instance, TERMINAL_STATUSES);
-    if (local) {
-      await local;
-    } else {
-      await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
-      this.#notify?.(instanceId);
+    try {
+      // Durable Functions' default: only an instance that is no longer running may be replaced.
+      const local = this.#localStarter?.start(instance, TERMINAL_STATUSES);
+      if (local) {
+        await local;
+      } else {
+        await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
+        this.#notify?.(instanceId);
+      }
+    } catch (err) {
+      span?.end(err);
+      throw err;
     }
+    span?.end();
     return instanceId;
   }
 

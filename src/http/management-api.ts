@@ -11,6 +11,7 @@ import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
 import { readJsonInput, secondsParam, selfUrlFor, waitOrCheckStatus, type HostContext } from './host-context.js';
+import { withRequestTrace } from '../telemetry/trace-context.js';
 
 export function bool(c: Context, name: string, fallback: boolean): boolean {
   const raw = c.req.query(name);
@@ -68,7 +69,10 @@ export async function startFromRequest(
   const timeout = secondsParam(c, 'timeout');
   const polling = secondsParam(c, 'pollingInterval');
   const input = await readJsonInput(host, c.req.raw, 'orchestration input');
-  const id = await host.hub.client.startNew(functionName, { instanceId, input });
+  // A caller's W3C traceparent makes the new instance part of the caller's trace.
+  const id = await withRequestTrace(c.req.raw.headers, () =>
+    host.hub.client.startNew(functionName, { instanceId, input }),
+  );
   return waitOrCheckStatus(c, host, id, timeout, polling);
 }
 

@@ -117,6 +117,7 @@ const READS = new Set([
   'countInstances',
   'lockHolders',
   'nextVisibleAt',
+  'backlog',
   'getTimerStatus',
 ]);
 

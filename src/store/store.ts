@@ -352,6 +352,16 @@ export interface TimerStore {
   claimTimerOccurrence(claim: TimerClaim): Promise<boolean>;
 }
 
+/** What waits in a task hub (metrics' backlog gauges). */
+export interface Backlog {
+  /** Messages to instances and entities that are visible now. */
+  readonly messages: number;
+  /** Activity work items, queued or running. */
+  readonly workItems: number;
+  /** Messages not visible yet: durable timers and scheduled starts. */
+  readonly timers: number;
+}
+
 export interface Store extends InstanceStore, MessageStore, WorkItemStore, TimerStore {
   /** The task hub this store is scoped to. */
   readonly hubName: string;
@@ -362,6 +372,8 @@ export interface Store extends InstanceStore, MessageStore, WorkItemStore, Timer
    * in this process already knows). Returns the unsubscribe. Stores without it are polled only.
    */
   onWork?(listener: () => void): () => void;
+  /** Optional: counts of what waits in the hub, for the backlog metrics (read when metrics are collected). */
+  backlog?(): Promise<Backlog>;
   /** Optional: the dashboard's search (see InstanceSearchStore). */
   searchInstances?: InstanceSearchStore['searchInstances'];
   countInstances?: InstanceSearchStore['countInstances'];

@@ -11,6 +11,7 @@ import {
   type FailureDetails,
   type HistoryEvent,
   type RuntimeStatus,
+  type TraceContext,
 } from '../core/history.js';
 import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
@@ -31,6 +32,9 @@ import type { ExecutorCache } from './executor-cache.js';
 import type { StoreCleanup } from './store-cleanup.js';
 import { storeFailureKind } from '../store/store-failure.js';
 import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
+import { episodeCommitted, executionCommitted, leaseLost } from '../telemetry/metrics.js';
+import { logFields } from '../telemetry/trace-context.js';
+import { EpisodeTrace } from '../telemetry/tracing.js';
 
 /** The claim's delivery count, once: episodes that follow in memory were never delivered again. */
 function takeDeliveryCount(active: ActiveInstance): number {
@@ -333,7 +337,7 @@ export class OrchestrationDispatcher {
         instanceId: id,
         name: registered.name,
         ...(instance.parentInstanceId === undefined ? {} : { parentInstanceId: instance.parentInstanceId }),
-        logSink: this.#logSink(id),
+        logSink: this.#logSink(id, started.parentTraceContext),
         ...(this.#deps.httpPollingIntervalMs === undefined
           ? {}
           : { httpPollingIntervalMs: this.#deps.httpPollingIntervalMs }),
@@ -346,6 +350,7 @@ export class OrchestrationDispatcher {
     started = startedCache.get(cached.executor) ?? findStarted(events);
     if (started && !startedCache.has(cached.executor)) startedCache.set(cached.executor, started);
 
+    const traced = EpisodeTrace.begin(store, started, id, performance.timeOrigin + startedAt);
     const logger = this.#deps.logger;
     const invocation = { functionName: started?.name ?? instance.name, id, instanceId: id };
     logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
@@ -375,6 +380,7 @@ export class OrchestrationDispatcher {
         consumedMessageIds,
         completedWorkItems,
         claimLocally: (name) => (this.#deps.reserveLocalActivity(name) ? this.#deps.workerId : undefined),
+        ...(traced ? { traceChild: (name, childId) => traced.subOrchestration(name, childId) } : {}),
       },
       result,
       now,
@@ -394,8 +400,11 @@ export class OrchestrationDispatcher {
       releaseSlots();
       return;
     }
-    // Logged once committed: a rejected episode runs again and is logged then.
+    // Logged and traced once committed: a rejected episode runs again and is logged and traced then.
     const { outcome } = result;
+    const failure = outcome.status === 'Failed' ? outcome.failureDetails.errorMessage : undefined;
+    traced?.committed(result.runtimeStatus, events, timersOf(result), failure);
+    episodeCommitted(invocation.functionName, performance.now() - startedAt);
     if (outcome.status === 'Failed') {
       logExecuted(logger, invocation, ranFor, { message: outcome.failureDetails.errorMessage }, 'Status=Failed');
     } else {
@@ -489,12 +498,14 @@ export class OrchestrationDispatcher {
       else create.reject(new Error(`The start of instance '${id}' was rejected by the store.`));
     }
     if (!ok) {
+      leaseLost();
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
       this.#forget(id, completions);
       return false;
     }
     // The row as the store now holds it (the same rules as the stores' instance update).
     const terminal = isTerminal(commit.runtimeStatus);
+    countExecution(active.instance, commit);
     const { output: _output, failureDetails: _failure, ...kept } = active.instance;
     active.instance = {
       ...kept,
@@ -577,17 +588,37 @@ export class OrchestrationDispatcher {
     }
   }
 
-  #logSink(instanceId: string) {
+  #logSink(instanceId: string, traceContext: TraceContext | undefined) {
     const logger = this.#deps.logger;
+    // The instance's trace and span ids, so its orchestrator's lines sit beside its spans.
+    const fields = { event: LogEvents.orchestratorLog, instanceId, ...logFields(traceContext) };
     return (level: string, message: string): void => {
       const method = (['trace', 'debug', 'info', 'warn', 'error'] as const).find((l) => l === level) ?? 'info';
-      logger[method]({ event: LogEvents.orchestratorLog, instanceId }, message);
+      logger[method](fields, message);
     };
   }
 }
 
 /** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */
 const startedCache = new WeakMap<OrchestrationExecutor, ExecutionStartedEvent>();
+
+/** Timers an episode set (their spans start then). */
+function timersOf(result: EpisodeResult): { timerId: number }[] {
+  const timers: { timerId: number }[] = [];
+  for (const a of result.actions) if (a.kind === 'CreateTimer') timers.push({ timerId: a.sequenceId });
+  return timers;
+}
+
+/** Metrics of an accepted commit: an execution started (its ExecutionStarted appended), completed or failed. */
+function countExecution(before: InstanceRecord, commit: EpisodeCommit): void {
+  let started: ExecutionStartedEvent | undefined;
+  for (const e of commit.append) if (e.eventType === 'ExecutionStarted') started = e;
+  const ended =
+    !isTerminal(before.runtimeStatus) && (commit.runtimeStatus === 'Completed' || commit.runtimeStatus === 'Failed')
+      ? commit.runtimeStatus
+      : undefined;
+  if (started || ended) executionCommitted(started?.name ?? before.name, started !== undefined, ended);
+}
 
 function findStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
   for (const e of events) if (e.eventType === 'ExecutionStarted') return e;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import type {
+  Backlog,
   ClaimedOrchestration,
   CommitBatch,
   CreateInstanceOptions,
@@ -32,7 +33,7 @@ import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
 import { PgTimers } from './timers.js';
-import { migrate, schemaFor } from './schema.js';
+import { migrate, NOW_MS, schemaFor } from './schema.js';
 import type { Queryable } from './instances.js';
 
 export interface PostgresStoreOptions {
@@ -326,6 +327,17 @@ export class PostgresStore implements Store {
 
   nextVisibleAt(): Promise<string | undefined> {
     return this.#claims.nextVisibleAt(this.#db);
+  }
+
+  async backlog(): Promise<Backlog> {
+    const s = this.schema;
+    const { rows } = await this.#db.query<{ messages: number; timers: number; work_items: number }>(
+      `SELECT (SELECT count(*)::int FROM ${s}.messages WHERE visible_at <= ${NOW_MS}) AS messages,
+              (SELECT count(*)::int FROM ${s}.messages WHERE visible_at > ${NOW_MS}) AS timers,
+              (SELECT count(*)::int FROM ${s}.work_items) AS work_items`,
+    );
+    const row = rows[0];
+    return { messages: row?.messages ?? 0, workItems: row?.work_items ?? 0, timers: row?.timers ?? 0 };
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {

@@ -8,6 +8,7 @@ import { TaskhubError } from '../../core/errors.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { MIGRATIONS } from '../migrations.js';
 import type {
+  Backlog,
   ClaimedOrchestration,
   CommitBatch,
   CommitResult,
@@ -257,6 +258,20 @@ export class SqliteStore implements Store {
 
   nextVisibleAt(): Promise<string | undefined> {
     return run(() => this.#c.nextVisibleAt());
+  }
+
+  backlog(): Promise<Backlog> {
+    return run(() => {
+      const now = this.clock.now();
+      const row = this.db
+        .prepare(
+          `SELECT (SELECT count(*) FROM messages WHERE hub = ? AND visible_at <= ?) AS messages,
+                  (SELECT count(*) FROM messages WHERE hub = ? AND visible_at > ?) AS timers,
+                  (SELECT count(*) FROM work_items WHERE hub = ?) AS workItems`,
+        )
+        .get(this.hubName, now, this.hubName, now, this.hubName) as Backlog;
+      return { messages: row.messages, workItems: row.workItems, timers: row.timers };
+    });
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {
