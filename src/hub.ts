@@ -78,6 +78,7 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
     },
     ...(worker ? { localStarter: worker.localStarter } : {}),
     knownOrchestrations: (name) => registry.getOrchestration(name) !== undefined,
+    newInstanceVersion: (name) => registry.newInstanceVersion(name),
   });
   let closed = false;
   return {

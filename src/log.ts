@@ -35,6 +35,8 @@ export const LogEvents = {
   episodeRejected: 'episode.rejected',
   episodeFailed: 'episode.failed',
   orchestrationUnknown: 'orchestration.unknown',
+  orchestrationVersionRejected: 'orchestration.version-rejected',
+  orchestrationVersionFailed: 'orchestration.version-failed',
   activityFailed: 'activity.failed',
   activityUnknown: 'activity.unknown',
   commitFailed: 'commit.failed',

@@ -1,6 +1,7 @@
 // Loads an Azure Functions app from a path: a folder of classic function.json functions, or a code-first app (the
 // folder's package.json `main`, which may be a glob, or a given .ts/.js/.mjs/.cjs file) that calls `df.app.*` and
 // `app.http`. Registrations land in an AppDefinition the host then serves.
+import { validateVersioning } from '../core/versioning.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -143,7 +144,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
   if (!existsSync(file)) return;
   let parsed: {
     functionTimeout?: unknown;
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
+    extensions?: {
+      http?: { routePrefix?: unknown };
+      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } & Record<string, unknown>;
+    };
   };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
@@ -173,6 +177,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
     }
     definition.maxDeliveryCount = maxDeliveryCount;
   }
+  definition.registry.versioning = validateVersioning(
+    host.extensions.durableTask ?? {},
+    `${file}: extensions.durableTask`,
+  );
   const hubName = host.extensions.durableTask?.hubName;
   if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
 }

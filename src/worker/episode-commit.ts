@@ -20,6 +20,8 @@ export interface EpisodeInput {
   readonly claimLocally: (name: string) => string | undefined;
   /** Sub-orchestration ids of this episode that name an instance already running: those fail instead of starting. */
   readonly childIdsInUse?: ReadonlySet<string>;
+  /** The version of a sub-orchestration started without one (the app's defaultVersion or newest registered). */
+  readonly newInstanceVersion?: (name: string) => string | undefined;
 }
 
 export interface BuiltEpisode {
@@ -68,6 +70,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
           break;
         }
         const executionId = newExecutionId();
+        const version = action.version ?? input.newInstanceVersion?.(action.name);
         const startEvent: ExecutionStartedEvent = {
           eventType: 'ExecutionStarted',
           eventId: -1,
@@ -76,6 +79,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
           instanceId: action.instanceId,
           executionId,
           ...(action.input === undefined ? {} : { input: action.input }),
+          ...(version === undefined ? {} : { version }),
           parentInstance: {
             name: input.started?.name ?? '',
             instanceId: input.instanceId,

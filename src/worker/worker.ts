@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import type { HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
+import type { VersionFilter } from '../core/versioning.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { LocalStarter } from '../client/durable-client.js';
@@ -74,6 +75,8 @@ export class Worker {
   #activitiesSaturated = false;
   #stopping = false;
   #loops: Promise<void>[] = [];
+  /** The versions of each orchestration this worker claims (fixed when it starts, from the app's registrations). */
+  #versions: VersionFilter | undefined;
   #leaseTimer: NodeJS.Timeout | undefined;
   #unsubscribeWork: (() => void) | undefined;
   /** Suspects of ending their worker run alone (see solo-runs.ts). */
@@ -161,6 +164,7 @@ export class Worker {
 
   async start(): Promise<void> {
     if (this.#loops.length > 0) return;
+    this.#versions = this.#registry.versionFilter();
     // Only a shortcut (their leases expire anyway): a store that fails here must not keep the worker from starting.
     await this.#recoverDeadLocalWorkers().catch((err: unknown) => this.#leaseErrors.failed(err));
     this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
@@ -203,7 +207,10 @@ export class Worker {
     start: (instance, replaceableStatuses) => {
       if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
       if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
-      if (!this.#registry.getOrchestration(instance.name)) return undefined;
+      const start = instance.startEvent;
+      const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
+      const choice = this.#registry.orchestrationFor(instance.name, version);
+      if (!choice || !('registered' in choice)) return undefined;
       return this.#orchestrations.start(instance, replaceableStatuses);
     },
     runs: (instanceId) => this.#orchestrations.isLive(instanceId),
@@ -253,7 +260,13 @@ export class Worker {
           this.#orchestrationsSaturated = false;
           continue;
         }
-        const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());
+        const claimed = await this.#store.claimOrchestrations(
+          this.id,
+          free,
+          leaseMs,
+          this.#orchestrations.busy(),
+          this.#versions,
+        );
         this.#orchestrationErrors.succeeded();
         for (const c of claimed) this.#orchestrations.dispatch(c);
         if (claimed.length === 0) await this.#orchestrationWake.wait(await this.#idleWait());
