@@ -37,6 +37,7 @@ export const LogEvents = {
   orchestrationUnknown: 'orchestration.unknown',
   orchestrationVersionRejected: 'orchestration.version-rejected',
   orchestrationVersionFailed: 'orchestration.version-failed',
+  orchestrationVersionWaiting: 'orchestration.version-waiting',
   activityFailed: 'activity.failed',
   activityUnknown: 'activity.unknown',
   commitFailed: 'commit.failed',

@@ -50,6 +50,8 @@ export interface TaskHubClientOptions {
   readonly knownOrchestrations?: (name: string) => boolean;
   /** The version of a new instance whose start names none (the app's defaultVersion or newest registered). */
   readonly newInstanceVersion?: (name: string) => string | undefined;
+  /** Told of every instance this client created, once its start is durable (the hub warns of unrunnable versions). */
+  readonly onStarted?: (name: string, version: string | undefined, instanceId: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -66,6 +68,7 @@ export class TaskHubClient implements DurableClient {
   readonly #waitHub: CompletionWaiter | undefined;
   readonly #knownOrchestrations: ((name: string) => boolean) | undefined;
   readonly #newInstanceVersion: ((name: string) => string | undefined) | undefined;
+  readonly #onStarted: TaskHubClientOptions['onStarted'];
   readonly #localStarter: LocalStarter | undefined;
 
   constructor(options: TaskHubClientOptions) {
@@ -75,6 +78,7 @@ export class TaskHubClient implements DurableClient {
     this.#waitHub = options.waitHub;
     this.#knownOrchestrations = options.knownOrchestrations;
     this.#newInstanceVersion = options.newInstanceVersion;
+    this.#onStarted = options.onStarted;
   }
 
   get taskHubName(): string {
@@ -316,6 +320,7 @@ export class TaskHubClient implements DurableClient {
       await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
       this.#notify?.(instanceId);
     }
+    this.#onStarted?.(name, version, instanceId);
     return instanceId;
   }
 
