@@ -4,12 +4,12 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS Azure app */
 const df = require('durable-functions');
 
-df.app.activity('Step', { handler: (name) => name });
+for (const name of ['Validate', 'Reserve']) df.app.activity(name, { handler: () => name });
 
 df.app.orchestration('Order', {
   version: '1.0',
   handler: function* (context) {
-    const reserved = yield context.df.callActivity('Step', 'Reserve');
+    const reserved = yield context.df.callActivity('Reserve');
     return { version: context.df.version, steps: [reserved] };
   },
 });
@@ -17,8 +17,8 @@ df.app.orchestration('Order', {
 df.app.orchestration('Order', {
   version: '2.0',
   handler: function* (context) {
-    const valid = yield context.df.callActivity('Step', 'Validate');
-    const reserved = yield context.df.callActivity('Step', 'Reserve');
+    const valid = yield context.df.callActivity('Validate');
+    const reserved = yield context.df.callActivity('Reserve');
     return { version: context.df.version, steps: [valid, reserved] };
   },
 });
