@@ -149,6 +149,8 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         executionId: nextExecutionId,
         ...(outcome.input === undefined ? {} : { input: outcome.input }),
         ...(input.started?.parentInstance ? { parentInstance: input.started.parentInstance } : {}),
+        // The new execution is the same instance: it keeps its version, and so the code it runs on.
+        ...(input.started?.version === undefined ? {} : { version: input.started.version }),
         ...(outcome.carryoverEvents.length > 0 ? { carryoverEvents: outcome.carryoverEvents } : {}),
       };
       newMessages.push({ instanceId: input.instanceId, executionId: nextExecutionId, event: started });

@@ -629,7 +629,8 @@ export class OrchestrationDispatcher {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now))) {
+    const versionFor = (name: string): string | undefined => this.#deps.registry.newInstanceVersion(name);
+    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now, versionFor))) {
       this.#deps.onMessagesSent();
     }
   }

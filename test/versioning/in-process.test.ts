@@ -122,6 +122,31 @@ describe('the version of an instance', () => {
       { instanceId: 'newest' },
     ]);
   });
+
+  it('continue-as-new keeps the version, so the next execution runs on the same code', async () => {
+    const hub = await open(newFile(), {}, (r) => {
+      r.registerOrchestration(
+        'Loop',
+        function* (ctx: OrchestrationContext) {
+          const round = ctx.df.getInput<number>();
+          if (round < 2) ctx.df.continueAsNew(round + 1);
+          return { code: '1.0', version: ctx.df.version, round };
+        },
+        '1.0',
+      );
+      r.registerOrchestration(
+        'Loop',
+        function* (ctx: OrchestrationContext) {
+          return { code: '2.0', version: ctx.df.version, round: ctx.df.getInput<number>() };
+        },
+        '2.0',
+      );
+    });
+    await hub.client.startNew('Loop', { instanceId: 'loop', input: 0, version: '1.0' });
+    const done = await hub.client.waitForCompletion('loop');
+    expect(done.output).toEqual({ code: '1.0', version: '1.0', round: 2 });
+    expect(done.version).toBe('1.0');
+  });
 });
 
 describe('an instance of a version this app does not run', () => {
