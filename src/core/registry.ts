@@ -30,8 +30,18 @@ export class FunctionRegistry {
   readonly #versions = new Map<string, Registered<OrchestrationHandler>[]>();
   readonly #activities = new Map<string, Registered<ActivityHandler>>();
   readonly #entities = new Map<string, Registered<EntityHandler>>();
+  #versioning: VersioningOptions = {};
+  /** versionFilter()'s answer, asked at every claim: computed once per change of registrations or settings. */
+  #filter: { value: VersionFilter | undefined } | undefined;
+
   /** host.json `defaultVersion`, `versionMatchStrategy`, `versionFailureStrategy`. */
-  versioning: VersioningOptions = {};
+  get versioning(): VersioningOptions {
+    return this.#versioning;
+  }
+  set versioning(options: VersioningOptions) {
+    this.#versioning = options;
+    this.#filter = undefined;
+  }
 
   /**
    * Registers an orchestrator function; with `version`, as the code of that version of `name`, beside its other
@@ -40,6 +50,7 @@ export class FunctionRegistry {
   registerOrchestration(name: string, handler: OrchestrationHandler, version?: string): void {
     if (version === undefined) {
       add(this.#orchestrations, 'orchestration', name, handler);
+      this.#filter = undefined;
       return;
     }
     if (typeof version !== 'string' || version.trim() === '') {
@@ -62,6 +73,7 @@ export class FunctionRegistry {
     list.push({ name, handler, version });
     list.sort((a, b) => compareVersions(a.version, b.version));
     this.#versions.set(key, list);
+    this.#filter = undefined;
   }
 
   /**
@@ -129,22 +141,31 @@ export class FunctionRegistry {
 
   /**
    * What this app's worker claims under the Reject strategy (undefined: everything, as with Fail, which claims an
-   * instance to fail it). Each registration contributes the versions orchestrationFor would give it.
+   * instance to fail it). Each registration contributes the versions orchestrationFor would give it; an orchestration
+   * that runs any version is left out, so an app without versions filters nothing.
    */
   versionFilter(): VersionFilter | undefined {
+    this.#filter ??= { value: this.#computeFilter() };
+    return this.#filter.value;
+  }
+
+  #computeFilter(): VersionFilter | undefined {
     if (this.versioning.versionFailureStrategy === 'Fail') return undefined;
     const { defaultVersion, versionMatchStrategy = 'CurrentOrOlder' } = this.versioning;
     const names: string[] = [];
     const rules: VersionRule[] = [];
     for (const { name: displayed } of this.orchestrations()) {
       const name = displayed.toLowerCase();
-      names.push(name);
+      const own: VersionRule[] = [];
       for (const r of this.orchestrationVersions(name)) {
-        if (r.version !== undefined) rules.push({ name, min: r.version, max: r.version });
-        else if (defaultVersion === undefined || versionMatchStrategy === 'None') rules.push({ name });
-        else if (versionMatchStrategy === 'Strict') rules.push({ name, min: defaultVersion, max: defaultVersion });
-        else rules.push({ name, max: defaultVersion });
+        if (r.version !== undefined) own.push({ name, min: r.version, max: r.version });
+        else if (defaultVersion === undefined || versionMatchStrategy === 'None') own.push({ name });
+        else if (versionMatchStrategy === 'Strict') own.push({ name, min: defaultVersion, max: defaultVersion });
+        else own.push({ name, max: defaultVersion });
       }
+      if (own.some((r) => r.min === undefined && r.max === undefined)) continue;
+      names.push(name);
+      rules.push(...own);
     }
     return names.length === 0 ? undefined : { names, rules };
   }

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import type { HistoryEvent } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
-import type { VersionFilter } from '../core/versioning.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { LocalStarter } from '../client/durable-client.js';
@@ -75,8 +74,6 @@ export class Worker {
   #activitiesSaturated = false;
   #stopping = false;
   #loops: Promise<void>[] = [];
-  /** The versions of each orchestration this worker claims (fixed when it starts, from the app's registrations). */
-  #versions: VersionFilter | undefined;
   #leaseTimer: NodeJS.Timeout | undefined;
   #unsubscribeWork: (() => void) | undefined;
   /** Suspects of ending their worker run alone (see solo-runs.ts). */
@@ -164,7 +161,6 @@ export class Worker {
 
   async start(): Promise<void> {
     if (this.#loops.length > 0) return;
-    this.#versions = this.#registry.versionFilter();
     // Only a shortcut (their leases expire anyway): a store that fails here must not keep the worker from starting.
     await this.#recoverDeadLocalWorkers().catch((err: unknown) => this.#leaseErrors.failed(err));
     this.#loops = [this.#orchestrationLoop(), this.#activityLoop()];
@@ -265,7 +261,8 @@ export class Worker {
           free,
           leaseMs,
           this.#orchestrations.busy(),
-          this.#versions,
+          // The versions of each orchestration this worker runs (the registry keeps it computed between changes).
+          this.#registry.versionFilter(),
         );
         this.#orchestrationErrors.succeeded();
         for (const c of claimed) this.#orchestrations.dispatch(c);
