@@ -1,11 +1,11 @@
 // Loads an Azure Functions app from a path: a folder of classic function.json functions, or a code-first app (the
 // folder's package.json `main`, which may be a glob, or a given .ts/.js/.mjs/.cjs file) that calls `df.app.*` and
 // `app.http`. Registrations land in an AppDefinition the host then serves.
-import { validateVersioning } from '../core/versioning.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
+import { validateVersioning } from '../core/versioning.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { createLogger, LogEvents, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
