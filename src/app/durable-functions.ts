@@ -222,10 +222,23 @@ function withClientInput(extraInputs: readonly FunctionInput[] | undefined): Fun
 }
 
 export const app = {
+  /**
+   * Registers an orchestrator. A Taskhub extension: `{ version: '2.0', handler }` registers the code of one version,
+   * beside the other versions of the same name; each instance runs on the code of the version it was created with.
+   * The callable returned starts sub-orchestrations of that version.
+   */
   orchestration(name: string, handlerOrOptions: HandlerOrOptions<OrchestrationHandler>) {
     const handler = handlerOf(name, 'orchestration', handlerOrOptions);
-    currentApp().registry.registerOrchestration(name, handler);
-    return orchestrationCallable(name);
+    const version = typeof handlerOrOptions === 'function' ? undefined : handlerOrOptions.version;
+    if (version !== undefined && typeof version !== 'string') {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `df.app.orchestration('${name}', { version, handler }) needs version to be a string (e.g. '2.0'), not ` +
+          `${JSON.stringify(version)}.`,
+      );
+    }
+    currentApp().registry.registerOrchestration(name, handler, version);
+    return orchestrationCallable(name, version);
   },
   activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
     const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);

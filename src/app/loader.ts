@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
+import { validateVersioning } from '../core/versioning.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { createLogger, LogEvents, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
@@ -143,7 +144,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
   if (!existsSync(file)) return;
   let parsed: {
     functionTimeout?: unknown;
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
+    extensions?: {
+      http?: { routePrefix?: unknown };
+      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } & Record<string, unknown>;
+    };
   };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
@@ -173,6 +177,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
     }
     definition.maxDeliveryCount = maxDeliveryCount;
   }
+  definition.registry.versioning = validateVersioning(
+    host.extensions.durableTask ?? {},
+    `${file}: extensions.durableTask`,
+  );
   const hubName = host.extensions.durableTask?.hubName;
   if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
 }

@@ -62,6 +62,7 @@ export function filterFrom(options: Options): OrchestrationFilter {
     createdTimeTo: parseDate(text('to'), 'to'),
     runtimeStatus: parseStatuses(text('status')),
     instanceIdPrefix: text('prefix'),
+    ...(text('orchestrationVersion') === undefined ? {} : { version: text('orchestrationVersion') }),
     pageSize: wholeNumberOption('--top', text('top'), { min: 1 }),
     continuationToken: text('continuation'),
   };
@@ -94,6 +95,8 @@ export function registerClientCommands(program: Command): void {
     .description('List instances, newest first')
     .option('--status <statuses>', `runtime statuses, comma-separated (${RUNTIME_STATUSES.join(', ')})`)
     .option('--prefix <prefix>', 'instance id prefix')
+    // Not --version: that is taskhub's own.
+    .option('--orchestration-version <version>', "orchestration version ('' for instances without one)")
     .option('--from <time>', 'created at or after (ISO 8601)')
     .option('--to <time>', 'created at or before (ISO 8601)')
     .option('--top <n>', 'page size (at most 1000 from a host)', '100')
@@ -114,16 +117,20 @@ export function registerClientCommands(program: Command): void {
           if (hint) printError(hint);
           return;
         }
+        // The version column only when an instance on the page has one: unversioned apps see no empty column.
+        const versioned = page.instances.some((s) => s.version !== undefined);
         const rows = page.instances.map((s) => [
           s.instanceId,
           s.name,
+          ...(versioned ? [s.version ?? ''] : []),
           s.runtimeStatus,
           s.createdTime,
           s.lastUpdatedTime,
           shortJson(s.customStatus, 40),
         ]);
-        const table = formatTable(['INSTANCE', 'NAME', 'STATUS', 'CREATED', 'UPDATED', 'CUSTOM STATUS'], rows, {
-          paint: (cell, column) => (column === 2 ? paintStatus(cell) : cell),
+        const headers = ['INSTANCE', 'NAME', ...(versioned ? ['VERSION'] : []), 'STATUS', 'CREATED', 'UPDATED'];
+        const table = formatTable([...headers, 'CUSTOM STATUS'], rows, {
+          paint: (cell, column) => (column === (versioned ? 3 : 2) ? paintStatus(cell) : cell),
         });
         print(table);
         if (page.continuationToken) print(`\nMore: --continuation ${page.continuationToken}`);
@@ -153,6 +160,7 @@ export function registerClientCommands(program: Command): void {
     .argument('<name>', 'orchestrator function name')
     .option('--input <json>', 'input as JSON')
     .option('--id <instanceId>', 'instance id (default: a new GUID)')
+    .option('--orchestration-version <version>', "the instance's version (default: the app's defaultVersion or newest)")
     .option('--wait [seconds]', 'wait for the end (at most this many seconds; default: as long as it takes)')
     .action((name: string, options: Options) => {
       const input = parseJsonOption(options.input as string | undefined, '--input');
@@ -161,7 +169,12 @@ export function registerClientCommands(program: Command): void {
         typeof wait === 'string' ? wholeNumberOption('--wait', wait, { min: 1, unit: 'seconds' }) : undefined;
       return withClient(options, async (target) => {
         const startedAt = Date.now();
-        const started = await target.start(name, input, options.id as string | undefined);
+        const started = await target.start(
+          name,
+          input,
+          options.id as string | undefined,
+          options.orchestrationVersion as string | undefined,
+        );
         const statusHint = started.statusUrl ?? `taskhub status ${started.id}`;
         // Written to a store with no host running (no status URL): nothing runs it until one starts.
         if (started.statusUrl === undefined) {

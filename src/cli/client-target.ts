@@ -24,6 +24,7 @@ export interface ListedInstance {
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   readonly customStatus: unknown;
+  readonly version?: string;
 }
 
 export interface ListResult {
@@ -43,7 +44,7 @@ export interface ClientTarget {
   /** Instances newest first (as the dashboard lists them), one page. */
   list(filter: OrchestrationFilter): Promise<ListResult>;
   status(instanceId: string, showHistory: boolean): Promise<StatusJson>;
-  start(name: string, input: unknown, instanceId: string | undefined): Promise<StartedInstance>;
+  start(name: string, input: unknown, instanceId: string | undefined, version?: string): Promise<StartedInstance>;
   raise(instanceId: string, eventName: string, data: unknown): Promise<void>;
   control(op: 'terminate' | 'suspend' | 'resume' | 'rewind', instanceId: string, reason?: string): Promise<void>;
   restart(instanceId: string, newInstanceId: boolean): Promise<string>;
@@ -152,6 +153,7 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
         createdTimeTo: filter.createdTimeTo?.toISOString(),
         runtimeStatus: filter.runtimeStatus,
         instanceIdPrefix: filter.instanceIdPrefix,
+        ...(filter.version === undefined ? {} : { version: filter.version }),
         pageSize: filter.pageSize,
         continuationToken: filter.continuationToken,
         showInput: false,
@@ -170,8 +172,8 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
     async status(id, showHistory) {
       return toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
     },
-    async start(name, input, instanceId) {
-      return { id: await client.startNew(name, { instanceId, input }) };
+    async start(name, input, instanceId, version) {
+      return { id: await client.startNew(name, { instanceId, input, ...(version ? { version } : {}) }) };
     },
     raise: (id, name, data) => client.raiseEvent(id, name, data),
     control: (op, id, reason) => client[op](id, reason),

@@ -38,6 +38,7 @@ export function describeInstance(status: StatusJson, colors: Palette = out, now 
   const fields: [string, string][] = [
     ['Name', colors.bold(status.name)],
     ['Instance ID', status.instanceId],
+    ['Version', status.version ?? ''],
     ['Status', paintStatus(status.runtimeStatus, colors)],
     ['Created', status.createdTime],
     ['Last updated', status.lastUpdatedTime],

@@ -162,7 +162,12 @@ function namesOnly(app: AppSummary): FunctionRegistry {
   const elsewhere = (): never => {
     throw new Error('This function runs in the language worker process, not in the host.');
   };
-  for (const name of app.orchestrations) registry.registerOrchestration(name, elsewhere);
+  for (const name of app.orchestrations) {
+    const versions = app.orchestrationVersions?.[name] ?? [];
+    if (versions.length === 0) registry.registerOrchestration(name, elsewhere);
+    for (const version of versions) registry.registerOrchestration(name, elsewhere, version);
+  }
+  registry.versioning = app.versioning ?? {};
   for (const name of app.activities) registry.registerActivity(name, elsewhere);
   for (const name of app.entities) registry.registerEntity(name, elsewhere);
   return registry;

@@ -49,6 +49,10 @@ export interface TaskHubClientOptions {
   readonly waitHub?: CompletionWaiter;
   /** When given, startNew refuses names it returns false for (UNKNOWN_FUNCTION), as Durable Functions does. */
   readonly knownOrchestrations?: (name: string) => boolean;
+  /** The version of a new instance whose start names none (the app's defaultVersion or newest registered). */
+  readonly newInstanceVersion?: (name: string) => string | undefined;
+  /** Told of every instance this client created, once its start is durable (the hub warns of unrunnable versions). */
+  readonly onStarted?: (name: string, version: string | undefined, instanceId: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -64,6 +68,8 @@ export class TaskHubClient implements DurableClient {
   readonly #notify: ((instanceId: string) => void) | undefined;
   readonly #waitHub: CompletionWaiter | undefined;
   readonly #knownOrchestrations: ((name: string) => boolean) | undefined;
+  readonly #newInstanceVersion: ((name: string) => string | undefined) | undefined;
+  readonly #onStarted: TaskHubClientOptions['onStarted'];
   readonly #localStarter: LocalStarter | undefined;
 
   constructor(options: TaskHubClientOptions) {
@@ -72,6 +78,8 @@ export class TaskHubClient implements DurableClient {
     this.#notify = options.notify;
     this.#waitHub = options.waitHub;
     this.#knownOrchestrations = options.knownOrchestrations;
+    this.#newInstanceVersion = options.newInstanceVersion;
+    this.#onStarted = options.onStarted;
   }
 
   get taskHubName(): string {
@@ -87,7 +95,13 @@ export class TaskHubClient implements DurableClient {
         ? { instanceId: optionsOrId, input }
         : (optionsOrId ?? {});
     if (options.instanceId !== undefined) validateInstanceId(options.instanceId);
-    return this.#start(orchestratorName, options.instanceId ?? newInstanceId(), toJsonText(options.input, 'input'));
+    const version = versionOption(options.version) ?? this.#newInstanceVersion?.(orchestratorName);
+    return this.#start(
+      orchestratorName,
+      options.instanceId ?? newInstanceId(),
+      toJsonText(options.input, 'input'),
+      version,
+    );
   }
 
   getStatus(instanceId: string, options?: GetStatusOptions): Promise<DurableOrchestrationStatus>;
@@ -195,7 +209,13 @@ export class TaskHubClient implements DurableClient {
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
     const record = await this.#require(instanceId);
     // The stored input is already JSON text: pass it on as it is, never re-encoded.
-    return this.#start(record.name, restartWithNewInstanceId ? newInstanceId() : instanceId, record.input);
+    // The same version too: a restart runs the code the instance ran.
+    return this.#start(
+      record.name,
+      restartWithNewInstanceId ? newInstanceId() : instanceId,
+      record.input,
+      record.version,
+    );
   }
 
   /** Only finished instances are purged (as Durable Functions does); a running or unknown one counts 0. */
@@ -265,7 +285,12 @@ export class TaskHubClient implements DurableClient {
     return listEntities(this.#store, query);
   }
 
-  async #start(name: string, instanceId: string, input: string | undefined): Promise<string> {
+  async #start(
+    name: string,
+    instanceId: string,
+    input: string | undefined,
+    version: string | undefined,
+  ): Promise<string> {
     if (typeof name !== 'string' || name === '') {
       throw new TaskhubError('INVALID_ARGUMENT', 'startNew needs a non-empty orchestrator function name.');
     }
@@ -278,7 +303,7 @@ export class TaskHubClient implements DurableClient {
     const timestamp = now();
     const executionId = newInstanceId();
     // The instance's trace starts here (create_orchestration), under the caller's span when there is one.
-    const span = startCreateOrchestration(name, instanceId, executionId);
+    const span = startCreateOrchestration(name, instanceId, executionId, version);
     const startEvent: HistoryEvent = {
       eventType: 'ExecutionStarted',
       eventId: -1,
@@ -288,6 +313,7 @@ export class TaskHubClient implements DurableClient {
       executionId,
       input,
       ...(span?.stored ? { parentTraceContext: span.stored } : {}),
+      ...(version === undefined ? {} : { version }),
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
     try {
@@ -303,6 +329,7 @@ export class TaskHubClient implements DurableClient {
       span?.end(err);
       throw err;
     }
+    this.#onStarted?.(name, version, instanceId);
     span?.end();
     return instanceId;
   }
@@ -355,6 +382,7 @@ function toInstanceQuery(filter: OrchestrationFilter): InstanceQuery {
     createdTimeTo: filter.createdTimeTo?.toISOString(),
     runtimeStatus: filter.runtimeStatus,
     instanceIdPrefix: filter.instanceIdPrefix,
+    ...(filter.version === undefined ? {} : { version: filter.version }),
     pageSize: filter.pageSize,
     continuationToken: filter.continuationToken,
     showInput: filter.showInput,
@@ -397,4 +425,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** startNew's `version`: a string; blank means none (then the default applies). */
+function versionOption(version: unknown): string | undefined {
+  if (version === undefined || version === null) return undefined;
+  if (typeof version !== 'string') {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `startNew's version must be a string (e.g. "2.0"), not ${typeof version}.`,
+    );
+  }
+  return version.trim() === '' ? undefined : version;
 }

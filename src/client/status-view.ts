@@ -26,6 +26,7 @@ export function toOrchestrationStatus(
     customStatus: record.customStatus !== undefined ? parseJsonText(record.customStatus) : null,
   };
   if (record.failureDetails) status.failureDetails = record.failureDetails;
+  if (record.version !== undefined) status.version = record.version;
   if (history) {
     status.history = renderHistory(history, { showInput, showHistoryOutput: options.showHistoryOutput ?? false });
   }
@@ -56,6 +57,8 @@ export interface StatusJson {
   readonly output: unknown;
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
+  /** The orchestration version, when the instance has one (Durable Task's OrchestrationState.Version). */
+  readonly version?: string;
   readonly historyEvents?: readonly Record<string, unknown>[];
 }
 
@@ -69,6 +72,7 @@ export function toStatusJson(status: DurableOrchestrationStatus): StatusJson {
     output: status.output ?? null,
     createdTime: toSecondPrecision(status.createdTime),
     lastUpdatedTime: toSecondPrecision(status.lastUpdatedTime),
+    ...(status.version === undefined ? {} : { version: status.version }),
   };
   return status.history ? { ...json, historyEvents: status.history } : json;
 }

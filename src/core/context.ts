@@ -117,6 +117,11 @@ export interface DurableOrchestrationContext {
   readonly instanceId: string;
   /** The parent instance's id when running as a sub-orchestration. */
   readonly parentInstanceId: string | undefined;
+  /**
+   * The version this instance was created with (durable-functions 3.5): its start's `version`, else host.json
+   * `defaultVersion` (or, in Taskhub, the newest version registered side by side). Undefined for none.
+   */
+  readonly version: string | undefined;
   /** True while the code is being replayed from stored history (also before the first yield), false for new events. */
   readonly isReplaying: boolean;
   /** Deterministic "now": the start time of the current episode. A new Date object on each read. */
@@ -136,13 +141,19 @@ export interface DurableOrchestrationContext {
    * Start a sub-orchestration and wait for its output. Without an instance id the child gets
    * `<this instance id>:<sequence number>`, as the Azure host does.
    */
-  callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult>;
+  callSubOrchestrator<TResult = unknown>(
+    name: string,
+    input?: unknown,
+    instanceId?: string,
+    version?: string,
+  ): Task<TResult>;
   /** A sub-orchestration with retries (each attempt gets its own default instance id unless one is given). */
   callSubOrchestratorWithRetry<TResult = unknown>(
     name: string,
     retryOptions: RetryOptions,
     input?: unknown,
     instanceId?: string,
+    version?: string,
   ): Task<TResult>;
   /** A durable HTTP request, run by the built-in activity `BuiltIn::HttpActivity`. */
   callHttp(options: CallHttpOptions): Task<DurableHttpResponse>;

@@ -55,11 +55,14 @@ export function isEntity(value: unknown): boolean {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[ENTITY] === true;
 }
 
-export function orchestrationCallable(name: string): RegisteredOrchestration {
+/** `version`: the callable of a version registered side by side starts children of that version. */
+export function orchestrationCallable(name: string, version?: string): RegisteredOrchestration {
   return <TResult = unknown>(input?: unknown, instanceId?: string): RegisteredTask<TResult> => {
     const df = currentOrchestration(`The sub-orchestration callable '${name}'`);
-    const task = df.callSubOrchestrator<TResult>(name, input, instanceId);
-    return withRetry(task, (options) => df.callSubOrchestratorWithRetry<TResult>(name, options, input, instanceId));
+    const task = df.callSubOrchestrator<TResult>(name, input, instanceId, version);
+    return withRetry(task, (options) =>
+      df.callSubOrchestratorWithRetry<TResult>(name, options, input, instanceId, version),
+    );
   };
 }
 

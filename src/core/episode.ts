@@ -12,6 +12,8 @@ export type OrchestratorAction =
       readonly name: string;
       readonly instanceId: string;
       readonly input?: string;
+      /** The version asked for (callSubOrchestrator's version argument). */
+      readonly version?: string;
     }
   | {
       readonly kind: 'SendEvent';

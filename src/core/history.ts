@@ -88,6 +88,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends Base {
   readonly name: string;
   readonly instanceId: string;
   readonly input?: string;
+  /** The version the orchestration asked for (callSubOrchestrator's version argument), when it named one. */
+  readonly version?: string;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends Base {
   readonly eventType: 'SubOrchestrationInstanceCompleted';

@@ -54,6 +54,7 @@ export function actionEvent(action: OrchestratorAction, timestamp: string): Hist
         name: action.name,
         instanceId: action.instanceId,
         ...input,
+        ...(action.version === undefined ? {} : { version: action.version }),
       };
     case 'SendEvent':
       return { eventType: 'EventSent', eventId, timestamp, instanceId: action.instanceId, name: action.name, ...input };

@@ -325,6 +325,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     switch (event.eventType) {
       case 'ExecutionStarted':
         this.#df.input = parseJson(event.input);
+        this.#df.version = event.version === '' ? undefined : event.version;
         // Events carried over by continueAsNew come first, before anything raised to this execution.
         for (const carried of event.carryoverEvents ?? []) this.#events.raise(carried);
         this.#runner.start();

@@ -10,6 +10,8 @@ export type RewindWork =
       readonly name: string;
       readonly instanceId: string;
       readonly input?: string;
+      /** The version the orchestration asked for, when it named one. */
+      readonly version?: string;
     }
   /** A timer that never fired: its TimerFired was dropped while the instance was failed. */
   | { readonly kind: 'timer'; readonly sequenceId: number; readonly fireAt: string };
@@ -110,6 +112,7 @@ export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory 
         name: e.name,
         instanceId: e.instanceId,
         ...(e.input === undefined ? {} : { input: e.input }),
+        ...(e.version === undefined ? {} : { version: e.version }),
       });
     }
   }

@@ -81,6 +81,8 @@ export type ActionSpec =
       readonly name: string;
       readonly instanceId?: string;
       readonly input?: string;
+      /** The child's version; absent: the defaultVersion (or newest registered) where the child is created. */
+      readonly version?: string;
     }
   | { readonly kind: 'SendEvent'; readonly instanceId: string; readonly name: string; readonly input?: string };
 

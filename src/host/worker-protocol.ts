@@ -1,5 +1,6 @@
 // The messages between `taskhub start` (the host) and its language worker process, the one process that runs the
 // app's code. They travel over Node's IPC channel with structured-clone serialization, so bodies stay bytes.
+import type { VersioningOptions } from '../core/versioning.js';
 
 /** What the language worker loaded, as plain data: the host prints it and serves the management API with it. */
 export interface AppSummary {
@@ -19,6 +20,13 @@ export interface AppSummary {
   readonly triggered: readonly { readonly name: string; readonly trigger: string }[];
   /** Connection strings of the app's storage triggers and bindings (the host starts Azurite for development ones). */
   readonly storageConnections?: readonly string[];
+  /**
+   * Orchestrations registered side by side in several versions, by name: the host's starts give new instances the
+   * newest, as the worker's do. Absent or empty when none is versioned.
+   */
+  readonly orchestrationVersions?: Readonly<Record<string, readonly string[]>>;
+  /** host.json's versioning settings (defaultVersion, versionMatchStrategy, versionFailureStrategy). */
+  readonly versioning?: VersioningOptions;
 }
 
 /** Everything the language worker needs to load the app and open its task hub as the host would. */

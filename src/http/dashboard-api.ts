@@ -9,7 +9,7 @@ import { TaskhubError } from '../core/errors.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { readJsonInput, type HostContext } from './host-context.js';
-import { bool, date, param, statuses } from './management-api.js';
+import { bool, date, param, statuses, versionFilter } from './management-api.js';
 import { DashboardFeed, toSummary } from './dashboard-feed.js';
 
 export interface DashboardApiOptions {
@@ -59,6 +59,7 @@ export function searchFrom(c: Context): InstanceSearch {
     name: c.req.query('name') || undefined,
     customStatusText: c.req.query('customStatus') || undefined,
     instanceIdPrefix: c.req.query('prefix') || undefined,
+    ...versionFilter(c),
     createdTimeFrom: date(c, 'from')?.toISOString(),
     createdTimeTo: date(c, 'to')?.toISOString(),
     runtimeStatus: statuses(c),

@@ -56,6 +56,12 @@ export function param(c: Context, name: string): string {
   return value;
 }
 
+/** `version=2.0`: instances created with exactly that version; `version=` (empty): those without one. */
+export function versionFilter(c: Context): { version?: string } {
+  const version = c.req.query('version');
+  return version === undefined ? {} : { version };
+}
+
 /**
  * Starts an orchestration from an HTTP request: the management API's route and the built-in starter share it (each
  * checks the key and --read-only first, the same way).
@@ -69,9 +75,11 @@ export async function startFromRequest(
   const timeout = secondsParam(c, 'timeout');
   const polling = secondsParam(c, 'pollingInterval');
   const input = await readJsonInput(host, c.req.raw, 'orchestration input');
+  // A Taskhub extension (Azure's starter takes no version): `?version=2.0`; else the app's default.
+  const version = c.req.query('version') || undefined;
   // A caller's W3C traceparent makes the new instance part of the caller's trace.
   const id = await withRequestTrace(c.req.raw.headers, () =>
-    host.hub.client.startNew(functionName, { instanceId, input }),
+    host.hub.client.startNew(functionName, { instanceId, input, ...(version ? { version } : {}) }),
   );
   return waitOrCheckStatus(c, host, id, timeout, polling);
 }
@@ -105,6 +113,7 @@ export function managementApi(host: HostContext): Hono {
       createdTimeTo: date(c, 'createdTimeTo'),
       runtimeStatus: statuses(c),
       instanceIdPrefix: c.req.query('instanceIdPrefix') || undefined,
+      ...versionFilter(c),
       showInput: bool(c, 'showInput', true),
       pageSize: topParam(c),
       continuationToken: c.req.header('x-ms-continuation-token') || undefined,

@@ -2,6 +2,7 @@
 // orchestration messages, activity work items, timers (delayed messages), timer-trigger schedules. All methods are
 // scoped to one task hub.
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
+import type { VersionFilter } from '../core/versioning.js';
 
 /** The stored row of an orchestration instance (the latest execution). */
 export interface InstanceRecord {
@@ -26,6 +27,8 @@ export interface InstanceRecord {
   readonly entityState?: string;
   /** Orchestration tags given at start (migration 5); absent when none were given. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The orchestration version the instance was created with (its ExecutionStarted's; migration 6). */
+  readonly version?: string;
 }
 
 /** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
@@ -204,6 +207,8 @@ export interface InstanceQuery {
   readonly continuationToken?: string;
   /** Include inputs in the results; default true. */
   readonly showInput?: boolean;
+  /** Only instances created with exactly this orchestration version ('' for those without one). */
+  readonly version?: string;
 }
 
 export interface InstancePage {
@@ -282,13 +287,15 @@ export interface MessageStore {
    * Claim up to `limit` instances that have visible messages and are unlocked, lock-expired, or already locked by
    * `workerId`; lock them for `leaseMs`. Instances in `exclude` are skipped, and never hide the others however many
    * messages they have waiting. Instances are taken oldest visible message first; each comes with all its visible
-   * messages in id order.
+   * messages in id order. With `versions`, orchestration instances whose version the filter refuses are passed over
+   * (they wait for a worker that runs their version) without hiding the others.
    */
   claimOrchestrations(
     workerId: string,
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]>;
   /** Commit episodes and activity completions in one transaction. */
   commit(batch: CommitBatch): Promise<CommitResult>;

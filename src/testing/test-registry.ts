@@ -17,6 +17,7 @@ export class TestRegistry extends FunctionRegistry {
   constructor(base: FunctionRegistry) {
     super();
     this.#base = base;
+    this.versioning = base.versioning;
   }
 
   mockActivity(name: string, fn: (input: unknown, context: ActivityContext) => unknown): ActivityMock {
@@ -31,6 +32,10 @@ export class TestRegistry extends FunctionRegistry {
 
   override getOrchestration(name: string): Registered<OrchestrationHandler> | undefined {
     return super.getOrchestration(name) ?? this.#base.getOrchestration(name);
+  }
+  override orchestrationVersions(name: string): Registered<OrchestrationHandler>[] {
+    const own = super.orchestrationVersions(name);
+    return own.length > 0 ? own : this.#base.orchestrationVersions(name);
   }
   override getActivity(name: string): Registered<ActivityHandler> | undefined {
     return this.#mocks.get(name.toLowerCase()) ?? super.getActivity(name) ?? this.#base.getActivity(name);

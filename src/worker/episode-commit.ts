@@ -22,6 +22,8 @@ export interface EpisodeInput {
   readonly traceChild?: (name: string, instanceId: string) => TraceContext | undefined;
   /** Sub-orchestration ids of this episode that name an instance already running: those fail instead of starting. */
   readonly childIdsInUse?: ReadonlySet<string>;
+  /** The version of a sub-orchestration started without one (the app's defaultVersion or newest registered). */
+  readonly newInstanceVersion?: (name: string) => string | undefined;
 }
 
 export interface BuiltEpisode {
@@ -71,6 +73,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         }
         const executionId = newExecutionId();
         const traceContext = input.traceChild?.(action.name, action.instanceId);
+        const version = action.version ?? input.newInstanceVersion?.(action.name);
         const startEvent: ExecutionStartedEvent = {
           eventType: 'ExecutionStarted',
           eventId: -1,
@@ -79,6 +82,7 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
           instanceId: action.instanceId,
           executionId,
           ...(action.input === undefined ? {} : { input: action.input }),
+          ...(version === undefined ? {} : { version }),
           parentInstance: {
             name: input.started?.name ?? '',
             instanceId: input.instanceId,
@@ -149,6 +153,8 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         executionId: nextExecutionId,
         ...(outcome.input === undefined ? {} : { input: outcome.input }),
         ...(input.started?.parentInstance ? { parentInstance: input.started.parentInstance } : {}),
+        // The new execution is the same instance: it keeps its version, and so the code it runs on.
+        ...(input.started?.version === undefined ? {} : { version: input.started.version }),
         ...(outcome.carryoverEvents.length > 0 ? { carryoverEvents: outcome.carryoverEvents } : {}),
         // The new execution stays in the trace of the one it continues.
         ...(input.started?.parentTraceContext ? { parentTraceContext: input.started.parentTraceContext } : {}),

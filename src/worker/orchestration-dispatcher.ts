@@ -121,6 +121,8 @@ export class OrchestrationDispatcher {
   #running = 0;
   /** Instances left out of the last claim: when their episode ends, stored messages may be waiting for them. */
   #lastExcluded = new Set<string>();
+  /** (name, version) pairs this worker refused under the Reject strategy: logged once each. */
+  readonly #versionsRefused = new Set<string>();
 
   constructor(deps: OrchestrationDispatcherDeps) {
     this.#deps = deps;
@@ -316,7 +318,17 @@ export class OrchestrationDispatcher {
       // A new instance has no stored history yet: its ExecutionStarted arrives among the messages.
       const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
       started = findStarted(history) ?? findStarted(events);
-      const registered = started ? this.#deps.registry.getOrchestration(started.name) : undefined;
+      const choice = started ? this.#deps.registry.orchestrationFor(started.name, started.version) : undefined;
+      if (choice && 'refused' in choice) {
+        await this.#refuseVersion(id, active, instance, started, history, choice.refused, {
+          consumedMessageIds,
+          completions,
+          completedWorkItems,
+          now,
+        });
+        return;
+      }
+      const registered = choice?.registered;
       if (!started || !registered) {
         const name = started?.name ?? instance.name;
         const failure: FailureDetails = {
@@ -381,6 +393,7 @@ export class OrchestrationDispatcher {
         completedWorkItems,
         claimLocally: (name) => (this.#deps.reserveLocalActivity(name) ? this.#deps.workerId : undefined),
         ...(traced ? { traceChild: (name, childId) => traced.subOrchestration(name, childId) } : {}),
+        newInstanceVersion: (name) => this.#deps.registry.newInstanceVersion(name),
       },
       result,
       now,
@@ -425,6 +438,50 @@ export class OrchestrationDispatcher {
       );
     }
     if (built.commit.newMessages.length > 0 || built.commit.newInstances.length > 0) this.#deps.onMessagesSent();
+  }
+
+  /**
+   * An instance whose version this app does not run (the claim's version filter keeps such instances away, so this
+   * is a start handed to this worker directly, or a Fail strategy). versionFailureStrategy `Fail` ends it Failed;
+   * `Reject` leaves it as it is, its messages stored, for a worker that runs its version, and says so once.
+   */
+  async #refuseVersion(
+    id: string,
+    active: ActiveInstance,
+    instance: InstanceRecord,
+    started: ExecutionStartedEvent | undefined,
+    history: readonly HistoryEvent[],
+    reason: string,
+    episode: {
+      consumedMessageIds: readonly number[];
+      completions: { event: HistoryEvent; key: WorkItemKey }[];
+      completedWorkItems: readonly WorkItemKey[];
+      now: string;
+    },
+  ): Promise<void> {
+    const { registry, logger } = this.#deps;
+    const name = started?.name ?? instance.name;
+    const version = started?.version;
+    if (registry.versioning.versionFailureStrategy === 'Fail') {
+      const failure: FailureDetails = { errorType: 'VersionMismatch', errorMessage: reason };
+      logger.warn({ event: LogEvents.orchestrationVersionFailed, instanceId: id, name, version }, reason);
+      await this.#commit(id, active, episode.completions, {
+        ...this.#failed(instance, episode.consumedMessageIds, episode.completedWorkItems, failure, episode.now),
+        newMessages: failedExecutionMessages(id, started, history, failure, episode.now),
+      });
+      return;
+    }
+    const key = `${name.toLowerCase()}\u0000${version ?? ''}`;
+    if (!this.#versionsRefused.has(key)) {
+      this.#versionsRefused.add(key);
+      logger.warn(
+        { event: LogEvents.orchestrationVersionRejected, instanceId: id, name, version },
+        `${reason} Instances of that version wait (versionFailureStrategy Reject) for a worker that runs it.`,
+      );
+    }
+    active.create?.reject(new TaskhubError('INVALID_ARGUMENT', reason));
+    active.create = undefined;
+    this.#forget(id, episode.completions);
   }
 
   /**
@@ -583,7 +640,8 @@ export class OrchestrationDispatcher {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now))) {
+    const versionFor = (name: string): string | undefined => this.#deps.registry.newInstanceVersion(name);
+    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now, versionFor))) {
       this.#deps.onMessagesSent();
     }
   }

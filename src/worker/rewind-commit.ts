@@ -14,6 +14,7 @@ export function rewindCommit(
   history: readonly HistoryEvent[],
   consumedMessageIds: readonly number[],
   now: string,
+  newInstanceVersion?: (name: string) => string | undefined,
 ): EpisodeCommit {
   const id = instance.instanceId;
   const { history: rewound, retry } = rewindHistory(history);
@@ -61,6 +62,8 @@ export function rewindCommit(
       if (r.kind !== 'subOrchestration') return [];
       const executionId = newExecutionId();
       const input = r.input === undefined ? {} : { input: r.input };
+      // As when it was first started: the version asked for, else the app's default for new instances.
+      const version = r.version ?? newInstanceVersion?.(r.name);
       return [
         {
           instanceId: r.instanceId,
@@ -77,6 +80,7 @@ export function rewindCommit(
             instanceId: r.instanceId,
             executionId,
             ...input,
+            ...(version === undefined ? {} : { version }),
             parentInstance: {
               name: parentName,
               instanceId: id,

@@ -208,7 +208,10 @@ export class Worker {
     start: (instance, replaceableStatuses) => {
       if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
       if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
-      if (!this.#registry.getOrchestration(instance.name)) return undefined;
+      const start = instance.startEvent;
+      const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
+      const choice = this.#registry.orchestrationFor(instance.name, version);
+      if (!choice || !('registered' in choice)) return undefined;
       return this.#orchestrations.start(instance, replaceableStatuses);
     },
     runs: (instanceId) => this.#orchestrations.isLive(instanceId),
@@ -259,7 +262,14 @@ export class Worker {
           this.#orchestrationsSaturated = false;
           continue;
         }
-        const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());
+        const claimed = await this.#store.claimOrchestrations(
+          this.id,
+          free,
+          leaseMs,
+          this.#orchestrations.busy(),
+          // The versions of each orchestration this worker runs (the registry keeps it computed between changes).
+          this.#registry.versionFilter(),
+        );
         this.#orchestrationErrors.succeeded();
         for (const c of claimed) this.#orchestrations.dispatch(c);
         if (claimed.length === 0) await this.#orchestrationWake.wait(await this.#idleWait());

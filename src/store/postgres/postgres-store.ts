@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import type { VersionFilter } from '../../core/versioning.js';
 import type {
   Backlog,
   ClaimedOrchestration,
@@ -288,8 +289,9 @@ export class PostgresStore implements Store {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]> {
-    return this.#claims.claimOrchestrations(this.#q, workerId, limit, leaseMs, exclude);
+    return this.#claims.claimOrchestrations(this.#q, workerId, limit, leaseMs, exclude, versions);
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {

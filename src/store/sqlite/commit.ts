@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
 import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import { versionAllowed, type VersionFilter } from '../../core/versioning.js';
 import type {
   ClaimedOrchestration,
   CommitBatch,
@@ -17,7 +18,7 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { dropsWorkItems } from '../store.js';
-import { tagsText, toInstance, type InstanceRow } from './rows.js';
+import { tagsText, toInstance, versionOf, type InstanceRow } from './rows.js';
 
 type Params = (string | number | null)[];
 
@@ -43,13 +44,13 @@ export class SqliteCommitter {
           last_updated_time, history_length, locked_by, lock_expires) VALUES (?, ?, '', ?, 'Running', ?, ?, 0, NULL, 0)`),
       upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
           failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires,
-          tags)
-        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?, ?)
+          tags, version)
+        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?, ?, ?)
         ON CONFLICT (hub, instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags`),
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags, version = excluded.version`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -62,11 +63,12 @@ export class SqliteCommitter {
       // claim costs the same with a backlog of 100,000 starts as with none (a GROUP BY over every visible message
       // would not), and no fixed read-ahead can be filled by one instance's backlog. Excluded instances (the
       // worker's episodes in flight, which may have thousands of events waiting) are skipped inside SQLite.
-      claimable: p(`SELECT m.instance_id FROM messages m
+      // The name and version let a worker pass over instances of versions it does not run (versionAllowed).
+      claimable: p(`SELECT m.instance_id AS id, i.name AS name, i.version AS version FROM messages m
           JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
             AND m.instance_id NOT IN (SELECT value FROM json_each(?))
-          ORDER BY m.visible_at`).pluck(),
+          ORDER BY m.visible_at`),
       lockInstance: p(`UPDATE instances SET
           delivery_count = CASE WHEN locked_by IS ? THEN delivery_count ELSE delivery_count + 1 END,
           locked_by = ?, lock_expires = ? WHERE hub = ? AND instance_id = ?`),
@@ -152,6 +154,7 @@ export class SqliteCommitter {
       lockedBy?.workerId ?? null,
       lockedBy?.until ?? 0,
       tagsText(instance.tags),
+      versionOf(instance),
     );
     if (lockedBy) return;
     s.insertMessage!.run(
@@ -193,6 +196,7 @@ export class SqliteCommitter {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): ClaimedOrchestration[] {
     return this.#db
       .transaction(() => {
@@ -204,9 +208,15 @@ export class SqliteCommitter {
         if (limit > 0) {
           const excluded = exclude && exclude.size > 0 ? JSON.stringify([...exclude]) : '[]';
           const seen = new Set<string>();
-          for (const id of this.#s.claimable!.iterate(this.#hub, now, now, workerId, excluded) as Iterable<string>) {
+          const rows = this.#s.claimable!.iterate(this.#hub, now, now, workerId, excluded) as Iterable<{
+            id: string;
+            name: string;
+            version: string | null;
+          }>;
+          for (const { id, name, version } of rows) {
             if (seen.has(id)) continue;
             seen.add(id);
+            if (!isEntityInstanceId(id) && !versionAllowed(versions, name, version ?? undefined)) continue;
             ids.push(id);
             if (ids.length >= limit) break;
           }

@@ -95,6 +95,7 @@ export function filter(
     createdTimeTo?: string;
     runtimeStatus?: readonly RuntimeStatus[];
     instanceIdPrefix?: string;
+    version?: string;
   },
 ): { where: string[]; params: (string | number)[] } {
   const where = ['hub = ?'];
@@ -115,6 +116,10 @@ export function filter(
     // A range instead of LIKE, so '%' and '_' in ids mean themselves and the primary key index serves it.
     where.push('instance_id >= ? AND instance_id < ?');
     params.push(query.instanceIdPrefix, query.instanceIdPrefix + '\u{10FFFF}');
+  }
+  if (query.version !== undefined) {
+    where.push("coalesce(version, '') = ?");
+    params.push(query.version);
   }
   return { where, params };
 }

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
+import type { VersionFilter } from '../../core/versioning.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { MIGRATIONS } from '../migrations.js';
 import type {
@@ -232,8 +233,9 @@ export class SqliteStore implements Store {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]> {
-    return this.#write(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude));
+    return this.#write(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude, versions));
   }
 
   commit(batch: CommitBatch): Promise<CommitResult> {
