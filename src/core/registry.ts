@@ -1,6 +1,6 @@
 // The function registry: what an app defines (orchestrations, activities, entities), looked up case-insensitively by
 // name as Azure Functions does. Definitions only; no runtime state lives here.
-import type { ActivityHandler, EntityHandler, OrchestrationHandler } from './context.js';
+import type { ActivityHandler, AnyOrchestrationHandler, EntityHandler } from './context.js';
 import { TaskhubError } from './errors.js';
 
 export interface Registered<THandler> {
@@ -10,11 +10,11 @@ export interface Registered<THandler> {
 }
 
 export class FunctionRegistry {
-  readonly #orchestrations = new Map<string, Registered<OrchestrationHandler>>();
+  readonly #orchestrations = new Map<string, Registered<AnyOrchestrationHandler>>();
   readonly #activities = new Map<string, Registered<ActivityHandler>>();
   readonly #entities = new Map<string, Registered<EntityHandler>>();
 
-  registerOrchestration(name: string, handler: OrchestrationHandler): void {
+  registerOrchestration(name: string, handler: AnyOrchestrationHandler): void {
     add(this.#orchestrations, 'orchestration', name, handler);
   }
   registerActivity(name: string, handler: ActivityHandler): void {
@@ -24,7 +24,7 @@ export class FunctionRegistry {
     add(this.#entities, 'entity', name, handler);
   }
 
-  getOrchestration(name: string): Registered<OrchestrationHandler> | undefined {
+  getOrchestration(name: string): Registered<AnyOrchestrationHandler> | undefined {
     return this.#orchestrations.get(name.toLowerCase());
   }
   getActivity(name: string): Registered<ActivityHandler> | undefined {
@@ -34,7 +34,7 @@ export class FunctionRegistry {
     return this.#entities.get(name.toLowerCase());
   }
 
-  orchestrations(): Registered<OrchestrationHandler>[] {
+  orchestrations(): Registered<AnyOrchestrationHandler>[] {
     return [...this.#orchestrations.values()];
   }
   activities(): Registered<ActivityHandler>[] {

@@ -1,7 +1,9 @@
 // Task implementations behind the Task / TimerTask interfaces: atomic actions, timers, external events, entity calls,
 // the Task.all / Task.any compounds and retries. Tasks get sequence ids only when first yielded (tracked), in yield
-// order, as the Durable Functions host numbers them (reference B4 step 5).
-import type { Task, TaskCombinators, TaskResults, TimerTask } from './context.js';
+// order, as the Durable Functions host numbers them (reference B4 step 5). In async orchestrators a task is
+// awaitable: its first `then` (what `await` calls) counts as the yield.
+import { currentAsyncScope, type AsyncScope } from './ambient.js';
+import type { SettledTask, Task, TaskCombinators, TaskResults, TaskThen, TimerTask } from './context.js';
 import { retryDelayMs, type RetryPolicy } from './retry-options.js';
 
 /** What a task needs from the engine that runs it. */
@@ -24,13 +26,79 @@ export interface TaskEngine {
 
 type TaskState = 'Running' | 'Completed' | 'Failed';
 
+/** The promise behind an awaited task, created on its first `then`: generator code never pays for it. */
+interface AwaitState {
+  readonly promise: Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly scope: AsyncScope | undefined;
+}
+
+/**
+ * While true, `then` reads as undefined, so a promise can be settled with a task as a plain value (the winner of
+ * Task.any) instead of adopting it as a thenable.
+ */
+let settlingWithTask = false;
+
+/** `then` of every task: `await task` (and Promise.all / Promise.race over tasks) goes through here. */
+function awaitTask<T, R1 = T, R2 = never>(
+  this: TaskBase<T>,
+  onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+): Promise<R1 | R2> {
+  return this.awaited().then(onfulfilled, onrejected);
+}
+
 export abstract class TaskBase<T = unknown> implements Task<T> {
   #state: TaskState = 'Running';
   #result: T | undefined;
   #error: Error | undefined;
   #parents: CompoundTask[] | undefined;
+  #awaited: AwaitState | undefined;
   /** Set once the task was first yielded (directly or inside a compound): it then owns its sequence ids. */
   tracked = false;
+
+  /** What `await` calls. Read as undefined only while a promise is settled with this task as its value. */
+  get then(): TaskThen<T> {
+    return (settlingWithTask ? undefined : awaitTask) as TaskThen<T>;
+  }
+
+  /**
+   * The promise of an awaited task. The first call tells the async code runner of the orchestration that awaits it
+   * (found through the async context), which schedules the task as a `yield` would.
+   */
+  awaited(): Promise<T> {
+    let awaited = this.#awaited;
+    if (!awaited) {
+      const scope = currentAsyncScope();
+      let resolve!: (value: unknown) => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<unknown>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      awaited = this.#awaited = { promise, resolve, reject, scope };
+      if (!scope) {
+        reject(
+          new TypeError(
+            'A durable task can be awaited only inside an async orchestrator (async function registered with ' +
+              'df.app.orchestration or df.orchestrator). In a function*, yield it instead.',
+          ),
+        );
+      } else if (this.#state === 'Completed') {
+        this.#settle(awaited);
+      } else if (this.#state === 'Failed') {
+        this.#settle(awaited);
+      } else {
+        try {
+          scope.awaited(this);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    }
+    return awaited.promise as Promise<T>;
+  }
 
   get isCompleted(): boolean {
     return this.#state !== 'Running';
@@ -69,6 +137,23 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
 
   #notify(): void {
     if (this.#parents) for (const parent of this.#parents) parent.onChild(this);
+    const awaited = this.#awaited;
+    if (awaited) {
+      this.#settle(awaited);
+      awaited.scope?.settled(this);
+    }
+  }
+
+  #settle(awaited: AwaitState): void {
+    if (this.#state === 'Failed') return awaited.reject(this.#error ?? new Error('The task failed.'));
+    const value = this.#result;
+    if (!(value instanceof TaskBase)) return awaited.resolve(value);
+    settlingWithTask = true;
+    try {
+      awaited.resolve(value);
+    } finally {
+      settlingWithTask = false;
+    }
   }
 }
 
@@ -190,7 +275,7 @@ export class WhenAllTask<T extends readonly Task[]> extends CompoundTask<TaskRes
   }
 }
 
-export class WhenAnyTask<T extends Task> extends CompoundTask<T> {
+export class WhenAnyTask<T extends SettledTask<Task>> extends CompoundTask<T> {
   readonly #children: readonly TaskBase[];
   constructor(children: readonly TaskBase[]) {
     super();
@@ -271,8 +356,8 @@ export const taskCombinators: TaskCombinators = {
   all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>> {
     return new WhenAllTask<T>(checkTasks('Task.all', tasks));
   },
-  any<T extends Task>(tasks: readonly T[]): Task<T> {
-    return new WhenAnyTask<T>(checkTasks('Task.any', tasks));
+  any<T extends Task>(tasks: readonly T[]): Task<SettledTask<T>> {
+    return new WhenAnyTask<SettledTask<T>>(checkTasks('Task.any', tasks));
   },
 };
 
