@@ -110,10 +110,22 @@ export class CodeRunner {
       return this.#end({ status: 'Failed', failureDetails: failureDetailsOf(err) });
     }
     if (isAsyncIterable(generated)) {
-      return this.#end({ status: 'Failed', failureDetails: failureDetailsOf(new TypeError(asyncGeneratorMessage(name))) });
+      return this.#end({
+        status: 'Failed',
+        failureDetails: failureDetailsOf(new TypeError(asyncGeneratorMessage(name))),
+      });
     }
     if (!isGenerator(generated)) {
+      if (generated instanceof TaskBase) {
+        const error = new TypeError(
+          `The orchestrator '${name}' returned a task without waiting for it: declare it \`async\` and \`await\` the ` +
+            'task, or write a function* that yields it.',
+        );
+        return this.#end({ status: 'Failed', failureDetails: failureDetailsOf(error) });
+      }
       if (!isPromiseLike(generated)) return this.#end({ status: 'Completed', ...outputOf(generated) });
+      // The instance fails; whatever that promise does later must not become an unhandled rejection.
+      if (generated instanceof Promise) generated.catch(() => undefined);
       const error = new TypeError(
         `The orchestrator '${name}' returned a Promise but is not declared async: declare it \`async function\` ` +
           '(or `async (context) => …`) so Taskhub runs it as an async orchestrator, or write a function* that yields ' +

@@ -3,12 +3,7 @@
 // new events and a fresh one that replays the stored history first give identical episodes, which is what lets the
 // worker cache generators between episodes.
 import { CodeRunner, isAsyncOrchestrator, type Outcome } from './code-runner.js';
-import type {
-  AnyOrchestrationHandler,
-  AsyncOrchestrationHandler,
-  LogSink,
-  OrchestrationHandler,
-} from './context.js';
+import type { AnyOrchestrationHandler, AsyncOrchestrationHandler, LogSink, OrchestrationHandler } from './context.js';
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
 import { TaskhubError } from './errors.js';
 import { ExternalEvents } from './external-events.js';
@@ -179,13 +174,17 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
 
   replay(history: readonly HistoryEvent[]): void | Promise<void> {
     if (this.#runner.isAsync) return this.#replayAsync(history);
+    this.#replaySync(history);
+  }
+
+  #replaySync(history: readonly HistoryEvent[]): void {
     const fromStart = this.#beginReplay(history);
     for (this.#storedIndex = 0; this.#storedIndex < history.length; this.#storedIndex++) {
       this.#apply(history[this.#storedIndex] as HistoryEvent);
     }
     const probe = this.#endReplay(history, fromStart);
     if (probe) {
-      probe.replay(history);
+      probe.#replaySync(history);
       this.#probed(probe);
     }
   }
