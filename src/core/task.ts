@@ -35,10 +35,15 @@ interface AwaitState {
 }
 
 /**
- * While true, `then` reads as undefined, so a promise can be settled with a task as a plain value (the winner of
- * Task.any) instead of adopting it as a thenable.
+ * A task that is the value of another task (the winner of Task.any): the promise behind an awaited task settles with
+ * this box instead, since a promise settled with a thenable would adopt it (wait for its result) instead of giving it.
  */
-let settlingWithTask = false;
+class TaskValue {
+  constructor(readonly task: TaskBase) {}
+}
+
+/** While set, that task's `then` reads as undefined: a promise is being resolved with the task itself as its value. */
+let givenAsValue: TaskBase | undefined;
 
 /** `then` of every task: `await task` (and Promise.all / Promise.race over tasks) goes through here. */
 function awaitTask<T, R1 = T, R2 = never>(
@@ -46,7 +51,19 @@ function awaitTask<T, R1 = T, R2 = never>(
   onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
   onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
 ): Promise<R1 | R2> {
-  return this.awaited().then(onfulfilled, onrejected);
+  const fulfilled =
+    onfulfilled &&
+    ((value: unknown): R1 | PromiseLike<R1> => {
+      if (!(value instanceof TaskValue)) return onfulfilled(value as T);
+      // `await` passes the resolve function of its own promise here: it must take the task as a plain value.
+      givenAsValue = value.task;
+      try {
+        return onfulfilled(value.task as T);
+      } finally {
+        givenAsValue = undefined;
+      }
+    });
+  return this.awaited().then(fulfilled, onrejected);
 }
 
 export abstract class TaskBase<T = unknown> implements Task<T> {
@@ -60,14 +77,14 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
 
   /** What `await` calls. Read as undefined only while a promise is settled with this task as its value. */
   get then(): TaskThen<T> {
-    return (settlingWithTask ? undefined : awaitTask) as TaskThen<T>;
+    return (givenAsValue === this ? undefined : awaitTask) as TaskThen<T>;
   }
 
   /**
-   * The promise of an awaited task. The first call tells the async code runner of the orchestration that awaits it
-   * (found through the async context), which schedules the task as a `yield` would.
+   * The promise behind `then` (a task that is the value comes boxed). The first call tells the async code runner of
+   * the orchestration that awaits the task (found through the async context), which schedules it as `yield` would.
    */
-  awaited(): Promise<T> {
+  awaited(): Promise<unknown> {
     let awaited = this.#awaited;
     if (!awaited) {
       const scope = currentAsyncScope();
@@ -85,9 +102,7 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
               'df.app.orchestration or df.orchestrator). In a function*, yield it instead.',
           ),
         );
-      } else if (this.#state === 'Completed') {
-        this.#settle(awaited);
-      } else if (this.#state === 'Failed') {
+      } else if (this.#state !== 'Running') {
         this.#settle(awaited);
       } else {
         try {
@@ -97,7 +112,7 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
         }
       }
     }
-    return awaited.promise as Promise<T>;
+    return awaited.promise;
   }
 
   get isCompleted(): boolean {
@@ -147,13 +162,7 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
   #settle(awaited: AwaitState): void {
     if (this.#state === 'Failed') return awaited.reject(this.#error ?? new Error('The task failed.'));
     const value = this.#result;
-    if (!(value instanceof TaskBase)) return awaited.resolve(value);
-    settlingWithTask = true;
-    try {
-      awaited.resolve(value);
-    } finally {
-      settlingWithTask = false;
-    }
+    awaited.resolve(value instanceof TaskBase ? new TaskValue(value) : value);
   }
 }
 

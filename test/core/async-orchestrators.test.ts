@@ -164,7 +164,7 @@ describe('async orchestrators take the actions and record the history of their g
         const winner = yield ctx.df.Task.any([approval, timeout]);
         if (winner === timeout) return 'timed out';
         timeout.cancel();
-        return approval.result;
+        return [approval.result, winner === approval];
       },
       async (ctx) => {
         const timeout = ctx.df.createTimer(new Date(Date.parse(at(0)) + 60_000));
@@ -172,11 +172,11 @@ describe('async orchestrators take the actions and record the history of their g
         const winner = await ctx.df.Task.any([approval, timeout]);
         if (winner === timeout) return 'timed out';
         timeout.cancel();
-        return approval.result;
+        return [approval.result, winner === approval];
       },
       [() => [ev.raised('Approval', 'yes')], () => [ev.timerFired(1, at(60))]],
     );
-    expect(outputOf(results[1] as EpisodeResult)).toBe('yes');
+    expect(outputOf(results[1] as EpisodeResult)).toEqual(['yes', true]);
     // The timer's late firing is accepted and ignored.
     expect(results[2]?.actions).toEqual([]);
   });
