@@ -1,0 +1,94 @@
+// An app whose orchestrators are the async twins of the recorded fixtures' generators (test/fixtures/orchestrators.ts),
+// registered through durable-functions as a user would: every recorded history must replay against them unchanged,
+// and the test hub and `taskhub replay` load them like any app.
+import * as df from 'durable-functions';
+import type { OrchestrationContext } from '../../src/core/context.js';
+import { RetryOptions } from '../../src/core/retry-options.js';
+
+export const asyncFixtureOrchestrators = {
+  async helloChain(ctx: OrchestrationContext): Promise<unknown> {
+    const out: unknown[] = [];
+    for (const city of ['Tokyo', 'Seattle', 'Cairo']) out.push(await ctx.df.callActivity('SayHello', city));
+    return out;
+  },
+  async fanOut(ctx: OrchestrationContext): Promise<unknown> {
+    const n = ctx.df.getInput<number>();
+    const tasks = [];
+    for (let i = 0; i < n; i++) tasks.push(ctx.df.callActivity<number>('Double', i));
+    const results = await Promise.all(tasks);
+    return results.reduce((a, b) => a + b, 0);
+  },
+  async retry(ctx: OrchestrationContext): Promise<unknown> {
+    const options = new RetryOptions(1000, 3);
+    options.backoffCoefficient = 2;
+    const first = await ctx.df.callActivityWithRetry('Flaky', options, 'first');
+    try {
+      await ctx.df.callActivityWithRetry('AlwaysFails', new RetryOptions(500, 2), 'second');
+    } catch (err) {
+      return { first, second: `gave up: ${(err as Error).message}` };
+    }
+    return { first };
+  },
+  async timerRace(ctx: OrchestrationContext): Promise<unknown> {
+    const results: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 30_000));
+      const work = ctx.df.callActivity('Work', round);
+      const winner = await ctx.df.Task.any([work, timer]);
+      if (winner === work) timer.cancel();
+      results.push(winner === work ? `work ${String(work.result)}` : 'timeout');
+    }
+    return results;
+  },
+  async continueAsNew(ctx: OrchestrationContext): Promise<unknown> {
+    const n = ctx.df.getInput<number>();
+    const event = await ctx.df.waitForExternalEvent<number>('Add');
+    await ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 10_000));
+    ctx.df.continueAsNew(n + event, true);
+    return undefined;
+  },
+  async failure(ctx: OrchestrationContext): Promise<unknown> {
+    const order = await ctx.df.callActivity('Reserve', ctx.df.getInput<string>());
+    ctx.df.setCustomStatus('charging');
+    return ctx.df.callActivity('Charge', order);
+  },
+  async subOrchestration(ctx: OrchestrationContext): Promise<unknown> {
+    const a = await ctx.df.callSubOrchestrator('Child', 'Ada');
+    try {
+      await ctx.df.callSubOrchestrator('Child', 'bad', `${ctx.df.instanceId}-bad`);
+    } catch (err) {
+      return [a, (err as Error).message];
+    }
+    return [a];
+  },
+  async approval(ctx: OrchestrationContext): Promise<unknown> {
+    ctx.df.setCustomStatus(0);
+    const id = ctx.df.newGuid();
+    const first = await ctx.df.waitForExternalEvent('Approval');
+    ctx.df.setCustomStatus('');
+    const second = await ctx.df.waitForExternalEvent('Approval');
+    ctx.df.setCustomStatus(false);
+    return { id, first, second };
+  },
+  async suspendResume(ctx: OrchestrationContext): Promise<unknown> {
+    const a = await ctx.df.callActivity('A');
+    const b = await ctx.df.callActivity('B', a);
+    return [a, b];
+  },
+};
+
+for (const [name, handler] of Object.entries(asyncFixtureOrchestrators)) df.app.orchestration(name, handler);
+
+// For the test hub: an approval with a 24-hour timeout, and the activities the chain calls.
+df.app.orchestration('Escalation', async (ctx: OrchestrationContext) => {
+  const deadline = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 24 * 3600_000));
+  const approved = ctx.df.waitForExternalEvent('Approved');
+  const winner = await ctx.df.Task.any([approved, deadline]);
+  if (winner === approved) {
+    deadline.cancel();
+    return 'approved';
+  }
+  return ctx.df.callActivity('Escalate', ctx.df.getInput());
+});
+df.app.activity('SayHello', { handler: (city: unknown) => `Hello ${String(city)}` });
+df.app.activity('Escalate', { handler: (order: unknown) => `escalated ${String(order)}` });
