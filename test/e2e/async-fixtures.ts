@@ -4,19 +4,19 @@ import type { OrchestrationContext } from '../../src/core/context.js';
 import { RetryOptions } from '../../src/core/retry-options.js';
 
 export const asyncFixtureOrchestrators = {
-  async helloChain(ctx: OrchestrationContext): Promise<unknown> {
+  helloChain: async (ctx: OrchestrationContext): Promise<unknown> => {
     const out: unknown[] = [];
     for (const city of ['Tokyo', 'Seattle', 'Cairo']) out.push(await ctx.df.callActivity('SayHello', city));
     return out;
   },
-  async fanOut(ctx: OrchestrationContext): Promise<unknown> {
+  fanOut: async (ctx: OrchestrationContext): Promise<unknown> => {
     const n = ctx.df.getInput<number>();
     const tasks = [];
     for (let i = 0; i < n; i++) tasks.push(ctx.df.callActivity<number>('Double', i));
     const results = await Promise.all(tasks);
     return results.reduce((a, b) => a + b, 0);
   },
-  async retry(ctx: OrchestrationContext): Promise<unknown> {
+  retry: async (ctx: OrchestrationContext): Promise<unknown> => {
     const options = new RetryOptions(1000, 3);
     options.backoffCoefficient = 2;
     const first = await ctx.df.callActivityWithRetry('Flaky', options, 'first');
@@ -27,7 +27,7 @@ export const asyncFixtureOrchestrators = {
     }
     return { first };
   },
-  async timerRace(ctx: OrchestrationContext): Promise<unknown> {
+  timerRace: async (ctx: OrchestrationContext): Promise<unknown> => {
     const results: string[] = [];
     for (let round = 0; round < 2; round++) {
       const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 30_000));
@@ -38,19 +38,19 @@ export const asyncFixtureOrchestrators = {
     }
     return results;
   },
-  async continueAsNew(ctx: OrchestrationContext): Promise<unknown> {
+  continueAsNew: async (ctx: OrchestrationContext): Promise<unknown> => {
     const n = ctx.df.getInput<number>();
     const event = await ctx.df.waitForExternalEvent<number>('Add');
     await ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 10_000));
     ctx.df.continueAsNew(n + event, true);
     return undefined;
   },
-  async failure(ctx: OrchestrationContext): Promise<unknown> {
+  failure: async (ctx: OrchestrationContext): Promise<unknown> => {
     const order = await ctx.df.callActivity('Reserve', ctx.df.getInput<string>());
     ctx.df.setCustomStatus('charging');
     return ctx.df.callActivity('Charge', order);
   },
-  async subOrchestration(ctx: OrchestrationContext): Promise<unknown> {
+  subOrchestration: async (ctx: OrchestrationContext): Promise<unknown> => {
     const a = await ctx.df.callSubOrchestrator('Child', 'Ada');
     try {
       await ctx.df.callSubOrchestrator('Child', 'bad', `${ctx.df.instanceId}-bad`);
@@ -59,7 +59,7 @@ export const asyncFixtureOrchestrators = {
     }
     return [a];
   },
-  async approval(ctx: OrchestrationContext): Promise<unknown> {
+  approval: async (ctx: OrchestrationContext): Promise<unknown> => {
     ctx.df.setCustomStatus(0);
     const id = ctx.df.newGuid();
     const first = await ctx.df.waitForExternalEvent('Approval');
@@ -68,7 +68,7 @@ export const asyncFixtureOrchestrators = {
     ctx.df.setCustomStatus(false);
     return { id, first, second };
   },
-  async suspendResume(ctx: OrchestrationContext): Promise<unknown> {
+  suspendResume: async (ctx: OrchestrationContext): Promise<unknown> => {
     const a = await ctx.df.callActivity('A');
     const b = await ctx.df.callActivity('B', a);
     return [a, b];
