@@ -17,6 +17,7 @@ import type { HistoryEvent } from '../../src/core/history.js';
 import { createOrchestrationExecutor, type AsyncOrchestrationExecutor } from '../../src/core/replay.js';
 import { checkReplay, replayHistory } from '../../src/core/replayer.js';
 import { RetryOptions } from '../../src/core/retry-options.js';
+import { until } from '../until.js';
 import { at, describeActions, Driver, ev, outputOf, withoutStackFrames } from './history-builder.js';
 
 /** The async twin of history-builder's Driver: a live executor, checked against a fresh replay at every episode. */
@@ -343,6 +344,29 @@ describe('async orchestrators: what only they can get wrong', () => {
       /^The orchestrator 'Sleepy' awaits something that is not a durable task \(after its durable call at .*async-orchestrators\.test\.ts:\d+:\d+\): a fetch/,
     );
     expect(result.actions).toEqual([]);
+  });
+
+  it('code resumed between episodes by a non-durable promise fails the instance at its next episode', async () => {
+    let wake!: () => void;
+    const gate = new Promise<void>((resolve) => (wake = resolve));
+    let resumed = false;
+    const executor = createOrchestrationExecutor(
+      async (ctx: OrchestrationContext) => {
+        await Promise.race([ctx.df.waitForExternalEvent('Go'), gate]);
+        resumed = true;
+        return ctx.df.callActivity('AfterGate');
+      },
+      { instanceId: 'i', name: 'Gated' },
+    );
+    const first = await executor.execute([ev.started('Gated')], at(0));
+    expect(first.outcome.status).toBe('Running');
+    wake(); // as a fetch answering between episodes would
+    await until(() => resumed, { what: 'the code to run on' });
+    const next = await executor.execute([ev.raised('Go')], at(1));
+    expect(next.outcome.status === 'Failed' && next.outcome.failureDetails.errorMessage).toMatch(
+      /^The orchestrator 'Gated' ran on between episodes: it awaited something that is not a durable task/,
+    );
+    expect(next.actions).toEqual([]);
   });
 
   it('a non-durable await before any durable call is reported as such', async () => {
