@@ -1,8 +1,9 @@
-// The replay engine: runs an orchestrator generator against its history, one episode at a time. A pure function of
-// (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4). A live executor fed only
-// new events and a fresh one that replays the stored history first give identical episodes, which is what lets the
-// worker cache generators between episodes.
-import { CodeRunner, isAsyncOrchestrator, type Outcome } from './code-runner.js';
+// The replay engine: runs an orchestrator (a generator, or an async function) against its history, one episode at a
+// time. A pure function of (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4).
+// A live executor fed only new events and a fresh one that replays the stored history first give identical episodes,
+// which is what lets the worker cache running orchestrators between episodes. Generators run synchronously; async code
+// makes replay and execute return promises, since it runs on in microtasks (code-runner.ts).
+import { CodeRunner, type Outcome } from './code-runner.js';
 import type { AnyOrchestrationHandler, AsyncOrchestrationHandler, LogSink, OrchestrationHandler } from './context.js';
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
 import { TaskhubError } from './errors.js';
@@ -148,8 +149,6 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
     this.#options = options;
     this.#handler = handler;
     this.#keepSites = options.captureCallSites === true;
-    // One stack per durable call of async code (a microsecond): a non-durable await can then be placed after it.
-    this.captureCallSites = this.#keepSites || isAsyncOrchestrator(handler);
     this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
     if (options.httpPollingIntervalMs !== undefined) this.#df.httpPollingIntervalMs = options.httpPollingIntervalMs;
     this.#runner = new CodeRunner({
@@ -162,6 +161,8 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
       unprocessedEvents: () => this.#events.unprocessed(),
       stuck: () => this.#stuckError(),
     });
+    // One stack per durable call of async code (a microsecond): a non-durable await can then be placed after it.
+    this.captureCallSites = this.#keepSites || this.#runner.isAsync;
   }
 
   get isAsync(): boolean {
