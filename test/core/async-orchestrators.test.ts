@@ -471,6 +471,24 @@ describe('async orchestrators: what only they can get wrong', () => {
     );
   });
 
+  it('await gives the task its result type (checked by tsc), and Task.any the winning task', async () => {
+    const d = new AsyncDriver(async (ctx) => {
+      const n: number = await ctx.df.callActivity<number>('N');
+      // @ts-expect-error the result of a Task<number> is not a string
+      const s: string = await ctx.df.callActivity<number>('N');
+      const [a, b] = await Promise.all([ctx.df.callActivity<number>('N'), ctx.df.callActivity<string>('S')]);
+      const timer = ctx.df.createTimer(new Date(Date.parse(at(0)) + 1000));
+      const winner = await ctx.df.Task.any([timer, ctx.df.waitForExternalEvent<boolean>('E')]);
+      const sameTask: boolean = winner === timer;
+      return [n + a, b.length, s, sameTask];
+    });
+    await d.start();
+    await d.run(ev.completed(0, 1));
+    await d.run(ev.completed(1, 'x'));
+    await d.run(ev.completed(2, 2), ev.completed(3, 'abc'));
+    expect(outputOf(await d.run(ev.timerFired(4, at(1))))).toEqual([3, 3, 'x', true]);
+  });
+
   it('a task awaited outside an async orchestrator rejects with what to do', async () => {
     let task: Task | undefined;
     const d = new Driver(function* (ctx: OrchestrationContext): OrchestrationGenerator {
