@@ -198,7 +198,7 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
     try {
       for (this.#storedIndex = 0; this.#storedIndex < history.length; this.#storedIndex++) {
         this.#apply(history[this.#storedIndex] as HistoryEvent);
-        if (runner.woken) await runner.drain();
+        if (this.#unsettled()) await this.#settleAsync();
       }
     } finally {
       runner.inEpisode = false;
@@ -249,7 +249,7 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
     try {
       for (const event of newEvents) {
         this.#receive(event, episode);
-        if (runner.woken) await runner.drain();
+        if (this.#unsettled()) await this.#settleAsync();
       }
     } finally {
       runner.inEpisode = false;
@@ -485,9 +485,26 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
   #resumeExecution(): void {
     if (!this.#suspended) return;
     this.#suspended = false;
+    // Async code runs on after each delivery: the async loops deliver the held messages one by one (#deliverHeld).
+    if (this.#runner.isAsync) return;
     const held = this.#held;
     this.#held = [];
     for (const event of held) this.#deliver(event);
+  }
+
+  /** Async code may run on, or messages held while suspended wait for delivery. */
+  #unsettled(): boolean {
+    return this.#runner.woken || (!this.#suspended && this.#held.length > 0);
+  }
+
+  /** After an event was applied: async code runs on, and messages held while suspended are delivered one by one. */
+  async #settleAsync(): Promise<void> {
+    const runner = this.#runner;
+    if (runner.woken) await runner.drain();
+    while (!this.#suspended && this.#held.length > 0) {
+      this.#deliver(this.#held.shift() as HistoryEvent);
+      if (runner.woken) await runner.drain();
+    }
   }
 
   #matchRecordedAction(event: ScheduledEvent): void {

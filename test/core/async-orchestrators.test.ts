@@ -293,6 +293,48 @@ describe('async orchestrators take the actions and record the history of their g
     });
   });
 
+  it('messages held while suspended are delivered one by one on resume: the first of a race wins', async () => {
+    const results = await twins(
+      function* (ctx: OrchestrationContext): OrchestrationGenerator {
+        const a = ctx.df.callActivity('A');
+        const b = ctx.df.callActivity('B');
+        yield ctx.df.Task.any([a, b]);
+        // Created after A's result was delivered: B or C, whichever was delivered first, wins.
+        const c = ctx.df.waitForExternalEvent('C');
+        const winner = yield ctx.df.Task.any([b, c]);
+        return winner === b ? 'B' : 'C';
+      },
+      async (ctx) => {
+        const a = ctx.df.callActivity('A');
+        const b = ctx.df.callActivity('B');
+        await ctx.df.Task.any([a, b]);
+        const c = ctx.df.waitForExternalEvent('C');
+        const winner = await ctx.df.Task.any([b, c]);
+        return winner === b ? 'B' : 'C';
+      },
+      [() => [ev.suspended()], () => [ev.completed(0), ev.raised('C'), ev.completed(1)], () => [ev.resumed()]],
+    );
+    expect(results[2]?.runtimeStatus).toBe('Suspended');
+    expect(outputOf(results[3] as EpisodeResult)).toBe('C');
+  });
+
+  it('callHttp: the built-in HTTP activity, its response as the result', async () => {
+    const response = { statusCode: 200, content: '{"ok":true}', headers: { 'content-type': 'application/json' } };
+    const results = await twins(
+      function* (ctx: OrchestrationContext): OrchestrationGenerator {
+        const r = (yield ctx.df.callHttp({ method: 'GET', url: 'https://example.com/x' })) as { content: string };
+        return JSON.parse(r.content) as unknown;
+      },
+      async (ctx) => {
+        const r = await ctx.df.callHttp({ method: 'GET', url: 'https://example.com/x' });
+        return JSON.parse(r.content ?? '') as unknown;
+      },
+      [() => [ev.completed(0, response)]],
+    );
+    expect(results[0]?.actions[0]).toMatchObject({ kind: 'ScheduleTask', name: 'BuiltIn::HttpActivity' });
+    expect(outputOf(results[1] as EpisodeResult)).toEqual({ ok: true });
+  });
+
   it('an uncaught activity failure fails the orchestration with that error', async () => {
     const results = await twins(
       function* (ctx: OrchestrationContext): OrchestrationGenerator {
