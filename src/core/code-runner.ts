@@ -11,6 +11,7 @@ import { runInAsyncOrchestration, runInOrchestration, type AsyncScope } from './
 import type { AnyOrchestrationHandler, OrchestrationContext } from './context.js';
 import type { EpisodeOutcome } from './episode.js';
 import { failureDetailsOf, toJson } from './failure.js';
+import { TaskhubError } from './errors.js';
 import type { EventRaisedEvent } from './history.js';
 import type { DurableContextImpl } from './orchestration-context.js';
 import { constraintViolation, isGenerator, isPromiseLike } from './replay-events.js';
@@ -68,6 +69,24 @@ export function asyncGeneratorMessage(name: string): string {
     'awaits tasks (`async function (context) { const r = await context.df.callActivity(…); }`) or a generator that ' +
     'yields them (`function* (context) { const r = yield context.df.callActivity(…); }`).'
   );
+}
+
+/**
+ * Async code that waits on nothing durable: no history event can ever resume it, and no replay could repeat what
+ * would. `after` is the file:line of its last durable call, or 'start' when it made none.
+ */
+export function nonDurableAwaitError(name: string, after: string | undefined): Error {
+  const where = after === 'start' ? ' (before any durable call)' : after ? ` (after its durable call at ${after})` : '';
+  const error = new TaskhubError(
+    'NON_DETERMINISTIC',
+    `The orchestrator '${name}' awaits something that is not a durable task${where}: a fetch or other I/O, a ` +
+      'setTimeout, or a promise no durable task settles. Nothing in its history can resume it, and a replay could ' +
+      'not repeat it. Orchestrator code may await only tasks from context.df (callActivity, createTimer, ' +
+      'waitForExternalEvent, callEntity, Task.all ...) and Promise.all / Promise.race over them: do I/O in an ' +
+      'activity, and wait with context.df.createTimer.',
+  );
+  error.name = 'NonDurableAwaitError';
+  return error;
 }
 
 /** Lets the microtask queue run to its end: one macrotask turn. Not a clock: nothing depends on when it fires. */

@@ -3,7 +3,7 @@
 // A live executor fed only new events and a fresh one that replays the stored history first give identical episodes,
 // which is what lets the worker cache running orchestrators between episodes. Generators run synchronously; async code
 // makes replay and execute return promises, since it runs on in microtasks (code-runner.ts).
-import { CodeRunner, type Outcome } from './code-runner.js';
+import { CodeRunner, nonDurableAwaitError, type Outcome } from './code-runner.js';
 import type { AnyOrchestrationHandler, AsyncOrchestrationHandler, LogSink, OrchestrationHandler } from './context.js';
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
 import { TaskhubError } from './errors.js';
@@ -531,21 +531,7 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
   /** Async code ended up waiting on nothing durable: no history event can ever resume it. */
   #stuckError(): Error {
     const site = this.#lastSite && callSiteOf(this.#lastSite);
-    const where = site
-      ? ` (after its durable call at ${site})`
-      : this.#nextSequenceId === 0
-        ? ' (before any durable call)'
-        : '';
-    const error = new TaskhubError(
-      'NON_DETERMINISTIC',
-      `The orchestrator '${this.#options.name}' awaits something that is not a durable task${where}: a fetch or ` +
-        'other I/O, a setTimeout, or a promise no durable task settles. Nothing in its history can resume it, and a ' +
-        'replay could not repeat it. Orchestrator code may await only tasks from context.df (callActivity, ' +
-        'createTimer, waitForExternalEvent, callEntity, Task.all ...) and Promise.all / Promise.race over them: do ' +
-        'I/O in an activity, and wait with context.df.createTimer.',
-    );
-    error.name = 'NonDurableAwaitError';
-    return error;
+    return nonDurableAwaitError(this.#options.name, site ?? (this.#nextSequenceId === 0 ? 'start' : undefined));
   }
 
   #codeState(): string {
