@@ -73,6 +73,15 @@ for (let run = 1; run <= RUNS; run++) {
       await hub.dispose();
     }
   }
+  if (wanted('W2-async')) {
+    // Its own process: an async orchestrator enables AsyncLocalStorage process-wide (bench/lib/async-chain.ts).
+    const script = join(import.meta.dirname, 'lib/async-chain.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, String(scaled(1000)), ENGINE], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    record(JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as Metric[]);
+  }
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
   if (wanted('replay')) record(await benchReplay());
   if (wanted('grpc')) record(await benchGrpc(`r${run}`, scaled(500), scaled(200)));

@@ -61,8 +61,38 @@ export function appModuleImporter(root: string): ImportAppModule {
   return async (file) => {
     installCompatModules();
     if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks(findAppTsconfig(root));
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    try {
+      return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (err) {
+      throw withAwaitHint(err, file);
+    }
   };
+}
+
+/** The messages Node (CommonJS, ES modules) and esbuild (TypeScript) give for `await` outside an async function. */
+const AWAIT_OUTSIDE_ASYNC = [
+  /await is only valid in async functions/,
+  /"await" can only be used inside an "async" function/,
+  /Unexpected reserved word/,
+];
+
+/**
+ * `await` inside a function* is the mistake of someone writing an async orchestrator as a generator (or the other way
+ * round): the SyntaxError alone does not say so. The error keeps its type and location; its message gains the fix.
+ */
+function withAwaitHint(err: unknown, file: string): unknown {
+  if (!(err instanceof Error) || !AWAIT_OUTSIDE_ASYNC.some((pattern) => pattern.test(err.message))) return err;
+  const what = /Unexpected reserved word/.test(err.message)
+    ? 'If that reserved word is `await` in a function* (or another function not declared async)'
+    : '`await` in a function* (or another function not declared async)';
+  const hint =
+    `\n(loading ${file}) ${what}: an orchestrator is either ` +
+    '`async function (context) { … await context.df.callActivity(…) }` or ' +
+    '`function* (context) { … yield context.df.callActivity(…) }`. Write `async function` and `await`, or ' +
+    '`function*` and `yield`.';
+  err.message += hint;
+  if (err.stack) err.stack += hint;
+  return err;
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {

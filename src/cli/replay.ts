@@ -9,6 +9,7 @@ import { loadApp } from '../app/loader.js';
 import { TaskhubError } from '../core/errors.js';
 import type { HistoryEvent } from '../core/history.js';
 import { checkReplay, type ReplayReport } from '../core/replayer.js';
+import '../worker/async-context.js';
 import { print, printJson } from './output.js';
 
 export interface ReplayCommandOptions {
@@ -36,7 +37,7 @@ export async function replayCommand(file: string, appPath: string, options: Repl
       `The app at ${path.resolve(appPath)} has no orchestrator '${name}' (it has: ${known.join(', ') || 'none'}).`,
     );
   }
-  const report = checkReplay(registered.handler, history, { instanceId, name: registered.name });
+  const report = await checkReplay(registered.handler, history, { instanceId, name: registered.name });
   if (options.json) printJson(report.ok ? { ok: true, runtimeStatus: report.result.runtimeStatus } : report);
   else
     print(

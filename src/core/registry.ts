@@ -2,7 +2,7 @@
 // name as Azure Functions does, and the app's versioning settings. Definitions only; no runtime state lives here.
 // An orchestration may be registered once without a version (Azure's model: the code reads context.df.version) and
 // once per version side by side; each instance runs on the code of the version it was created with.
-import type { ActivityHandler, EntityHandler, OrchestrationHandler } from './context.js';
+import type { ActivityHandler, AnyOrchestrationHandler, EntityHandler } from './context.js';
 import { TaskhubError } from './errors.js';
 import {
   compareVersions,
@@ -14,7 +14,7 @@ import {
 
 /** The code an instance runs on here, or why this app may not run it. */
 export type OrchestrationChoice =
-  { readonly registered: Registered<OrchestrationHandler> } | { readonly refused: string } | undefined;
+  { readonly registered: Registered<AnyOrchestrationHandler> } | { readonly refused: string } | undefined;
 
 export interface Registered<THandler> {
   /** The name as the app spelled it. */
@@ -25,9 +25,9 @@ export interface Registered<THandler> {
 }
 
 export class FunctionRegistry {
-  readonly #orchestrations = new Map<string, Registered<OrchestrationHandler>>();
+  readonly #orchestrations = new Map<string, Registered<AnyOrchestrationHandler>>();
   /** Versioned orchestrations by lower-case name, oldest version first. */
-  readonly #versions = new Map<string, Registered<OrchestrationHandler>[]>();
+  readonly #versions = new Map<string, Registered<AnyOrchestrationHandler>[]>();
   readonly #activities = new Map<string, Registered<ActivityHandler>>();
   readonly #entities = new Map<string, Registered<EntityHandler>>();
   #versioning: VersioningOptions = {};
@@ -47,7 +47,7 @@ export class FunctionRegistry {
    * Registers an orchestrator function; with `version`, as the code of that version of `name`, beside its other
    * versions (and beside an unversioned registration, which runs the instances no version's code claims).
    */
-  registerOrchestration(name: string, handler: OrchestrationHandler, version?: string): void {
+  registerOrchestration(name: string, handler: AnyOrchestrationHandler, version?: string): void {
     if (version === undefined) {
       add(this.#orchestrations, 'orchestration', name, handler);
       this.#filter = undefined;
@@ -80,7 +80,7 @@ export class FunctionRegistry {
    * Every registration of an orchestration: the unversioned one first (version undefined), then its versions from
    * oldest to newest. Empty when the name is unknown.
    */
-  orchestrationVersions(name: string): Registered<OrchestrationHandler>[] {
+  orchestrationVersions(name: string): Registered<AnyOrchestrationHandler>[] {
     const key = name.toLowerCase();
     const plain = this.#orchestrations.get(key);
     return [...(plain ? [plain] : []), ...(this.#versions.get(key) ?? [])];
@@ -93,7 +93,7 @@ export class FunctionRegistry {
   }
 
   /** The orchestration's newest version, or its unversioned registration: whether the name is known here. */
-  getOrchestration(name: string): Registered<OrchestrationHandler> | undefined {
+  getOrchestration(name: string): Registered<AnyOrchestrationHandler> | undefined {
     const key = name.toLowerCase();
     return this.#versions.get(key)?.at(-1) ?? this.#orchestrations.get(key);
   }
@@ -178,7 +178,7 @@ export class FunctionRegistry {
   }
 
   /** One registration per orchestration name (see orchestrationVersions for all of them). */
-  orchestrations(): Registered<OrchestrationHandler>[] {
+  orchestrations(): Registered<AnyOrchestrationHandler>[] {
     const byName = new Map(this.#orchestrations);
     for (const [key, list] of this.#versions) if (!byName.has(key)) byName.set(key, list.at(-1)!);
     return [...byName.values()];

@@ -15,7 +15,7 @@ import {
 } from '../core/history.js';
 import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
-import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
+import { createOrchestrationExecutor, type AnyOrchestrationExecutor } from '../core/replay.js';
 import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
 import type {
   EpisodeCommit,
@@ -28,6 +28,7 @@ import type {
 import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, failedExecutionMessages } from './episode-commit.js';
 import { rewindCommit } from './rewind-commit.js';
+import './async-context.js';
 import type { ExecutorCache } from './executor-cache.js';
 import type { StoreCleanup } from './store-cleanup.js';
 import { storeFailureKind } from '../store/store-failure.js';
@@ -354,7 +355,9 @@ export class OrchestrationDispatcher {
           ? {}
           : { httpPollingIntervalMs: this.#deps.httpPollingIntervalMs }),
       });
-      executor.replay(history);
+      // An async orchestrator's replay (and episode) returns a promise; a generator's is synchronous, awaited never.
+      const replayed = executor.replay(history);
+      if (replayed) await replayed;
       cached = { executor, executionId, historyLength: history.length, bytes: estimateBytes(history) };
       cache.put(id, cached);
       startedCache.set(executor, started);
@@ -368,7 +371,8 @@ export class OrchestrationDispatcher {
     logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
     let result: EpisodeResult;
     try {
-      result = cached.executor.execute(events, now);
+      const executed = cached.executor.execute(events, now);
+      result = executed instanceof Promise ? await executed : executed;
     } catch (err) {
       cache.delete(id);
       const failure = failureDetailsOf(err);
@@ -658,7 +662,7 @@ export class OrchestrationDispatcher {
 }
 
 /** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */
-const startedCache = new WeakMap<OrchestrationExecutor, ExecutionStartedEvent>();
+const startedCache = new WeakMap<AnyOrchestrationExecutor, ExecutionStartedEvent>();
 
 /** Timers an episode set (their spans start then). */
 function timersOf(result: EpisodeResult): { timerId: number }[] {
