@@ -7,6 +7,7 @@ import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { checkKey, refuseWrites } from './auth.js';
+import { doctorRoutes } from './doctor-api.js';
 import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
@@ -220,6 +221,7 @@ export function managementApi(host: HostContext): Hono {
   });
 
   entityRoutes(api, host);
+  doctorRoutes(api, host);
   return api;
 }
 
