@@ -35,7 +35,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'PENDING_TOO_LONG',
       severity: 'error',
-      title: `${scan.pending.count} instance(s) Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
+      title: `${count(scan.pending.count, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
       meaning:
         'Their start message has been due all that time and no worker took it: no host (taskhub start) or worker ' +
         '(taskhub worker) runs this task hub, or every worker is busy or failing to reach the store.',
@@ -54,7 +54,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'STUCK',
       severity: 'error',
-      title: `${stuck.length} Running instance(s) stuck: what they wait for no longer exists`,
+      title: `${count(stuck.length, 'Running instance')} stuck: what they wait for no longer exists`,
       meaning:
         'Their history waits for an activity, a timer or a sub-orchestration, but the store holds no work item, ' +
         'timer message or running child that would ever answer (a crash mid-write, a store restored from a partial ' +
@@ -73,7 +73,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'WAITING_FOR_EVENT',
       severity: 'warning',
-      title: `${waiting.length} Running instance(s) waiting for an external event for longer than ${formatAge(t.waitingOlderThanMs)}`,
+      title: `${count(waiting.length, 'Running instance')} waiting for an external event for longer than ${formatAge(t.waitingOlderThanMs)}`,
       meaning:
         'Nothing in the store will wake them (no timer, no activity, no sub-orchestration pending): only an event ' +
         'raised from outside will. waitForExternalEvent records nothing in the history, so the event name is the ' +
@@ -94,7 +94,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'EXPIRED_LEASES',
       severity: 'warning',
-      title: `${scan.expiredLeases.count} lease(s) held by worker(s) that are gone: ${workers.join(', ')}`,
+      title: `${count(scan.expiredLeases.count, 'lease')} held by workers that are gone: ${workers.join(', ')}`,
       meaning:
         'A worker locked these instances or work items and its lease ran out without being renewed or released: ' +
         'the worker was killed or lost the store. A running worker takes an expired lease over the next time the ' +
@@ -115,7 +115,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'DELIVERY_COUNT_EXCEEDED',
       severity: 'error',
-      title: `${scan.redelivered.count} work item(s) or instance(s) delivered ${t.maxDeliveryCount} times or more without completing`,
+      title: `${count(scan.redelivered.count, 'work item or instance', 'work items or instances')} delivered ${t.maxDeliveryCount} times or more without completing`,
       meaning:
         `Each delivery ended its worker (a crash, a kill, a hang) before it could finish: past maxDeliveryCount ` +
         `(${t.maxDeliveryCount}) a worker quarantines them (an activity's task fails with PoisonMessageException, ` +
@@ -139,7 +139,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'ENTITY_LOCK_ORPHANED',
       severity: 'error',
-      title: `${scan.orphanedEntityLocks.count} entity lock(s) held by orchestrations that are finished or gone`,
+      title: `${count(scan.orphanedEntityLocks.count, 'entity lock')} held by orchestrations that are finished or gone`,
       meaning:
         'An orchestration locked these entities (lockEntities) and ended without releasing them: every operation ' +
         'sent to them since waits in their queue and nobody will ever release them.',
@@ -157,7 +157,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'OVERSIZED',
       severity: 'warning',
-      title: `${scan.oversized.count} oversized histor(ies) or payload(s)`,
+      title: `${count(scan.oversized.count, 'oversized history or payload', 'oversized histories or payloads')}`,
       meaning:
         `Histories over ${t.maxHistoryEvents} events or ${formatBytes(t.maxPayloadBytes)}, and inputs, outputs or ` +
         `custom statuses over ${formatBytes(t.maxPayloadBytes)}: each replay reads the whole history, so such ` +
@@ -180,7 +180,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'FINISHED_NOT_PURGED',
       severity: old ? 'warning' : 'info',
-      title: `${scan.finished.count} finished instance(s) stored; the oldest was created ${age(oldest)} ago`,
+      title: `${count(scan.finished.count, 'finished instance')} stored; the oldest was created ${age(oldest)} ago`,
       meaning: old
         ? `Finished instances older than ${formatAge(t.finishedOlderThanMs)} are kept until purged: they grow the ` +
           'store and every query over it.'
@@ -196,19 +196,24 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
   findings.push(storeFinding(scan));
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   findings.sort((a, b) => order[a.severity] - order[b.severity]);
-  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const severities = (s: Severity) => findings.filter((f) => f.severity === s).length;
   return {
     hubName: store.hubName,
     checkedAt: scan.now,
     thresholds: t,
     findings,
-    summary: { errors: count('error'), warnings: count('warning'), info: count('info') },
+    summary: { errors: severities('error'), warnings: severities('warning'), info: severities('info') },
     store: {
       ...scan.size,
       finishedInstances: scan.finished.count,
       ...(oldest !== undefined ? { oldestFinishedCreatedTime: oldest } : {}),
     },
   };
+}
+
+/** `3 leases`, `1 lease`. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function sizeText(what: string, size: number): string {

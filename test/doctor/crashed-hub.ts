@@ -189,3 +189,9 @@ export async function writeCrashedHub(store: Store, bigBytes = 4096): Promise<vo
   // Pending: created, and no worker ever ran its start message (created last, so no claim above saw it).
   await create(store, 'Greet', IDS.neverStarted, 'nobody');
 }
+
+/** Only a Waits instance that ran its first episode and waits for Go. */
+export async function writeWaitingInstance(store: Store): Promise<void> {
+  await create(store, 'Waits', IDS.waiting);
+  await episode(store, 'w-1', IDS.waiting, []);
+}

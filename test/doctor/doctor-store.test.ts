@@ -136,10 +136,10 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
 
     const registry = new FunctionRegistry();
     registry.registerOrchestration('Greet', function* (context: OrchestrationContext) {
-      return (yield context.df.callActivity('SayHello', context.df.getInput<string>()));
+      return yield context.df.callActivity('SayHello', context.df.getInput<string>());
     });
     registry.registerOrchestration('Waits', function* (context: OrchestrationContext) {
-      return (yield context.df.waitForExternalEvent('Go'));
+      return yield context.df.waitForExternalEvent('Go');
     });
     registry.registerActivity('SayHello', (name: unknown) => `Hello ${String(name)}!`);
     registry.registerEntity('Counter', counter);
