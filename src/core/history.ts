@@ -57,6 +57,8 @@ export interface TaskScheduledEvent extends Base {
   readonly eventType: 'TaskScheduled';
   readonly name: string;
   readonly input?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface TaskCompletedEvent extends Base {
   readonly eventType: 'TaskCompleted';
@@ -75,6 +77,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends Base {
   readonly name: string;
   readonly instanceId: string;
   readonly input?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends Base {
   readonly eventType: 'SubOrchestrationInstanceCompleted';

@@ -103,7 +103,12 @@ export class DurableContextImpl implements DurableOrchestrationContext {
 
   callActivityWithRetry<TResult = unknown>(name: string, retryOptions: RetryOptions, input?: unknown): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
+    const spec = {
+      kind: 'ScheduleTask',
+      name: requireName(name, 'An activity'),
+      ...payload(input),
+      maxAttempts: policy.maxNumberOfAttempts,
+    } as const;
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
@@ -119,7 +124,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     instanceId?: string,
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = this.#subOrchestrationSpec(name, input, instanceId);
+    const spec = { ...this.#subOrchestrationSpec(name, input, instanceId), maxAttempts: policy.maxNumberOfAttempts };
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }

@@ -74,13 +74,14 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
 
 /** The action an atomic task asks for, before it has a sequence id. Payloads are JSON text. */
 export type ActionSpec =
-  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string }
+  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string; readonly maxAttempts?: number }
   | { readonly kind: 'CreateTimer'; readonly fireAt: string }
   | {
       readonly kind: 'CreateSubOrchestration';
       readonly name: string;
       readonly instanceId?: string;
       readonly input?: string;
+      readonly maxAttempts?: number;
     }
   | { readonly kind: 'SendEvent'; readonly instanceId: string; readonly name: string; readonly input?: string };
 
