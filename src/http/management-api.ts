@@ -3,6 +3,7 @@
 // request before it calls the client, so a rejected request writes nothing.
 import { Hono, type Context } from 'hono';
 import { toStatusJson } from '../client/status-view.js';
+import { readWaitingFor } from '../client/waiting-for.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
@@ -135,7 +136,13 @@ export function managementApi(host: HostContext): Hono {
       showHistoryOutput: bool(c, 'showHistoryOutput', false),
       showInput: bool(c, 'showInput', true),
     });
-    const body = toStatusJson(status);
+    // Taskhub extension: `showWaitingFor=true` adds what the instance waits for; Azure's payload is left as it is.
+    const body = bool(c, 'showWaitingFor', false)
+      ? {
+          ...toStatusJson(status),
+          waitingFor: await readWaitingFor(host.hub.store, status.instanceId, status.runtimeStatus),
+        }
+      : toStatusJson(status);
     switch (status.runtimeStatus) {
       case 'Completed':
       case 'Terminated':
