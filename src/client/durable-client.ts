@@ -194,7 +194,9 @@ export class TaskHubClient implements DurableClient {
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
     const record = await this.#require(instanceId);
     // The stored input is already JSON text: pass it on as it is, never re-encoded.
-    return this.#start(record.name, restartWithNewInstanceId ? newInstanceId() : instanceId, record.input);
+    const newId = restartWithNewInstanceId ? newInstanceId() : instanceId;
+    // The new instance remembers its original (the dashboard links back to it).
+    return this.#start(record.name, newId, record.input, newId === instanceId ? undefined : instanceId);
   }
 
   /** Only finished instances are purged (as Durable Functions does); a running or unknown one counts 0. */
@@ -264,7 +266,7 @@ export class TaskHubClient implements DurableClient {
     return listEntities(this.#store, query);
   }
 
-  async #start(name: string, instanceId: string, input: string | undefined): Promise<string> {
+  async #start(name: string, instanceId: string, input: string | undefined, restartedFrom?: string): Promise<string> {
     if (typeof name !== 'string' || name === '') {
       throw new TaskhubError('INVALID_ARGUMENT', 'startNew needs a non-empty orchestrator function name.');
     }
@@ -284,6 +286,7 @@ export class TaskHubClient implements DurableClient {
       instanceId,
       executionId,
       input,
+      ...(restartedFrom !== undefined ? { restartedFrom } : {}),
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
     // Durable Functions' default: only an instance that is no longer running may be replaced.

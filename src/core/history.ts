@@ -40,6 +40,8 @@ export interface ExecutionStartedEvent extends Base {
   readonly scheduledStartTime?: string;
   /** Events carried over by continueAsNew(input, preserveUnprocessedEvents=true). */
   readonly carryoverEvents?: readonly EventRaisedEvent[];
+  /** Taskhub extension: the instance this one was restarted from (client.restart with a new instance id). */
+  readonly restartedFrom?: string;
 }
 export interface ExecutionCompletedEvent extends Base {
   readonly eventType: 'ExecutionCompleted';
