@@ -1,6 +1,9 @@
 // Talks to the host: the dashboard API (/dashboard/api) for lists, counts, details, bulk actions and the live feed,
 // the management API for single-instance actions. The key comes from `?code=` once and is kept for the tab.
 import type { WaitingFor } from '../../src/client/waiting-for.js';
+import type { DoctorReport } from '../../src/doctor/findings.js';
+
+export type { DoctorReport, Finding, Severity } from '../../src/doctor/findings.js';
 
 export type { WaitingFor, WaitingItem } from '../../src/client/waiting-for.js';
 
@@ -211,6 +214,8 @@ export const api = {
       `${WEBHOOK}/instances/${encodeURIComponent(id)}/${op}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`,
       { method: 'POST' },
     ),
+  /** `taskhub doctor`'s report, through the management API's Taskhub extension route. */
+  doctor: () => request<DoctorReport>(`${WEBHOOK}/doctor`),
   restart: (id: string) =>
     request<{ id: string }>(`${WEBHOOK}/instances/${encodeURIComponent(id)}/restart`, { method: 'POST' }),
   purge: (id: string) =>
