@@ -4,7 +4,14 @@
 import type { Command } from 'commander';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { diagnose } from '../doctor/diagnose.js';
-import { exitCodeOf, withTargetFlags, type DoctorReport, type Finding, type Severity } from '../doctor/findings.js';
+import {
+  exitCodeOf,
+  withTargetFlags,
+  type DoctorReport,
+  type Finding,
+  type Severity,
+  type TargetFlags,
+} from '../doctor/findings.js';
 import { flagOf, THRESHOLD_OPTIONS, thresholdsFrom } from '../doctor/options.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
@@ -52,13 +59,9 @@ export function registerDoctorCommand(program: Command): void {
 }
 
 /** The target options the user gave, repeated on every fix command so it acts where doctor looked. */
-function targetFlags(options: Options): string[] {
-  const flags: string[] = [];
-  for (const name of ['app', 'url', 'store', 'hub'] as const) {
-    const value = options[name];
-    if (typeof value === 'string') flags.push(`--${name}`, value);
-  }
-  return flags;
+function targetFlags(options: Options): TargetFlags {
+  const text = (name: string) => (typeof options[name] === 'string' ? options[name] : undefined);
+  return { app: text('app'), url: text('url'), store: text('store'), hub: text('hub') };
 }
 
 async function readReport(options: Options, thresholds: ReturnType<typeof thresholdsFrom>): Promise<DoctorReport> {

@@ -15,6 +15,7 @@ export function parseAge(raw: string, what: string): number {
 
 /** 93_000 → "1 min 33 s"; rounded to the two largest units. */
 export function formatAge(ms: number): string {
+  if (ms <= 0) return '0 s';
   if (ms < 1000) return 'under 1 s';
   const parts: [number, string][] = [
     [Math.floor(ms / 86_400_000), 'd'],

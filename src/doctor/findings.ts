@@ -97,11 +97,32 @@ export function command(...args: string[]): string {
   return ['taskhub', ...args.map(shellArg)].join(' ');
 }
 
-/** Appends target options (`--store …`, `--hub …`, `--url …`) to every `taskhub …` command of the report. */
-export function withTargetFlags(report: DoctorReport, flags: readonly string[]): DoctorReport {
+/** The target options doctor was given, to repeat on the commands it prints. */
+export interface TargetFlags {
+  readonly app?: string;
+  readonly url?: string;
+  readonly store?: string;
+  readonly hub?: string;
+}
+
+/**
+ * Adds the target options to every `taskhub …` command of the report, so each acts where doctor looked. `taskhub
+ * start` takes the app folder as its argument and no --url (it starts the host that would answer there).
+ */
+export function withTargetFlags(report: DoctorReport, target: TargetFlags): DoctorReport {
+  const flags = (['app', 'url', 'store', 'hub'] as const).flatMap((name) =>
+    target[name] !== undefined ? [`--${name}`, target[name]] : [],
+  );
   if (flags.length === 0) return report;
   const suffix = ` ${flags.map(shellArg).join(' ')}`;
+  const startArgs = [
+    ...(target.app !== undefined ? [target.app] : []),
+    ...(['store', 'hub'] as const).flatMap((name) => (target[name] !== undefined ? [`--${name}`, target[name]] : [])),
+  ];
+  const start = command('start', ...startArgs);
   const add = (line: string) =>
-    line.replace(/(taskhub [^&|;]*?)(\s*(?:&&|$))/g, (_, cmd: string, rest: string) => `${cmd}${suffix}${rest}`);
+    line === 'taskhub start'
+      ? start
+      : line.replace(/(taskhub [^&|;]*?)(\s*(?:&&|$))/g, (_, cmd: string, rest: string) => `${cmd}${suffix}${rest}`);
   return { ...report, findings: report.findings.map((f) => ({ ...f, fix: f.fix.map(add) })) };
 }

@@ -83,8 +83,15 @@ describe('taskhub doctor on the app’s store', () => {
 
   it('fix commands name the target the doctor read, so they act where it looked', async () => {
     const store = `sqlite:${path.join(cwd, '.taskhub/taskhub.db')}`;
-    const r = await taskhub(['doctor', '--json', '--store', store, '--hub', 'CliHub'], { cwd: path.dirname(cwd) });
-    const stuck = (JSON.parse(r.stdout) as DoctorReport).findings.find((f) => f.code === 'STUCK');
+    const r = await taskhub(['doctor', '--json', '--store', store, '--hub', 'CliHub', '--pending-older-than', '0'], {
+      cwd: path.dirname(cwd),
+    });
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    const stuck = report.findings.find((f) => f.code === 'STUCK');
+    // `taskhub start` takes the store and hub, never --url.
+    expect(report.findings.find((f) => f.code === 'PENDING_TOO_LONG')?.fix[0]).toBe(
+      `taskhub start --store ${store} --hub CliHub`,
+    );
     expect(stuck?.fix).toEqual([
       `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' --store ${store} --hub CliHub && ` +
         `taskhub restart ${IDS.stuck} --same-id --store ${store} --hub CliHub`,
