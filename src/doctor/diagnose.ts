@@ -54,7 +54,7 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     findings.push({
       code: 'STUCK',
       severity: 'error',
-      title: `${count(stuck.length, 'Running instance')} stuck: what they wait for no longer exists`,
+      title: `${count(stuck.length, 'Running instance')} stuck: what ${stuck.length === 1 ? 'it waits' : 'they wait'} for no longer exists`,
       meaning:
         'Their history waits for an activity, a timer or a sub-orchestration, but the store holds no work item, ' +
         'timer message or running child that would ever answer (a crash mid-write, a store restored from a partial ' +
@@ -186,7 +186,8 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
           'store and every query over it.'
         : 'Finished instances are kept until purged.',
       count: scan.finished.count,
-      instanceIds: scan.finished.oldestInstanceId ? [scan.finished.oldestInstanceId] : [],
+      // The oldest is named in the details; listing ids here would suggest the others could be listed too.
+      instanceIds: [],
       details: scan.finished.oldestInstanceId ? [`oldest: ${scan.finished.oldestInstanceId} created ${oldest}`] : [],
       fix: old ? [command('purge', '--status', 'Completed,Failed,Terminated', '--to', cutoff, '--dry-run')] : [],
       ...(old ? { advice: 'Check the list --dry-run prints, then run the same command with --yes.' } : {}),

@@ -46,7 +46,7 @@ describe('taskhub doctor on the app’s store', () => {
     const r = await taskhub(['doctor'], { cwd });
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('Task hub CliHub, checked ');
-    expect(r.stdout).toMatch(/^ERROR {4}1 Running instance stuck: what they wait for no longer exists$/m);
+    expect(r.stdout).toMatch(/^ERROR {4}1 Running instance stuck: what it waits for no longer exists$/m);
     expect(r.stdout).toContain(`- ${IDS.stuck} (Greet): waits for activity SayHello (#0), which has no work item`);
     expect(r.stdout).toContain(
       `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' && taskhub restart ${IDS.stuck} --same-id`,

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../until.js';
 import { ensureBuilt, hasChromium, launchChromium, waitForStatus } from './dashboard-browser.js';
-import { post, startHost, type RunningHost } from './host.js';
+import { post, ROOT, startHost, type RunningHost } from './host.js';
 
 describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', () => {
   let host: RunningHost;
@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
     await expect.poll(() => stuck.count()).toBe(1);
     expect(await stuck.getAttribute('data-severity')).toBe('error');
     expect(await stuck.getByTestId('finding-title').textContent()).toBe(
-      '1 Running instance stuck: what they wait for no longer exists',
+      '1 Running instance stuck: what it waits for no longer exists',
     );
     expect(await stuck.getByTestId('finding-fix').allTextContents()).toEqual([
       "taskhub terminate lost-timer --reason 'stuck: nothing left to wake it' && taskhub restart lost-timer --same-id",
@@ -79,6 +79,10 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
     expect(await page.locator('[data-testid="finding"][data-code="STORE_SIZE"]').getAttribute('data-severity')).toBe(
       'info',
     );
+
+    if (process.env.TASKHUB_SCREENSHOTS) {
+      await page.screenshot({ path: path.join(ROOT, 'docs/dashboard-doctor.png'), fullPage: true });
+    }
 
     await stuck.getByTestId('finding-instance').click();
     await expect.poll(() => page.getByTestId('instance-id').textContent()).toBe('lost-timer');
