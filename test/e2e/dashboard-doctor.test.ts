@@ -1,11 +1,14 @@
 // The dashboard's doctor page, "attempt n of N" and restart links in a real browser (Chromium through playwright-core)
 // against `taskhub start`: an instance whose timer message was lost (deleted with SQL, as a crash could leave it) is
 // listed as stuck with the command that fixes it, and gone once fixed; a retry policy's attempts read "attempt 2 of 3";
-// a restarted instance links back to its original.
+// the version a start event carries is shown; a restarted instance links back to its original.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../src/core/history.js';
+import { openTaskHub } from '../../src/hub.js';
+import { createLogger } from '../../src/log.js';
 import { until } from '../until.js';
 import { ensureBuilt, hasChromium, launchChromium, waitForStatus } from './dashboard-browser.js';
 import { post, ROOT, startHost, type RunningHost } from './host.js';
@@ -105,6 +108,42 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
       'attempt 2 of 3',
       'attempt 3 of 3',
     ]);
+  });
+
+  it('shows the version an instance was started with', async () => {
+    // Written as a client that starts with a version would write it (the start event carries the version).
+    const client = await openTaskHub({
+      store: path.join(host.dir, 'hub.db'),
+      worker: false,
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      const startEvent: HistoryEvent = {
+        eventType: 'ExecutionStarted',
+        eventId: -1,
+        timestamp: new Date().toISOString(),
+        name: 'Quick',
+        instanceId: 'versioned-1',
+        executionId: 'versioned-1-x',
+        input: '3',
+        version: '2.1',
+      };
+      await client.store.createInstance({
+        instanceId: 'versioned-1',
+        executionId: 'versioned-1-x',
+        name: 'Quick',
+        input: '3',
+        startEvent,
+      });
+    } finally {
+      await client.close();
+    }
+    await waitForStatus(api, 'versioned-1', (b) => b.runtimeStatus === 'Completed');
+    await page.goto(`${host.url}/#/instances/versioned-1`);
+    await expect.poll(() => page.getByTestId('version').textContent()).toBe('2.1');
+    await page.goto(`${host.url}/#/instances/quick-9`);
+    await expect.poll(() => page.getByTestId('instance-id').textContent()).toBe('quick-9');
+    expect(await page.getByTestId('version').count()).toBe(0);
   });
 
   it('links a restarted instance to its original', async () => {
