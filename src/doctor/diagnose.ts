@@ -18,13 +18,15 @@ import {
 
 /** Histories longer than this are not read to tell stuck from waiting (the instance is then called waiting). */
 const MAX_READ_EVENTS = 5000;
+/** At most this many idle Running instances have their history read (least recently updated first). */
+const MAX_IDLE_EXAMINED = 500;
 
 export async function diagnose(store: Store, thresholds: Partial<DoctorThresholds> = {}): Promise<DoctorReport> {
   if (!store.doctorScan) {
     throw new TaskhubError('NOT_SUPPORTED', 'This store cannot be diagnosed: it offers no doctor scan.');
   }
   const t: DoctorThresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  const scan = await store.doctorScan(t);
+  const scan = await store.doctorScan({ ...t, idleLimit: Math.max(t.limit, MAX_IDLE_EXAMINED) });
   const nowMs = Date.parse(scan.now);
   const findings: Finding[] = [];
   const ids = <T extends { instanceId: string }>(rows: readonly T[]) => [...new Set(rows.map((r) => r.instanceId))];
@@ -50,6 +52,14 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
   }
 
   const { stuck, waiting } = await classifyIdle(store, scan, t, nowMs);
+  const unexamined = scan.idle.count - scan.idle.rows.length;
+  const note =
+    unexamined > 0
+      ? [
+          `${count(unexamined, 'more idle Running instance')} not examined (the ${scan.idle.rows.length} least recently updated were)`,
+        ]
+      : [];
+  const cap = <T>(list: readonly T[]) => list.slice(0, t.limit);
   if (stuck.length > 0) {
     findings.push({
       code: 'STUCK',
@@ -60,9 +70,9 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
         'timer message or running child that would ever answer (a crash mid-write, a store restored from a partial ' +
         'backup, or rows deleted by hand). Nothing will run them again.',
       count: stuck.length,
-      instanceIds: stuck.map((s) => s.instance.instanceId),
-      details: stuck.map((s) => `${s.instance.instanceId} (${s.instance.name}): ${s.why}`),
-      fix: stuck.flatMap((s) => [
+      instanceIds: cap(stuck).map((s) => s.instance.instanceId),
+      details: [...cap(stuck).map((s) => `${s.instance.instanceId} (${s.instance.name}): ${s.why}`), ...note],
+      fix: cap(stuck).flatMap((s) => [
         `${command('terminate', s.instance.instanceId, '--reason', 'stuck: nothing left to wake it')} && ` +
           command('restart', s.instance.instanceId, '--same-id'),
       ]),
@@ -79,11 +89,14 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
         'raised from outside will. waitForExternalEvent records nothing in the history, so the event name is the ' +
         "one the orchestrator's code waits for. If nobody is going to raise it, they wait forever.",
       count: waiting.length,
-      instanceIds: waiting.map((w) => w.instance.instanceId),
-      details: waiting.map(
-        (w) => `${w.instance.instanceId} (${w.instance.name}) last updated ${age(w.instance.lastUpdatedTime)} ago`,
-      ),
-      fix: waiting.map((w) => command('raise', w.instance.instanceId, '<EventName>', '<json>')),
+      instanceIds: cap(waiting).map((w) => w.instance.instanceId),
+      details: [
+        ...cap(waiting).map(
+          (w) => `${w.instance.instanceId} (${w.instance.name}) last updated ${age(w.instance.lastUpdatedTime)} ago`,
+        ),
+        ...note,
+      ],
+      fix: cap(waiting).map((w) => command('raise', w.instance.instanceId, '<EventName>', '<json>')),
       advice: 'Raise the event the code waits for, or terminate the instance: taskhub terminate <id>.',
     });
   }

@@ -14,6 +14,8 @@ export interface DoctorScanOptions {
   readonly maxPayloadBytes: number;
   /** At most this many rows per list (counts are always whole). */
   readonly limit: number;
+  /** At most this many rows of `idle` (doctor reads each one's history to tell stuck from waiting); default `limit`. */
+  readonly idleLimit?: number;
 }
 
 /** A capped list of rows with the whole count. */

@@ -20,13 +20,19 @@ const INSTANCE_COLUMNS = `instance_id AS "instanceId", name, runtime_status AS "
 
 export async function scanPostgres(db: Queryable, s: string, options: DoctorScanOptions): Promise<DoctorScan> {
   const { limit } = options;
-  const capped = async <T extends object>(from: string, select: string, order: string, params: unknown[]) => {
+  const capped = async <T extends object>(
+    from: string,
+    select: string,
+    order: string,
+    params: unknown[],
+    max = limit,
+  ) => {
     const count = await db.query<{ n: string }>(`SELECT COUNT(*) AS n ${from}`, params);
     const n = Number(count.rows[0]?.n ?? 0);
     if (n === 0) return { count: 0, rows: [] as T[] };
     const { rows } = await db.query<T & Record<string, unknown>>(
       `SELECT ${select} ${from} ORDER BY ${order} LIMIT $${params.length + 1}`,
-      [...params, limit],
+      [...params, max],
     );
     return { count: n, rows: rows as T[] };
   };
@@ -52,6 +58,7 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
     INSTANCE_COLUMNS,
     'i.last_updated_time',
     [nowMs],
+    options.idleLimit ?? limit,
   );
 
   const leases = await capped<Omit<ExpiredLease, 'expiredAt'> & { expires: string }>(

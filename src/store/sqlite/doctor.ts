@@ -26,11 +26,14 @@ export function scanSqlite(
   options: DoctorScanOptions,
 ): DoctorScan {
   const { limit } = options;
-  const capped = <T>(countSql: string, rowsSql: string, ...params: unknown[]): Capped<T> => {
-    const { n } = db.prepare(countSql).get(...params) as { n: number };
-    const rows = n === 0 ? [] : (db.prepare(`${rowsSql} LIMIT ?`).all(...params, limit) as T[]);
-    return { count: n, rows };
-  };
+  const cappedAt =
+    (max: number) =>
+    <T>(countSql: string, rowsSql: string, ...params: unknown[]): Capped<T> => {
+      const { n } = db.prepare(countSql).get(...params) as { n: number };
+      const rows = n === 0 ? [] : (db.prepare(`${rowsSql} LIMIT ?`).all(...params, max) as T[]);
+      return { count: n, rows };
+    };
+  const capped = cappedAt(limit);
   const dueBefore = nowMs - options.pendingOlderThanMs;
   const dueBeforeIso = new Date(dueBefore).toISOString();
 
@@ -53,7 +56,7 @@ export function scanSqlite(
       AND i.lock_expires < ?
       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id)
       AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.hub = i.hub AND w.instance_id = i.instance_id)`;
-  const idle = capped<ScannedInstance>(
+  const idle = cappedAt(options.idleLimit ?? limit)<ScannedInstance>(
     `SELECT COUNT(*) AS n ${idleWhere}`,
     `SELECT ${INSTANCE_COLUMNS} ${idleWhere} ORDER BY i.last_updated_time`,
     hub,
