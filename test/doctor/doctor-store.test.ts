@@ -16,6 +16,7 @@ import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { Store } from '../../src/store/store.js';
 import { counter } from '../entities/counter-entity.js';
 import { startPgServer, type PgServer } from '../store/pg-server.js';
+import { taskhub } from '../cli/cli-helpers.js';
 import { until } from '../until.js';
 import { IDS, writeCrashedHub } from './crashed-hub.js';
 
@@ -127,6 +128,22 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
     } finally {
       await hub.close();
     }
+  });
+
+  it('taskhub doctor --store reads the same findings from this store, exit 3', async () => {
+    const hub = await open('ByCli');
+    await writeCrashedHub(hub.store);
+    await hub.close();
+    const store = kind === 'SQLite' ? `sqlite:${path.join(dir, 'ByCli.db')}` : pgServer!.connectionString;
+    const r = await taskhub(['doctor', '--json', '--store', store, '--hub', 'ByCli'], { cwd: dir });
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    expect(report.hubName).toBe('ByCli');
+    expect(find(report, 'STUCK').fix).toEqual([
+      `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' --store ${store} --hub ByCli && ` +
+        `taskhub restart ${IDS.stuck} --same-id --store ${store} --hub ByCli`,
+    ]);
+    expect(report.store.kind).toBe(kind === 'SQLite' ? 'sqlite' : 'postgres');
   });
 
   it('the fixes it prints work: the stuck instance completes, the orphaned entity lock is released', async () => {
