@@ -74,9 +74,11 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
       details: [...cap(stuck).map((s) => `${s.instance.instanceId} (${s.instance.name}): ${s.why}`), ...note],
       fix: cap(stuck).flatMap((s) => [
         `${command('terminate', s.instance.instanceId, '--reason', 'stuck: nothing left to wake it')} && ` +
-          command('restart', s.instance.instanceId, '--same-id'),
+          command('restart', s.instance.instanceId),
       ]),
-      advice: 'Terminate each and start it again with its original input (restart --same-id once it is Terminated).',
+      advice:
+        'Terminate each, and start it again with its original input under a new instance id (the new one links back ' +
+        'to it); restart --same-id keeps the id, once the termination has been processed.',
     });
   }
   if (waiting.length > 0) {

@@ -49,7 +49,7 @@ describe('taskhub doctor on the app’s store', () => {
     expect(r.stdout).toMatch(/^ERROR {4}1 Running instance stuck: what it waits for no longer exists$/m);
     expect(r.stdout).toContain(`- ${IDS.stuck} (Greet): waits for activity SayHello (#0), which has no work item`);
     expect(r.stdout).toContain(
-      `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' && taskhub restart ${IDS.stuck} --same-id`,
+      `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' && taskhub restart ${IDS.stuck}`,
     );
     expect(r.stdout).toMatch(/^INFO {5}SQLite .*taskhub\.db: [\d.]+ KiB, write-ahead log/m);
     expect(r.stdout).toMatch(/^3 errors, 1 warning\.$/m);
@@ -94,7 +94,7 @@ describe('taskhub doctor on the app’s store', () => {
     );
     expect(stuck?.fix).toEqual([
       `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' --store ${store} --hub CliHub && ` +
-        `taskhub restart ${IDS.stuck} --same-id --store ${store} --hub CliHub`,
+        `taskhub restart ${IDS.stuck} --store ${store} --hub CliHub`,
     ]);
   });
 
@@ -135,26 +135,35 @@ describe('taskhub doctor with the app’s host running', () => {
     expect((await fetch(base, { method: 'POST' })).status).toBe(405);
   });
 
-  it('the CLI asks the host; pasting the printed fix into a shell gets the stuck instance going', async () => {
+  it('the CLI asks the host; pasting the printed fix into a shell terminates the stuck instance and runs it again', async () => {
     const r = await taskhub(['doctor', '--json'], { cwd });
     const report = JSON.parse(r.stdout) as DoctorReport;
     const fix = report.findings.find((f) => f.code === 'STUCK')?.fix[0];
     expect(fix).toBeDefined();
     const cli = [process.execPath, ...cliCommand()].map((a) => `'${a}'`).join(' ');
     const script = fix!.replace(/\btaskhub /g, `${cli} `);
-    const ran = await new Promise<number>((resolve) => {
-      execFile('sh', ['-c', script], { cwd, env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn' } }, (err) =>
-        resolve(err ? 1 : 0),
+    const ran = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('sh', ['-c', script], { cwd, env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn' } }, (err, stdout) =>
+        resolve({ code: err ? 1 : 0, stdout }),
       );
     });
-    expect(ran).toBe(0);
-    await until(
-      async () => {
-        const status = await taskhub(['status', IDS.stuck, '--json'], { cwd });
-        return (JSON.parse(status.stdout) as { runtimeStatus: string }).runtimeStatus === 'Completed';
-      },
-      { what: 'the restarted instance to complete', timeoutMs: 90_000, pollMs: 250 },
-    );
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain(`Requested terminate of ${IDS.stuck}.`);
+    const restarted = new RegExp(`Restarted ${IDS.stuck} as (\\S+)\\.`).exec(ran.stdout)?.[1];
+    expect(restarted).toBeDefined();
+    const statusOf = async (id: string) =>
+      (JSON.parse((await taskhub(['status', id, '--json'], { cwd })).stdout) as { runtimeStatus: string })
+        .runtimeStatus;
+    await until(async () => (await statusOf(restarted!)) === 'Completed', {
+      what: 'the restarted instance to complete',
+      timeoutMs: 90_000,
+      pollMs: 250,
+    });
+    await until(async () => (await statusOf(IDS.stuck)) === 'Terminated', {
+      what: 'the stuck instance to be terminated',
+      timeoutMs: 90_000,
+      pollMs: 250,
+    });
     const after = await taskhub(['doctor', '--json'], { cwd });
     expect(codes(JSON.parse(after.stdout) as DoctorReport)).not.toContain('STUCK');
   });

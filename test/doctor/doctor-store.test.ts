@@ -78,7 +78,7 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
       expect(stuck.instanceIds).toEqual([IDS.stuck]);
       expect(stuck.details[0]).toContain('waits for activity SayHello (#0), which has no work item');
       expect(stuck.fix).toEqual([
-        `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' && taskhub restart ${IDS.stuck} --same-id`,
+        `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' && taskhub restart ${IDS.stuck}`,
       ]);
 
       const waiting = find(r, 'WAITING_FOR_EVENT');
@@ -141,7 +141,7 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
     expect(report.hubName).toBe('ByCli');
     expect(find(report, 'STUCK').fix).toEqual([
       `taskhub terminate ${IDS.stuck} --reason 'stuck: nothing left to wake it' --store ${store} --hub ByCli && ` +
-        `taskhub restart ${IDS.stuck} --same-id --store ${store} --hub ByCli`,
+        `taskhub restart ${IDS.stuck} --store ${store} --hub ByCli`,
     ]);
     expect(report.store.kind).toBe(kind === 'SQLite' ? 'sqlite' : 'postgres');
   });
@@ -178,16 +178,18 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
         what: 'the queued add to run once the lock is released',
       });
 
-      // `taskhub terminate stuck-greet … && taskhub restart stuck-greet --same-id`.
+      // `taskhub terminate stuck-greet … && taskhub restart stuck-greet`, one right after the other.
       await hub.client.terminate(IDS.stuck, 'stuck: nothing left to wake it');
+      const restarted = await hub.client.restart(IDS.stuck);
       await until(async () => (await hub.client.getStatus(IDS.stuck)).runtimeStatus === 'Terminated', {
         what: 'the stuck instance to be terminated',
       });
-      await hub.client.restart(IDS.stuck, false);
-      await until(async () => (await hub.client.getStatus(IDS.stuck)).runtimeStatus === 'Completed', {
+      await until(async () => (await hub.client.getStatus(restarted)).runtimeStatus === 'Completed', {
         what: 'the restarted instance to complete',
       });
-      expect((await hub.client.getStatus(IDS.stuck)).output).toBe('Hello ann!');
+      expect((await hub.client.getStatus(restarted)).output).toBe('Hello ann!');
+      const started = (await hub.store.getHistory(restarted)).find((e) => e.eventType === 'ExecutionStarted');
+      expect(started).toMatchObject({ restartedFrom: IDS.stuck });
 
       const after = await diagnose(hub.store);
       const codes = after.findings.map((f) => f.code);

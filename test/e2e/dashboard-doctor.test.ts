@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
       '1 Running instance stuck: what it waits for no longer exists',
     );
     expect(await stuck.getByTestId('finding-fix').allTextContents()).toEqual([
-      "taskhub terminate lost-timer --reason 'stuck: nothing left to wake it' && taskhub restart lost-timer --same-id",
+      "taskhub terminate lost-timer --reason 'stuck: nothing left to wake it' && taskhub restart lost-timer",
     ]);
     expect(await stuck.textContent()).toMatch(
       /lost-timer \(Sleeper\): waits for timer #0 due \S+Z, which has no timer/,
