@@ -1,7 +1,7 @@
 // What an unfinished orchestration waits for, read from its stored history alone: timers not fired yet, activities
 // and sub-orchestrations not answered (with their attempt number when a retry policy scheduled them again), entity
-// operations not answered, and the critical section (lockEntities) it holds or has requested. Pure, one pass.
-// A Taskhub extension: Durable Functions' status API has no such field.
+// operations not answered, and the critical section (lockEntities) it holds or has requested. Pure, one pass (only
+// readWaitingFor reads the history from a store first). A Taskhub extension: Durable Functions' status API has none.
 import type { HistoryEvent, RuntimeStatus } from '../core/history.js';
 import type { Store } from '../store/store.js';
 

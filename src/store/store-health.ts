@@ -118,6 +118,7 @@ const READS = new Set([
   'lockHolders',
   'nextVisibleAt',
   'getTimerStatus',
+  'doctorScan',
 ]);
 
 /**
