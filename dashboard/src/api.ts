@@ -178,9 +178,13 @@ export const api = {
     const k = key();
     return `/dashboard/api/instances/${encodeURIComponent(id)}/export${k ? `?code=${encodeURIComponent(k)}` : ''}`;
   },
-  /** Starts an orchestration through the management API's start route; answers the new instance's id. */
-  async start(name: string, input: unknown, instanceId?: string): Promise<string> {
-    const url = `${WEBHOOK}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+  /**
+   * Starts an orchestration through the management API's start route; answers the new instance's id. `version` goes
+   * as `?version=` (Taskhub's extension of the start route).
+   */
+  async start(name: string, input: unknown, instanceId?: string, version?: string): Promise<string> {
+    const path = `${WEBHOOK}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+    const url = version ? `${path}?version=${encodeURIComponent(version)}` : path;
     const body = await request<{ id: string }>(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

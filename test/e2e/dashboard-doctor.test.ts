@@ -1,7 +1,8 @@
 // The dashboard's doctor page, "attempt n of N" and restart links in a real browser (Chromium through playwright-core)
 // against `taskhub start`: an instance whose timer message was lost (deleted with SQL, as a crash could leave it) is
 // listed as stuck with the command that fixes it, and gone once fixed; a retry policy's attempts read "attempt 2 of 3";
-// the version a start event carries is shown; a restarted instance links back to its original.
+// the version a start event carries is shown, and the start form sends one; a restarted instance links back to its
+// original.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
@@ -144,6 +145,23 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
     await page.goto(`${host.url}/#/instances/quick-9`);
     await expect.poll(() => page.getByTestId('instance-id').textContent()).toBe('quick-9');
     expect(await page.getByTestId('version').count()).toBe(0);
+  });
+
+  it('starts an instance with the version typed in the start form', async () => {
+    await page.goto(`${host.url}/#/`);
+    await page.getByTestId('start-instance').click();
+    await page.getByTestId('start-name').selectOption('Quick');
+    await page.getByTestId('start-id').fill('started-v');
+    await page.getByTestId('start-version').fill('3.0');
+    await page.getByTestId('start-input').fill('2');
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/orchestrators/Quick/')),
+      page.getByTestId('confirm').click(),
+    ]);
+    expect(new URL(request.url()).pathname).toBe('/runtime/webhooks/durabletask/orchestrators/Quick/started-v');
+    expect(new URL(request.url()).searchParams.get('version')).toBe('3.0');
+    await expect.poll(() => page.getByTestId('instance-id').textContent()).toBe('started-v');
+    await expect.poll(() => page.getByTestId('detail-status').textContent(), { timeout: 15_000 }).toBe('Completed');
   });
 
   it('links a restarted instance to its original', async () => {
