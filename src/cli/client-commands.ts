@@ -78,9 +78,14 @@ function parseJsonOption(value: string | undefined, what: string): unknown {
 }
 
 /** The status, or a not-found error that also names the other hubs of the store when this one is empty. */
-async function statusOrHint(target: ClientTarget, instanceId: string, showHistory: boolean): Promise<StatusJson> {
+async function statusOrHint(
+  target: ClientTarget,
+  instanceId: string,
+  showHistory: boolean,
+  showWaitingFor = false,
+): Promise<StatusJson> {
   try {
-    return await target.status(instanceId, showHistory);
+    return await target.status(instanceId, showHistory, showWaitingFor);
   } catch (err) {
     const notFound =
       isTaskhubError(err, 'INSTANCE_NOT_FOUND') || (err instanceof HostAnswerError && err.status === 404);
@@ -147,10 +152,10 @@ export function registerClientCommands(program: Command): void {
     .action((instanceId: string, options: Options) =>
       withClient(options, async (target) => {
         if (options.json) {
-          printJson(await statusOrHint(target, instanceId, options.history === true));
+          printJson(await statusOrHint(target, instanceId, options.history === true, true));
           return;
         }
-        print(describeInstance(await statusOrHint(target, instanceId, true)));
+        print(describeInstance(await statusOrHint(target, instanceId, true, true)));
       }),
     );
 

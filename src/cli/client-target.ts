@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TaskHubClient } from '../client/durable-client.js';
 import { toStatusJson, type StatusJson } from '../client/status-view.js';
+import { readWaitingFor } from '../client/waiting-for.js';
+import type { RuntimeStatus } from '../core/history.js';
 import { toSummary } from '../http/dashboard-feed.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { DEFAULT_HUB } from '../host/worker-protocol.js';
@@ -43,7 +45,8 @@ export interface ClientTarget {
   readonly where: string;
   /** Instances newest first (as the dashboard lists them), one page. */
   list(filter: OrchestrationFilter): Promise<ListResult>;
-  status(instanceId: string, showHistory: boolean): Promise<StatusJson>;
+  /** `showWaitingFor` adds the Taskhub extension `waitingFor` (see status-view.ts). */
+  status(instanceId: string, showHistory: boolean, showWaitingFor?: boolean): Promise<StatusJson>;
   start(name: string, input: unknown, instanceId: string | undefined, version?: string): Promise<StartedInstance>;
   raise(instanceId: string, eventName: string, data: unknown): Promise<void>;
   control(op: 'terminate' | 'suspend' | 'resume' | 'rewind', instanceId: string, reason?: string): Promise<void>;
@@ -169,8 +172,10 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
-    async status(id, showHistory) {
-      return toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
+    async status(id, showHistory, showWaitingFor = false) {
+      const status = toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
+      if (!showWaitingFor) return status;
+      return { ...status, waitingFor: await readWaitingFor(hub.store, id, status.runtimeStatus as RuntimeStatus) };
     },
     async start(name, input, instanceId, version) {
       return { id: await client.startNew(name, { instanceId, input, ...(version ? { version } : {}) }) };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { isTaskhubError } from '../core/errors.js';
 import type { TargetOptions } from './client-target.js';
 import { registerClientCommands, withTarget } from './client-commands.js';
+import { registerDoctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { applyLogOptions, withLogOptions, type LogOptions } from './log-options.js';
 import { newCommand, type NewOptions } from './new.js';
@@ -92,6 +93,7 @@ program
 
 registerClientCommands(program);
 registerPurgeCommand(program);
+registerDoctorCommand(program);
 
 withTarget(program.command('export'))
   .description("Print an instance's name, input and raw history as JSON (for `taskhub replay`)")

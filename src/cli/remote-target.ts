@@ -94,8 +94,9 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
-    async status(instanceId, showHistory) {
-      const query = showHistory ? { showHistory: 'true', showHistoryOutput: 'true' } : {};
+    async status(instanceId, showHistory, showWaitingFor = false) {
+      const query: Query = showHistory ? { showHistory: 'true', showHistoryOutput: 'true' } : {};
+      if (showWaitingFor) query.showWaitingFor = 'true';
       return (await (await call('GET', id(instanceId), query)).json()) as StatusJson;
     },
     async start(name, input, instanceId, version) {

@@ -209,13 +209,10 @@ export class TaskHubClient implements DurableClient {
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
     const record = await this.#require(instanceId);
     // The stored input is already JSON text: pass it on as it is, never re-encoded.
-    // The same version too: a restart runs the code the instance ran.
-    return this.#start(
-      record.name,
-      restartWithNewInstanceId ? newInstanceId() : instanceId,
-      record.input,
-      record.version,
-    );
+    const newId = restartWithNewInstanceId ? newInstanceId() : instanceId;
+    // The same version too: a restart runs the code the instance ran. The new instance remembers its original (the
+    // dashboard links back to it).
+    return this.#start(record.name, newId, record.input, record.version, newId === instanceId ? undefined : instanceId);
   }
 
   /** Only finished instances are purged (as Durable Functions does); a running or unknown one counts 0. */
@@ -290,6 +287,7 @@ export class TaskHubClient implements DurableClient {
     instanceId: string,
     input: string | undefined,
     version: string | undefined,
+    restartedFrom?: string,
   ): Promise<string> {
     if (typeof name !== 'string' || name === '') {
       throw new TaskhubError('INVALID_ARGUMENT', 'startNew needs a non-empty orchestrator function name.');
@@ -314,6 +312,7 @@ export class TaskHubClient implements DurableClient {
       input,
       ...(span?.stored ? { parentTraceContext: span.stored } : {}),
       ...(version === undefined ? {} : { version }),
+      ...(restartedFrom !== undefined ? { restartedFrom } : {}),
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
     try {

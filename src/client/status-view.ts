@@ -5,6 +5,7 @@ import type { InstanceRecord } from '../store/store.js';
 import { renderHistory } from './history-view.js';
 import { parseJsonText } from './json.js';
 import type { DurableOrchestrationStatus, GetStatusOptions } from './types.js';
+import type { WaitingFor } from './waiting-for.js';
 
 /** Builds the status; `history` is the stored history when showHistory asked for it (not read for Pending instances). */
 export function toOrchestrationStatus(
@@ -60,6 +61,11 @@ export interface StatusJson {
   /** The orchestration version, when the instance has one (Durable Task's OrchestrationState.Version). */
   readonly version?: string;
   readonly historyEvents?: readonly Record<string, unknown>[];
+  /**
+   * Taskhub extension, only with `showWaitingFor=true`: what a Running or Suspended instance waits for (timers with
+   * their due time, activities and sub-orchestrations with their attempt, entity calls, locks); null otherwise.
+   */
+  readonly waitingFor?: WaitingFor | null;
 }
 
 export function toStatusJson(status: DurableOrchestrationStatus): StatusJson {

@@ -53,6 +53,8 @@ export interface ExecutionStartedEvent extends Base {
   readonly carryoverEvents?: readonly EventRaisedEvent[];
   /** Where the instance's spans join their trace (OpenTelemetry); absent when it was started with no trace. */
   readonly parentTraceContext?: TraceContext;
+  /** Taskhub extension: the instance this one was restarted from (client.restart with a new instance id). */
+  readonly restartedFrom?: string;
 }
 export interface ExecutionCompletedEvent extends Base {
   readonly eventType: 'ExecutionCompleted';
@@ -70,6 +72,8 @@ export interface TaskScheduledEvent extends Base {
   readonly eventType: 'TaskScheduled';
   readonly name: string;
   readonly input?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface TaskCompletedEvent extends Base {
   readonly eventType: 'TaskCompleted';
@@ -90,6 +94,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends Base {
   readonly input?: string;
   /** The version the orchestration asked for (callSubOrchestrator's version argument), when it named one. */
   readonly version?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends Base {
   readonly eventType: 'SubOrchestrationInstanceCompleted';

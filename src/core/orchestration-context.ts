@@ -105,7 +105,12 @@ export class DurableContextImpl implements DurableOrchestrationContext {
 
   callActivityWithRetry<TResult = unknown>(name: string, retryOptions: RetryOptions, input?: unknown): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
+    const spec = {
+      kind: 'ScheduleTask',
+      name: requireName(name, 'An activity'),
+      ...payload(input),
+      maxAttempts: policy.maxNumberOfAttempts,
+    } as const;
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
@@ -127,7 +132,10 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     version?: string,
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = this.#subOrchestrationSpec(name, input, instanceId, version);
+    const spec = {
+      ...this.#subOrchestrationSpec(name, input, instanceId, version),
+      maxAttempts: policy.maxNumberOfAttempts,
+    };
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }

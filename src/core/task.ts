@@ -168,7 +168,7 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
 
 /** The action an atomic task asks for, before it has a sequence id. Payloads are JSON text. */
 export type ActionSpec =
-  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string }
+  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string; readonly maxAttempts?: number }
   | { readonly kind: 'CreateTimer'; readonly fireAt: string }
   | {
       readonly kind: 'CreateSubOrchestration';
@@ -177,6 +177,7 @@ export type ActionSpec =
       readonly input?: string;
       /** The child's version; absent: the defaultVersion (or newest registered) where the child is created. */
       readonly version?: string;
+      readonly maxAttempts?: number;
     }
   | { readonly kind: 'SendEvent'; readonly instanceId: string; readonly name: string; readonly input?: string };
 

@@ -4,7 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { toExportedHistory } from '../client/exported-history.js';
-import { waitingFor, type WaitingFor } from '../client/waiting-for.js';
+import { waitingFor, WAITING_STATUSES, type WaitingFor } from '../client/waiting-for.js';
 import { TaskhubError } from '../core/errors.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
@@ -25,8 +25,6 @@ type BulkOp = (typeof BULK_OPS)[number];
 const HEARTBEAT_MS = 15_000;
 /** The list reads the history of its Running rows up to this length for "waiting for"; longer ones say so. */
 const LIST_WAITING_MAX_EVENTS = 2000;
-/** Statuses whose instances wait for something (Suspended ones wait to be resumed first, but say for what after). */
-const WAITING_STATUSES = new Set(['Running', 'Suspended']);
 
 /**
  * "Waiting for" of the list's rows that wait (Running, Suspended), read from their histories in parallel; a row whose

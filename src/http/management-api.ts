@@ -3,10 +3,12 @@
 // request before it calls the client, so a rejected request writes nothing.
 import { Hono, type Context } from 'hono';
 import { toStatusJson } from '../client/status-view.js';
+import { readWaitingFor } from '../client/waiting-for.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { checkKey, refuseWrites } from './auth.js';
+import { doctorRoutes } from './doctor-api.js';
 import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
@@ -147,7 +149,13 @@ export function managementApi(host: HostContext): Hono {
       showHistoryOutput: bool(c, 'showHistoryOutput', false),
       showInput: bool(c, 'showInput', true),
     });
-    const body = toStatusJson(status);
+    // Taskhub extension: `showWaitingFor=true` adds what the instance waits for; Azure's payload is left as it is.
+    const body = bool(c, 'showWaitingFor', false)
+      ? {
+          ...toStatusJson(status),
+          waitingFor: await readWaitingFor(host.hub.store, status.instanceId, status.runtimeStatus),
+        }
+      : toStatusJson(status);
     switch (status.runtimeStatus) {
       case 'Completed':
       case 'Terminated':
@@ -233,6 +241,7 @@ export function managementApi(host: HostContext): Hono {
   });
 
   entityRoutes(api, host);
+  doctorRoutes(api, host);
   return api;
 }
 

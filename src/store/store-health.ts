@@ -119,6 +119,7 @@ const READS = new Set([
   'nextVisibleAt',
   'backlog',
   'getTimerStatus',
+  'doctorScan',
 ]);
 
 /**

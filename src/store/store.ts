@@ -3,6 +3,7 @@
 // scoped to one task hub.
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
 import type { VersionFilter } from '../core/versioning.js';
+import type { DoctorScanStore } from './doctor-scan.js';
 
 /** The stored row of an orchestration instance (the latest execution). */
 export interface InstanceRecord {
@@ -384,6 +385,8 @@ export interface Store extends InstanceStore, MessageStore, WorkItemStore, Timer
   /** Optional: the dashboard's search (see InstanceSearchStore). */
   searchInstances?: InstanceSearchStore['searchInstances'];
   countInstances?: InstanceSearchStore['countInstances'];
+  /** Optional: what `taskhub doctor` reads (see doctor-scan.ts). */
+  doctorScan?: DoctorScanStore['doctorScan'];
   /** Create tables / run pending migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

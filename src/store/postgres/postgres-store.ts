@@ -28,6 +28,8 @@ import type {
 } from '../store.js';
 import { PgClaims } from './claims.js';
 import { PgCommitter } from './commit.js';
+import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
+import { scanPostgres } from './doctor.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
 import { withConnection } from './checkout.js';
@@ -230,6 +232,10 @@ export class PostgresStore implements Store {
   /** The dashboard's counts per runtime status for a search. */
   countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>> {
     return this.#search.count(this.#db, query);
+  }
+
+  doctorScan(options: DoctorScanOptions): Promise<DoctorScan> {
+    return scanPostgres(this.#db, this.schema, options);
   }
 
   queryInstances(query: InstanceQuery): Promise<InstancePage> {

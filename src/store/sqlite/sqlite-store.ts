@@ -28,6 +28,8 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { SqliteCommitter } from './commit.js';
+import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
+import { scanSqlite } from './doctor.js';
 import { SqliteQueries } from './queries.js';
 import { SqliteSearch } from './search.js';
 import { SqliteTimers } from './timers.js';
@@ -210,6 +212,10 @@ export class SqliteStore implements Store {
 
   countInstances(query: InstanceSearch): Promise<Partial<Record<RuntimeStatus, number>>> {
     return run(() => this.#search.count(query));
+  }
+
+  doctorScan(options: DoctorScanOptions): Promise<DoctorScan> {
+    return run(() => scanSqlite(this.db, this.hubName, this.db.name, this.clock.now(), options));
   }
 
   purgeInstance(instanceId: string): Promise<number> {
