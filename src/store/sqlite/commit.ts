@@ -175,6 +175,7 @@ export class SqliteCommitter {
   }
 
   #enqueue(messages: readonly NewMessage[]): number {
+    if (messages.length === 0) return 0;
     let count = 0;
     const now = this.#clock.now();
     for (const m of messages) {
@@ -253,8 +254,9 @@ export class SqliteCommitter {
       const rejected: string[] = [];
       const exists: string[] = [];
       const now = this.#clock.now();
+      const updatedTime = new Date(now).toISOString();
       for (const episode of batch.episodes) {
-        if (!this.#commitEpisode(batch, episode, now, exists)) rejected.push(episode.instanceId);
+        if (!this.#commitEpisode(batch, episode, now, updatedTime, exists)) rejected.push(episode.instanceId);
       }
       for (const c of batch.activityCompletions) {
         const k = c.workItem;
@@ -264,7 +266,7 @@ export class SqliteCommitter {
       }
       return {
         rejectedEpisodes: rejected,
-        updatedTime: new Date(now).toISOString(),
+        updatedTime,
         ...(exists.length > 0 ? { instanceExists: exists } : {}),
       };
     });
@@ -279,7 +281,7 @@ export class SqliteCommitter {
     return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate();
   }
 
-  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, exists: string[]): boolean {
+  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, updatedTime: string, exists: string[]): boolean {
     const s = this.#s;
     const hub = this.#hub;
     if (e.create) {
@@ -297,11 +299,11 @@ export class SqliteCommitter {
     const lockUntil = now + batch.leaseMs;
     // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
     const terminal = isTerminal(e.runtimeStatus);
-    const updatedTime = new Date(now).toISOString();
     // A non-terminal row never holds an output or a failure (every write that leaves a terminal status clears them),
     // so continuing in the same status needs to write neither.
     const continues =
       !terminal &&
+      e.create === undefined &&
       e.keepLock &&
       e.input === undefined &&
       e.entityState === undefined &&
