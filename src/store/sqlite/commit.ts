@@ -80,6 +80,13 @@ export class SqliteCommitter {
           history_length = ?, last_updated_time = ?,
           execution_id = ?, locked_by = ?, lock_expires = ?, delivery_count = 0
         WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?`),
+      // The common step of a running instance (same status, lock kept): it sets no indexed column, so SQLite writes
+      // the row's page only, not the pages of instances_status and instances_locked (2 of W2's 10 WAL frames a step).
+      // The status is part of the check; a row in another status (a first episode, a rewind) takes updateInstance.
+      continueInstance: p(`UPDATE instances SET custom_status = COALESCE(?, custom_status), history_length = ?,
+          last_updated_time = ?, lock_expires = ?, delivery_count = 0
+        WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?
+          AND runtime_status = ?`),
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
       ),
@@ -171,6 +178,7 @@ export class SqliteCommitter {
   }
 
   #enqueue(messages: readonly NewMessage[]): number {
+    if (messages.length === 0) return 0;
     let count = 0;
     const now = this.#clock.now();
     for (const m of messages) {
@@ -252,30 +260,38 @@ export class SqliteCommitter {
   }
 
   commit(batch: CommitBatch): CommitResult {
-    return this.#db
-      .transaction(() => {
-        const rejected: string[] = [];
-        const exists: string[] = [];
-        const now = this.#clock.now();
-        for (const episode of batch.episodes) {
-          if (!this.#commitEpisode(batch, episode, now, exists)) rejected.push(episode.instanceId);
-        }
-        for (const c of batch.activityCompletions) {
-          const k = c.workItem;
-          const deleted = this.#s.deleteWorkItem!.run(this.#hub, k.instanceId, k.executionId, k.taskScheduledId);
-          if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
-          this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
-        }
-        return {
-          rejectedEpisodes: rejected,
-          updatedTime: new Date(now).toISOString(),
-          ...(exists.length > 0 ? { instanceExists: exists } : {}),
-        };
-      })
-      .immediate();
+    return this.#atomic(() => {
+      const rejected: string[] = [];
+      const exists: string[] = [];
+      const now = this.#clock.now();
+      const updatedTime = new Date(now).toISOString();
+      for (const episode of batch.episodes) {
+        if (!this.#commitEpisode(batch, episode, now, updatedTime, exists)) rejected.push(episode.instanceId);
+      }
+      for (const c of batch.activityCompletions) {
+        const k = c.workItem;
+        const deleted = this.#s.deleteWorkItem!.run(this.#hub, k.instanceId, k.executionId, k.taskScheduledId);
+        if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
+        this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
+      }
+      return {
+        rejectedEpisodes: rejected,
+        updatedTime,
+        ...(exists.length > 0 ? { instanceExists: exists } : {}),
+      };
+    });
   }
 
-  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, exists: string[]): boolean {
+  /**
+   * Runs fn atomically: inside the caller's transaction (the store's write batch, which gives each of several writes
+   * a savepoint of its own), or in an IMMEDIATE transaction of its own. A savepoint here would only add a second copy
+   * of every page the write changes to the statement journal.
+   */
+  #atomic<T>(fn: () => T): T {
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate();
+  }
+
+  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, updatedTime: string, exists: string[]): boolean {
     const s = this.#s;
     const hub = this.#hub;
     if (e.create) {
@@ -293,24 +309,48 @@ export class SqliteCommitter {
     const lockUntil = now + batch.leaseMs;
     // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
     const terminal = isTerminal(e.runtimeStatus);
-    const updated = s.updateInstance!.run(
-      e.runtimeStatus,
-      e.input ?? null,
-      terminal ? (e.output ?? null) : null,
-      terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
-      e.customStatus ?? null,
-      e.entityState ?? null,
-      base + e.append.length,
-      new Date(now).toISOString(),
-      executionId,
-      e.keepLock ? batch.workerId : null,
-      e.keepLock ? lockUntil : 0,
-      hub,
-      e.instanceId,
-      batch.workerId,
-      e.executionId,
-      e.expectedHistoryLength,
-    );
+    // A non-terminal row never holds an output or a failure (every write that leaves a terminal status clears them),
+    // so continuing in the same status needs to write neither.
+    const continues =
+      !terminal &&
+      e.create === undefined &&
+      e.keepLock &&
+      e.input === undefined &&
+      e.entityState === undefined &&
+      e.newExecutionId === undefined &&
+      !e.replaceHistory &&
+      s.continueInstance!.run(
+        e.customStatus ?? null,
+        base + e.append.length,
+        updatedTime,
+        lockUntil,
+        hub,
+        e.instanceId,
+        batch.workerId,
+        e.executionId,
+        e.expectedHistoryLength,
+        e.runtimeStatus,
+      ).changes > 0;
+    const updated = continues
+      ? { changes: 1 }
+      : s.updateInstance!.run(
+          e.runtimeStatus,
+          e.input ?? null,
+          terminal ? (e.output ?? null) : null,
+          terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
+          e.customStatus ?? null,
+          e.entityState ?? null,
+          base + e.append.length,
+          updatedTime,
+          executionId,
+          e.keepLock ? batch.workerId : null,
+          e.keepLock ? lockUntil : 0,
+          hub,
+          e.instanceId,
+          batch.workerId,
+          e.executionId,
+          e.expectedHistoryLength,
+        );
     if (updated.changes === 0) return false;
     if (e.replaceHistory) s.deleteHistory!.run(hub, e.instanceId);
     if (e.append.length > 0) s.insertHistory!.run(hub, e.instanceId, base, JSON.stringify(e.append));

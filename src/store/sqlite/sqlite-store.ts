@@ -62,6 +62,8 @@ export class SqliteStore implements Store {
   #flushScheduled = false;
   /** Runs fn in a savepoint: its writes roll back alone if it throws. */
   readonly #savepoint: <T>(fn: () => T) => T;
+  /** Runs fn in a transaction of its own (BEGIN IMMEDIATE). */
+  readonly #immediate: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
   #searches: SqliteSearch | undefined;
   #timerSchedules: SqliteTimers | undefined;
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
     this.db.pragma('wal_autocheckpoint = 8000');
     const savepoint = this.db.transaction((fn: () => unknown) => fn());
     this.#savepoint = <T>(fn: () => T): T => savepoint(fn) as T;
+    this.#immediate = <T>(fn: () => T): T => savepoint.immediate(fn) as T;
   }
 
   migrate(): Promise<void> {
@@ -136,6 +139,20 @@ export class SqliteStore implements Store {
     const ops = this.#pending;
     this.#pending = [];
     if (ops.length === 0) return;
+    const only = ops.length === 1 ? ops[0] : undefined;
+    if (only) {
+      // One write (a group commit, mostly): the transaction alone isolates it. A savepoint would copy every page the
+      // write changes to its statement journal first (W1: 6,000 page writes to a temp file per 2,000 instances).
+      let value: unknown;
+      try {
+        value = this.#immediate(only.fn);
+      } catch (err) {
+        only.reject(err);
+        return;
+      }
+      only.resolve(value);
+      return;
+    }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       this.db
