@@ -31,6 +31,8 @@ export interface InstanceSummary {
   lastUpdatedTime: string;
   customStatus: unknown;
   parentInstanceId?: string;
+  /** The orchestration version the instance was created with, when it has one. */
+  version?: string;
 }
 
 export interface FailureDetails {
@@ -89,6 +91,7 @@ export interface ListFilter {
   status?: RuntimeStatus[];
   prefix?: string;
   customStatus?: string;
+  version?: string;
   from?: string;
   to?: string;
   orderBy?: string;

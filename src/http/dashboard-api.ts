@@ -187,7 +187,7 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
         throw new HttpError(
           400,
           'INVALID_ARGUMENT',
-          'A bulk action needs a filter (name, runtimeStatus, prefix, customStatus, from, to) or a list of ' +
+          'A bulk action needs a filter (name, runtimeStatus, prefix, customStatus, version, from, to) or a list of ' +
             "'instanceIds', so it never reaches every instance of the task hub by accident.",
         );
       }
@@ -228,6 +228,7 @@ function hasFilter(query: InstanceSearch): boolean {
     query.instanceIdPrefix ||
     query.createdTimeFrom ||
     query.createdTimeTo ||
+    query.version !== undefined ||
     (query.runtimeStatus && query.runtimeStatus.length > 0),
   );
 }

@@ -145,6 +145,14 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
     await page.goto(`${host.url}/#/instances/quick-9`);
     await expect.poll(() => page.getByTestId('instance-id').textContent()).toBe('quick-9');
     expect(await page.getByTestId('version').count()).toBe(0);
+    // The list shows the version beside the name, and the version filter keeps only that version's instances.
+    await page.goto(`${host.url}/#/?version=2.1`);
+    const rows = page.getByTestId('instance-row');
+    await expect
+      .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))))
+      .toEqual(['versioned-1']);
+    expect(await rows.getByTestId('row-version').textContent()).toBe(' v2.1');
+    expect(await page.getByTestId('filter-version').inputValue()).toBe('2.1');
   });
 
   it('starts an instance with the version typed in the start form', async () => {
