@@ -131,6 +131,9 @@ async function run(init: WorkerInit): Promise<void> {
       worker: {
         ...workerSettings(loaded.definition),
         ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
+        ...(init.retention === undefined
+          ? {}
+          : { retention: { ...loaded.definition.retention, olderThanMs: init.retention } }),
       },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),

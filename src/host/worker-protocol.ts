@@ -30,6 +30,8 @@ export interface WorkerInit {
   readonly hub: string | undefined;
   /** `taskhub worker --lease-ms`. */
   readonly leaseMs?: number | undefined;
+  /** `--retention`: ages per finished status (ms), replacing host.json's retention ages (its other keys stay). */
+  readonly retention?: Readonly<Partial<Record<'Completed' | 'Failed' | 'Terminated', number>>> | undefined;
   /** False for `taskhub worker`: no HTTP functions are served (the host forwards no requests). */
   readonly serveHttp?: boolean;
   /** The address the host is bound to, and its keys: the worker checks function keys exactly as the host would. */

@@ -170,4 +170,21 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
     postgres: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
   },
+  {
+    version: 8,
+    // Retention and large purges take finished instances oldest last update first, one small batch at a time: this
+    // partial index holds only finished rows, so an episode of a running instance never touches it. Versions 6 and 7
+    // belong to other changes; this step depends on nothing after 5, and a store that has 8 applies 6 and 7 when they
+    // arrive (steps are applied by version, whichever are missing). PostgreSQL keys the time in the "C" collation,
+    // byte order like SQLite's, as the purge queries compare it.
+    description: 'finished instances by last update',
+    sqlite: [
+      `CREATE INDEX instances_finished ON instances (hub, runtime_status, last_updated_time)
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+    postgres: [
+      `CREATE INDEX instances_finished ON instances (runtime_status, last_updated_time COLLATE "C")
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+  },
 ];

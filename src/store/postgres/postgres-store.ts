@@ -17,6 +17,7 @@ import type {
   InstanceSearch,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -28,6 +29,7 @@ import { PgClaims } from './claims.js';
 import { PgCommitter } from './commit.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
+import { PgPurgeBatch } from './purge-batch.js';
 import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
   readonly #listener: PgListener;
   readonly #search: PgSearch;
   readonly #timers: PgTimers;
+  readonly #purgeBatch: PgPurgeBatch;
   #closed = false;
   #creates: PendingCreate[] = [];
   #reads = new Map<
@@ -98,6 +101,7 @@ export class PostgresStore implements Store {
     this.#prepared = preparing(this.pool);
     this.#search = new PgSearch(this.schema);
     this.#timers = new PgTimers(this.schema);
+    this.#purgeBatch = new PgPurgeBatch(this.schema);
   }
 
   migrate(): Promise<void> {
@@ -240,6 +244,10 @@ export class PostgresStore implements Store {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#instances.purge(this.#db, query);
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#purgeBatch.purge(this.#db, batch);
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {

@@ -18,6 +18,7 @@ import type {
   CreateInstanceOptions,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -27,6 +28,7 @@ import type {
 } from '../store.js';
 import { SqliteCommitter } from './commit.js';
 import { SqliteQueries } from './queries.js';
+import { SqlitePurgeBatch } from './purge-batch.js';
 import { SqliteSearch } from './search.js';
 import { SqliteTimers } from './timers.js';
 import { toInstance, type InstanceRow } from './rows.js';
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
   /** Runs fn in a savepoint: its writes roll back alone if it throws. */
   readonly #savepoint: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
+  #purgeBatch: SqlitePurgeBatch | undefined;
   #searches: SqliteSearch | undefined;
   #timerSchedules: SqliteTimers | undefined;
   #closed = false;
@@ -98,6 +101,7 @@ export class SqliteStore implements Store {
     }).immediate();
     this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
+    this.#purgeBatch = new SqlitePurgeBatch(db, this.hubName);
     this.#searches = new SqliteSearch(db, this.hubName);
     this.#timerSchedules = new SqliteTimers(db, this.hubName, this.clock);
     return Promise.resolve();
@@ -216,6 +220,13 @@ export class SqliteStore implements Store {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#write(() => this.#q.purge(query));
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#write(() => {
+      if (!this.#purgeBatch) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+      return this.#purgeBatch.purge(batch);
+    });
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
