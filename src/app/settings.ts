@@ -4,7 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TaskhubError } from '../core/errors.js';
-import { parseDuration, retainedStatus, type RetainedStatus, type RetentionPolicy } from '../retention/policy.js';
+import {
+  parseBatchSize,
+  parseDuration,
+  retainedStatus,
+  type RetainedStatus,
+  type RetentionPolicy,
+} from '../retention/policy.js';
 
 interface LocalSettings {
   readonly IsEncrypted?: unknown;
@@ -107,14 +113,9 @@ export function retentionSetting(value: unknown, where: string): RetentionPolicy
       case 'interval':
         policy = { ...policy, intervalMs: parseDuration(item, `${what}.${key}`) };
         break;
-      case 'batchsize': {
-        const n = typeof item === 'string' && /^\d+$/.test(item) ? Number(item) : item;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) {
-          throw new TaskhubError('INVALID_ARGUMENT', `${what}.${key} must be a whole number from 1 to 10000.`);
-        }
-        policy = { ...policy, batchSize: n };
+      case 'batchsize':
+        policy = { ...policy, batchSize: parseBatchSize(item, `${what}.${key}`) };
         break;
-      }
       case 'cleanentitystorage':
         if (typeof item !== 'boolean' && item !== 'true' && item !== 'false') {
           throw new TaskhubError('INVALID_ARGUMENT', `${what}.${key} must be true or false.`);

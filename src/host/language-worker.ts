@@ -133,7 +133,7 @@ async function run(init: WorkerInit): Promise<void> {
         ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
         ...(init.retention === undefined
           ? {}
-          : { retention: { ...loaded.definition.retention, olderThanMs: init.retention } }),
+          : { retention: { olderThanMs: {}, ...loaded.definition.retention, ...init.retention } }),
       },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),

@@ -72,22 +72,41 @@ export function retainedStatus(name: string, what: string): RetainedStatus {
 }
 
 /**
- * The `--retention` option: `7d` (every finished status) or `Completed=7d,Failed=30d,Terminated=7d`. Statuses left
- * out of the second form are kept.
+ * The `--retention` option: `7d` (every finished status), or comma-separated `Status=duration` pairs
+ * (`Completed=7d,Failed=30d`), with `interval=5m` and `batchSize=500` allowed among them as in host.json. Ages given
+ * here replace host.json's ages; statuses left out are then kept.
  */
-export function parseRetentionFlag(text: string): RetentionPolicy['olderThanMs'] {
+export function parseRetentionFlag(text: string): Partial<RetentionPolicy> {
   const what = '--retention';
   if (!text.includes('=')) {
     const ms = parseDuration(text, what);
-    return Object.fromEntries(RETAINED_STATUSES.map((s) => [s, ms]));
+    return { olderThanMs: Object.fromEntries(RETAINED_STATUSES.map((s) => [s, ms])) };
   }
   const ages: Partial<Record<RetainedStatus, number>> = {};
+  let policy: Partial<{ -readonly [K in keyof RetentionPolicy]: RetentionPolicy[K] }> = {};
   for (const part of text.split(',')) {
-    const [name = '', age] = part.split('=');
-    if (age === undefined) throw new TaskhubError('INVALID_ARGUMENT', `${what}: write Status=duration, not '${part}'.`);
-    ages[retainedStatus(name, what)] = parseDuration(age, `${what} ${name.trim()}`);
+    const [rawName = '', value] = part.split('=');
+    const name = rawName.trim();
+    if (value === undefined)
+      throw new TaskhubError('INVALID_ARGUMENT', `${what}: write Status=duration, not '${part}'.`);
+    if (name.toLowerCase() === 'interval') policy = { ...policy, intervalMs: parseDuration(value, `${what} ${name}`) };
+    else if (name.toLowerCase() === 'batchsize')
+      policy = { ...policy, batchSize: parseBatchSize(value, `${what} ${name}`) };
+    else ages[retainedStatus(name, what)] = parseDuration(value, `${what} ${name}`);
   }
-  return ages;
+  return Object.keys(ages).length > 0 ? { ...policy, olderThanMs: ages } : policy;
+}
+
+/** A batch size from 1 to 10000, given as a number or a string of digits. */
+export function parseBatchSize(value: unknown, what: string): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `${what} must be a whole number from 1 to 10000, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
 }
 
 /** Whether `status` is one retention may purge. */

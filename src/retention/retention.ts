@@ -27,6 +27,8 @@ const REST_MIN_MS = 2;
 const ENTITY_PAGE = 100;
 
 export interface RetentionPassSummary {
+  /** The schedule slot this pass claimed (ISO 8601): no other worker ran a pass for it. */
+  readonly slot: string;
   readonly purged: Readonly<Partial<Record<RetainedStatus, number>>>;
   readonly emptyEntitiesRemoved: number;
   readonly orphanedLocksReleased: number;
@@ -94,7 +96,7 @@ export class Retention {
           next: new Date(end).toISOString(),
           workerId: this.#workerId,
         });
-        if (claimed) await this.#pass(end);
+        if (claimed) await this.#pass(new Date(slot).toISOString(), end);
       } catch (err) {
         // An outage is logged once by the store's health watch; the next slot tries again.
         const outage = storeFailureKind(err) !== undefined;
@@ -107,7 +109,7 @@ export class Retention {
     }
   }
 
-  async #pass(end: number): Promise<void> {
+  async #pass(slot: string, end: number): Promise<void> {
     const startedAt = Date.now();
     const batchSize = this.#policy.batchSize ?? DEFAULT_RETENTION_BATCH;
     const purged: Partial<Record<RetainedStatus, number>> = {};
@@ -158,6 +160,7 @@ export class Retention {
       } while (continuationToken);
     }
     const summary: RetentionPassSummary = {
+      slot,
       purged,
       emptyEntitiesRemoved,
       orphanedLocksReleased,
