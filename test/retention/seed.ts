@@ -1,6 +1,6 @@
 // Finished (and running) instances written straight into a real store, with the last-update times a test needs: a
 // retention age of days cannot be waited for. Each gets one history row and one message, so a purge that left
-// either behind shows.
+// either behind shows. The message is a timer due in 2223, so no worker claims (and touches) a seeded instance.
 import type { RuntimeStatus } from '../../src/core/history.js';
 import type { PostgresStore } from '../../src/store/postgres/index.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -24,7 +24,7 @@ export async function seed(store: SqliteStore | PostgresStore, rows: readonly Se
        VALUES (?, ?, 'e', 'Seeded', ?, ?, ?)`,
     );
     const h = db.prepare(`INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, 0, ?)`);
-    const m = db.prepare(`INSERT INTO messages (hub, instance_id, event, visible_at) VALUES (?, ?, ?, 0)`);
+    const m = db.prepare(`INSERT INTO messages (hub, instance_id, event, visible_at) VALUES (?, ?, ?, 8000000000000)`);
     db.transaction(() => {
       for (const r of rows) {
         insert.run(hub, r.id, r.status, r.updated, r.updated);
@@ -43,7 +43,7 @@ export async function seed(store: SqliteStore | PostgresStore, rows: readonly Se
         i AS (INSERT INTO ${s}.instances (instance_id, execution_id, name, runtime_status, created_time,
           last_updated_time) SELECT id, 'e', 'Seeded', status, updated, updated FROM k),
         h AS (INSERT INTO ${s}.history (instance_id, seq, events) SELECT id, 0, $4 FROM k)
-       INSERT INTO ${s}.messages (instance_id, event, visible_at) SELECT id, $5, 0 FROM k`,
+       INSERT INTO ${s}.messages (instance_id, event, visible_at) SELECT id, $5, 8000000000000 FROM k`,
       [ids, chunk.map((r) => r.status), chunk.map((r) => r.updated), history, event],
     );
   }
