@@ -572,7 +572,8 @@ export class OrchestrationDispatcher {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now))) {
+    const commit = await rewindCommit(this.#deps.store, instance, history, consumed, now);
+    if (await this.#commit(id, active, [], commit)) {
       this.#deps.onMessagesSent();
     }
   }
