@@ -5,12 +5,11 @@ import type { Command } from 'commander';
 import type { OrchestrationFilter } from '../client/types.js';
 import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { parseDuration } from '../retention/policy.js';
-import type { ClientTarget, ListedInstance } from './client-target.js';
+import { confirm, listAll } from './bulk.js';
+import type { ClientTarget } from './client-target.js';
 import { filterFrom, withClient, withTarget, type Options } from './client-commands.js';
-import { askYesNo, formatTable, paintStatus, print, printError } from './output.js';
+import { print, printError } from './output.js';
 
-const PAGE = 1000;
-const SHOWN = 20;
 /** Ids per store transaction: short enough that the hub's workers barely notice a purge of 100,000. */
 const BATCH = 500;
 /** Purges at once when the target purges one id at a time (a host). */
@@ -89,49 +88,12 @@ async function purgeByFilter(
     if (hint) printError(hint);
     return;
   }
-  const noun = `${matched.length} instance${matched.length === 1 ? '' : 's'}`;
-  if (options.dryRun) {
-    print(`Would purge ${noun} from ${target.where}:`);
-    print(table(matched.slice(0, SHOWN)));
-    if (matched.length > SHOWN) print(`… and ${matched.length - SHOWN} more.`);
-    return;
-  }
-  if (!options.yes) {
-    if (!process.stdin.isTTY) {
-      throw new Error(`This would purge ${noun} from ${target.where}. Add --yes to do it (or --dry-run to list them).`);
-    }
-    print(table(matched.slice(0, SHOWN)));
-    if (matched.length > SHOWN) print(`… and ${matched.length - SHOWN} more.`);
-    if (!(await askYesNo(`Purge ${noun} from ${target.where}?`))) {
-      print('Nothing purged.');
-      return;
-    }
-  }
+  if (!(await confirm('purge', matched, target.where, options))) return;
   const deleted = await purgeInBatches(
     target,
     matched.map((m) => m.instanceId),
   );
   print(`Purged ${deleted} instance${deleted === 1 ? '' : 's'}.`);
-}
-
-function table(instances: readonly ListedInstance[]): string {
-  return formatTable(
-    ['INSTANCE', 'NAME', 'STATUS', 'CREATED', 'UPDATED'],
-    instances.map((s) => [s.instanceId, s.name, s.runtimeStatus, s.createdTime, s.lastUpdatedTime]),
-    { paint: (cell, column) => (column === 2 ? paintStatus(cell) : cell) },
-  );
-}
-
-/** Every instance the filter matches, page after page (the caller keeps what it lists). */
-export async function listAll(target: ClientTarget, filter: OrchestrationFilter): Promise<ListedInstance[]> {
-  const all: ListedInstance[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await target.list({ ...filter, pageSize: PAGE, continuationToken });
-    all.push(...page.instances);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return all;
 }
 
 /**
