@@ -3,8 +3,9 @@
 // each occurrence is claimed through the store's timer schedules (Store.claimTimerOccurrence), which gives it to
 // exactly one worker of the hub: three workers on one PostgreSQL hub or two processes on one SQLite file never purge
 // at once. A pass stops at the next occurrence, so passes never overlap; what it left is the next pass's.
-// Each batch is one short transaction, followed by a rest four times as long as the batch took, so the hub's own
-// commits keep at least four fifths of the store. Nothing here throws: a failed pass is logged and the next one runs.
+// Each batch is one short transaction, followed by a rest nine times as long as the batch took, so the hub's own
+// commits keep at least nine tenths of the store (and, SQLite being synchronous, of this process's event loop).
+// Nothing here throws: a failed pass is logged and the next one runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LogEvents, type Logger } from '../log.js';
@@ -22,7 +23,7 @@ import {
 /** The schedule key retention claims its passes under: '$' is in no function name, so no timer trigger shares it. */
 export const RETENTION_SCHEDULE = '$retention';
 /** Rest after a batch, as a multiple of the time the batch took (and at least REST_MIN_MS). */
-const REST_FACTOR = 4;
+const REST_FACTOR = 9;
 const REST_MIN_MS = 2;
 const ENTITY_PAGE = 100;
 
