@@ -143,7 +143,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
   if (!existsSync(file)) return;
   let parsed: {
     functionTimeout?: unknown;
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown; retention?: unknown } };
+    extensions?: {
+      http?: { routePrefix?: unknown };
+      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown; retention?: unknown };
+    };
   };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
