@@ -7,6 +7,7 @@ import { TaskhubError } from '../core/errors.js';
 import {
   parseBatchSize,
   parseDuration,
+  parseInterval,
   retainedStatus,
   type RetainedStatus,
   type RetentionPolicy,
@@ -111,7 +112,7 @@ export function retentionSetting(value: unknown, where: string): RetentionPolicy
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     switch (key.toLowerCase()) {
       case 'interval':
-        policy = { ...policy, intervalMs: parseDuration(item, `${what}.${key}`) };
+        policy = { ...policy, intervalMs: parseInterval(item, `${what}.${key}`) };
         break;
       case 'batchsize':
         policy = { ...policy, batchSize: parseBatchSize(item, `${what}.${key}`) };

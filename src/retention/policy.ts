@@ -89,12 +89,20 @@ export function parseRetentionFlag(text: string): Partial<RetentionPolicy> {
     const name = rawName.trim();
     if (value === undefined)
       throw new TaskhubError('INVALID_ARGUMENT', `${what}: write Status=duration, not '${part}'.`);
-    if (name.toLowerCase() === 'interval') policy = { ...policy, intervalMs: parseDuration(value, `${what} ${name}`) };
+    if (name.toLowerCase() === 'interval') policy = { ...policy, intervalMs: parseInterval(value, `${what} ${name}`) };
     else if (name.toLowerCase() === 'batchsize')
       policy = { ...policy, batchSize: parseBatchSize(value, `${what} ${name}`) };
     else ages[retainedStatus(name, what)] = parseDuration(value, `${what} ${name}`);
   }
   return Object.keys(ages).length > 0 ? { ...policy, olderThanMs: ages } : policy;
+}
+
+/** The time between passes: at least a second (a pass claims its slot in the store first). */
+export function parseInterval(value: unknown, what: string): number {
+  const ms = parseDuration(value, what);
+  if (ms < 1000)
+    throw new TaskhubError('INVALID_ARGUMENT', `${what} must be at least 1 second, not ${JSON.stringify(value)}.`);
+  return ms;
 }
 
 /** A batch size from 1 to 10000, given as a number or a string of digits. */

@@ -26,6 +26,7 @@ export const RETENTION_SCHEDULE = '$retention';
 const REST_FACTOR = 9;
 const REST_MIN_MS = 2;
 const ENTITY_PAGE = 100;
+const MIN_INTERVAL_MS = 100;
 
 export interface RetentionPassSummary {
   /** The schedule slot this pass claimed (ISO 8601): no other worker ran a pass for it. */
@@ -86,7 +87,8 @@ export class Retention {
   }
 
   async #run(): Promise<void> {
-    const interval = this.#policy.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
+    // Settings refuse less than a second; embedding code gets at least this much, never a busy loop.
+    const interval = Math.max(MIN_INTERVAL_MS, this.#policy.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS);
     while (!this.#stopped) {
       const slot = Math.floor(Date.now() / interval) * interval;
       const end = slot + interval;

@@ -43,6 +43,7 @@ describe('retention settings', () => {
     );
     expect(() => retentionSetting({ Running: '1d' }, 'host.json')).toThrow(/use Completed, Failed, Terminated/);
     expect(() => retentionSetting({ batchSize: 0 }, 'host.json')).toThrow(/batchSize must be a whole number/);
+    expect(() => retentionSetting({ interval: '500ms' }, 'host.json')).toThrow(/interval must be at least 1 second/);
     expect(() => retentionSetting('7d', 'host.json')).toThrow(/must be an object/);
   });
 
