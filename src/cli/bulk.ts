@@ -164,25 +164,29 @@ async function forEach(
 ): Promise<{ instanceId: string; message: string }[]> {
   const step = instances.length >= PROGRESS_FROM ? Math.ceil(instances.length / 10) : Infinity;
   const failures: { instanceId: string; message: string }[] = [];
-  let next = 0;
   let done = 0;
   let lastReport = Date.now();
-  const worker = async (): Promise<void> => {
-    while (next < instances.length) {
-      const instance = instances[next++]!;
-      try {
-        await each(instance);
-      } catch (err) {
-        failures.push({ instanceId: instance.instanceId, message: err instanceof Error ? err.message : String(err) });
-      }
-      done++;
-      const due = done % step === 0 || (step !== Infinity && Date.now() - lastReport >= PROGRESS_MS);
-      if (due && done < instances.length) {
-        lastReport = Date.now();
-        printError(`Done ${done} of ${instances.length}…`);
-      }
+  await inParallel(instances, async (instance) => {
+    try {
+      await each(instance);
+    } catch (err) {
+      failures.push({ instanceId: instance.instanceId, message: err instanceof Error ? err.message : String(err) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, instances.length) }, worker));
+    done++;
+    const due = done % step === 0 || (step !== Infinity && Date.now() - lastReport >= PROGRESS_MS);
+    if (due && done < instances.length) {
+      lastReport = Date.now();
+      printError(`Done ${done} of ${instances.length}…`);
+    }
+  });
   return failures;
+}
+
+/** Calls `each` on every item, CONCURRENCY calls at a time; rejects with the first failure `each` lets out. */
+export async function inParallel<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
 }

@@ -5,15 +5,13 @@ import type { Command } from 'commander';
 import type { OrchestrationFilter } from '../client/types.js';
 import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { parseDuration } from '../retention/policy.js';
-import { confirm, listAll } from './bulk.js';
+import { confirm, inParallel, listAll } from './bulk.js';
 import type { ClientTarget } from './client-target.js';
 import { filterFrom, withClient, withTarget, type Options } from './client-commands.js';
 import { print, printError } from './output.js';
 
 /** Ids per store transaction: short enough that the hub's workers barely notice a purge of 100,000. */
 const BATCH = 500;
-/** Purges at once when the target purges one id at a time (a host). */
-const CONCURRENCY = 8;
 const PROGRESS_FROM = 100;
 const PROGRESS_MS = 5000;
 
@@ -120,17 +118,13 @@ async function purgeInBatches(target: ClientTarget, ids: readonly string[]): Pro
   return deleted;
 }
 
-/** One id per call, CONCURRENCY at a time. */
+/** One id per call, a few at a time. */
 async function purgeEach(target: ClientTarget, ids: readonly string[]): Promise<number> {
-  let next = 0;
   let deleted = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ids.length) {
-      // Not `deleted += await …`: that reads `deleted` before the await, and the workers would overwrite each other.
-      const count = await target.purge(ids[next++]!);
-      deleted += count;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
+  await inParallel(ids, async (id) => {
+    // Not `deleted += await …`: that reads `deleted` before the await, and the calls would overwrite each other.
+    const count = await target.purge(id);
+    deleted += count;
+  });
   return deleted;
 }

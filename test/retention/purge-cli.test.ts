@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { makeApp, taskhub } from '../cli/cli-helpers.js';
+import { makeApp, startAppHost, taskhub } from '../cli/cli-helpers.js';
 import { daysAgo, remaining, seed, type SeedRow } from './seed.js';
 
 let app: ReturnType<typeof makeApp>;
@@ -64,6 +64,19 @@ describe('taskhub purge --older-than', () => {
     expect(left.filter((id) => id.startsWith('running-old'))).toHaveLength(3);
     expect(left).toHaveLength(7);
   });
+
+  it("goes through the app's running host when there is one", async () => {
+    const host = await startAppHost(app.dir);
+    try {
+      const dry = await taskhub(['purge', '--older-than', '3d', '--status', 'Failed', '--dry-run'], { cwd: app.dir });
+      expect(dry.stdout).toContain(`Would purge 5 instances from the host at ${host.url}:`);
+      const purged = await taskhub(['purge', '--older-than', '3d', '--yes'], { cwd: app.dir });
+      expect(purged.stdout).toBe('Purged 25 instances.\n');
+    } finally {
+      await host.stop();
+    }
+    expect(await remaining(store)).toHaveLength(7);
+  }, 120_000);
 
   it('refuses a duration it cannot read, saying which forms it takes', async () => {
     const bad = await taskhub(['purge', '--older-than', 'a week'], { cwd: app.dir });
