@@ -1,7 +1,8 @@
 // `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
 // beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; W1 and W4 driven by the
 // official Durable Task SDK over `taskhub serve-grpc` beside the same in-process (bench/grpc.ts); then W1, W4 and W7 on
-// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts). Medians of RUNS runs
+// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts); W1 with and without
+// retention purging 100,000 finished instances (bench/retention.ts). Medians of RUNS runs
 // (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { benchPostgres, startPostgres } from './postgres.js';
 import { benchGrpc } from './grpc.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
+import { benchRetention } from './retention.js';
 
 if (process.env.BENCH_OTEL) (await import('./otel.js')).registerBenchSdk();
 
@@ -83,6 +85,7 @@ for (let run = 1; run <= RUNS; run++) {
     record(JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as Metric[]);
   }
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
+  if (wanted('retention')) record(await benchRetention(scaled(100_000), scaled(2000)));
   if (wanted('replay')) record(await benchReplay());
   if (wanted('grpc')) record(await benchGrpc(`r${run}`, scaled(500), scaled(200)));
   if (pg) {

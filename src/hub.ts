@@ -11,6 +11,7 @@ import { StoreHealth, watchStore } from './store/store-health.js';
 import type { Store } from './store/store.js';
 import { waitForStore } from './store/wait-for-store.js';
 import { Worker } from './worker/worker.js';
+import { Retention } from './retention/retention.js';
 
 export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
 
@@ -81,6 +82,8 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
     newInstanceVersion: (name) => registry.newInstanceVersion(name),
     onStarted: versionWaitNotice(registry, logger),
   });
+  const retention =
+    options.worker && options.worker.retention ? new Retention(store, options.worker.retention, logger) : undefined;
   let closed = false;
   return {
     name: store.hubName,
@@ -91,10 +94,12 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
     completions: waiter,
     async start() {
       await worker?.start();
+      retention?.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      await retention?.stop();
       await worker?.stop();
       await store.close();
     },

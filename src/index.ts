@@ -2,6 +2,7 @@
 // contract, the stores and the errors. Named exports only; PostgreSQL lives on the `taskhub/postgres` subpath.
 export { openTaskHub } from './hub.js';
 export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
+export type { RetentionPolicy } from './retention/policy.js';
 
 export * as df from './app/durable-functions.js';
 export {

@@ -14,7 +14,7 @@ import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
 import * as durableFunctions from './durable-functions.js';
 import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
-import { applyLocalSettings, resolveSettingExpressions } from './settings.js';
+import { applyLocalSettings, resolveSettingExpressions, retentionSetting } from './settings.js';
 
 export interface LoadAppOptions {
   /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
@@ -176,7 +176,7 @@ function readHostJson(root: string, definition: AppDefinition): void {
     functionTimeout?: unknown;
     extensions?: {
       http?: { routePrefix?: unknown };
-      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } & Record<string, unknown>;
+      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown; retention?: unknown } & Record<string, unknown>;
     };
   };
   try {
@@ -211,6 +211,7 @@ function readHostJson(root: string, definition: AppDefinition): void {
     host.extensions.durableTask ?? {},
     `${file}: extensions.durableTask`,
   );
+  definition.retention = retentionSetting(host.extensions.durableTask?.retention, file);
   const hubName = host.extensions.durableTask?.hubName;
   if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
 }
@@ -220,10 +221,11 @@ function numberFromSetting(value: unknown): unknown {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** The worker settings host.json gives (functionTimeout, maxDeliveryCount), for openTaskHub's `worker`. */
+/** The worker settings host.json gives (functionTimeout, maxDeliveryCount, retention), for openTaskHub's `worker`. */
 export function workerSettings(definition: AppDefinition): WorkerOptions {
-  const { functionTimeoutMs, maxDeliveryCount } = definition;
+  const { functionTimeoutMs, maxDeliveryCount, retention } = definition;
   return {
+    ...(retention === undefined ? {} : { retention }),
     ...(functionTimeoutMs === undefined ? {} : { functionTimeoutMs }),
     ...(maxDeliveryCount === undefined ? {} : { maxDeliveryCount }),
   };

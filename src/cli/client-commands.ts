@@ -6,6 +6,7 @@ import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
+import { bulkCommand, isBulk, withBulkOptions } from './bulk.js';
 import { describeInstance, formatDuration, shortJson } from './describe.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { colorsFor, formatTable, paintStatus, palette, print, printError, printJson } from './output.js';
@@ -226,42 +227,49 @@ export function registerClientCommands(program: Command): void {
       resume: 'Resume a suspended instance',
       rewind: 'Rewind a Failed instance: its failed tasks run again',
     };
-    withTarget(program.command(op))
-      .description(descriptions[op])
-      .argument('<instanceId>')
+    withBulkOptions(withTarget(program.command(op)))
+      .description(`${descriptions[op]} (or every instance the filters match)`)
+      .argument('[instanceId]')
       .option('--reason <text>', 'reason recorded in the history')
       .action((instanceId: string, options: Options) =>
-        withClient(options, async (target) => {
-          if (op === 'rewind') {
-            const { runtimeStatus } = await statusOrHint(target, instanceId, false);
-            if (runtimeStatus !== 'Failed') {
-              throw new Error(`Instance ${instanceId} is ${runtimeStatus}: only Failed instances can be rewound.`);
-            }
-          }
-          await target.control(op, instanceId, options.reason as string | undefined);
-          print(`Requested ${op} of ${instanceId}.`);
-        }),
+        isBulk(op, instanceId, options)
+          ? bulkCommand(op, options)
+          : withClient(options, async (target) => {
+              if (op === 'rewind') {
+                const { runtimeStatus } = await statusOrHint(target, instanceId, false);
+                if (runtimeStatus !== 'Failed') {
+                  throw new Error(`Instance ${instanceId} is ${runtimeStatus}: only Failed instances can be rewound.`);
+                }
+              }
+              await target.control(op, instanceId, options.reason as string | undefined);
+              print(`Requested ${op} of ${instanceId}.`);
+            }),
       );
   }
 
-  withTarget(program.command('restart'))
-    .description('Start an instance again with its original input (as a new instance id unless --same-id)')
-    .argument('<instanceId>')
+  withBulkOptions(withTarget(program.command('restart')))
+    .description(
+      'Start an instance again with its original input (as a new instance id unless --same-id), or every finished ' +
+        'instance the filters match (each as a new instance id)',
+    )
+    .argument('[instanceId]')
     .option('--same-id', 'reuse the instance id instead of a new one (the instance must have finished)')
     .action((instanceId: string, options: Options) =>
-      withClient(options, async (target) => {
-        if (options.sameId) {
-          const { runtimeStatus } = await statusOrHint(target, instanceId, false);
-          if (!TERMINAL_STATUSES.includes(runtimeStatus as RuntimeStatus)) {
-            throw new Error(
-              `Instance ${instanceId} is ${runtimeStatus}, so it cannot start again under the same id: wait for it ` +
-                'to finish, terminate it, or restart without --same-id.',
-            );
-          }
-        }
-        const id = await target.restart(instanceId, !options.sameId);
-        print(`Restarted ${instanceId} as ${id}.`);
-      }),
+      isBulk('restart', instanceId, options)
+        ? bulkCommand('restart', options)
+        : withClient(options, async (target) => {
+            if (options.sameId) {
+              const { runtimeStatus } = await statusOrHint(target, instanceId, false);
+              if (!TERMINAL_STATUSES.includes(runtimeStatus as RuntimeStatus)) {
+                throw new Error(
+                  `Instance ${instanceId} is ${runtimeStatus}, so it cannot start again under the same id: wait for it ` +
+                    'to finish, terminate it, or restart without --same-id.',
+                );
+              }
+            }
+            const id = await target.restart(instanceId, !options.sameId);
+            print(`Restarted ${instanceId} as ${id}.`);
+          }),
     );
 }
 

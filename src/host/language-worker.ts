@@ -141,6 +141,9 @@ async function run(init: WorkerInit): Promise<void> {
       worker: {
         ...workerSettings(loaded.definition),
         ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
+        ...(init.retention === undefined
+          ? {}
+          : { retention: { olderThanMs: {}, ...loaded.definition.retention, ...init.retention } }),
       },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),

@@ -1,6 +1,7 @@
 // The messages between `taskhub start` (the host) and its language worker process, the one process that runs the
 // app's code. They travel over Node's IPC channel with structured-clone serialization, so bodies stay bytes.
 import type { VersioningOptions } from '../core/versioning.js';
+import type { RetentionPolicy } from '../retention/policy.js';
 
 /** What the language worker loaded, as plain data: the host prints it and serves the management API with it. */
 export interface AppSummary {
@@ -38,6 +39,8 @@ export interface WorkerInit {
   readonly hub: string | undefined;
   /** `taskhub worker --lease-ms`. */
   readonly leaseMs?: number | undefined;
+  /** `--retention`, parsed: what it gives replaces host.json's retention settings of the same name. */
+  readonly retention?: Partial<RetentionPolicy> | undefined;
   /** False for `taskhub worker`: no HTTP functions are served (the host forwards no requests). */
   readonly serveHttp?: boolean;
   /** The address the host is bound to, and its keys: the worker checks function keys exactly as the host would. */

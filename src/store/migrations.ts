@@ -203,4 +203,20 @@ export const MIGRATIONS: readonly Migration[] = [
       END $$`,
     ],
   },
+  {
+    version: 8,
+    // Retention and large purges take finished instances oldest last update first, one small batch at a time: this
+    // partial index holds only finished rows, so an episode of a running instance never touches it. It depends on
+    // nothing after 5 (version 7 is not used; steps are applied by version, whichever are missing). PostgreSQL keys
+    // the time in the "C" collation, byte order like SQLite's, as the purge queries compare it.
+    description: 'finished instances by last update',
+    sqlite: [
+      `CREATE INDEX instances_finished ON instances (hub, runtime_status, last_updated_time)
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+    postgres: [
+      `CREATE INDEX instances_finished ON instances (runtime_status, last_updated_time COLLATE "C")
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+  },
 ];

@@ -225,6 +225,21 @@ export interface PurgeQuery {
   readonly instanceIdPrefix?: string;
 }
 
+/**
+ * One short purge for retention and large purges (see InstanceStore.purgeInstanceBatch): the oldest finished instances
+ * of one status last updated before a time, or the finished ones among given ids.
+ */
+export type PurgeBatch =
+  | {
+      /** A finished status (Completed, Failed, Terminated, Canceled); any other deletes nothing. */
+      readonly runtimeStatus: RuntimeStatus;
+      /** ISO 8601: only instances whose lastUpdatedTime (for a finished instance: when it finished) is earlier. */
+      readonly lastUpdatedTimeBefore: string;
+      /** At most this many, oldest lastUpdatedTime first. */
+      readonly limit: number;
+    }
+  | { readonly instanceIds: readonly string[] };
+
 /** What the dashboard sorts by; each order pages by keyset on (that column, instance id). */
 export type InstanceOrder = 'createdTime' | 'lastUpdatedTime' | 'name' | 'runtimeStatus' | 'instanceId';
 
@@ -267,6 +282,12 @@ export interface InstanceStore {
   /** Deletes instances (history, messages, work items) that are in a terminal status. Returns how many. */
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(query: PurgeQuery): Promise<number>;
+  /**
+   * Deletes one batch of finished instances (history, messages, work items) in one short transaction, served by an
+   * index (migration 8), so a retention pass or a purge of 100,000 instances never holds the store for long. On
+   * PostgreSQL rows locked by a concurrent writer are skipped (a later batch takes them). Returns how many.
+   */
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number>;
   /**
    * Deletes an entity's row (id '@name@key') and its history, but only if its entity state is still exactly
    * `entityState` (undefined: none stored), no message waits for it and no worker holds its lease: what

@@ -645,7 +645,8 @@ export class OrchestrationDispatcher {
     const history = await this.#deps.store.getHistory(id);
     this.#deps.cache.delete(id);
     const versionFor = (name: string): string | undefined => this.#deps.registry.newInstanceVersion(name);
-    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now, versionFor))) {
+    const commit = await rewindCommit(this.#deps.store, instance, history, consumed, now, versionFor);
+    if (await this.#commit(id, active, [], commit)) {
       this.#deps.onMessagesSent();
     }
   }

@@ -52,7 +52,7 @@ const DEFAULTS = {
   httpPollingIntervalMs: DEFAULT_HTTP_POLLING_INTERVAL_MS,
   maxDeliveryCount: 5,
   functionTimeoutMs: 0,
-} satisfies Required<WorkerOptions>;
+} satisfies Required<Omit<WorkerOptions, 'retention'>>;
 
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -60,7 +60,7 @@ export class Worker {
   readonly #activities: Pick<FunctionRegistry, 'getActivity'>;
   readonly #registry: FunctionRegistry;
   readonly #logger: Logger;
-  readonly #options: Required<WorkerOptions>;
+  readonly #options: Required<Omit<WorkerOptions, 'retention'>>;
   readonly #hooks: WorkerHooks;
   readonly #clock: Clock;
   readonly committer: GroupCommitter;

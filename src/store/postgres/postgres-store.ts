@@ -19,6 +19,7 @@ import type {
   InstanceSearch,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -32,6 +33,7 @@ import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
 import { scanPostgres } from './doctor.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
+import { PgPurgeBatch } from './purge-batch.js';
 import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
@@ -78,6 +80,7 @@ export class PostgresStore implements Store {
   readonly #listener: PgListener;
   readonly #search: PgSearch;
   readonly #timers: PgTimers;
+  readonly #purgeBatch: PgPurgeBatch;
   #closed = false;
   #creates: PendingCreate[] = [];
   #reads = new Map<
@@ -102,6 +105,7 @@ export class PostgresStore implements Store {
     this.#prepared = preparing(this.pool);
     this.#search = new PgSearch(this.schema);
     this.#timers = new PgTimers(this.schema);
+    this.#purgeBatch = new PgPurgeBatch(this.schema);
   }
 
   migrate(): Promise<void> {
@@ -248,6 +252,10 @@ export class PostgresStore implements Store {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#instances.purge(this.#db, query);
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#purgeBatch.purge(this.#db, batch);
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {

@@ -20,6 +20,7 @@ import type {
   CreateInstanceOptions,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -31,6 +32,7 @@ import { SqliteCommitter } from './commit.js';
 import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
 import { scanSqlite } from './doctor.js';
 import { SqliteQueries } from './queries.js';
+import { SqlitePurgeBatch } from './purge-batch.js';
 import { SqliteSearch } from './search.js';
 import { SqliteTimers } from './timers.js';
 import { toInstance, type InstanceRow } from './rows.js';
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
   /** Runs fn in a transaction of its own (BEGIN IMMEDIATE). */
   readonly #immediate: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
+  #purgeBatch: SqlitePurgeBatch | undefined;
   #searches: SqliteSearch | undefined;
   #timerSchedules: SqliteTimers | undefined;
   #closed = false;
@@ -105,6 +108,7 @@ export class SqliteStore implements Store {
     }).immediate();
     this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
+    this.#purgeBatch = new SqlitePurgeBatch(db, this.hubName);
     this.#searches = new SqliteSearch(db, this.hubName);
     this.#timerSchedules = new SqliteTimers(db, this.hubName, this.clock);
     return Promise.resolve();
@@ -241,6 +245,13 @@ export class SqliteStore implements Store {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#write(() => this.#q.purge(query));
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#write(() => {
+      if (!this.#purgeBatch) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+      return this.#purgeBatch.purge(batch);
+    });
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
