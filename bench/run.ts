@@ -1,9 +1,10 @@
 // `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
 // beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; W1 and W4 driven by the
 // official Durable Task SDK over `taskhub serve-grpc` beside the same in-process (bench/grpc.ts); then W1, W4 and W7 on
-// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts); W9, an HTTP burst into
-// `taskhub start` on SQLite and PostgreSQL (bench/w9.ts); PG-cost, W1's CPU, statements and round trips per activity
-// on PostgreSQL (bench/pg-cost.ts). Medians of RUNS runs
+// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts); W1 with and without
+// retention purging 100,000 finished instances (bench/retention.ts); W9, an HTTP burst into `taskhub start` on
+// SQLite and PostgreSQL (bench/w9.ts); PG-cost, W1's CPU, statements and round trips per activity on PostgreSQL
+// (bench/pg-cost.ts). Medians of RUNS runs
 // (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,9 +17,12 @@ import { benchPostgres, startPostgres } from './postgres.js';
 import { benchGrpc } from './grpc.js';
 import { benchReplay } from './replay.js';
 import { benchW8 } from './w8.js';
+import { benchRetention } from './retention.js';
 import { benchW9 } from './w9.js';
 import { benchPgCost, printStatements, type PgCostResult } from './pg-cost.js';
 import { createDatabase, dropDatabase } from './compare/src/servers.js';
+
+if (process.env.BENCH_OTEL) (await import('./otel.js')).registerBenchSdk();
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -77,7 +81,17 @@ for (let run = 1; run <= RUNS; run++) {
       await hub.dispose();
     }
   }
+  if (wanted('W2-async')) {
+    // Its own process: an async orchestrator enables AsyncLocalStorage process-wide (bench/lib/async-chain.ts).
+    const script = join(import.meta.dirname, 'lib/async-chain.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, String(scaled(1000)), ENGINE], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    record(JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as Metric[]);
+  }
   if (wanted('W8')) record(await benchW8({ signals: scaled(10_000), entities: scaled(1000) }));
+  if (wanted('retention')) record(await benchRetention(scaled(100_000), scaled(2000)));
   if (wanted('replay')) record(await benchReplay());
   if (wanted('grpc')) record(await benchGrpc(`r${run}`, scaled(500), scaled(200)));
   if (wanted('W9')) {

@@ -1,6 +1,7 @@
 // The embedding API's contract: open a task hub in any Node program, register functions, run the worker, use a client.
 import type { DurableClient } from './client/types.js';
 import type { FunctionRegistry } from './core/registry.js';
+import type { RetentionPolicy } from './retention/policy.js';
 import type { Store } from './store/store.js';
 
 export interface WorkerOptions {
@@ -31,6 +32,11 @@ export interface WorkerOptions {
   readonly functionTimeoutMs?: number;
   /** callHttp: wait between polls of a 202 answer without Retry-After (default 30000 ms, as Durable Functions). */
   readonly httpPollingIntervalMs?: number;
+  /**
+   * Purge finished instances in the background once older than an age per status, and clean entity storage (host.json
+   * `extensions.durableTask.retention`, `--retention`); one worker of the hub runs each pass. Default: none.
+   */
+  readonly retention?: RetentionPolicy;
 }
 
 export interface OpenTaskHubOptions {

@@ -2,6 +2,7 @@
 // contract, the stores and the errors. Named exports only; PostgreSQL lives on the `taskhub/postgres` subpath.
 export { openTaskHub } from './hub.js';
 export type { OpenTaskHubOptions, TaskHub, WorkerOptions } from './hub-types.js';
+export type { RetentionPolicy } from './retention/policy.js';
 
 export * as df from './app/durable-functions.js';
 export {
@@ -13,6 +14,8 @@ export {
   TaskhubError,
   type ActivityContext,
   type ActivityHandler,
+  type AnyOrchestrationHandler,
+  type AsyncOrchestrationHandler,
   type Divergence,
   type CallHttpOptions,
   type DurableEntityContext,
@@ -30,10 +33,49 @@ export {
   type ReplayHistoryOptions,
   type ReplayReport,
   type RuntimeStatus,
+  type SettledTask,
   type Task,
   type TaskhubErrorCode,
   type TimerTask,
 } from './core/index.js';
+
+// Typed calls (docs/typed-calls.md): declarations with checked inputs and outputs, over the plain calls.
+export {
+  call,
+  callActivity,
+  callActivityWithRetry,
+  callEntity,
+  callSubOrchestrator,
+  callSubOrchestratorWithRetry,
+  defineActivities,
+  defineActivity,
+  defineEntity,
+  defineEvent,
+  defineOrchestration,
+  getInput,
+  getStatus,
+  implement,
+  raiseEvent,
+  readEntityState,
+  resultOf,
+  signalEntity,
+  startNew,
+  waitForCompletion,
+  waitForExternalEvent,
+  whenAll,
+  whenAny,
+  type ActivityDeclaration,
+  type CallableDeclaration,
+  type EntityDeclaration,
+  type EntityOperations,
+  type EventDeclaration,
+  type InputOf,
+  type OrchestrationDeclaration,
+  type OutputOf,
+  type TypedCall,
+  type TypedEntityId,
+  type TypedOrchestrationStatus,
+} from './typed/index.js';
 
 // The replayers as taskhub/testing has them: they take an exported history file as `taskhub replay` does.
 export { checkReplay, replayHistory, type ExportedHistory, type ReplayInput } from './testing/replay.js';

@@ -35,6 +35,9 @@ export const LogEvents = {
   episodeRejected: 'episode.rejected',
   episodeFailed: 'episode.failed',
   orchestrationUnknown: 'orchestration.unknown',
+  orchestrationVersionRejected: 'orchestration.version-rejected',
+  orchestrationVersionFailed: 'orchestration.version-failed',
+  orchestrationVersionWaiting: 'orchestration.version-waiting',
   activityFailed: 'activity.failed',
   activityUnknown: 'activity.unknown',
   commitFailed: 'commit.failed',
@@ -71,6 +74,9 @@ export const LogEvents = {
   storeRecovered: 'store.recovered',
   storeWaiting: 'store.waiting',
   storeCleanupFailed: 'store.cleanup-failed',
+  /** A retention pass ended: what it purged per status and what entity clean-up removed or released. */
+  retentionPass: 'retention.pass',
+  retentionFailed: 'retention.failed',
   /** A function invocation begins (debug): `Executing 'Functions.X' (Reason='…', Id=…)`, as `func start` prints. */
   functionExecuting: 'function.executing',
   /** A function invocation ended: `Executed 'Functions.X' (Succeeded|Failed, Id=…, Duration=12ms)`; info, or warn. */

@@ -1,6 +1,9 @@
 // Talks to the host: the dashboard API (/dashboard/api) for lists, counts, details, bulk actions and the live feed,
 // the management API for single-instance actions. The key comes from `?code=` once and is kept for the tab.
 import type { WaitingFor } from '../../src/client/waiting-for.js';
+import type { DoctorReport } from '../../src/doctor/findings.js';
+
+export type { DoctorReport, Finding, Severity } from '../../src/doctor/findings.js';
 
 export type { WaitingFor, WaitingItem } from '../../src/client/waiting-for.js';
 
@@ -28,6 +31,8 @@ export interface InstanceSummary {
   lastUpdatedTime: string;
   customStatus: unknown;
   parentInstanceId?: string;
+  /** The orchestration version the instance was created with, when it has one. */
+  version?: string;
 }
 
 export interface FailureDetails {
@@ -86,6 +91,7 @@ export interface ListFilter {
   status?: RuntimeStatus[];
   prefix?: string;
   customStatus?: string;
+  version?: string;
   from?: string;
   to?: string;
   orderBy?: string;
@@ -175,9 +181,13 @@ export const api = {
     const k = key();
     return `/dashboard/api/instances/${encodeURIComponent(id)}/export${k ? `?code=${encodeURIComponent(k)}` : ''}`;
   },
-  /** Starts an orchestration through the management API's start route; answers the new instance's id. */
-  async start(name: string, input: unknown, instanceId?: string): Promise<string> {
-    const url = `${WEBHOOK}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+  /**
+   * Starts an orchestration through the management API's start route; answers the new instance's id. `version` goes
+   * as `?version=` (Taskhub's extension of the start route).
+   */
+  async start(name: string, input: unknown, instanceId?: string, version?: string): Promise<string> {
+    const path = `${WEBHOOK}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+    const url = version ? `${path}?version=${encodeURIComponent(version)}` : path;
     const body = await request<{ id: string }>(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -211,6 +221,8 @@ export const api = {
       `${WEBHOOK}/instances/${encodeURIComponent(id)}/${op}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`,
       { method: 'POST' },
     ),
+  /** `taskhub doctor`'s report, through the management API's Taskhub extension route. */
+  doctor: () => request<DoctorReport>(`${WEBHOOK}/doctor`),
   restart: (id: string) =>
     request<{ id: string }>(`${WEBHOOK}/instances/${encodeURIComponent(id)}/restart`, { method: 'POST' }),
   purge: (id: string) =>

@@ -1,8 +1,9 @@
-// The shell: header, navigation and a hash router (#/, #/instances/<id>, #/entities), so the host serves one page
-// and deep links survive a reload.
+// The shell: header, navigation and a hash router (#/, #/instances/<id>, #/entities, #/doctor), so the host serves
+// one page and deep links survive a reload.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type HubInfo } from './api.js';
 import { InstanceDetail } from './detail.js';
+import { Doctor } from './doctor.js';
 import { Entities } from './entities.js';
 import { filterFromHash, InstanceList } from './list.js';
 import { setTimeZone, timeZone, type TimeZoneChoice } from './time.js';
@@ -42,11 +43,17 @@ export function App() {
           Taskhub
         </a>
         <nav>
-          <a href="#/" class={!detail && !route.startsWith('/entities') ? 'active' : ''}>
+          <a
+            href="#/"
+            class={!detail && !route.startsWith('/entities') && !route.startsWith('/doctor') ? 'active' : ''}
+          >
             Instances
           </a>
           <a href="#/entities" class={route.startsWith('/entities') ? 'active' : ''}>
             Entities
+          </a>
+          <a href="#/doctor" class={route.startsWith('/doctor') ? 'active' : ''} data-testid="nav-doctor">
+            Doctor
           </a>
         </nav>
         <span class="spacer" />
@@ -83,6 +90,8 @@ export function App() {
             <InstanceDetail key={detail[1]} id={decodeURIComponent(detail[1]!)} info={info} />
           ) : route.startsWith('/entities') ? (
             <Entities info={info} />
+          ) : route.startsWith('/doctor') ? (
+            <Doctor />
           ) : (
             <InstanceList info={info} initial={filterFromHash(route.split('?')[1] ?? '')} />
           ))}

@@ -62,6 +62,10 @@ export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
   const took = Date.parse(instance.lastUpdatedTime) - Date.parse(instance.createdTime);
   // Sub-orchestrations this execution started, each linked to its own page.
   const children = data.history.filter((e) => e.eventType === 'SubOrchestrationInstanceCreated' && e.instanceId);
+  // Taskhub records on the start event the instance a restart came from, and the version it was started with.
+  const started = data.history.find((e) => e.eventType === 'ExecutionStarted');
+  const restartedFrom = typeof started?.restartedFrom === 'string' ? started.restartedFrom : undefined;
+  const version = typeof started?.version === 'string' && started.version !== '' ? started.version : undefined;
 
   return (
     <div class="detail">
@@ -103,6 +107,24 @@ export function InstanceDetail({ id, info }: { id: string; info: HubInfo }) {
                 <a href={`#/instances/${encodeURIComponent(instance.parentInstanceId)}`} data-testid="parent-link">
                   {instance.parentInstanceId}
                 </a>
+              </dd>
+            </>
+          )}
+          {restartedFrom && (
+            <>
+              <dt>Restarted from</dt>
+              <dd>
+                <a href={`#/instances/${encodeURIComponent(restartedFrom)}`} data-testid="restarted-from">
+                  {restartedFrom}
+                </a>
+              </dd>
+            </>
+          )}
+          {version && (
+            <>
+              <dt>Version</dt>
+              <dd class="mono" data-testid="version">
+                {version}
               </dd>
             </>
           )}

@@ -1,6 +1,7 @@
 // The Gantt timeline: one row per activity, timer, sub-orchestration (linked to its own page) and raised event, laid
 // on one time axis from the first history event to the last (or now, while something runs). Rows are virtualized.
 // Retried calls say which attempt they are; calls with an input show a short preview, so fanned-out rows differ.
+import { attemptText } from '../../src/client/waiting-for.js';
 import { formatDuration, type Span, type Timeline } from './timeline.js';
 import { formatClock, formatTime, zoneLabel } from './time.js';
 import { VirtualList } from './virtual-list.js';
@@ -17,6 +18,7 @@ export function Gantt({ timeline }: { timeline: Timeline }) {
     const left = ((span.start - start) / total) * 100;
     const width = (((span.end ?? end) - span.start) / total) * 100;
     const hint = inputHint(span);
+    const attempt = span.attempt !== undefined ? attemptText({ ...span, attempt: span.attempt }) : '';
     return (
       <div class="gantt-row" data-testid="gantt-row" data-state={span.state} title={tooltip(span)}>
         <div class="gantt-label">
@@ -28,9 +30,9 @@ export function Gantt({ timeline }: { timeline: Timeline }) {
           ) : (
             span.name
           )}
-          {span.attempt !== undefined && span.attempt > 1 && (
+          {attempt && (
             <span class="attempt" data-testid="attempt">
-              attempt {span.attempt}
+              {attempt}
             </span>
           )}
           {hint && (
@@ -97,7 +99,9 @@ function tooltip(span: Span): string {
     span.fireAt !== undefined ? `timer due ${formatTime(span.fireAt, true)}` : `${span.kind} ${span.name}`,
     `started ${formatTime(span.start, true)} ${zoneLabel(span.start)}`,
   ];
-  if (span.attempt !== undefined && span.attempt > 1) lines.push(`attempt ${span.attempt} (earlier calls failed)`);
+  if (span.attempt !== undefined && span.attempt > 1) {
+    lines.push(`${attemptText({ ...span, attempt: span.attempt })} (earlier calls failed)`);
+  }
   if (span.state === 'canceled') {
     lines.push(
       span.kind === 'timer'

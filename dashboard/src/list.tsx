@@ -40,7 +40,7 @@ export function durationOf(s: InstanceSummary, now: number): number {
 
 /** A filter that narrows the set (the order alone does not): bulk actions need one, or a selection. */
 function isFiltered(f: ListFilter): boolean {
-  return Boolean(f.name || f.prefix || f.customStatus || f.from || f.to || f.status?.length);
+  return Boolean(f.name || f.prefix || f.customStatus || f.version || f.from || f.to || f.status?.length);
 }
 
 export function filterFromHash(query: string): ListFilter {
@@ -50,6 +50,7 @@ export function filterFromHash(query: string): ListFilter {
     status: (p.get('status')?.split(',').filter(Boolean) as RuntimeStatus[] | undefined) ?? undefined,
     prefix: p.get('prefix') ?? undefined,
     customStatus: p.get('customStatus') ?? undefined,
+    version: p.get('version') ?? undefined,
     from: p.get('from') ?? undefined,
     to: p.get('to') ?? undefined,
     orderBy: p.get('orderBy') ?? 'createdTime',
@@ -233,6 +234,10 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
           <input value={draft.customStatus ?? ''} data-testid="filter-custom-status" onInput={set('customStatus')} />
         </label>
         <label>
+          Version
+          <input value={draft.version ?? ''} data-testid="filter-version" onInput={set('version')} />
+        </label>
+        <label>
           Created from
           <input type="datetime-local" value={draft.from ?? ''} onInput={set('from')} />
         </label>
@@ -351,7 +356,15 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
                 <td class="mono">
                   <a href={`#/instances/${encodeURIComponent(s.instanceId)}`}>{s.instanceId}</a>
                 </td>
-                <td>{s.name}</td>
+                <td>
+                  {s.name}
+                  {s.version !== undefined && (
+                    <span class="muted version-tag" data-testid="row-version" title="Orchestration version">
+                      {' '}
+                      v{s.version}
+                    </span>
+                  )}
+                </td>
                 <td>
                   <StatusBadge status={s.runtimeStatus} />
                 </td>

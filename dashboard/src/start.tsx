@@ -1,6 +1,6 @@
 // Starting an instance from the dashboard: an orchestrator picked from the app's registry (names the host knows),
-// its input as JSON checked before anything is sent, and an optional instance id. It goes through the management
-// API's start route, so keys and --read-only apply as to every other action.
+// its input as JSON checked before anything is sent, an optional instance id and version. It goes through the
+// management API's start route, so keys and --read-only apply as to every other action.
 import { useState } from 'preact/hooks';
 import { api, type HubInfo } from './api.js';
 import { JsonEditor } from './json-view.js';
@@ -12,6 +12,7 @@ export function StartInstance({ info, onClose }: { info: HubInfo; onClose: () =>
   const [input, setInput] = useState('');
   const [valid, setValid] = useState(true);
   const [instanceId, setInstanceId] = useState('');
+  const [version, setVersion] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -23,6 +24,7 @@ export function StartInstance({ info, onClose }: { info: HubInfo; onClose: () =>
         name,
         input.trim() === '' ? undefined : JSON.parse(input),
         instanceId.trim() || undefined,
+        version.trim() || undefined,
       );
       onClose();
       location.hash = `#/instances/${encodeURIComponent(id)}`;
@@ -59,6 +61,10 @@ export function StartInstance({ info, onClose }: { info: HubInfo; onClose: () =>
       <label>
         Instance id (optional; a new GUID otherwise)
         <input value={instanceId} data-testid="start-id" onInput={(e) => setInstanceId(e.currentTarget.value)} />
+      </label>
+      <label>
+        Version (optional; the app's default otherwise)
+        <input value={version} data-testid="start-version" onInput={(e) => setVersion(e.currentTarget.value)} />
       </label>
       <label>Input (JSON; empty for none)</label>
       <JsonEditor

@@ -30,6 +30,8 @@ export interface Span {
   readonly fireAt?: string;
   /** Activities and sub-orchestrations: 2 and up for a call made again after the same call failed (a retry). */
   readonly attempt?: number;
+  /** The retry policy's maxNumberOfAttempts, when the scheduling event records it (Taskhub's `maxAttempts`). */
+  readonly maxAttempts?: number;
 }
 
 export interface Timeline {
@@ -64,6 +66,7 @@ export function buildTimeline(history: readonly HistoryEvent[], now: number): Ti
           state: 'running',
           input: e.input,
           attempt: attempts.get(e.eventId),
+          maxAttempts: typeof e.maxAttempts === 'number' ? e.maxAttempts : undefined,
         });
         break;
       case 'TaskCompleted':
@@ -83,6 +86,7 @@ export function buildTimeline(history: readonly HistoryEvent[], now: number): Ti
           instanceId: e.instanceId,
           input: e.input,
           attempt: attempts.get(e.eventId),
+          maxAttempts: typeof e.maxAttempts === 'number' ? e.maxAttempts : undefined,
         });
         break;
       case 'SubOrchestrationInstanceCompleted':

@@ -1,16 +1,22 @@
 // "Waiting for": what a Running (or Suspended) instance still waits for, as the server read it from the history.
 // One sentence per item for the detail page, one short line for the list's column.
+import { attemptText } from '../../src/client/waiting-for.js';
 import type { WaitingFor, WaitingItem } from './api.js';
 import { formatTime, zoneLabel } from './time.js';
+
+function attempt(item: { readonly attempt: number; readonly maxAttempts?: number }): string {
+  const text = attemptText(item);
+  return text ? `, ${text}` : '';
+}
 
 export function describeWaiting(item: WaitingItem): string {
   switch (item.kind) {
     case 'timer':
       return `timer due ${formatTime(item.fireAt)} ${zoneLabel(Date.parse(item.fireAt))}`;
     case 'activity':
-      return `activity ${item.name}${item.attempt > 1 ? `, attempt ${item.attempt}` : ''}`;
+      return `activity ${item.name}${attempt(item)}`;
     case 'subOrchestration':
-      return `sub-orchestration ${item.name} (${item.instanceId})${item.attempt > 1 ? `, attempt ${item.attempt}` : ''}`;
+      return `sub-orchestration ${item.name} (${item.instanceId})${attempt(item)}`;
     case 'entityOperation':
       return `entity ${item.entityId}: ${item.operation}`;
     case 'entityLock':

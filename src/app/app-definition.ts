@@ -1,6 +1,7 @@
 // What a loaded app defines: durable functions (in a FunctionRegistry) and HTTP functions, plus host.json settings.
 // `df.app.*` and `app.http` register into the *current* definition, which is the module-level default unless the
 // loader is importing an app into a definition of its own (tests load several apps in one process).
+import type { RetentionPolicy } from '../retention/policy.js';
 import { defaultRegistry, FunctionRegistry } from '../core/registry.js';
 import { TaskhubError } from '../core/errors.js';
 import { AppHooks } from './azure/app-hooks.js';
@@ -57,6 +58,8 @@ export class AppDefinition {
   functionTimeoutMs: number | undefined;
   /** host.json `extensions.durableTask.maxDeliveryCount`, when set. */
   maxDeliveryCount: number | undefined;
+  /** host.json `extensions.durableTask.retention`, when set. */
+  retention: RetentionPolicy | undefined;
   /**
    * Functions the app defines that Taskhub does not serve (a trigger type it cannot run here, or `error`: the function
    * is in error, e.g. a binding names a missing app setting): the app loads anyway and `taskhub start` lists each of

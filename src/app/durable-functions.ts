@@ -1,7 +1,9 @@
 // What `import * as df from 'durable-functions'` gives an Azure app run by Taskhub: the 3.x registration API
 // (`df.app.*`, `df.trigger`, `df.input`, `df.getClient`), the 2.x classic wrappers (`df.orchestrator`, `df.entity`) and
 // the value classes. Registrations go to the current app definition; the programming model itself is core's.
+import { checkOrchestrator } from '../core/df-app.js';
 import { TaskhubError } from '../core/errors.js';
+import '../worker/async-context.js';
 import {
   activityCallable,
   entity,
@@ -15,8 +17,8 @@ import {
   RetryOptions,
   TaskFailedError,
   type ActivityContext,
+  type AnyOrchestrationHandler,
   type EntityHandler,
-  type OrchestrationHandler,
 } from '../core/index.js';
 import { currentApp, type AppDefinition, type ExceptionPropertiesProvider } from './app-definition.js';
 import { EXCEPTION_PROPERTIES } from '../core/failure.js';
@@ -39,6 +41,8 @@ import type { FunctionInput, FunctionOutput, FunctionTrigger, InvocationContext 
 
 export type {
   ActivityContext,
+  AnyOrchestrationHandler,
+  AsyncOrchestrationHandler,
   CallHttpOptions,
   DurableEntityContext,
   DurableHttpResponse,
@@ -222,10 +226,25 @@ function withClientInput(extraInputs: readonly FunctionInput[] | undefined): Fun
 }
 
 export const app = {
-  orchestration(name: string, handlerOrOptions: HandlerOrOptions<OrchestrationHandler>) {
+  /**
+   * Registers an orchestrator: a generator (`function*`) or an async function; an `async function*` is refused with
+   * what to write instead. A Taskhub extension: `{ version: '2.0', handler }` registers the code of one version,
+   * beside the other versions of the same name; each instance runs on the code of the version it was created with.
+   * The callable returned starts sub-orchestrations of that version.
+   */
+  orchestration(name: string, handlerOrOptions: HandlerOrOptions<AnyOrchestrationHandler>) {
     const handler = handlerOf(name, 'orchestration', handlerOrOptions);
-    currentApp().registry.registerOrchestration(name, handler);
-    return orchestrationCallable(name);
+    checkOrchestrator(handler, `df.app.orchestration('${name}', …)`, name);
+    const version = typeof handlerOrOptions === 'function' ? undefined : handlerOrOptions.version;
+    if (version !== undefined && typeof version !== 'string') {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `df.app.orchestration('${name}', { version, handler }) needs version to be a string (e.g. '2.0'), not ` +
+          `${JSON.stringify(version)}.`,
+      );
+    }
+    currentApp().registry.registerOrchestration(name, handler, version);
+    return orchestrationCallable(name, version);
   },
   activity<TInput = unknown>(name: string, options: { handler: ActivityHandler<TInput> } & Record<string, unknown>) {
     const handler: ActivityHandler = handlerOf<ActivityHandler<TInput>>(name, 'activity', options);

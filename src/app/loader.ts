@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
+import { validateVersioning } from '../core/versioning.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { createLogger, LogEvents, type Logger } from '../log.js';
 import { AppDefinition, defaultApp, withApp } from './app-definition.js';
@@ -13,7 +14,7 @@ import * as azureFunctions from './azure-functions.js';
 import { loadClassicFunctions } from './classic-loader.js';
 import * as durableFunctions from './durable-functions.js';
 import { installModuleHooks, installTypeScriptHooks } from './module-hooks.js';
-import { applyLocalSettings, resolveSettingExpressions } from './settings.js';
+import { applyLocalSettings, resolveSettingExpressions, retentionSetting } from './settings.js';
 
 export interface LoadAppOptions {
   /** Where registrations go (default: the module-level default app, whose registry openTaskHub uses by default). */
@@ -60,8 +61,38 @@ export function appModuleImporter(root: string): ImportAppModule {
   return async (file) => {
     installCompatModules();
     if (TS_EXTENSIONS.has(path.extname(file))) await installTypeScriptHooks(findAppTsconfig(root));
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    try {
+      return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (err) {
+      throw withAwaitHint(err, file);
+    }
   };
+}
+
+/** The messages Node (CommonJS, ES modules) and esbuild (TypeScript) give for `await` outside an async function. */
+const AWAIT_OUTSIDE_ASYNC = [
+  /await is only valid in async functions/,
+  /"await" can only be used inside an "async" function/,
+  /Unexpected reserved word/,
+];
+
+/**
+ * `await` inside a function* is the mistake of someone writing an async orchestrator as a generator (or the other way
+ * round): the SyntaxError alone does not say so. The error keeps its type and location; its message gains the fix.
+ */
+function withAwaitHint(err: unknown, file: string): unknown {
+  if (!(err instanceof Error) || !AWAIT_OUTSIDE_ASYNC.some((pattern) => pattern.test(err.message))) return err;
+  const what = /Unexpected reserved word/.test(err.message)
+    ? 'If that reserved word is `await` in a function* (or another function not declared async)'
+    : '`await` in a function* (or another function not declared async)';
+  const hint =
+    `\n(loading ${file}) ${what}: an orchestrator is either ` +
+    '`async function (context) { … await context.df.callActivity(…) }` or ' +
+    '`function* (context) { … yield context.df.callActivity(…) }`. Write `async function` and `await`, or ' +
+    '`function*` and `yield`.';
+  err.message += hint;
+  if (err.stack) err.stack += hint;
+  return err;
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {
@@ -143,7 +174,10 @@ function readHostJson(root: string, definition: AppDefinition): void {
   if (!existsSync(file)) return;
   let parsed: {
     functionTimeout?: unknown;
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown } };
+    extensions?: {
+      http?: { routePrefix?: unknown };
+      durableTask?: { hubName?: unknown; maxDeliveryCount?: unknown; retention?: unknown } & Record<string, unknown>;
+    };
   };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
@@ -173,6 +207,11 @@ function readHostJson(root: string, definition: AppDefinition): void {
     }
     definition.maxDeliveryCount = maxDeliveryCount;
   }
+  definition.registry.versioning = validateVersioning(
+    host.extensions.durableTask ?? {},
+    `${file}: extensions.durableTask`,
+  );
+  definition.retention = retentionSetting(host.extensions.durableTask?.retention, file);
   const hubName = host.extensions.durableTask?.hubName;
   if (typeof hubName === 'string' && hubName !== '') definition.hubName = hubName;
 }
@@ -182,10 +221,11 @@ function numberFromSetting(value: unknown): unknown {
   return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** The worker settings host.json gives (functionTimeout, maxDeliveryCount), for openTaskHub's `worker`. */
+/** The worker settings host.json gives (functionTimeout, maxDeliveryCount, retention), for openTaskHub's `worker`. */
 export function workerSettings(definition: AppDefinition): WorkerOptions {
-  const { functionTimeoutMs, maxDeliveryCount } = definition;
+  const { functionTimeoutMs, maxDeliveryCount, retention } = definition;
   return {
+    ...(retention === undefined ? {} : { retention }),
     ...(functionTimeoutMs === undefined ? {} : { functionTimeoutMs }),
     ...(maxDeliveryCount === undefined ? {} : { maxDeliveryCount }),
   };

@@ -1,8 +1,17 @@
 // App settings as `func start` gives them: local.settings.json `Values` become environment variables (ones already
-// set win), and `%NAME%` in host.json, function.json and app.* options reads a setting.
+// set win), and `%NAME%` in host.json, function.json and app.* options reads a setting. Also host.json's retention
+// setting (a Taskhub extension).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TaskhubError } from '../core/errors.js';
+import {
+  parseBatchSize,
+  parseDuration,
+  parseInterval,
+  retainedStatus,
+  type RetainedStatus,
+  type RetentionPolicy,
+} from '../retention/policy.js';
 
 interface LocalSettings {
   readonly IsEncrypted?: unknown;
@@ -84,4 +93,39 @@ export function localHttpPort(root: string): string | undefined {
     // applyLocalSettings reports a file that is not JSON when the app loads.
     return undefined;
   }
+}
+
+/**
+ * host.json `extensions.durableTask.retention` (a Taskhub extension): finished instances purged in the background
+ * once older than an age per status, e.g. `{ "Completed": "7.00:00:00", "Failed": "30.00:00:00", "interval":
+ * "00:05:00" }`. Status keys are Completed, Failed, Terminated in any case; the other keys are `interval` (between
+ * passes), `batchSize` (instances per batch) and `cleanEntityStorage` (default true). Undefined when absent.
+ */
+export function retentionSetting(value: unknown, where: string): RetentionPolicy | undefined {
+  if (value === undefined || value === null) return undefined;
+  const what = `${where}: extensions.durableTask.retention`;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new TaskhubError('INVALID_ARGUMENT', `${what} must be an object such as { "Completed": "7.00:00:00" }.`);
+  }
+  const olderThanMs: Partial<Record<RetainedStatus, number>> = {};
+  let policy: { -readonly [K in keyof RetentionPolicy]: RetentionPolicy[K] } = { olderThanMs };
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    switch (key.toLowerCase()) {
+      case 'interval':
+        policy = { ...policy, intervalMs: parseInterval(item, `${what}.${key}`) };
+        break;
+      case 'batchsize':
+        policy = { ...policy, batchSize: parseBatchSize(item, `${what}.${key}`) };
+        break;
+      case 'cleanentitystorage':
+        if (typeof item !== 'boolean' && item !== 'true' && item !== 'false') {
+          throw new TaskhubError('INVALID_ARGUMENT', `${what}.${key} must be true or false.`);
+        }
+        policy = { ...policy, cleanEntityStorage: item === true || item === 'true' };
+        break;
+      default:
+        olderThanMs[retainedStatus(key, what)] = parseDuration(item, `${what}.${key}`);
+    }
+  }
+  return policy;
 }

@@ -6,6 +6,7 @@ import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
+import { bulkCommand, isBulk, withBulkOptions } from './bulk.js';
 import { describeInstance, formatDuration, shortJson } from './describe.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { colorsFor, formatTable, paintStatus, palette, print, printError, printJson } from './output.js';
@@ -62,6 +63,7 @@ export function filterFrom(options: Options): OrchestrationFilter {
     createdTimeTo: parseDate(text('to'), 'to'),
     runtimeStatus: parseStatuses(text('status')),
     instanceIdPrefix: text('prefix'),
+    ...(text('orchestrationVersion') === undefined ? {} : { version: text('orchestrationVersion') }),
     pageSize: wholeNumberOption('--top', text('top'), { min: 1 }),
     continuationToken: text('continuation'),
   };
@@ -77,9 +79,14 @@ function parseJsonOption(value: string | undefined, what: string): unknown {
 }
 
 /** The status, or a not-found error that also names the other hubs of the store when this one is empty. */
-async function statusOrHint(target: ClientTarget, instanceId: string, showHistory: boolean): Promise<StatusJson> {
+async function statusOrHint(
+  target: ClientTarget,
+  instanceId: string,
+  showHistory: boolean,
+  showWaitingFor = false,
+): Promise<StatusJson> {
   try {
-    return await target.status(instanceId, showHistory);
+    return await target.status(instanceId, showHistory, showWaitingFor);
   } catch (err) {
     const notFound =
       isTaskhubError(err, 'INSTANCE_NOT_FOUND') || (err instanceof HostAnswerError && err.status === 404);
@@ -94,6 +101,8 @@ export function registerClientCommands(program: Command): void {
     .description('List instances, newest first')
     .option('--status <statuses>', `runtime statuses, comma-separated (${RUNTIME_STATUSES.join(', ')})`)
     .option('--prefix <prefix>', 'instance id prefix')
+    // Not --version: that is taskhub's own.
+    .option('--orchestration-version <version>', "orchestration version ('' for instances without one)")
     .option('--from <time>', 'created at or after (ISO 8601)')
     .option('--to <time>', 'created at or before (ISO 8601)')
     .option('--top <n>', 'page size (at most 1000 from a host)', '100')
@@ -114,16 +123,20 @@ export function registerClientCommands(program: Command): void {
           if (hint) printError(hint);
           return;
         }
+        // The version column only when an instance on the page has one: unversioned apps see no empty column.
+        const versioned = page.instances.some((s) => s.version !== undefined);
         const rows = page.instances.map((s) => [
           s.instanceId,
           s.name,
+          ...(versioned ? [s.version ?? ''] : []),
           s.runtimeStatus,
           s.createdTime,
           s.lastUpdatedTime,
           shortJson(s.customStatus, 40),
         ]);
-        const table = formatTable(['INSTANCE', 'NAME', 'STATUS', 'CREATED', 'UPDATED', 'CUSTOM STATUS'], rows, {
-          paint: (cell, column) => (column === 2 ? paintStatus(cell) : cell),
+        const headers = ['INSTANCE', 'NAME', ...(versioned ? ['VERSION'] : []), 'STATUS', 'CREATED', 'UPDATED'];
+        const table = formatTable([...headers, 'CUSTOM STATUS'], rows, {
+          paint: (cell, column) => (column === (versioned ? 3 : 2) ? paintStatus(cell) : cell),
         });
         print(table);
         if (page.continuationToken) print(`\nMore: --continuation ${page.continuationToken}`);
@@ -140,10 +153,10 @@ export function registerClientCommands(program: Command): void {
     .action((instanceId: string, options: Options) =>
       withClient(options, async (target) => {
         if (options.json) {
-          printJson(await statusOrHint(target, instanceId, options.history === true));
+          printJson(await statusOrHint(target, instanceId, options.history === true, true));
           return;
         }
-        print(describeInstance(await statusOrHint(target, instanceId, true)));
+        print(describeInstance(await statusOrHint(target, instanceId, true, true)));
       }),
     );
 
@@ -153,6 +166,7 @@ export function registerClientCommands(program: Command): void {
     .argument('<name>', 'orchestrator function name')
     .option('--input <json>', 'input as JSON')
     .option('--id <instanceId>', 'instance id (default: a new GUID)')
+    .option('--orchestration-version <version>', "the instance's version (default: the app's defaultVersion or newest)")
     .option('--wait [seconds]', 'wait for the end (at most this many seconds; default: as long as it takes)')
     .action((name: string, options: Options) => {
       const input = parseJsonOption(options.input as string | undefined, '--input');
@@ -161,7 +175,12 @@ export function registerClientCommands(program: Command): void {
         typeof wait === 'string' ? wholeNumberOption('--wait', wait, { min: 1, unit: 'seconds' }) : undefined;
       return withClient(options, async (target) => {
         const startedAt = Date.now();
-        const started = await target.start(name, input, options.id as string | undefined);
+        const started = await target.start(
+          name,
+          input,
+          options.id as string | undefined,
+          options.orchestrationVersion as string | undefined,
+        );
         const statusHint = started.statusUrl ?? `taskhub status ${started.id}`;
         // Written to a store with no host running (no status URL): nothing runs it until one starts.
         if (started.statusUrl === undefined) {
@@ -208,42 +227,49 @@ export function registerClientCommands(program: Command): void {
       resume: 'Resume a suspended instance',
       rewind: 'Rewind a Failed instance: its failed tasks run again',
     };
-    withTarget(program.command(op))
-      .description(descriptions[op])
-      .argument('<instanceId>')
+    withBulkOptions(withTarget(program.command(op)))
+      .description(`${descriptions[op]} (or every instance the filters match)`)
+      .argument('[instanceId]')
       .option('--reason <text>', 'reason recorded in the history')
       .action((instanceId: string, options: Options) =>
-        withClient(options, async (target) => {
-          if (op === 'rewind') {
-            const { runtimeStatus } = await statusOrHint(target, instanceId, false);
-            if (runtimeStatus !== 'Failed') {
-              throw new Error(`Instance ${instanceId} is ${runtimeStatus}: only Failed instances can be rewound.`);
-            }
-          }
-          await target.control(op, instanceId, options.reason as string | undefined);
-          print(`Requested ${op} of ${instanceId}.`);
-        }),
+        isBulk(op, instanceId, options)
+          ? bulkCommand(op, options)
+          : withClient(options, async (target) => {
+              if (op === 'rewind') {
+                const { runtimeStatus } = await statusOrHint(target, instanceId, false);
+                if (runtimeStatus !== 'Failed') {
+                  throw new Error(`Instance ${instanceId} is ${runtimeStatus}: only Failed instances can be rewound.`);
+                }
+              }
+              await target.control(op, instanceId, options.reason as string | undefined);
+              print(`Requested ${op} of ${instanceId}.`);
+            }),
       );
   }
 
-  withTarget(program.command('restart'))
-    .description('Start an instance again with its original input (as a new instance id unless --same-id)')
-    .argument('<instanceId>')
+  withBulkOptions(withTarget(program.command('restart')))
+    .description(
+      'Start an instance again with its original input (as a new instance id unless --same-id), or every finished ' +
+        'instance the filters match (each as a new instance id)',
+    )
+    .argument('[instanceId]')
     .option('--same-id', 'reuse the instance id instead of a new one (the instance must have finished)')
     .action((instanceId: string, options: Options) =>
-      withClient(options, async (target) => {
-        if (options.sameId) {
-          const { runtimeStatus } = await statusOrHint(target, instanceId, false);
-          if (!TERMINAL_STATUSES.includes(runtimeStatus as RuntimeStatus)) {
-            throw new Error(
-              `Instance ${instanceId} is ${runtimeStatus}, so it cannot start again under the same id: wait for it ` +
-                'to finish, terminate it, or restart without --same-id.',
-            );
-          }
-        }
-        const id = await target.restart(instanceId, !options.sameId);
-        print(`Restarted ${instanceId} as ${id}.`);
-      }),
+      isBulk('restart', instanceId, options)
+        ? bulkCommand('restart', options)
+        : withClient(options, async (target) => {
+            if (options.sameId) {
+              const { runtimeStatus } = await statusOrHint(target, instanceId, false);
+              if (!TERMINAL_STATUSES.includes(runtimeStatus as RuntimeStatus)) {
+                throw new Error(
+                  `Instance ${instanceId} is ${runtimeStatus}, so it cannot start again under the same id: wait for it ` +
+                    'to finish, terminate it, or restart without --same-id.',
+                );
+              }
+            }
+            const id = await target.restart(instanceId, !options.sameId);
+            print(`Restarted ${instanceId} as ${id}.`);
+          }),
     );
 }
 

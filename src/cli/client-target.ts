@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TaskHubClient } from '../client/durable-client.js';
 import { toStatusJson, type StatusJson } from '../client/status-view.js';
+import { readWaitingFor } from '../client/waiting-for.js';
+import type { RuntimeStatus } from '../core/history.js';
 import { toSummary } from '../http/dashboard-feed.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { DEFAULT_HUB } from '../host/worker-protocol.js';
@@ -24,6 +26,7 @@ export interface ListedInstance {
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   readonly customStatus: unknown;
+  readonly version?: string;
 }
 
 export interface ListResult {
@@ -42,12 +45,18 @@ export interface ClientTarget {
   readonly where: string;
   /** Instances newest first (as the dashboard lists them), one page. */
   list(filter: OrchestrationFilter): Promise<ListResult>;
-  status(instanceId: string, showHistory: boolean): Promise<StatusJson>;
-  start(name: string, input: unknown, instanceId: string | undefined): Promise<StartedInstance>;
+  /** `showWaitingFor` adds the Taskhub extension `waitingFor` (see status-view.ts). */
+  status(instanceId: string, showHistory: boolean, showWaitingFor?: boolean): Promise<StatusJson>;
+  start(name: string, input: unknown, instanceId: string | undefined, version?: string): Promise<StartedInstance>;
   raise(instanceId: string, eventName: string, data: unknown): Promise<void>;
   control(op: 'terminate' | 'suspend' | 'resume' | 'rewind', instanceId: string, reason?: string): Promise<void>;
   restart(instanceId: string, newInstanceId: boolean): Promise<string>;
   purge(instanceId: string): Promise<number>;
+  /**
+   * Optional: purge the finished ones of a few hundred ids in one short store transaction (store targets). Without it
+   * the ids are purged one by one.
+   */
+  purgeMany?(instanceIds: readonly string[]): Promise<number>;
   /** When the hub read is empty and the store holds others: a sentence naming them (store targets only). */
   otherHubsHint(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -152,6 +161,7 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
         createdTimeTo: filter.createdTimeTo?.toISOString(),
         runtimeStatus: filter.runtimeStatus,
         instanceIdPrefix: filter.instanceIdPrefix,
+        ...(filter.version === undefined ? {} : { version: filter.version }),
         pageSize: filter.pageSize,
         continuationToken: filter.continuationToken,
         showInput: false,
@@ -167,16 +177,19 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
-    async status(id, showHistory) {
-      return toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
+    async status(id, showHistory, showWaitingFor = false) {
+      const status = toStatusJson(await client.getStatus(id, { showHistory, showHistoryOutput: showHistory }));
+      if (!showWaitingFor) return status;
+      return { ...status, waitingFor: await readWaitingFor(hub.store, id, status.runtimeStatus as RuntimeStatus) };
     },
-    async start(name, input, instanceId) {
-      return { id: await client.startNew(name, { instanceId, input }) };
+    async start(name, input, instanceId, version) {
+      return { id: await client.startNew(name, { instanceId, input, ...(version ? { version } : {}) }) };
     },
     raise: (id, name, data) => client.raiseEvent(id, name, data),
     control: (op, id, reason) => client[op](id, reason),
     restart: (id, newId) => client.restart(id, newId),
     purge: async (id) => (await client.purgeInstanceHistory(id)).instancesDeleted,
+    purgeMany: (ids) => hub.store.purgeInstanceBatch({ instanceIds: ids }),
     otherHubsHint: () => otherHubsHint(spec, hubName),
     close: () => hub.close(),
   };

@@ -1,6 +1,7 @@
 // `taskhub status` for people: a summary of the instance, then its history as a table of events (the status API's
 // rendering of the history, so the names match `showHistory=true`). Pure: status JSON in, text out.
 import type { StatusJson } from '../client/status-view.js';
+import { describeWaitingFor } from '../client/waiting-for.js';
 import { abbreviate, formatTable, out, paintStatus, type Palette } from './output.js';
 
 const VALUE_WIDTH = 100;
@@ -38,6 +39,7 @@ export function describeInstance(status: StatusJson, colors: Palette = out, now 
   const fields: [string, string][] = [
     ['Name', colors.bold(status.name)],
     ['Instance ID', status.instanceId],
+    ['Version', status.version ?? ''],
     ['Status', paintStatus(status.runtimeStatus, colors)],
     ['Created', status.createdTime],
     ['Last updated', status.lastUpdatedTime],
@@ -50,6 +52,9 @@ export function describeInstance(status: StatusJson, colors: Palette = out, now 
   const lines = fields
     .filter(([label, value]) => value !== '' || label === 'Input' || label === 'Output')
     .map(([label, value]) => `${colors.dim(`${label}:`.padEnd(width))}${value}`);
+  // Taskhub's "waiting for": one line each, under the summary.
+  const waiting = status.waitingFor ? describeWaitingFor(status.waitingFor) : [];
+  waiting.forEach((line, i) => lines.push(`${colors.dim((i === 0 ? 'Waiting for:' : '').padEnd(width))}${line}`));
   const events = status.historyEvents ?? [];
   if (events.length === 0) return lines.join('\n');
   const rows = events.map((event) => [

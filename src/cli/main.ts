@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { isTaskhubError } from '../core/errors.js';
 import type { TargetOptions } from './client-target.js';
 import { registerClientCommands, withTarget } from './client-commands.js';
+import { registerDoctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { applyLogOptions, withLogOptions, type LogOptions } from './log-options.js';
 import { newCommand, type NewOptions } from './new.js';
@@ -21,6 +22,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
+
+const RETENTION_HELP =
+  'purge finished instances older than this in the background: 7d, or Completed=7d,Failed=30d,Terminated=7d ' +
+  "(replaces host.json's retention ages; see docs/operations.md)";
 
 const program = new Command();
 program
@@ -40,6 +45,7 @@ withLogOptions(program.command('start'))
   .option('--read-only', 'the dashboard, management API and starter change nothing (403 to every mutating request)')
   .option('--public-url <url>', 'where callers reach this host (e.g. behind a proxy); handed-out URLs start with it')
   .option('--grpc [port]', 'also serve Durable Task SDK clients over gRPC (TaskHubSidecarService; default port 4001)')
+  .option('--retention <ages>', RETENTION_HELP)
   .action((appPath: string, options: StartOptions & LogOptions) => {
     applyLogOptions(options);
     return startCommand(appPath, options);
@@ -71,6 +77,7 @@ withLogOptions(program.command('worker'))
   )
   .option('--hub <name>', 'task hub name (default: host.json hubName, else TestHubName)')
   .option('--lease-ms <ms>', 'lock lease: how soon another worker takes over from a dead one (default 30000)')
+  .option('--retention <ages>', RETENTION_HELP)
   .action((appPath: string, options: WorkerCommandOptions & LogOptions) => {
     applyLogOptions(options);
     return workerCommand(appPath, options);
@@ -92,6 +99,7 @@ program
 
 registerClientCommands(program);
 registerPurgeCommand(program);
+registerDoctorCommand(program);
 
 withTarget(program.command('export'))
   .description("Print an instance's name, input and raw history as JSON (for `taskhub replay`)")

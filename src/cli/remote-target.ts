@@ -79,6 +79,7 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
         to: filter.createdTimeTo?.toISOString(),
         runtimeStatus: filter.runtimeStatus?.join(','),
         prefix: filter.instanceIdPrefix,
+        version: filter.version,
         top: filter.pageSize?.toString(),
         continuation: filter.continuationToken,
         orderBy: 'createdTime',
@@ -93,13 +94,14 @@ export function remoteTarget(baseUrl: string, key: string | undefined): ClientTa
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
-    async status(instanceId, showHistory) {
-      const query = showHistory ? { showHistory: 'true', showHistoryOutput: 'true' } : {};
+    async status(instanceId, showHistory, showWaitingFor = false) {
+      const query: Query = showHistory ? { showHistory: 'true', showHistoryOutput: 'true' } : {};
+      if (showWaitingFor) query.showWaitingFor = 'true';
       return (await (await call('GET', id(instanceId), query)).json()) as StatusJson;
     },
-    async start(name, input, instanceId) {
+    async start(name, input, instanceId, version) {
       const path = `/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
-      const response = await call('POST', path, {}, input === undefined ? undefined : input);
+      const response = await call('POST', path, { version }, input === undefined ? undefined : input);
       const body = (await response.json()) as { id: string; statusQueryGetUri?: string };
       return { id: body.id, ...(body.statusQueryGetUri ? { statusUrl: body.statusQueryGetUri } : {}) };
     },

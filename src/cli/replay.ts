@@ -1,5 +1,6 @@
 // `taskhub replay <history.json> [app]`: loads the app's current code and replays an exported history (or a recorded
-// fixture) against its orchestrator, printing success or the first divergence; exit code 0 or 1. Run it under
+// fixture) against its orchestrator, the code of the version the history started with when the app registers
+// versions side by side, printing success or the first divergence; exit code 0 or 1. Run it under
 // `node --inspect-brk` to step through the orchestrator with breakpoints (docs/testing.md).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { loadApp } from '../app/loader.js';
 import { TaskhubError } from '../core/errors.js';
 import type { HistoryEvent } from '../core/history.js';
 import { checkReplay, type ReplayReport } from '../core/replayer.js';
+import '../worker/async-context.js';
 import { print, printJson } from './output.js';
 
 export interface ReplayCommandOptions {
@@ -23,9 +25,11 @@ interface HistoryFile {
 }
 
 export async function replayCommand(file: string, appPath: string, options: ReplayCommandOptions): Promise<void> {
-  const { name, instanceId, history } = readHistoryFile(file);
+  const { name, instanceId, history, version } = readHistoryFile(file);
   const app = await loadApp(appPath, { app: new AppDefinition() });
-  const registered = app.definition.registry.getOrchestration(name);
+  const choice = app.definition.registry.orchestrationFor(name, version);
+  if (choice && 'refused' in choice) throw new TaskhubError('UNKNOWN_FUNCTION', choice.refused);
+  const registered = choice?.registered;
   if (!registered) {
     const known = app.definition.registry.orchestrations().map((o) => o.name);
     throw new TaskhubError(
@@ -33,13 +37,21 @@ export async function replayCommand(file: string, appPath: string, options: Repl
       `The app at ${path.resolve(appPath)} has no orchestrator '${name}' (it has: ${known.join(', ') || 'none'}).`,
     );
   }
-  const report = checkReplay(registered.handler, history, { instanceId, name: registered.name });
+  const report = await checkReplay(registered.handler, history, { instanceId, name: registered.name });
   if (options.json) printJson(report.ok ? { ok: true, runtimeStatus: report.result.runtimeStatus } : report);
-  else print(formatReport(report, history.length, name, instanceId));
+  else
+    print(
+      formatReport(report, history.length, version === undefined ? name : `${name}' version '${version}`, instanceId),
+    );
   if (!report.ok) process.exitCode = 1;
 }
 
-function readHistoryFile(file: string): { name: string; instanceId: string; history: readonly HistoryEvent[] } {
+function readHistoryFile(file: string): {
+  name: string;
+  instanceId: string;
+  history: readonly HistoryEvent[];
+  version: string | undefined;
+} {
   let parsed: HistoryFile | readonly HistoryEvent[];
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8')) as HistoryFile | readonly HistoryEvent[];
@@ -56,7 +68,8 @@ function readHistoryFile(file: string): { name: string; instanceId: string; hist
   const startedEvent = started?.eventType === 'ExecutionStarted' ? started : undefined;
   const name = body.name ?? body.orchestrator ?? startedEvent?.name;
   if (!name) throw new TaskhubError('INVALID_ARGUMENT', `${file} names no orchestrator and has no ExecutionStarted.`);
-  return { name, instanceId: body.instanceId ?? startedEvent?.instanceId ?? 'replay', history };
+  const version = startedEvent?.version === '' ? undefined : startedEvent?.version;
+  return { name, instanceId: body.instanceId ?? startedEvent?.instanceId ?? 'replay', history, version };
 }
 
 function formatReport(report: ReplayReport, events: number, name: string, instanceId: string): string {

@@ -16,6 +16,7 @@ import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { drainOnSignal } from './drain.js';
+import { parseRetentionFlag } from '../retention/policy.js';
 import { print } from './output.js';
 import { forgetRunningHost, readRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
 import { openStoreOption, parseStoreOption } from './store-option.js';
@@ -34,6 +35,7 @@ export interface StartOptions {
   readonly readOnly?: boolean;
   readonly publicUrl?: string;
   readonly grpc?: string | boolean;
+  readonly retention?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -52,11 +54,13 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   const readOnly = options.readOnly ?? false;
   // Checked before the app loads, as the other options are.
   if (options.publicUrl !== undefined) parsePublicUrl(options.publicUrl);
+  const retention = options.retention === undefined ? undefined : parseRetentionFlag(options.retention);
 
   const worker = new LanguageWorkerSupervisor({
     appPath: path.resolve(appPath ?? '.'),
     store: options.store,
     hub: options.hub,
+    retention,
     bindHost: host,
     keys,
     maxBodyBytes,
@@ -166,7 +170,12 @@ function namesOnly(app: AppSummary): FunctionRegistry {
   const elsewhere = (): never => {
     throw new Error('This function runs in the language worker process, not in the host.');
   };
-  for (const name of app.orchestrations) registry.registerOrchestration(name, elsewhere);
+  for (const name of app.orchestrations) {
+    const versions = app.orchestrationVersions?.[name] ?? [];
+    if (versions.length === 0) registry.registerOrchestration(name, elsewhere);
+    for (const version of versions) registry.registerOrchestration(name, elsewhere, version);
+  }
+  registry.versioning = app.versioning ?? {};
   for (const name of app.activities) registry.registerActivity(name, elsewhere);
   for (const name of app.entities) registry.registerEntity(name, elsewhere);
   return registry;

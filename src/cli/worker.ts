@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../log.js';
 import { LanguageWorkerSupervisor } from '../host/supervisor.js';
 import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
+import { parseRetentionFlag } from '../retention/policy.js';
 import { wholeNumberOption } from './numeric-option.js';
 import { print, printError } from './output.js';
 import { parseStoreOption } from './store-option.js';
@@ -14,16 +15,19 @@ export interface WorkerCommandOptions {
   readonly store?: string;
   readonly hub?: string;
   readonly leaseMs?: string;
+  readonly retention?: string;
 }
 
 export async function workerCommand(appPath: string | undefined, options: WorkerCommandOptions): Promise<void> {
   const logger = createLogger();
   const leaseMs = wholeNumberOption('--lease-ms', options.leaseMs, { min: 100, unit: 'milliseconds' });
+  const retention = options.retention === undefined ? undefined : parseRetentionFlag(options.retention);
   const worker = new LanguageWorkerSupervisor({
     appPath: path.resolve(appPath ?? '.'),
     store: options.store,
     hub: options.hub,
     leaseMs,
+    retention,
     serveHttp: false,
     bindHost: '127.0.0.1',
     keys: [],

@@ -10,6 +10,7 @@ import { listEntities, readEntityState, signalEntity } from './entity-client.js'
 import { newInstanceId, validateInstanceId } from './instance-id.js';
 import { toJsonText } from './json.js';
 import { toOrchestrationStatus } from './status-view.js';
+import { startCreateOrchestration } from '../telemetry/tracing.js';
 import type {
   DurableClient,
   DurableOrchestrationStatus,
@@ -48,6 +49,10 @@ export interface TaskHubClientOptions {
   readonly waitHub?: CompletionWaiter;
   /** When given, startNew refuses names it returns false for (UNKNOWN_FUNCTION), as Durable Functions does. */
   readonly knownOrchestrations?: (name: string) => boolean;
+  /** The version of a new instance whose start names none (the app's defaultVersion or newest registered). */
+  readonly newInstanceVersion?: (name: string) => string | undefined;
+  /** Told of every instance this client created, once its start is durable (the hub warns of unrunnable versions). */
+  readonly onStarted?: (name: string, version: string | undefined, instanceId: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -63,6 +68,8 @@ export class TaskHubClient implements DurableClient {
   readonly #notify: ((instanceId: string) => void) | undefined;
   readonly #waitHub: CompletionWaiter | undefined;
   readonly #knownOrchestrations: ((name: string) => boolean) | undefined;
+  readonly #newInstanceVersion: ((name: string) => string | undefined) | undefined;
+  readonly #onStarted: TaskHubClientOptions['onStarted'];
   readonly #localStarter: LocalStarter | undefined;
 
   constructor(options: TaskHubClientOptions) {
@@ -71,6 +78,8 @@ export class TaskHubClient implements DurableClient {
     this.#notify = options.notify;
     this.#waitHub = options.waitHub;
     this.#knownOrchestrations = options.knownOrchestrations;
+    this.#newInstanceVersion = options.newInstanceVersion;
+    this.#onStarted = options.onStarted;
   }
 
   get taskHubName(): string {
@@ -86,7 +95,13 @@ export class TaskHubClient implements DurableClient {
         ? { instanceId: optionsOrId, input }
         : (optionsOrId ?? {});
     if (options.instanceId !== undefined) validateInstanceId(options.instanceId);
-    return this.#start(orchestratorName, options.instanceId ?? newInstanceId(), toJsonText(options.input, 'input'));
+    const version = versionOption(options.version) ?? this.#newInstanceVersion?.(orchestratorName);
+    return this.#start(
+      orchestratorName,
+      options.instanceId ?? newInstanceId(),
+      toJsonText(options.input, 'input'),
+      version,
+    );
   }
 
   getStatus(instanceId: string, options?: GetStatusOptions): Promise<DurableOrchestrationStatus>;
@@ -194,7 +209,10 @@ export class TaskHubClient implements DurableClient {
   async restart(instanceId: string, restartWithNewInstanceId = true): Promise<string> {
     const record = await this.#require(instanceId);
     // The stored input is already JSON text: pass it on as it is, never re-encoded.
-    return this.#start(record.name, restartWithNewInstanceId ? newInstanceId() : instanceId, record.input);
+    const newId = restartWithNewInstanceId ? newInstanceId() : instanceId;
+    // The same version too: a restart runs the code the instance ran. The new instance remembers its original (the
+    // dashboard links back to it).
+    return this.#start(record.name, newId, record.input, record.version, newId === instanceId ? undefined : instanceId);
   }
 
   /** Only finished instances are purged (as Durable Functions does); a running or unknown one counts 0. */
@@ -264,7 +282,13 @@ export class TaskHubClient implements DurableClient {
     return listEntities(this.#store, query);
   }
 
-  async #start(name: string, instanceId: string, input: string | undefined): Promise<string> {
+  async #start(
+    name: string,
+    instanceId: string,
+    input: string | undefined,
+    version: string | undefined,
+    restartedFrom?: string,
+  ): Promise<string> {
     if (typeof name !== 'string' || name === '') {
       throw new TaskhubError('INVALID_ARGUMENT', 'startNew needs a non-empty orchestrator function name.');
     }
@@ -276,6 +300,8 @@ export class TaskHubClient implements DurableClient {
     }
     const timestamp = now();
     const executionId = newInstanceId();
+    // The instance's trace starts here (create_orchestration), under the caller's span when there is one.
+    const span = startCreateOrchestration(name, instanceId, executionId, version);
     const startEvent: HistoryEvent = {
       eventType: 'ExecutionStarted',
       eventId: -1,
@@ -284,16 +310,26 @@ export class TaskHubClient implements DurableClient {
       instanceId,
       executionId,
       input,
+      ...(span?.stored ? { parentTraceContext: span.stored } : {}),
+      ...(version === undefined ? {} : { version }),
+      ...(restartedFrom !== undefined ? { restartedFrom } : {}),
     };
     const instance: NewInstance = { instanceId, executionId, name, input, createdTime: timestamp, startEvent };
-    // Durable Functions' default: only an instance that is no longer running may be replaced.
-    const local = this.#localStarter?.start(instance, TERMINAL_STATUSES);
-    if (local) {
-      await local;
-    } else {
-      await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
-      this.#notify?.(instanceId);
+    try {
+      // Durable Functions' default: only an instance that is no longer running may be replaced.
+      const local = this.#localStarter?.start(instance, TERMINAL_STATUSES);
+      if (local) {
+        await local;
+      } else {
+        await this.#store.createInstance(instance, { replaceableStatuses: TERMINAL_STATUSES });
+        this.#notify?.(instanceId);
+      }
+    } catch (err) {
+      span?.end(err);
+      throw err;
     }
+    this.#onStarted?.(name, version, instanceId);
+    span?.end();
     return instanceId;
   }
 
@@ -345,6 +381,7 @@ function toInstanceQuery(filter: OrchestrationFilter): InstanceQuery {
     createdTimeTo: filter.createdTimeTo?.toISOString(),
     runtimeStatus: filter.runtimeStatus,
     instanceIdPrefix: filter.instanceIdPrefix,
+    ...(filter.version === undefined ? {} : { version: filter.version }),
     pageSize: filter.pageSize,
     continuationToken: filter.continuationToken,
     showInput: filter.showInput,
@@ -387,4 +424,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** startNew's `version`: a string; blank means none (then the default applies). */
+function versionOption(version: unknown): string | undefined {
+  if (version === undefined || version === null) return undefined;
+  if (typeof version !== 'string') {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `startNew's version must be a string (e.g. "2.0"), not ${typeof version}.`,
+    );
+  }
+  return version.trim() === '' ? undefined : version;
 }

@@ -5,6 +5,7 @@ import type { InstanceRecord } from '../store/store.js';
 import { renderHistory } from './history-view.js';
 import { parseJsonText } from './json.js';
 import type { DurableOrchestrationStatus, GetStatusOptions } from './types.js';
+import type { WaitingFor } from './waiting-for.js';
 
 /** Builds the status; `history` is the stored history when showHistory asked for it (not read for Pending instances). */
 export function toOrchestrationStatus(
@@ -26,6 +27,7 @@ export function toOrchestrationStatus(
     customStatus: record.customStatus !== undefined ? parseJsonText(record.customStatus) : null,
   };
   if (record.failureDetails) status.failureDetails = record.failureDetails;
+  if (record.version !== undefined) status.version = record.version;
   if (history) {
     status.history = renderHistory(history, { showInput, showHistoryOutput: options.showHistoryOutput ?? false });
   }
@@ -56,7 +58,14 @@ export interface StatusJson {
   readonly output: unknown;
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
+  /** The orchestration version, when the instance has one (Durable Task's OrchestrationState.Version). */
+  readonly version?: string;
   readonly historyEvents?: readonly Record<string, unknown>[];
+  /**
+   * Taskhub extension, only with `showWaitingFor=true`: what a Running or Suspended instance waits for (timers with
+   * their due time, activities and sub-orchestrations with their attempt, entity calls, locks); null otherwise.
+   */
+  readonly waitingFor?: WaitingFor | null;
 }
 
 export function toStatusJson(status: DurableOrchestrationStatus): StatusJson {
@@ -69,6 +78,7 @@ export function toStatusJson(status: DurableOrchestrationStatus): StatusJson {
     output: status.output ?? null,
     createdTime: toSecondPrecision(status.createdTime),
     lastUpdatedTime: toSecondPrecision(status.lastUpdatedTime),
+    ...(status.version === undefined ? {} : { version: status.version }),
   };
   return status.history ? { ...json, historyEvents: status.history } : json;
 }

@@ -20,11 +20,18 @@ export interface DurableOrchestrationStatus {
   readonly failureDetails?: FailureDetails;
   /** Durable Functions' rendering of the history (reference part D), only with showHistory. */
   readonly history?: readonly Record<string, unknown>[];
+  /** The orchestration version the instance was created with; absent for none. */
+  readonly version?: string;
 }
 
 export interface StartNewOptions<TInput = unknown> {
   readonly instanceId?: string;
   readonly input?: TInput;
+  /**
+   * The orchestration version of the new instance (durable-functions 3.5). Default: host.json `defaultVersion`, else
+   * (a Taskhub extension) the newest version of the orchestration registered side by side, else none.
+   */
+  readonly version?: string;
 }
 
 export interface GetStatusOptions {
@@ -38,6 +45,8 @@ export interface OrchestrationFilter {
   readonly createdTimeTo?: Date;
   readonly runtimeStatus?: readonly RuntimeStatus[];
   readonly instanceIdPrefix?: string;
+  /** Only instances created with exactly this version ('' for instances without one). A Taskhub extension. */
+  readonly version?: string;
   readonly pageSize?: number;
   readonly continuationToken?: string;
   readonly showInput?: boolean;

@@ -1,8 +1,9 @@
 // What an unfinished orchestration waits for, read from its stored history alone: timers not fired yet, activities
 // and sub-orchestrations not answered (with their attempt number when a retry policy scheduled them again), entity
-// operations not answered, and the critical section (lockEntities) it holds or has requested. Pure, one pass.
-// A Taskhub extension: Durable Functions' status API has no such field.
-import type { HistoryEvent } from '../core/history.js';
+// operations not answered, and the critical section (lockEntities) it holds or has requested. Pure, one pass (only
+// readWaitingFor reads the history from a store first). A Taskhub extension: Durable Functions' status API has none.
+import type { HistoryEvent, RuntimeStatus } from '../core/history.js';
+import type { Store } from '../store/store.js';
 
 /** One thing an instance waits for. Times are ISO 8601 UTC, as in the history. */
 export type WaitingItem =
@@ -14,6 +15,8 @@ export type WaitingItem =
       readonly scheduledTime: string;
       /** 1 for the first call; n when n - 1 earlier calls with the same name and input failed (a retry policy). */
       readonly attempt: number;
+      /** The retry policy's maxNumberOfAttempts, when a retry policy made the call. */
+      readonly maxAttempts?: number;
     }
   | {
       readonly kind: 'subOrchestration';
@@ -22,6 +25,7 @@ export type WaitingItem =
       readonly taskScheduledId: number;
       readonly scheduledTime: string;
       readonly attempt: number;
+      readonly maxAttempts?: number;
     }
   | {
       readonly kind: 'entityOperation';
@@ -105,6 +109,7 @@ export function waitingFor(history: readonly HistoryEvent[]): WaitingFor {
           taskScheduledId: e.eventId,
           scheduledTime: e.timestamp,
           attempt: attempts.get(e.eventId) ?? 1,
+          ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
         });
         break;
       case 'SubOrchestrationInstanceCreated':
@@ -115,6 +120,7 @@ export function waitingFor(history: readonly HistoryEvent[]): WaitingFor {
           taskScheduledId: e.eventId,
           scheduledTime: e.timestamp,
           attempt: attempts.get(e.eventId) ?? 1,
+          ...(e.maxAttempts !== undefined ? { maxAttempts: e.maxAttempts } : {}),
         });
         break;
       case 'TaskCompleted':
@@ -161,6 +167,55 @@ export function waitingFor(history: readonly HistoryEvent[]): WaitingFor {
   if (lock) items.push({ kind: 'entityLock', entities: lock.entities, state: lock.granted ? 'held' : 'requested' });
   const wakes = items.some((i) => i.kind !== 'entityLock' || i.state === 'requested');
   return { items, onlyExternalEvents: !wakes };
+}
+
+/** Statuses whose instances wait for something (a Suspended one waits to be resumed first, then for the same). */
+export const WAITING_STATUSES: ReadonlySet<RuntimeStatus> = new Set<RuntimeStatus>(['Running', 'Suspended']);
+
+/** What an instance in `runtimeStatus` waits for, read from its stored history; null when it waits for nothing. */
+export async function readWaitingFor(
+  store: Pick<Store, 'getHistory'>,
+  instanceId: string,
+  runtimeStatus: RuntimeStatus,
+): Promise<WaitingFor | null> {
+  return WAITING_STATUSES.has(runtimeStatus) ? waitingFor(await store.getHistory(instanceId)) : null;
+}
+
+/** "attempt 2 of 3" when the policy is known, "attempt 2" when not, nothing for a first call without a policy. */
+export function attemptText(item: { readonly attempt: number; readonly maxAttempts?: number }): string {
+  if (item.maxAttempts !== undefined) return `attempt ${item.attempt} of ${item.maxAttempts}`;
+  return item.attempt > 1 ? `attempt ${item.attempt}` : '';
+}
+
+/** One waiting item in a few words, times as stored (ISO 8601 UTC): the CLI's "Waiting for" lines. */
+export function describeWaitingItem(item: WaitingItem): string {
+  const attempt = (i: { attempt: number; maxAttempts?: number }) => {
+    const text = attemptText(i);
+    return text ? `, ${text}` : '';
+  };
+  switch (item.kind) {
+    case 'timer':
+      return `timer due ${item.fireAt}`;
+    case 'activity':
+      return `activity ${item.name} (scheduled ${item.scheduledTime}${attempt(item)})`;
+    case 'subOrchestration':
+      return `sub-orchestration ${item.name} ${item.instanceId} (started ${item.scheduledTime}${attempt(item)})`;
+    case 'entityOperation':
+      return `entity ${item.entityId}: ${item.operation} (sent ${item.sentTime})`;
+    case 'entityLock':
+      return `lock on ${item.entities.join(', ')} (${item.state})`;
+    default: {
+      const unhandled: never = item;
+      throw new Error(`Unhandled waiting item ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/** Every line of "Waiting for": the items, or the external event when nothing else can wake the instance. */
+export function describeWaitingFor(waiting: WaitingFor): string[] {
+  const lines = waiting.items.map(describeWaitingItem);
+  if (waiting.onlyExternalEvents) lines.push('an external event (waitForExternalEvent records no name in the history)');
+  return lines;
 }
 
 function parse(text: string | undefined): EntityRequestShape | undefined {

@@ -1,9 +1,31 @@
-// The orchestration whose code is running right now. Orchestrator code runs synchronously inside the engine (no I/O,
-// no awaits), so a module variable set around each generator step is exact; df.app callables read it.
+// The orchestration whose code is running right now, for df.app callables and for awaited tasks. Generator code runs
+// synchronously inside the engine, so a module variable set around each step is exact and costs nothing. Async code
+// resumes in microtasks interleaved with other instances' code (and, when it wrongly awaits I/O, in later
+// macrotasks), so it carries its orchestration in an async-context storage: AsyncLocalStorage, installed from outside
+// core (core imports no Node built-ins) and created only when the first async orchestrator runs, so processes with
+// generator orchestrators only never pay for it.
 import type { DurableOrchestrationContext } from './context.js';
 import { TaskhubError } from './errors.js';
+import type { TaskBase } from './task.js';
+
+/** The part of AsyncLocalStorage the engine uses. */
+export interface AsyncContextStorage<T> {
+  run<R>(store: T, callback: () => R): R;
+  getStore(): T | undefined;
+}
+
+/** What an awaited task reports to the async code runner of its orchestration. */
+export interface AsyncScope {
+  readonly df: DurableOrchestrationContext;
+  /** The code awaited this task (its first `then`): schedule it, and count it as something the code waits on. */
+  awaited(task: TaskBase): void;
+  /** An awaited task settled: the code may run on. */
+  settled(task: TaskBase): void;
+}
 
 let current: DurableOrchestrationContext | undefined;
+let makeStorage: (() => AsyncContextStorage<AsyncScope>) | undefined;
+let storage: AsyncContextStorage<AsyncScope> | undefined;
 
 export function runInOrchestration<T>(context: DurableOrchestrationContext, step: () => T): T {
   const previous = current;
@@ -15,14 +37,38 @@ export function runInOrchestration<T>(context: DurableOrchestrationContext, step
   }
 }
 
-/** The running orchestration's context; throws when called outside orchestrator code. */
-export function currentOrchestration(what: string): DurableOrchestrationContext {
-  if (!current) {
+/** Installs the async-context storage factory (the worker, the test hub and `df` install AsyncLocalStorage). */
+export function installAsyncContextStorage(factory: () => AsyncContextStorage<AsyncScope>): void {
+  makeStorage ??= factory;
+}
+
+/** Runs an async orchestrator's first step so everything it awaits later still knows its orchestration. */
+export function runInAsyncOrchestration<T>(scope: AsyncScope, step: () => T): T {
+  storage ??= makeStorage?.();
+  if (!storage) {
     throw new TaskhubError(
-      'INVALID_ARGUMENT',
-      `${what} can only be called from orchestrator code (a function* registered with df.app.orchestration), ` +
-        'while it runs.',
+      'NOT_SUPPORTED',
+      "Async orchestrators need Taskhub's async context: import the engine through 'taskhub' (or its worker, test " +
+        'hub or replayer) rather than from its core files alone.',
     );
   }
-  return current;
+  return storage.run(scope, step);
+}
+
+/** The async orchestration whose code is running (undefined in generator code and outside orchestrations). */
+export function currentAsyncScope(): AsyncScope | undefined {
+  return storage?.getStore();
+}
+
+/** The running orchestration's context; throws when called outside orchestrator code. */
+export function currentOrchestration(what: string): DurableOrchestrationContext {
+  const context = current ?? storage?.getStore()?.df;
+  if (!context) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `${what} can only be called from orchestrator code (a function* or an async function registered with ` +
+        'df.app.orchestration), while it runs.',
+    );
+  }
+  return context;
 }

@@ -28,13 +28,34 @@ export interface ContextLogger {
 }
 
 /**
- * A durable operation the orchestrator can `yield`: an activity call, a timer, an external event, a
- * sub-orchestration, or a combination of those. Yielding it suspends the orchestrator until the task finishes; the
- * `yield` expression then evaluates to its result, or throws its error.
+ * A durable operation the orchestrator can `yield` (in a `function*`) or `await` (in an `async function`): an activity
+ * call, a timer, an external event, a sub-orchestration, or a combination of those. Yielding or awaiting it suspends
+ * the orchestrator until the task finishes; the expression then evaluates to its result, or throws its error.
  *
  * Unlike durable-functions' JS shim, `isCompleted` is true for failed tasks too (as in .NET): check `isFaulted`.
  */
-export interface Task<TResult = unknown> {
+export interface Task<TResult = unknown> extends TaskState<TResult> {
+  /**
+   * What `await task` calls, in an async orchestrator: the first call schedules the task as `yield` would. Awaiting
+   * a task outside an async orchestrator rejects with a TypeError.
+   */
+  readonly then: TaskThen<TResult>;
+}
+
+/** `then` of a task: the promise of its result, as on a Promise. */
+export type TaskThen<TResult> = <TResult1 = TResult, TResult2 = never>(
+  onfulfilled?: ((value: TResult) => TResult1 | PromiseLike<TResult1>) | null,
+  onrejected?: ((reason: unknown) => TResult2 | PromiseLike<TResult2>) | null,
+) => Promise<TResult1 | TResult2>;
+
+/**
+ * A task's state without its `then`: what `await context.df.Task.any(tasks)` gives, the winning task itself, to
+ * compare by identity (`winner === timeout`) and read `.result` / `.error` from.
+ */
+export type SettledTask<T extends Task> = Omit<T, 'then'>;
+
+/** The state every task exposes. */
+export interface TaskState<TResult = unknown> {
   /** True once the task finished, successfully or not. */
   readonly isCompleted: boolean;
   /** True when the task failed; `error` then holds the failure. */
@@ -72,8 +93,9 @@ export interface TaskCombinators {
   /**
    * A task that completes when the first of the tasks finishes (successfully or not); its result is that task, to
    * compare by identity and read `.result` / `.error` from. Never fails itself. Needs at least one task.
+   * `await Task.any(tasks)` gives the task too (typed without its `then`, so TypeScript does not unwrap it).
    */
-  any<T extends Task>(tasks: readonly T[]): Task<T>;
+  any<T extends Task>(tasks: readonly T[]): Task<SettledTask<T>>;
 }
 
 /** Options of a durable HTTP call (`callHttp`), as in durable-functions. */
@@ -117,6 +139,11 @@ export interface DurableOrchestrationContext {
   readonly instanceId: string;
   /** The parent instance's id when running as a sub-orchestration. */
   readonly parentInstanceId: string | undefined;
+  /**
+   * The version this instance was created with (durable-functions 3.5): its start's `version`, else host.json
+   * `defaultVersion` (or, in Taskhub, the newest version registered side by side). Undefined for none.
+   */
+  readonly version: string | undefined;
   /** True while the code is being replayed from stored history (also before the first yield), false for new events. */
   readonly isReplaying: boolean;
   /** Deterministic "now": the start time of the current episode. A new Date object on each read. */
@@ -136,13 +163,19 @@ export interface DurableOrchestrationContext {
    * Start a sub-orchestration and wait for its output. Without an instance id the child gets
    * `<this instance id>:<sequence number>`, as the Azure host does.
    */
-  callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult>;
+  callSubOrchestrator<TResult = unknown>(
+    name: string,
+    input?: unknown,
+    instanceId?: string,
+    version?: string,
+  ): Task<TResult>;
   /** A sub-orchestration with retries (each attempt gets its own default instance id unless one is given). */
   callSubOrchestratorWithRetry<TResult = unknown>(
     name: string,
     retryOptions: RetryOptions,
     input?: unknown,
     instanceId?: string,
+    version?: string,
   ): Task<TResult>;
   /** A durable HTTP request, run by the built-in activity `BuiltIn::HttpActivity`. */
   callHttp(options: CallHttpOptions): Task<DurableHttpResponse>;
@@ -205,10 +238,23 @@ export interface OrchestrationContext extends ContextLogger {
 }
 
 /**
- * An orchestrator: a synchronous generator function (`function*`) that yields tasks and returns the output.
- * `yield task` evaluates to the task's result (typed `unknown`: cast it, as in `(yield t) as number`).
+ * A generator orchestrator (`function*`), durable-functions' own kind: `yield task` evaluates to the task's result
+ * (typed `unknown`: cast it, as in `(yield t) as number`).
  */
 export type OrchestrationHandler = (context: OrchestrationContext) => OrchestrationGenerator;
+
+/**
+ * Any orchestrator Taskhub runs: a generator function (`function*`) that yields tasks, or an async function that
+ * awaits them. Both run on the same replay engine over the same history.
+ */
+export type AnyOrchestrationHandler = OrchestrationHandler | AsyncOrchestrationHandler;
+
+/**
+ * An async orchestrator (`async function` or `async (context) => …`): `await task` gives the task's result, typed.
+ * It may await only durable tasks (and Promise.all / Promise.race over them, or async helpers that await them):
+ * awaiting I/O, a timer of Node or any other promise fails the instance.
+ */
+export type AsyncOrchestrationHandler<TOutput = unknown> = (context: OrchestrationContext) => Promise<TOutput>;
 
 /**
  * The return type to annotate a standalone orchestrator with (`function* f(context): OrchestrationGenerator<string>`),

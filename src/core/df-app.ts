@@ -2,7 +2,8 @@
 // callables `df.app.orchestration` / `df.app.activity` return, which work inside any orchestrator through the ambient
 // context (ambient.ts) set while orchestrator code runs.
 import { currentOrchestration } from './ambient.js';
-import type { EntityContext, EntityHandler, OrchestrationContext, OrchestrationHandler, Task } from './context.js';
+import { asyncGeneratorMessage, isAsyncGeneratorFunction, isAsyncOrchestrator, markAsync } from './code-runner.js';
+import type { AnyOrchestrationHandler, EntityContext, EntityHandler, OrchestrationContext, Task } from './context.js';
 import { TaskhubError } from './errors.js';
 import type { RetryOptions } from './retry-options.js';
 import { TaskBase } from './task.js';
@@ -25,14 +26,24 @@ export type RegisteredOrchestration = <TResult = unknown>(
 /** What `df.app.activity(name, …)` returns: call it inside an orchestrator to schedule the activity. */
 export type RegisteredActivity = <TResult = unknown>(input?: unknown) => RegisteredTask<TResult>;
 
-/** 2.x: `module.exports = df.orchestrator(function* (context) { … })`. */
-export function orchestrator(generatorFunction: OrchestrationHandler): OrchestrationHandler {
-  if (typeof generatorFunction !== 'function') {
-    throw new TaskhubError('INVALID_ARGUMENT', 'df.orchestrator(fn) needs a generator function (function*).');
-  }
-  const handler: OrchestrationHandler = (context: OrchestrationContext) => generatorFunction(context);
+/** 2.x: `module.exports = df.orchestrator(function* (context) { … })`, or `df.orchestrator(async (context) => …)`. */
+export function orchestrator<H extends AnyOrchestrationHandler>(orchestratorFunction: H): H {
+  checkOrchestrator(orchestratorFunction, 'df.orchestrator(fn)');
+  const handler = (context: OrchestrationContext) => orchestratorFunction(context);
+  if (isAsyncOrchestrator(orchestratorFunction)) markAsync(handler);
   Object.defineProperty(handler, ORCHESTRATOR, { value: true });
-  return handler;
+  return handler as H;
+}
+
+/** An orchestrator is a function* or an async function; an async function* is neither, and says what to write. */
+export function checkOrchestrator(handler: unknown, what: string, name = what): void {
+  if (typeof handler !== 'function') {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      `${what} needs a generator function (function*) or an async function (async function).`,
+    );
+  }
+  if (isAsyncGeneratorFunction(handler)) throw new TaskhubError('INVALID_ARGUMENT', asyncGeneratorMessage(name));
 }
 
 /** 2.x: `module.exports = df.entity((context) => { … })`. */
@@ -55,11 +66,14 @@ export function isEntity(value: unknown): boolean {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[ENTITY] === true;
 }
 
-export function orchestrationCallable(name: string): RegisteredOrchestration {
+/** `version`: the callable of a version registered side by side starts children of that version. */
+export function orchestrationCallable(name: string, version?: string): RegisteredOrchestration {
   return <TResult = unknown>(input?: unknown, instanceId?: string): RegisteredTask<TResult> => {
     const df = currentOrchestration(`The sub-orchestration callable '${name}'`);
-    const task = df.callSubOrchestrator<TResult>(name, input, instanceId);
-    return withRetry(task, (options) => df.callSubOrchestratorWithRetry<TResult>(name, options, input, instanceId));
+    const task = df.callSubOrchestrator<TResult>(name, input, instanceId, version);
+    return withRetry(task, (options) =>
+      df.callSubOrchestratorWithRetry<TResult>(name, options, input, instanceId, version),
+    );
   };
 }
 

@@ -4,7 +4,14 @@ import type { EventRaisedEvent, FailureDetails, HistoryEvent, RuntimeStatus } fr
 
 /** Work an episode asks the runtime to do. Each carries the sequence id that its completion will name. */
 export type OrchestratorAction =
-  | { readonly kind: 'ScheduleTask'; readonly sequenceId: number; readonly name: string; readonly input?: string }
+  | {
+      readonly kind: 'ScheduleTask';
+      readonly sequenceId: number;
+      readonly name: string;
+      readonly input?: string;
+      /** A retry policy's maxNumberOfAttempts, recorded on the event for "attempt 2 of 3". */
+      readonly maxAttempts?: number;
+    }
   | { readonly kind: 'CreateTimer'; readonly sequenceId: number; readonly fireAt: string }
   | {
       readonly kind: 'CreateSubOrchestration';
@@ -12,6 +19,9 @@ export type OrchestratorAction =
       readonly name: string;
       readonly instanceId: string;
       readonly input?: string;
+      /** The version asked for (callSubOrchestrator's version argument). */
+      readonly version?: string;
+      readonly maxAttempts?: number;
     }
   | {
       readonly kind: 'SendEvent';

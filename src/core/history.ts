@@ -22,6 +22,17 @@ export interface ParentInstance {
   readonly taskScheduledId: number;
 }
 
+/**
+ * The W3C trace context an instance's spans hang under (DurableTask's ParentTraceContext): the span that started it
+ * (a client's `create_orchestration`, or the parent orchestration's call of a sub-orchestration).
+ */
+export interface TraceContext {
+  /** W3C `traceparent`: `00-<trace id>-<span id>-<flags>`. */
+  readonly traceParent: string;
+  /** W3C `tracestate`, when there is one. */
+  readonly traceState?: string;
+}
+
 interface Base {
   /** Sequence number for events created by orchestrator actions; -1 otherwise. */
   readonly eventId: number;
@@ -40,6 +51,10 @@ export interface ExecutionStartedEvent extends Base {
   readonly scheduledStartTime?: string;
   /** Events carried over by continueAsNew(input, preserveUnprocessedEvents=true). */
   readonly carryoverEvents?: readonly EventRaisedEvent[];
+  /** Where the instance's spans join their trace (OpenTelemetry); absent when it was started with no trace. */
+  readonly parentTraceContext?: TraceContext;
+  /** Taskhub extension: the instance this one was restarted from (client.restart with a new instance id). */
+  readonly restartedFrom?: string;
 }
 export interface ExecutionCompletedEvent extends Base {
   readonly eventType: 'ExecutionCompleted';
@@ -57,6 +72,8 @@ export interface TaskScheduledEvent extends Base {
   readonly eventType: 'TaskScheduled';
   readonly name: string;
   readonly input?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface TaskCompletedEvent extends Base {
   readonly eventType: 'TaskCompleted';
@@ -75,6 +92,10 @@ export interface SubOrchestrationInstanceCreatedEvent extends Base {
   readonly name: string;
   readonly instanceId: string;
   readonly input?: string;
+  /** The version the orchestration asked for (callSubOrchestrator's version argument), when it named one. */
+  readonly version?: string;
+  /** Taskhub extension: the retry policy's maxNumberOfAttempts, when a retry policy made this call. */
+  readonly maxAttempts?: number;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends Base {
   readonly eventType: 'SubOrchestrationInstanceCompleted';

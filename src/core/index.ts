@@ -2,6 +2,8 @@
 export type {
   ActivityContext,
   ActivityHandler,
+  AnyOrchestrationHandler,
+  AsyncOrchestrationHandler,
   CallHttpOptions,
   ContextLogger,
   DurableHttpRequest,
@@ -17,6 +19,7 @@ export type {
   OrchestrationContext,
   OrchestrationGenerator,
   OrchestrationHandler,
+  SettledTask,
   Task,
   TaskCombinators,
   TaskResults,
@@ -37,6 +40,8 @@ export {
 } from './df-app.js';
 export {
   createOrchestrationExecutor,
+  type AnyOrchestrationExecutor,
+  type AsyncOrchestrationExecutor,
   type OrchestrationExecutor,
   type OrchestrationExecutorOptions,
 } from './replay.js';

@@ -60,6 +60,8 @@ export class DurableContextImpl implements DurableOrchestrationContext {
   readonly Task = taskCombinators;
   /** Decoded input of the execution; set by the engine on ExecutionStarted. */
   input: unknown;
+  /** The instance's version; set by the engine on ExecutionStarted. */
+  version: string | undefined;
   customStatusSet = false;
   #customStatus: unknown;
   continueAsNewRequest: ContinueAsNewRequest | undefined;
@@ -103,13 +105,23 @@ export class DurableContextImpl implements DurableOrchestrationContext {
 
   callActivityWithRetry<TResult = unknown>(name: string, retryOptions: RetryOptions, input?: unknown): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = { kind: 'ScheduleTask', name: requireName(name, 'An activity'), ...payload(input) } as const;
+    const spec = {
+      kind: 'ScheduleTask',
+      name: requireName(name, 'An activity'),
+      ...payload(input),
+      maxAttempts: policy.maxNumberOfAttempts,
+    } as const;
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
 
-  callSubOrchestrator<TResult = unknown>(name: string, input?: unknown, instanceId?: string): Task<TResult> {
-    return at(new ActionTask<TResult>(this.#subOrchestrationSpec(name, input, instanceId)), this.#site());
+  callSubOrchestrator<TResult = unknown>(
+    name: string,
+    input?: unknown,
+    instanceId?: string,
+    version?: string,
+  ): Task<TResult> {
+    return at(new ActionTask<TResult>(this.#subOrchestrationSpec(name, input, instanceId, version)), this.#site());
   }
 
   callSubOrchestratorWithRetry<TResult = unknown>(
@@ -117,9 +129,13 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     retryOptions: RetryOptions,
     input?: unknown,
     instanceId?: string,
+    version?: string,
   ): Task<TResult> {
     const policy = retryPolicyOf(retryOptions);
-    const spec = this.#subOrchestrationSpec(name, input, instanceId);
+    const spec = {
+      ...this.#subOrchestrationSpec(name, input, instanceId, version),
+      maxAttempts: policy.maxNumberOfAttempts,
+    };
     const site = this.#site();
     return new RetryableTask<TResult>(() => at(new ActionTask<TResult>(spec), site), policy);
   }
@@ -242,7 +258,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
     this.#customStatus = status;
   }
 
-  #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+  #subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined, version: string | undefined) {
     if (this.#held) throw new LockingRulesViolationError(LockingRulesViolationMessages.SubOrchestrationInSection);
     // As Durable Functions: a child may not take over this instance (or its parent), whose history it would replace.
     if (instanceId !== undefined && (instanceId === this.instanceId || instanceId === this.parentInstanceId)) {
@@ -251,7 +267,7 @@ export class DurableContextImpl implements DurableOrchestrationContext {
         `A sub-orchestration cannot have the instance id '${instanceId}' of the orchestration that starts it or of its parent.`,
       );
     }
-    return subOrchestrationSpec(name, input, instanceId);
+    return subOrchestrationSpec(name, input, instanceId, version);
   }
 
   #site(): Error | undefined {
@@ -314,15 +330,24 @@ function payload(input: unknown): { input?: string } {
   return text === undefined ? {} : { input: text };
 }
 
-function subOrchestrationSpec(name: string, input: unknown, instanceId: string | undefined) {
+function subOrchestrationSpec(
+  name: string,
+  input: unknown,
+  instanceId: string | undefined,
+  version: string | undefined,
+) {
   if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId === '')) {
     throw new TaskhubError('INVALID_ARGUMENT', 'A sub-orchestration instance id must be a non-empty string.');
+  }
+  if (version !== undefined && version !== null && typeof version !== 'string') {
+    throw new TaskhubError('INVALID_ARGUMENT', `A sub-orchestration version must be a string, not ${typeof version}.`);
   }
   return {
     kind: 'CreateSubOrchestration',
     name: requireName(name, 'A sub-orchestration function'),
     ...(instanceId === undefined ? {} : { instanceId }),
     ...payload(input),
+    ...(typeof version === 'string' && version.trim() !== '' ? { version } : {}),
   } as const;
 }
 

@@ -41,9 +41,11 @@ export function isMessage(event: HistoryEvent): boolean {
 export function actionEvent(action: OrchestratorAction, timestamp: string): HistoryEvent {
   const eventId = action.sequenceId;
   const input = action.kind === 'CreateTimer' || action.input === undefined ? {} : { input: action.input };
+  const attempts =
+    'maxAttempts' in action && action.maxAttempts !== undefined ? { maxAttempts: action.maxAttempts } : {};
   switch (action.kind) {
     case 'ScheduleTask':
-      return { eventType: 'TaskScheduled', eventId, timestamp, name: action.name, ...input };
+      return { eventType: 'TaskScheduled', eventId, timestamp, name: action.name, ...input, ...attempts };
     case 'CreateTimer':
       return { eventType: 'TimerCreated', eventId, timestamp, fireAt: action.fireAt };
     case 'CreateSubOrchestration':
@@ -54,6 +56,8 @@ export function actionEvent(action: OrchestratorAction, timestamp: string): Hist
         name: action.name,
         instanceId: action.instanceId,
         ...input,
+        ...(action.version === undefined ? {} : { version: action.version }),
+        ...attempts,
       };
     case 'SendEvent':
       return { eventType: 'EventSent', eventId, timestamp, instanceId: action.instanceId, name: action.name, ...input };

@@ -1,9 +1,10 @@
-// The replay engine: runs an orchestrator generator against its history, one episode at a time. A pure function of
-// (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4). A live executor fed only
-// new events and a fresh one that replays the stored history first give identical episodes, which is what lets the
-// worker cache generators between episodes.
-import { CodeRunner, type Outcome } from './code-runner.js';
-import type { LogSink, OrchestrationHandler } from './context.js';
+// The replay engine: runs an orchestrator (a generator, or an async function) against its history, one episode at a
+// time. A pure function of (orchestrator code, stored history, new events): no clock, I/O or randomness (invariant 4).
+// A live executor fed only new events and a fresh one that replays the stored history first give identical episodes,
+// which is what lets the worker cache running orchestrators between episodes. Generators run synchronously; async code
+// makes replay and execute return promises, since it runs on in microtasks (code-runner.ts).
+import { CodeRunner, nonDurableAwaitError, type Outcome } from './code-runner.js';
+import type { AnyOrchestrationHandler, AsyncOrchestrationHandler, LogSink, OrchestrationHandler } from './context.js';
 import type { EpisodeOutcome, EpisodeResult, OrchestratorAction } from './episode.js';
 import { TaskhubError } from './errors.js';
 import { ExternalEvents } from './external-events.js';
@@ -36,6 +37,12 @@ const RECORDED_ACTIONS: ReadonlySet<HistoryEvent['eventType']> = new Set([
   'EventSent',
 ]);
 
+/** An episode in progress: the history it appends, and events raised after the execution ended in it. */
+interface Episode {
+  readonly history: HistoryEvent[];
+  readonly lateEvents: EventRaisedEvent[];
+}
+
 export interface OrchestrationExecutorOptions {
   readonly instanceId: string;
   /** The orchestration's registered name (functionName of the context). */
@@ -49,32 +56,68 @@ export interface OrchestrationExecutorOptions {
   readonly httpPollingIntervalMs?: number;
 }
 
-export interface OrchestrationExecutor {
+/**
+ * Runs one orchestration execution. For a generator orchestrator every call is synchronous (OrchestrationExecutor);
+ * for an async one replay and execute return promises (AsyncOrchestrationExecutor), since its code runs in
+ * microtasks. Code that runs either kind awaits what they return.
+ */
+export interface AnyOrchestrationExecutor {
   /** History events consumed so far (replayed plus appended by execute). */
   readonly historyLength: number;
+  /** True for an async orchestrator: replay and execute return promises. */
+  readonly isAsync: boolean;
   /** Feed stored past events (from the start of the execution's history). */
-  replay(history: readonly HistoryEvent[]): void;
+  replay(history: readonly HistoryEvent[]): void | Promise<void>;
   /**
    * Run one episode: deliver new messages, let the code run until it blocks or ends, and return what to append to the
    * history and the new actions. `now` (ISO time) becomes the episode's OrchestratorStarted timestamp and the code's
    * currentUtcDateTime.
    */
+  execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult | Promise<EpisodeResult>;
+}
+
+/** The executor of a generator orchestrator: nothing to await. */
+export interface OrchestrationExecutor extends AnyOrchestrationExecutor {
+  replay(history: readonly HistoryEvent[]): void;
   execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult;
+}
+
+/** The executor of an async orchestrator. */
+export interface AsyncOrchestrationExecutor extends AnyOrchestrationExecutor {
+  replay(history: readonly HistoryEvent[]): Promise<void>;
+  execute(newEvents: readonly HistoryEvent[], now: string): Promise<EpisodeResult>;
 }
 
 export function createOrchestrationExecutor(
   handler: OrchestrationHandler,
   options: OrchestrationExecutorOptions,
-): OrchestrationExecutor {
+): OrchestrationExecutor;
+export function createOrchestrationExecutor(
+  handler: AsyncOrchestrationHandler,
+  options: OrchestrationExecutorOptions,
+): AsyncOrchestrationExecutor;
+export function createOrchestrationExecutor(
+  handler: AnyOrchestrationHandler,
+  options: OrchestrationExecutorOptions,
+): AnyOrchestrationExecutor;
+export function createOrchestrationExecutor(
+  handler: AnyOrchestrationHandler,
+  options: OrchestrationExecutorOptions,
+): AnyOrchestrationExecutor {
   return new Executor(handler, options);
 }
 
-class Executor implements OrchestrationExecutor, ContextEngine {
+class Executor implements AnyOrchestrationExecutor, ContextEngine {
   readonly #options: OrchestrationExecutorOptions;
-  readonly #handler: OrchestrationHandler;
+  readonly #handler: AnyOrchestrationHandler;
+  /** Capture the stack of every durable call: for the replay that locates a divergence, and for async code. */
   readonly captureCallSites: boolean;
-  /** Call sites by sequence id (captureCallSites only). */
+  /** Keep every call site by sequence id (the replay that locates a divergence only). */
+  readonly #keepSites: boolean;
+  /** Call sites by sequence id (#keepSites only). */
   readonly #sites = new Map<number, Error>();
+  /** Where async code made its last scheduled durable call: named when it then awaits something else. */
+  #lastSite: Error | undefined;
   readonly #df: DurableContextImpl;
   isReplaying = true;
   #nowMs = 0;
@@ -102,10 +145,10 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   #stored: readonly HistoryEvent[] | undefined;
   #storedIndex = 0;
 
-  constructor(handler: OrchestrationHandler, options: OrchestrationExecutorOptions) {
+  constructor(handler: AnyOrchestrationHandler, options: OrchestrationExecutorOptions) {
     this.#options = options;
     this.#handler = handler;
-    this.captureCallSites = options.captureCallSites === true;
+    this.#keepSites = options.captureCallSites === true;
     this.#df = new DurableContextImpl(this, options.instanceId, options.parentInstanceId);
     if (options.httpPollingIntervalMs !== undefined) this.#df.httpPollingIntervalMs = options.httpPollingIntervalMs;
     this.#runner = new CodeRunner({
@@ -116,54 +159,131 @@ class Executor implements OrchestrationExecutor, ContextEngine {
       track: (task) => this.track(task),
       finish: (outcome) => this.#finish(outcome),
       unprocessedEvents: () => this.#events.unprocessed(),
+      stuck: () => this.#stuckError(),
     });
+    // One stack per durable call of async code (a microsecond): a non-durable await can then be placed after it.
+    this.captureCallSites = this.#keepSites || this.#runner.isAsync;
+  }
+
+  get isAsync(): boolean {
+    return this.#runner.isAsync;
   }
 
   get historyLength(): number {
     return this.#historyLength;
   }
 
-  replay(history: readonly HistoryEvent[]): void {
-    const fromStart = this.#historyLength === 0;
-    this.isReplaying = true;
-    this.#stored = history;
+  replay(history: readonly HistoryEvent[]): void | Promise<void> {
+    if (this.#runner.isAsync) return this.#replayAsync(history);
+    this.#replaySync(history);
+  }
+
+  #replaySync(history: readonly HistoryEvent[]): void {
+    const fromStart = this.#beginReplay(history);
     for (this.#storedIndex = 0; this.#storedIndex < history.length; this.#storedIndex++) {
       this.#apply(history[this.#storedIndex] as HistoryEvent);
     }
+    const probe = this.#endReplay(history, fromStart);
+    if (probe) {
+      probe.#replaySync(history);
+      this.#probed(probe);
+    }
+  }
+
+  /** The async path of replay: the code runs on (drains) after every delivery that woke it, as it did live. */
+  async #replayAsync(history: readonly HistoryEvent[]): Promise<void> {
+    const fromStart = this.#beginReplay(history);
+    const runner = this.#runner;
+    runner.inEpisode = true;
+    try {
+      for (this.#storedIndex = 0; this.#storedIndex < history.length; this.#storedIndex++) {
+        this.#apply(history[this.#storedIndex] as HistoryEvent);
+        if (this.#unsettled()) await this.#settleAsync();
+      }
+    } finally {
+      runner.inEpisode = false;
+    }
+    const probe = this.#endReplay(history, fromStart);
+    if (probe) {
+      await probe.replay(history);
+      this.#probed(probe);
+    }
+  }
+
+  #beginReplay(history: readonly HistoryEvent[]): boolean {
+    const fromStart = this.#historyLength === 0;
+    this.isReplaying = true;
+    this.#stored = history;
+    return fromStart;
+  }
+
+  /** Ends a replay; returns the executor that replays again to locate a divergence, when one is needed. */
+  #endReplay(history: readonly HistoryEvent[], fromStart: boolean): Executor | undefined {
     this.#stored = undefined;
     this.#historyLength += history.length;
     // Stacks cost microseconds per call, so they are captured only by a second replay once a divergence is known:
     // replays that match pay nothing. Replay is deterministic, so the second one diverges at the same call.
-    if (this.#nonDeterministic && fromStart && !this.captureCallSites) {
-      const probe = new Executor(this.#handler, { ...this.#options, captureCallSites: true });
-      probe.replay(history);
-      if (probe.#nonDeterministic && probe.#outcome) this.#outcome = probe.#outcome;
+    if (this.#nonDeterministic && fromStart && !this.#keepSites) {
+      return new Executor(this.#handler, { ...this.#options, captureCallSites: true });
     }
+    return undefined;
   }
 
-  execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult {
+  #probed(probe: Executor): void {
+    if (probe.#nonDeterministic && probe.#outcome) this.#outcome = probe.#outcome;
+  }
+
+  execute(newEvents: readonly HistoryEvent[], now: string): EpisodeResult | Promise<EpisodeResult> {
+    if (this.#runner.isAsync) return this.#executeAsync(newEvents, now);
+    const episode = this.#beginEpisode(now);
+    if (!episode) return this.#result([], []);
+    for (const event of newEvents) this.#receive(event, episode);
+    return this.#endEpisode(episode, now);
+  }
+
+  async #executeAsync(newEvents: readonly HistoryEvent[], now: string): Promise<EpisodeResult> {
+    const episode = this.#beginEpisode(now);
+    if (!episode) return this.#result([], []);
+    const runner = this.#runner;
+    runner.inEpisode = true;
+    try {
+      for (const event of newEvents) {
+        this.#receive(event, episode);
+        if (this.#unsettled()) await this.#settleAsync();
+      }
+    } finally {
+      runner.inEpisode = false;
+    }
+    return this.#endEpisode(episode, now);
+  }
+
+  /** Starts an episode; undefined when the execution has ended (nothing more runs). */
+  #beginEpisode(now: string): Episode | undefined {
     const nowMs = Date.parse(now);
     if (Number.isNaN(nowMs)) throw new TaskhubError('INVALID_ARGUMENT', `execute: '${now}' is not an ISO time.`);
-    if (this.#ended) return this.#result([], []);
+    if (this.#ended) return undefined;
     this.isReplaying = false;
-    const history: HistoryEvent[] = [{ eventType: 'OrchestratorStarted', eventId: -1, timestamp: now }];
     this.#advanceTime(nowMs);
-    const lateEvents: EventRaisedEvent[] = [];
-    for (const event of newEvents) {
-      if (!isMessage(event)) {
-        throw new TaskhubError(
-          'INVALID_ARGUMENT',
-          `execute: '${event.eventType}' is not a message an instance receives (expected one of ${MESSAGE_TYPES.join(', ')}).`,
-        );
-      }
-      // After the execution ended in this batch, the rest is not delivered (events may move to the next execution).
-      if (this.#outcome) {
-        if (event.eventType === 'EventRaised') lateEvents.push(event);
-        continue;
-      }
-      if (this.#apply(event)) history.push(event);
-    }
+    return { history: [{ eventType: 'OrchestratorStarted', eventId: -1, timestamp: now }], lateEvents: [] };
+  }
 
+  /** Delivers one new message of the episode. */
+  #receive(event: HistoryEvent, episode: Episode): void {
+    if (!isMessage(event)) {
+      throw new TaskhubError(
+        'INVALID_ARGUMENT',
+        `execute: '${event.eventType}' is not a message an instance receives (expected one of ${MESSAGE_TYPES.join(', ')}).`,
+      );
+    }
+    // After the execution ended in this batch, the rest is not delivered (events may move to the next execution).
+    if (this.#outcome) {
+      if (event.eventType === 'EventRaised') episode.lateEvents.push(event);
+      return;
+    }
+    if (this.#apply(event)) episode.history.push(event);
+  }
+
+  #endEpisode({ history, lateEvents }: Episode, now: string): EpisodeResult {
     const actions: OrchestratorAction[] = [];
     const outcome = this.#outcome;
     // A terminated execution sends nothing more; what a failed one still sends, #finish kept in #pending.
@@ -245,7 +365,10 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     if (spec.kind !== 'SendEvent') this.#open.set(sequenceId, task);
     this.#pending.set(sequenceId, action);
     const site = this.captureCallSites ? callSites.get(task) : undefined;
-    if (site) this.#sites.set(sequenceId, site);
+    if (site) {
+      this.#lastSite = site;
+      if (this.#keepSites) this.#sites.set(sequenceId, site);
+    }
   }
 
   waitForEvent(task: EventTask): void {
@@ -325,6 +448,7 @@ class Executor implements OrchestrationExecutor, ContextEngine {
     switch (event.eventType) {
       case 'ExecutionStarted':
         this.#df.input = parseJson(event.input);
+        this.#df.version = event.version === '' ? undefined : event.version;
         // Events carried over by continueAsNew come first, before anything raised to this execution.
         for (const carried of event.carryoverEvents ?? []) this.#events.raise(carried);
         this.#runner.start();
@@ -362,9 +486,26 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   #resumeExecution(): void {
     if (!this.#suspended) return;
     this.#suspended = false;
+    // Async code runs on after each delivery: the async loops deliver the held messages one by one (#deliverHeld).
+    if (this.#runner.isAsync) return;
     const held = this.#held;
     this.#held = [];
     for (const event of held) this.#deliver(event);
+  }
+
+  /** Async code may run on, or messages held while suspended wait for delivery. */
+  #unsettled(): boolean {
+    return this.#runner.woken || (!this.#suspended && this.#held.length > 0);
+  }
+
+  /** After an event was applied: async code runs on, and messages held while suspended are delivered one by one. */
+  async #settleAsync(): Promise<void> {
+    const runner = this.#runner;
+    if (runner.woken) await runner.drain();
+    while (!this.#suspended && this.#held.length > 0) {
+      this.#deliver(this.#held.shift() as HistoryEvent);
+      if (runner.woken) await runner.drain();
+    }
   }
 
   #matchRecordedAction(event: ScheduledEvent): void {
@@ -386,6 +527,12 @@ class Executor implements OrchestrationExecutor, ContextEngine {
   #nonDeterminism(error: Error): void {
     this.#nonDeterministic = true;
     this.#finish({ status: 'Failed', failureDetails: failureDetailsOf(error) });
+  }
+
+  /** Async code ended up waiting on nothing durable: no history event can ever resume it. */
+  #stuckError(): Error {
+    const site = this.#lastSite && callSiteOf(this.#lastSite);
+    return nonDurableAwaitError(this.#options.name, site ?? (this.#nextSequenceId === 0 ? 'start' : undefined));
   }
 
   #codeState(): string {

@@ -10,14 +10,30 @@ export type RewindWork =
       readonly name: string;
       readonly instanceId: string;
       readonly input?: string;
+      /** The version the orchestration asked for, when it named one. */
+      readonly version?: string;
     }
   /** A timer that never fired: its TimerFired was dropped while the instance was failed. */
   | { readonly kind: 'timer'; readonly sequenceId: number; readonly fireAt: string };
+
+/** A sub-orchestration the rewound history still waits for (created, no result recorded, not run again). */
+export interface AwaitedSubOrchestration {
+  readonly sequenceId: number;
+  readonly name: string;
+  readonly instanceId: string;
+  readonly input?: string;
+}
 
 export interface RewoundHistory {
   readonly history: HistoryEvent[];
   /** Work to run again, in sequence order. */
   readonly retry: RewindWork[];
+  /**
+   * Sub-orchestrations still awaited, in sequence order. One still running reports as before; one that ended while
+   * this instance was Failed reported to it then, and that report was dropped: the caller looks at each (storage
+   * is not ours here) and runs it again or hands over its result.
+   */
+  readonly awaiting: AwaitedSubOrchestration[];
 }
 
 /**
@@ -31,8 +47,7 @@ export interface RewoundHistory {
  *
  * Re-run: every activity and timer the rewound history scheduled without a completion (results and timers that came
  * while the instance was failed were dropped; a duplicate result is dropped again by the engine), and the
- * sub-orchestrations whose failure was removed. A sub-orchestration that was still running keeps running and reports
- * to this execution as before.
+ * sub-orchestrations whose failure was removed. Other sub-orchestrations without a result are listed in `awaiting`.
  */
 export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory {
   let lastAction = lastActionBefore(history, history.length);
@@ -93,6 +108,7 @@ export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory 
     }
   }
   const retry: RewindWork[] = [];
+  const awaiting: AwaitedSubOrchestration[] = [];
   for (const e of open.values()) {
     if (e.eventType === 'TaskScheduled') {
       retry.push({
@@ -110,11 +126,20 @@ export function rewindHistory(history: readonly HistoryEvent[]): RewoundHistory 
         name: e.name,
         instanceId: e.instanceId,
         ...(e.input === undefined ? {} : { input: e.input }),
+        ...(e.version === undefined ? {} : { version: e.version }),
+      });
+    } else if (e.eventType === 'SubOrchestrationInstanceCreated') {
+      awaiting.push({
+        sequenceId: e.eventId,
+        name: e.name,
+        instanceId: e.instanceId,
+        ...(e.input === undefined ? {} : { input: e.input }),
       });
     }
   }
   retry.sort((a, b) => a.sequenceId - b.sequenceId);
-  return { history: rewound, retry };
+  awaiting.sort((a, b) => a.sequenceId - b.sequenceId);
+  return { history: rewound, retry, awaiting };
 }
 
 /** Index of the last action event before `end`, or -1. */

@@ -1,7 +1,9 @@
 // Task implementations behind the Task / TimerTask interfaces: atomic actions, timers, external events, entity calls,
 // the Task.all / Task.any compounds and retries. Tasks get sequence ids only when first yielded (tracked), in yield
-// order, as the Durable Functions host numbers them (reference B4 step 5).
-import type { Task, TaskCombinators, TaskResults, TimerTask } from './context.js';
+// order, as the Durable Functions host numbers them (reference B4 step 5). In async orchestrators a task is
+// awaitable: its first `then` (what `await` calls) counts as the yield.
+import { currentAsyncScope, type AsyncScope } from './ambient.js';
+import type { SettledTask, Task, TaskCombinators, TaskResults, TaskThen, TimerTask } from './context.js';
 import { retryDelayMs, type RetryPolicy } from './retry-options.js';
 
 /** What a task needs from the engine that runs it. */
@@ -24,13 +26,94 @@ export interface TaskEngine {
 
 type TaskState = 'Running' | 'Completed' | 'Failed';
 
+/** The promise behind an awaited task, created on its first `then`: generator code never pays for it. */
+interface AwaitState {
+  readonly promise: Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly scope: AsyncScope | undefined;
+}
+
+/**
+ * A task that is the value of another task (the winner of Task.any): the promise behind an awaited task settles with
+ * this box instead, since a promise settled with a thenable would adopt it (wait for its result) instead of giving it.
+ */
+class TaskValue {
+  constructor(readonly task: TaskBase) {}
+}
+
+/** While set, that task's `then` reads as undefined: a promise is being resolved with the task itself as its value. */
+let givenAsValue: TaskBase | undefined;
+
+/** `then` of every task: `await task` (and Promise.all / Promise.race over tasks) goes through here. */
+function awaitTask<T, R1 = T, R2 = never>(
+  this: TaskBase<T>,
+  onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+): Promise<R1 | R2> {
+  const fulfilled =
+    onfulfilled &&
+    ((value: unknown): R1 | PromiseLike<R1> => {
+      if (!(value instanceof TaskValue)) return onfulfilled(value as T);
+      // `await` passes the resolve function of its own promise here: it must take the task as a plain value.
+      givenAsValue = value.task;
+      try {
+        return onfulfilled(value.task as T);
+      } finally {
+        givenAsValue = undefined;
+      }
+    });
+  return this.awaited().then(fulfilled, onrejected);
+}
+
 export abstract class TaskBase<T = unknown> implements Task<T> {
   #state: TaskState = 'Running';
   #result: T | undefined;
   #error: Error | undefined;
   #parents: CompoundTask[] | undefined;
+  #awaited: AwaitState | undefined;
   /** Set once the task was first yielded (directly or inside a compound): it then owns its sequence ids. */
   tracked = false;
+
+  /** What `await` calls. Read as undefined only while a promise is settled with this task as its value. */
+  get then(): TaskThen<T> {
+    return (givenAsValue === this ? undefined : awaitTask) as TaskThen<T>;
+  }
+
+  /**
+   * The promise behind `then` (a task that is the value comes boxed). The first call tells the async code runner of
+   * the orchestration that awaits the task (found through the async context), which schedules it as `yield` would.
+   */
+  awaited(): Promise<unknown> {
+    let awaited = this.#awaited;
+    if (!awaited) {
+      const scope = currentAsyncScope();
+      let resolve!: (value: unknown) => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<unknown>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      awaited = this.#awaited = { promise, resolve, reject, scope };
+      if (!scope) {
+        reject(
+          new TypeError(
+            'A durable task can be awaited only inside an async orchestrator (async function registered with ' +
+              'df.app.orchestration or df.orchestrator). In a function*, yield it instead.',
+          ),
+        );
+      } else if (this.#state !== 'Running') {
+        this.#settle(awaited);
+      } else {
+        try {
+          scope.awaited(this);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    }
+    return awaited.promise;
+  }
 
   get isCompleted(): boolean {
     return this.#state !== 'Running';
@@ -69,18 +152,32 @@ export abstract class TaskBase<T = unknown> implements Task<T> {
 
   #notify(): void {
     if (this.#parents) for (const parent of this.#parents) parent.onChild(this);
+    const awaited = this.#awaited;
+    if (awaited) {
+      this.#settle(awaited);
+      awaited.scope?.settled(this);
+    }
+  }
+
+  #settle(awaited: AwaitState): void {
+    if (this.#state === 'Failed') return awaited.reject(this.#error ?? new Error('The task failed.'));
+    const value = this.#result;
+    awaited.resolve(value instanceof TaskBase ? new TaskValue(value) : value);
   }
 }
 
 /** The action an atomic task asks for, before it has a sequence id. Payloads are JSON text. */
 export type ActionSpec =
-  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string }
+  | { readonly kind: 'ScheduleTask'; readonly name: string; readonly input?: string; readonly maxAttempts?: number }
   | { readonly kind: 'CreateTimer'; readonly fireAt: string }
   | {
       readonly kind: 'CreateSubOrchestration';
       readonly name: string;
       readonly instanceId?: string;
       readonly input?: string;
+      /** The child's version; absent: the defaultVersion (or newest registered) where the child is created. */
+      readonly version?: string;
+      readonly maxAttempts?: number;
     }
   | { readonly kind: 'SendEvent'; readonly instanceId: string; readonly name: string; readonly input?: string };
 
@@ -190,7 +287,7 @@ export class WhenAllTask<T extends readonly Task[]> extends CompoundTask<TaskRes
   }
 }
 
-export class WhenAnyTask<T extends Task> extends CompoundTask<T> {
+export class WhenAnyTask<T extends SettledTask<Task>> extends CompoundTask<T> {
   readonly #children: readonly TaskBase[];
   constructor(children: readonly TaskBase[]) {
     super();
@@ -271,8 +368,8 @@ export const taskCombinators: TaskCombinators = {
   all<T extends readonly Task[]>(tasks: T): Task<TaskResults<T>> {
     return new WhenAllTask<T>(checkTasks('Task.all', tasks));
   },
-  any<T extends Task>(tasks: readonly T[]): Task<T> {
-    return new WhenAnyTask<T>(checkTasks('Task.any', tasks));
+  any<T extends Task>(tasks: readonly T[]): Task<SettledTask<T>> {
+    return new WhenAnyTask<SettledTask<T>>(checkTasks('Task.any', tasks));
   },
 };
 

@@ -11,7 +11,7 @@ import {
   parseEntityRecord,
   type EntityRequest,
 } from '../core/entity-state.js';
-import { releaseRequest } from '../core/entity-lock.js';
+import { cleanEntityPage } from '../retention/entity-cleanup.js';
 import { isTaskhubError, TaskhubError } from '../core/errors.js';
 import { isTerminal, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { Logger } from '../log.js';
@@ -378,42 +378,21 @@ export function sidecarHandlers(
     },
 
     // Durable Functions' cleanEntityStorage, one page of entities per call (the SDK repeats it while a token comes
-    // back). An orphaned lock is held for an orchestration that is no longer running (finished, purged or never
-    // there): the entity gets the release that orchestration would have sent, so its queued requests then run. An
-    // empty entity (no state, no lock, no queued request) is deleted, unless a request reached it meanwhile.
+    // back): see retention/entity-cleanup.ts.
     CleanEntityStorage: async (req: pb.CleanEntityStorageRequest) => {
       const token = unwrap(req.continuationToken);
-      const page = await store.queryInstances({
-        instanceIdPrefix: '@',
+      const cleaned = await cleanEntityPage(store, {
+        removeEmptyEntities: req.removeEmptyEntities,
+        releaseOrphanedLocks: req.releaseOrphanedLocks,
         pageSize: CLEAN_PAGE_SIZE,
         ...(token ? { continuationToken: token } : {}),
       });
-      let emptyEntitiesRemoved = 0;
-      let orphanedLocksReleased = 0;
-      const releases: { instanceId: string; event: HistoryEvent }[] = [];
-      for (const r of page.instances) {
-        if (!isEntityInstanceId(r.instanceId)) continue;
-        const entity = parseEntityRecord(r.entityState);
-        if (entity.lock) {
-          if (!req.releaseOrphanedLocks) continue;
-          const owner = await store.getInstance(entity.lock.owner);
-          if (owner && !isTerminal(owner.runtimeStatus)) continue;
-          const input = releaseRequest({ lockId: entity.lock.id, entities: [r.instanceId] }, entity.lock.owner);
-          const timestamp = new Date().toISOString();
-          releases.push({
-            instanceId: r.instanceId,
-            event: { eventType: 'EventRaised', eventId: -1, timestamp, name: ENTITY_REQUEST_EVENT, input },
-          });
-          orphanedLocksReleased++;
-        } else if (req.removeEmptyEntities && !entity.exists && !entity.queue?.length) {
-          if (await store.deleteEntityIfIdle(r.instanceId, r.entityState)) emptyEntitiesRemoved++;
-        }
-      }
-      if (releases.length > 0) {
-        await store.enqueueMessages(releases);
-        written();
-      }
-      return { continuationToken: str(page.continuationToken), emptyEntitiesRemoved, orphanedLocksReleased };
+      if (cleaned.orphanedLocksReleased > 0) written();
+      return {
+        continuationToken: str(cleaned.continuationToken),
+        emptyEntitiesRemoved: cleaned.emptyEntitiesRemoved,
+        orphanedLocksReleased: cleaned.orphanedLocksReleased,
+      };
     },
   };
 

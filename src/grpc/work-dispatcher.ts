@@ -351,7 +351,7 @@ export class RemoteWorkDispatcher {
       const started = findStarted(history) ?? findStarted(events);
       const base = { state: undefined, instance, history, events, started, consumed, now };
       if (rewind && instance.runtimeStatus === 'Failed') {
-        await this.#commit(rewindCommit(instance, history, consumed, now), true);
+        await this.#commit(await rewindCommit(this.#store, instance, history, consumed, now), true);
         return;
       }
       if (isTerminal(instance.runtimeStatus) || events.length === 0) {

@@ -57,6 +57,16 @@ function summarize(loaded: LoadedApp, hubName: string): AppSummary {
     routePrefix: definition.routePrefix,
     httpFunctions: definition.httpFunctions.map((fn) => ({ name: fn.name, methods: fn.methods, route: fn.route })),
     orchestrations: definition.registry.orchestrations().map((f) => f.name),
+    orchestrationVersions: Object.fromEntries(
+      definition.registry
+        .orchestrations()
+        .map((f): [string, string[]] => [
+          f.name,
+          definition.registry.orchestrationVersions(f.name).flatMap((r) => r.version ?? []),
+        ])
+        .filter(([, versions]) => versions.length > 0),
+    ),
+    versioning: definition.registry.versioning,
     activities: definition.registry.activities().map((f) => f.name),
     entities: definition.registry.entities().map((f) => f.name),
     unserved: definition.unservedFunctions,
@@ -131,6 +141,9 @@ async function run(init: WorkerInit): Promise<void> {
       worker: {
         ...workerSettings(loaded.definition),
         ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
+        ...(init.retention === undefined
+          ? {}
+          : { retention: { olderThanMs: {}, ...loaded.definition.retention, ...init.retention } }),
       },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),

@@ -1,5 +1,7 @@
 // The messages between `taskhub start` (the host) and its language worker process, the one process that runs the
 // app's code. They travel over Node's IPC channel with structured-clone serialization, so bodies stay bytes.
+import type { VersioningOptions } from '../core/versioning.js';
+import type { RetentionPolicy } from '../retention/policy.js';
 
 /** What the language worker loaded, as plain data: the host prints it and serves the management API with it. */
 export interface AppSummary {
@@ -19,6 +21,13 @@ export interface AppSummary {
   readonly triggered: readonly { readonly name: string; readonly trigger: string }[];
   /** Connection strings of the app's storage triggers and bindings (the host starts Azurite for development ones). */
   readonly storageConnections?: readonly string[];
+  /**
+   * Orchestrations registered side by side in several versions, by name: the host's starts give new instances the
+   * newest, as the worker's do. Absent or empty when none is versioned.
+   */
+  readonly orchestrationVersions?: Readonly<Record<string, readonly string[]>>;
+  /** host.json's versioning settings (defaultVersion, versionMatchStrategy, versionFailureStrategy). */
+  readonly versioning?: VersioningOptions;
 }
 
 /** Everything the language worker needs to load the app and open its task hub as the host would. */
@@ -30,6 +39,8 @@ export interface WorkerInit {
   readonly hub: string | undefined;
   /** `taskhub worker --lease-ms`. */
   readonly leaseMs?: number | undefined;
+  /** `--retention`, parsed: what it gives replaces host.json's retention settings of the same name. */
+  readonly retention?: Partial<RetentionPolicy> | undefined;
   /** False for `taskhub worker`: no HTTP functions are served (the host forwards no requests). */
   readonly serveHttp?: boolean;
   /** The address the host is bound to, and its keys: the worker checks function keys exactly as the host would. */

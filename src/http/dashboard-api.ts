@@ -4,12 +4,12 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { toExportedHistory } from '../client/exported-history.js';
-import { waitingFor, type WaitingFor } from '../client/waiting-for.js';
+import { waitingFor, WAITING_STATUSES, type WaitingFor } from '../client/waiting-for.js';
 import { TaskhubError } from '../core/errors.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { readJsonInput, type HostContext } from './host-context.js';
-import { bool, date, param, statuses } from './management-api.js';
+import { bool, date, param, statuses, versionFilter } from './management-api.js';
 import { DashboardFeed, toSummary } from './dashboard-feed.js';
 
 export interface DashboardApiOptions {
@@ -25,8 +25,6 @@ type BulkOp = (typeof BULK_OPS)[number];
 const HEARTBEAT_MS = 15_000;
 /** The list reads the history of its Running rows up to this length for "waiting for"; longer ones say so. */
 const LIST_WAITING_MAX_EVENTS = 2000;
-/** Statuses whose instances wait for something (Suspended ones wait to be resumed first, but say for what after). */
-const WAITING_STATUSES = new Set(['Running', 'Suspended']);
 
 /**
  * "Waiting for" of the list's rows that wait (Running, Suspended), read from their histories in parallel; a row whose
@@ -59,6 +57,7 @@ export function searchFrom(c: Context): InstanceSearch {
     name: c.req.query('name') || undefined,
     customStatusText: c.req.query('customStatus') || undefined,
     instanceIdPrefix: c.req.query('prefix') || undefined,
+    ...versionFilter(c),
     createdTimeFrom: date(c, 'from')?.toISOString(),
     createdTimeTo: date(c, 'to')?.toISOString(),
     runtimeStatus: statuses(c),
@@ -188,7 +187,7 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
         throw new HttpError(
           400,
           'INVALID_ARGUMENT',
-          'A bulk action needs a filter (name, runtimeStatus, prefix, customStatus, from, to) or a list of ' +
+          'A bulk action needs a filter (name, runtimeStatus, prefix, customStatus, version, from, to) or a list of ' +
             "'instanceIds', so it never reaches every instance of the task hub by accident.",
         );
       }
@@ -229,6 +228,7 @@ function hasFilter(query: InstanceSearch): boolean {
     query.instanceIdPrefix ||
     query.createdTimeFrom ||
     query.createdTimeTo ||
+    query.version !== undefined ||
     (query.runtimeStatus && query.runtimeStatus.length > 0),
   );
 }

@@ -11,6 +11,8 @@ export interface InstanceSummary {
   readonly lastUpdatedTime: string;
   readonly customStatus: unknown;
   readonly parentInstanceId?: string;
+  /** The orchestration version the instance was created with, when it has one. */
+  readonly version?: string;
 }
 
 export type FeedListener = (changed: readonly InstanceSummary[]) => void;
@@ -24,6 +26,7 @@ export function toSummary(record: InstanceRecord): InstanceSummary {
     lastUpdatedTime: record.lastUpdatedTime,
     customStatus: parseOrText(record.customStatus),
     ...(record.parentInstanceId !== undefined ? { parentInstanceId: record.parentInstanceId } : {}),
+    ...(record.version !== undefined ? { version: record.version } : {}),
   };
 }
 

@@ -3,14 +3,17 @@
 // request before it calls the client, so a rejected request writes nothing.
 import { Hono, type Context } from 'hono';
 import { toStatusJson } from '../client/status-view.js';
+import { readWaitingFor } from '../client/waiting-for.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { checkKey, refuseWrites } from './auth.js';
+import { doctorRoutes } from './doctor-api.js';
 import { entityRoutes } from './entity-api.js';
 import { HttpError, methodNotAllowed } from './errors.js';
 import { readBody, parseJsonBody } from './request-body.js';
 import { readJsonInput, secondsParam, selfUrlFor, waitOrCheckStatus, type HostContext } from './host-context.js';
+import { withRequestTrace } from '../telemetry/trace-context.js';
 
 export function bool(c: Context, name: string, fallback: boolean): boolean {
   const raw = c.req.query(name);
@@ -55,6 +58,12 @@ export function param(c: Context, name: string): string {
   return value;
 }
 
+/** `version=2.0`: instances created with exactly that version; `version=` (empty): those without one. */
+export function versionFilter(c: Context): { version?: string } {
+  const version = c.req.query('version');
+  return version === undefined ? {} : { version };
+}
+
 /**
  * Starts an orchestration from an HTTP request: the management API's route and the built-in starter share it (each
  * checks the key and --read-only first, the same way).
@@ -69,7 +78,12 @@ export async function startFromRequest(
   const polling = secondsParam(c, 'pollingInterval');
   const input = await readJsonInput(host, c.req.raw, 'orchestration input');
   await host.startAdmission?.admit();
-  const id = await host.hub.client.startNew(functionName, { instanceId, input });
+  // A Taskhub extension (Azure's starter takes no version): `?version=2.0`; else the app's default.
+  const version = c.req.query('version') || undefined;
+  // A caller's W3C traceparent makes the new instance part of the caller's trace.
+  const id = await withRequestTrace(c.req.raw.headers, () =>
+    host.hub.client.startNew(functionName, { instanceId, input, ...(version ? { version } : {}) }),
+  );
   return waitOrCheckStatus(c, host, id, timeout, polling);
 }
 
@@ -102,6 +116,7 @@ export function managementApi(host: HostContext): Hono {
       createdTimeTo: date(c, 'createdTimeTo'),
       runtimeStatus: statuses(c),
       instanceIdPrefix: c.req.query('instanceIdPrefix') || undefined,
+      ...versionFilter(c),
       showInput: bool(c, 'showInput', true),
       pageSize: topParam(c),
       continuationToken: c.req.header('x-ms-continuation-token') || undefined,
@@ -135,7 +150,13 @@ export function managementApi(host: HostContext): Hono {
       showHistoryOutput: bool(c, 'showHistoryOutput', false),
       showInput: bool(c, 'showInput', true),
     });
-    const body = toStatusJson(status);
+    // Taskhub extension: `showWaitingFor=true` adds what the instance waits for; Azure's payload is left as it is.
+    const body = bool(c, 'showWaitingFor', false)
+      ? {
+          ...toStatusJson(status),
+          waitingFor: await readWaitingFor(host.hub.store, status.instanceId, status.runtimeStatus),
+        }
+      : toStatusJson(status);
     switch (status.runtimeStatus) {
       case 'Completed':
       case 'Terminated':
@@ -221,6 +242,7 @@ export function managementApi(host: HostContext): Hono {
   });
 
   entityRoutes(api, host);
+  doctorRoutes(api, host);
   return api;
 }
 

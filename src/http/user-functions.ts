@@ -18,6 +18,7 @@ import { urlOptionsFor, type HostContext } from './host-context.js';
 import { startFromRequest } from './management-api.js';
 import { readBody } from './request-body.js';
 import { compileRoute, matchRoute, type CompiledRoute } from './routes.js';
+import { withRequestTrace } from '../telemetry/trace-context.js';
 
 interface ServedFunction {
   readonly definition: HttpFunctionDefinition;
@@ -118,12 +119,11 @@ async function invoke(
   try {
     // preInvocation / postInvocation hooks run around the handler, as the Functions host runs them.
     // Blob inputs are read before the hooks and the handler, blob and queue outputs delivered after them.
-    result = await invokeWithStorageBindings(
-      definition,
-      context,
-      httpBindingData(params, request, bytes),
-      app.root,
-      () => invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]),
+    // Under the caller's traceparent: an orchestration the function starts joins the caller's trace.
+    result = await withRequestTrace(raw.headers, () =>
+      invokeWithStorageBindings(definition, context, httpBindingData(params, request, bytes), app.root, () =>
+        invokeWithHooks(app, context, definition.handler as FunctionHandler, [request]),
+      ),
     );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -170,4 +170,53 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
     postgres: [`ALTER TABLE instances ADD COLUMN tags TEXT`],
   },
+  {
+    version: 6,
+    // Orchestration versioning: the version an instance was created with (its ExecutionStarted's), so a worker's
+    // claim can pass over the instances whose version it does not run. PostgreSQL compares versions in the claim
+    // with Durable Functions' rules (core/versioning.ts compareVersions says the same in TypeScript): blank versions
+    // are equal and oldest, two System.Version-shaped versions compare part by part, anything else as text, ignoring
+    // case. SQLite claims in-process and compares in TypeScript.
+    description: 'instance version',
+    sqlite: [`ALTER TABLE instances ADD COLUMN version TEXT`],
+    postgres: [
+      `ALTER TABLE instances ADD COLUMN version TEXT`,
+      `CREATE OR REPLACE FUNCTION version_compare(a text, b text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+      DECLARE
+        x text := CASE WHEN btrim(coalesce(a, ''), E' \t\r\n') = '' THEN '' ELSE a END;
+        y text := CASE WHEN btrim(coalesce(b, ''), E' \t\r\n') = '' THEN '' ELSE b END;
+        px numeric[];
+        py numeric[];
+      BEGIN
+        IF x = '' OR y = '' THEN
+          RETURN (CASE WHEN x = '' THEN 0 ELSE 1 END) - (CASE WHEN y = '' THEN 0 ELSE 1 END);
+        END IF;
+        IF x ~ '^[0-9]+([.][0-9]+){1,3}$' AND y ~ '^[0-9]+([.][0-9]+){1,3}$' THEN
+          px := string_to_array(x, '.')::numeric[];
+          py := string_to_array(y, '.')::numeric[];
+          IF (SELECT max(v) FROM unnest(px || py) v) <= 2147483647 THEN
+            RETURN CASE WHEN px < py THEN -1 WHEN px > py THEN 1 ELSE 0 END;
+          END IF;
+        END IF;
+        RETURN CASE WHEN upper(x) COLLATE "C" < upper(y) COLLATE "C" THEN -1
+          WHEN upper(x) COLLATE "C" > upper(y) COLLATE "C" THEN 1 ELSE 0 END;
+      END $$`,
+    ],
+  },
+  {
+    version: 8,
+    // Retention and large purges take finished instances oldest last update first, one small batch at a time: this
+    // partial index holds only finished rows, so an episode of a running instance never touches it. It depends on
+    // nothing after 5 (version 7 is not used; steps are applied by version, whichever are missing). PostgreSQL keys
+    // the time in the "C" collation, byte order like SQLite's, as the purge queries compare it.
+    description: 'finished instances by last update',
+    sqlite: [
+      `CREATE INDEX instances_finished ON instances (hub, runtime_status, last_updated_time)
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+    postgres: [
+      `CREATE INDEX instances_finished ON instances (runtime_status, last_updated_time COLLATE "C")
+        WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
+    ],
+  },
 ];

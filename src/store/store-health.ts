@@ -117,7 +117,9 @@ const READS = new Set([
   'countInstances',
   'lockHolders',
   'nextVisibleAt',
+  'backlog',
   'getTimerStatus',
+  'doctorScan',
 ]);
 
 /**

@@ -2,6 +2,8 @@
 // orchestration messages, activity work items, timers (delayed messages), timer-trigger schedules. All methods are
 // scoped to one task hub.
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
+import type { VersionFilter } from '../core/versioning.js';
+import type { DoctorScanStore } from './doctor-scan.js';
 
 /** The stored row of an orchestration instance (the latest execution). */
 export interface InstanceRecord {
@@ -26,6 +28,8 @@ export interface InstanceRecord {
   readonly entityState?: string;
   /** Orchestration tags given at start (migration 5); absent when none were given. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The orchestration version the instance was created with (its ExecutionStarted's; migration 6). */
+  readonly version?: string;
 }
 
 /** A message addressed to an instance: a history event waiting to be delivered in the instance's next episode. */
@@ -204,6 +208,8 @@ export interface InstanceQuery {
   readonly continuationToken?: string;
   /** Include inputs in the results; default true. */
   readonly showInput?: boolean;
+  /** Only instances created with exactly this orchestration version ('' for those without one). */
+  readonly version?: string;
 }
 
 export interface InstancePage {
@@ -218,6 +224,21 @@ export interface PurgeQuery {
   readonly runtimeStatus?: readonly RuntimeStatus[];
   readonly instanceIdPrefix?: string;
 }
+
+/**
+ * One short purge for retention and large purges (see InstanceStore.purgeInstanceBatch): the oldest finished instances
+ * of one status last updated before a time, or the finished ones among given ids.
+ */
+export type PurgeBatch =
+  | {
+      /** A finished status (Completed, Failed, Terminated, Canceled); any other deletes nothing. */
+      readonly runtimeStatus: RuntimeStatus;
+      /** ISO 8601: only instances whose lastUpdatedTime (for a finished instance: when it finished) is earlier. */
+      readonly lastUpdatedTimeBefore: string;
+      /** At most this many, oldest lastUpdatedTime first. */
+      readonly limit: number;
+    }
+  | { readonly instanceIds: readonly string[] };
 
 /** What the dashboard sorts by; each order pages by keyset on (that column, instance id). */
 export type InstanceOrder = 'createdTime' | 'lastUpdatedTime' | 'name' | 'runtimeStatus' | 'instanceId';
@@ -262,6 +283,12 @@ export interface InstanceStore {
   purgeInstance(instanceId: string): Promise<number>;
   purgeInstances(query: PurgeQuery): Promise<number>;
   /**
+   * Deletes one batch of finished instances (history, messages, work items) in one short transaction, served by an
+   * index (migration 8), so a retention pass or a purge of 100,000 instances never holds the store for long. On
+   * PostgreSQL rows locked by a concurrent writer are skipped (a later batch takes them). Returns how many.
+   */
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number>;
+  /**
    * Deletes an entity's row (id '@name@key') and its history, but only if its entity state is still exactly
    * `entityState` (undefined: none stored), no message waits for it and no worker holds its lease: what
    * cleanEntityStorage's removal of empty entities needs so that a request arriving meanwhile is never lost.
@@ -282,13 +309,15 @@ export interface MessageStore {
    * Claim up to `limit` instances that have visible messages and are unlocked, lock-expired, or already locked by
    * `workerId`; lock them for `leaseMs`. Instances in `exclude` are skipped, and never hide the others however many
    * messages they have waiting. Instances are taken oldest visible message first; each comes with all its visible
-   * messages in id order.
+   * messages in id order. With `versions`, orchestration instances whose version the filter refuses are passed over
+   * (they wait for a worker that runs their version) without hiding the others.
    */
   claimOrchestrations(
     workerId: string,
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]>;
   /** Commit episodes and activity completions in one transaction. */
   commit(batch: CommitBatch): Promise<CommitResult>;
@@ -352,6 +381,16 @@ export interface TimerStore {
   claimTimerOccurrence(claim: TimerClaim): Promise<boolean>;
 }
 
+/** What waits in a task hub (metrics' backlog gauges). */
+export interface Backlog {
+  /** Messages to instances and entities that are visible now. */
+  readonly messages: number;
+  /** Activity work items, queued or running. */
+  readonly workItems: number;
+  /** Messages not visible yet: durable timers and scheduled starts. */
+  readonly timers: number;
+}
+
 export interface Store extends InstanceStore, MessageStore, WorkItemStore, TimerStore {
   /** The task hub this store is scoped to. */
   readonly hubName: string;
@@ -362,9 +401,13 @@ export interface Store extends InstanceStore, MessageStore, WorkItemStore, Timer
    * in this process already knows). Returns the unsubscribe. Stores without it are polled only.
    */
   onWork?(listener: () => void): () => void;
+  /** Optional: counts of what waits in the hub, for the backlog metrics (read when metrics are collected). */
+  backlog?(): Promise<Backlog>;
   /** Optional: the dashboard's search (see InstanceSearchStore). */
   searchInstances?: InstanceSearchStore['searchInstances'];
   countInstances?: InstanceSearchStore['countInstances'];
+  /** Optional: what `taskhub doctor` reads (see doctor-scan.ts). */
+  doctorScan?: DoctorScanStore['doctorScan'];
   /** Create tables / run pending migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // checkReplay and replayHistory for users: the core replayer, fed either a bare history or what `taskhub export`
 // writes (and the recorded fixture form `{ orchestrator, history }`), the same inputs `taskhub replay` reads.
-import type { OrchestrationHandler } from '../core/context.js';
+import '../worker/async-context.js';
+import type { AnyOrchestrationHandler, AsyncOrchestrationHandler, OrchestrationHandler } from '../core/context.js';
 import type { EpisodeResult } from '../core/episode.js';
 import { TaskhubError } from '../core/errors.js';
 import type { HistoryEvent } from '../core/history.js';
@@ -54,26 +55,51 @@ function eventsAndOptions(
  */
 export type ReplayableOrchestrator = OrchestrationHandler | ((context: never) => Generator<unknown, unknown, never>);
 
+/** An async orchestrator, typed with Taskhub's context or the real package's. */
+export type AsyncReplayableOrchestrator = AsyncOrchestrationHandler | ((context: never) => Promise<unknown>);
+
 /**
  * Replays a history (the events, or an exported history file's parsed JSON) against the orchestrator and reports
- * success or the first divergence, with the file:line of the orchestrator's call, without a store.
+ * success or the first divergence, with the file:line of the orchestrator's call, without a store. For an async
+ * orchestrator the report comes as a promise (`await checkReplay(...)` works for both kinds).
  */
 export function checkReplay(
   handler: ReplayableOrchestrator,
   history: ReplayInput,
+  options?: ReplayHistoryOptions,
+): ReplayReport;
+export function checkReplay(
+  handler: AsyncReplayableOrchestrator,
+  history: ReplayInput,
+  options?: ReplayHistoryOptions,
+): Promise<ReplayReport>;
+export function checkReplay(
+  handler: ReplayableOrchestrator | AsyncReplayableOrchestrator,
+  history: ReplayInput,
   options: ReplayHistoryOptions = {},
-): ReplayReport {
-  return checkEvents(handler as OrchestrationHandler, ...eventsAndOptions(history, options));
+): ReplayReport | Promise<ReplayReport> {
+  return checkEvents(handler as AnyOrchestrationHandler, ...eventsAndOptions(history, options));
 }
 
 /**
  * Like checkReplay, but returns the result directly and throws NonDeterministicOrchestrationError (code
- * NON_DETERMINISTIC, with the divergence as `details`) when the code diverges.
+ * NON_DETERMINISTIC, with the divergence as `details`) when the code diverges; for an async orchestrator, a promise
+ * that rejects with it.
  */
 export function replayHistory(
   handler: ReplayableOrchestrator,
   history: ReplayInput,
+  options?: ReplayHistoryOptions,
+): EpisodeResult;
+export function replayHistory(
+  handler: AsyncReplayableOrchestrator,
+  history: ReplayInput,
+  options?: ReplayHistoryOptions,
+): Promise<EpisodeResult>;
+export function replayHistory(
+  handler: ReplayableOrchestrator | AsyncReplayableOrchestrator,
+  history: ReplayInput,
   options: ReplayHistoryOptions = {},
-): EpisodeResult {
-  return replayEvents(handler as OrchestrationHandler, ...eventsAndOptions(history, options));
+): EpisodeResult | Promise<EpisodeResult> {
+  return replayEvents(handler as AnyOrchestrationHandler, ...eventsAndOptions(history, options));
 }

@@ -1,7 +1,7 @@
 // The test hub's registry: the app's functions (a FunctionRegistry, by default the one df.app.* fills) seen through
 // an overlay, so a test can register extra functions or replace activities by test doubles without touching the app's
 // registry, which other tests share.
-import type { ActivityContext, ActivityHandler, EntityHandler, OrchestrationHandler } from '../core/context.js';
+import type { ActivityContext, ActivityHandler, AnyOrchestrationHandler, EntityHandler } from '../core/context.js';
 import { FunctionRegistry, type Registered } from '../core/registry.js';
 
 /** A test double standing in for an activity: its calls, in order. */
@@ -17,6 +17,7 @@ export class TestRegistry extends FunctionRegistry {
   constructor(base: FunctionRegistry) {
     super();
     this.#base = base;
+    this.versioning = base.versioning;
   }
 
   mockActivity(name: string, fn: (input: unknown, context: ActivityContext) => unknown): ActivityMock {
@@ -29,8 +30,12 @@ export class TestRegistry extends FunctionRegistry {
     return { calls };
   }
 
-  override getOrchestration(name: string): Registered<OrchestrationHandler> | undefined {
+  override getOrchestration(name: string): Registered<AnyOrchestrationHandler> | undefined {
     return super.getOrchestration(name) ?? this.#base.getOrchestration(name);
+  }
+  override orchestrationVersions(name: string): Registered<AnyOrchestrationHandler>[] {
+    const own = super.orchestrationVersions(name);
+    return own.length > 0 ? own : this.#base.orchestrationVersions(name);
   }
   override getActivity(name: string): Registered<ActivityHandler> | undefined {
     return this.#mocks.get(name.toLowerCase()) ?? super.getActivity(name) ?? this.#base.getActivity(name);
@@ -39,7 +44,7 @@ export class TestRegistry extends FunctionRegistry {
     return super.getEntity(name) ?? this.#base.getEntity(name);
   }
 
-  override orchestrations(): Registered<OrchestrationHandler>[] {
+  override orchestrations(): Registered<AnyOrchestrationHandler>[] {
     return merge(super.orchestrations(), this.#base.orchestrations());
   }
   override activities(): Registered<ActivityHandler>[] {

@@ -22,8 +22,11 @@ export async function runActivity(
     logger.warn({ event: LogEvents.activityUnknown, name: item.name, instanceId: item.instanceId }, 'unknown activity');
     return failed(item, new Error(`The activity function '${item.name}' is not registered in this app.`));
   }
-  const log = logger.child({ activity: registered.name, instanceId: item.instanceId, taskId: item.taskScheduledId });
-  const context = makeContext(item, registered.name, log, warnedOutputsOf(registry));
+  // The child logger is made when the activity first logs: most never do, and pino serialises the bindings at once.
+  let log: Logger | undefined;
+  const childLog = (): Logger =>
+    (log ??= logger.child({ activity: registered.name, instanceId: item.instanceId, taskId: item.taskScheduledId }));
+  const context = makeContext(item, registered.name, childLog, warnedOutputsOf(registry));
   const invocation = {
     functionName: registered.name,
     id: `${item.instanceId}:${item.taskScheduledId}`,
@@ -101,11 +104,11 @@ function warnedOutputsOf(registry: object): Set<string> {
   return warned;
 }
 
-function makeContext(item: WorkItem, functionName: string, log: Logger, warned: Set<string>): ActivityContext {
+function makeContext(item: WorkItem, functionName: string, log: () => Logger, warned: Set<string>): ActivityContext {
   const write =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
-      log[level](
+      log()[level](
         { event: LogEvents.activityLog },
         args.map((a) => (typeof a === 'string' ? a : jsonText(a))).join(' '),
       );
@@ -121,7 +124,7 @@ function makeContext(item: WorkItem, functionName: string, log: Logger, warned: 
     extraInputs: new BindingValues(),
     extraOutputs: new BindingValues({
       onFirstSet: warnUndeliveredOutput(functionName, warned, (message, binding) =>
-        log.warn({ event: LogEvents.outputNotDelivered, binding }, message),
+        log().warn({ event: LogEvents.outputNotDelivered, binding }, message),
       ),
     }),
     log: write('info'),

@@ -15,8 +15,23 @@ import type { Clock } from '../clock.js';
 import { LogEvents, logExecuted, type Logger } from '../log.js';
 import type { EpisodeCommit, InstanceRecord, NewMessage, OrchestrationMessage } from '../store/store.js';
 import type { GroupCommitter } from './group-committer.js';
+import type { Store } from '../store/store.js';
+import { leaseLost } from '../telemetry/metrics.js';
+import { entityBatchCommitted, type EntityOperationRun } from '../telemetry/tracing.js';
+
+/** The operations of a batch that an orchestration or entity asked for (lock requests and releases are not). */
+function operationRuns(entityId: string, name: string, requests: readonly EntityRequest[]): EntityOperationRun[] {
+  const runs: EntityOperationRun[] = [];
+  for (const r of requests) {
+    if (r.op === undefined || r.parent === undefined) continue;
+    runs.push({ entityId, entityName: name, operation: r.op, signal: r.signal === true, caller: r.parent });
+  }
+  return runs;
+}
 
 export interface EntityDispatcherDeps {
+  /** Where the callers' traces are read when this process has not run them. */
+  readonly store: Store;
   readonly registry: FunctionRegistry;
   readonly committer: GroupCommitter;
   readonly logger: Logger;
@@ -61,6 +76,7 @@ export class EntityDispatcher {
         ? this.#quarantined(id, name, deliveries)
         : this.#deps.registry.getEntity(name)?.handler;
     const startedAt = performance.now();
+    const startMs = Date.now();
     const result = await executeEntityBatch(handler, {
       schedulerId: id,
       record: parseEntityRecord(instance.entityState),
@@ -71,6 +87,7 @@ export class EntityDispatcher {
       },
     });
     const ranFor = performance.now() - startedAt;
+    const endMs = Date.now();
     const now = new Date(this.#deps.clock.now()).toISOString();
     const newMessages = result.sends.map((s): NewMessage => ({
       instanceId: s.instanceId,
@@ -92,10 +109,13 @@ export class EntityDispatcher {
     };
     const ok = await this.#deps.committer.commitEpisode(commit);
     if (!ok) {
+      leaseLost();
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'entity batch rejected');
       return false;
     }
     this.operations += result.operations;
+    // Never rejects: a span that cannot be placed is left out, the batch stays committed.
+    void entityBatchCommitted(this.#deps.store, operationRuns(id, name, requests), startMs, endMs);
     // One line per batch (an entity function invocation runs a batch of operations, as in Durable Functions).
     logExecuted(this.#deps.logger, { functionName: name, id }, ranFor, undefined, `Operations=${result.operations}`);
     if (newMessages.length > 0) this.#deps.onMessagesSent();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { openSectionIn, releaseRequest, type CriticalSection } from '../core/entity-lock.js';
 import { ENTITY_REQUEST_EVENT } from '../core/entity-state.js';
 import type { EpisodeResult } from '../core/episode.js';
-import type { ExecutionStartedEvent, FailureDetails, HistoryEvent } from '../core/history.js';
+import type { ExecutionStartedEvent, FailureDetails, HistoryEvent, TraceContext } from '../core/history.js';
 import type { EpisodeCommit, NewInstance, NewMessage, NewWorkItem, WorkItemKey } from '../store/store.js';
 
 export interface EpisodeInput {
@@ -18,8 +18,12 @@ export interface EpisodeInput {
   readonly completedWorkItems: readonly WorkItemKey[];
   /** Decides which new activities run on this worker at once; returns the worker id to lock them for, or undefined. */
   readonly claimLocally: (name: string) => string | undefined;
+  /** The trace context a sub-orchestration joins (its parent's call span); absent when nothing is traced. */
+  readonly traceChild?: (name: string, instanceId: string) => TraceContext | undefined;
   /** Sub-orchestration ids of this episode that name an instance already running: those fail instead of starting. */
   readonly childIdsInUse?: ReadonlySet<string>;
+  /** The version of a sub-orchestration started without one (the app's defaultVersion or newest registered). */
+  readonly newInstanceVersion?: (name: string) => string | undefined;
 }
 
 export interface BuiltEpisode {
@@ -68,6 +72,8 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
           break;
         }
         const executionId = newExecutionId();
+        const traceContext = input.traceChild?.(action.name, action.instanceId);
+        const version = action.version ?? input.newInstanceVersion?.(action.name);
         const startEvent: ExecutionStartedEvent = {
           eventType: 'ExecutionStarted',
           eventId: -1,
@@ -76,12 +82,14 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
           instanceId: action.instanceId,
           executionId,
           ...(action.input === undefined ? {} : { input: action.input }),
+          ...(version === undefined ? {} : { version }),
           parentInstance: {
             name: input.started?.name ?? '',
             instanceId: input.instanceId,
             executionId: input.executionId,
             taskScheduledId: action.sequenceId,
           },
+          ...(traceContext ? { parentTraceContext: traceContext } : {}),
         };
         newInstances.push({
           instanceId: action.instanceId,
@@ -145,7 +153,11 @@ export function buildEpisodeCommit(input: EpisodeInput, result: EpisodeResult, n
         executionId: nextExecutionId,
         ...(outcome.input === undefined ? {} : { input: outcome.input }),
         ...(input.started?.parentInstance ? { parentInstance: input.started.parentInstance } : {}),
+        // The new execution is the same instance: it keeps its version, and so the code it runs on.
+        ...(input.started?.version === undefined ? {} : { version: input.started.version }),
         ...(outcome.carryoverEvents.length > 0 ? { carryoverEvents: outcome.carryoverEvents } : {}),
+        // The new execution stays in the trace of the one it continues.
+        ...(input.started?.parentTraceContext ? { parentTraceContext: input.started.parentTraceContext } : {}),
       };
       newMessages.push({ instanceId: input.instanceId, executionId: nextExecutionId, event: started });
       // Work scheduled by the old execution is discarded with it.

@@ -1,10 +1,10 @@
-// The live-orchestration cache: running instances keep their generator between episodes, so a chain of N steps costs
-// O(N) work instead of O(N^2) replay. Each entry records the history position it stands at; the dispatcher uses it
+// The live-orchestration cache: running instances keep their generator (or their suspended async function) between
+// episodes, so a chain of N steps costs O(N) work instead of O(N^2) replay. Each entry records the history position it stands at; the dispatcher uses it
 // only when the stored instance is at exactly that position, so it can never act on stale state.
-import type { OrchestrationExecutor } from '../core/replay.js';
+import type { AnyOrchestrationExecutor } from '../core/replay.js';
 
 export interface CachedExecutor {
-  readonly executor: OrchestrationExecutor;
+  readonly executor: AnyOrchestrationExecutor;
   readonly executionId: string;
   /** Stored history length the executor has consumed. */
   historyLength: number;

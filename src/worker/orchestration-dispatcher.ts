@@ -11,10 +11,11 @@ import {
   type FailureDetails,
   type HistoryEvent,
   type RuntimeStatus,
+  type TraceContext,
 } from '../core/history.js';
 import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
-import { createOrchestrationExecutor, type OrchestrationExecutor } from '../core/replay.js';
+import { createOrchestrationExecutor, type AnyOrchestrationExecutor } from '../core/replay.js';
 import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
 import type {
   EpisodeCommit,
@@ -27,10 +28,14 @@ import type {
 import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, failedExecutionMessages } from './episode-commit.js';
 import { rewindCommit } from './rewind-commit.js';
+import './async-context.js';
 import type { ExecutorCache } from './executor-cache.js';
 import type { StoreCleanup } from './store-cleanup.js';
 import { storeFailureKind } from '../store/store-failure.js';
 import type { EpisodeOutcome, GroupCommitter } from './group-committer.js';
+import { episodeCommitted, executionCommitted, leaseLost } from '../telemetry/metrics.js';
+import { logFields } from '../telemetry/trace-context.js';
+import { EpisodeTrace } from '../telemetry/tracing.js';
 
 /** The claim's delivery count, once: episodes that follow in memory were never delivered again. */
 function takeDeliveryCount(active: ActiveInstance): number {
@@ -117,6 +122,8 @@ export class OrchestrationDispatcher {
   #running = 0;
   /** Instances left out of the last claim: when their episode ends, stored messages may be waiting for them. */
   #lastExcluded = new Set<string>();
+  /** (name, version) pairs this worker refused under the Reject strategy: logged once each. */
+  readonly #versionsRefused = new Set<string>();
 
   constructor(deps: OrchestrationDispatcherDeps) {
     this.#deps = deps;
@@ -312,7 +319,17 @@ export class OrchestrationDispatcher {
       // A new instance has no stored history yet: its ExecutionStarted arrives among the messages.
       const history = instance.historyLength === 0 ? [] : await store.getHistory(id);
       started = findStarted(history) ?? findStarted(events);
-      const registered = started ? this.#deps.registry.getOrchestration(started.name) : undefined;
+      const choice = started ? this.#deps.registry.orchestrationFor(started.name, started.version) : undefined;
+      if (choice && 'refused' in choice) {
+        await this.#refuseVersion(id, active, instance, started, history, choice.refused, {
+          consumedMessageIds,
+          completions,
+          completedWorkItems,
+          now,
+        });
+        return;
+      }
+      const registered = choice?.registered;
       if (!started || !registered) {
         const name = started?.name ?? instance.name;
         const failure: FailureDetails = {
@@ -333,12 +350,14 @@ export class OrchestrationDispatcher {
         instanceId: id,
         name: registered.name,
         ...(instance.parentInstanceId === undefined ? {} : { parentInstanceId: instance.parentInstanceId }),
-        logSink: this.#logSink(id),
+        logSink: this.#logSink(id, started.parentTraceContext),
         ...(this.#deps.httpPollingIntervalMs === undefined
           ? {}
           : { httpPollingIntervalMs: this.#deps.httpPollingIntervalMs }),
       });
-      executor.replay(history);
+      // An async orchestrator's replay (and episode) returns a promise; a generator's is synchronous, awaited never.
+      const replayed = executor.replay(history);
+      if (replayed) await replayed;
       cached = { executor, executionId, historyLength: history.length, bytes: estimateBytes(history) };
       cache.put(id, cached);
       startedCache.set(executor, started);
@@ -346,12 +365,14 @@ export class OrchestrationDispatcher {
     started = startedCache.get(cached.executor) ?? findStarted(events);
     if (started && !startedCache.has(cached.executor)) startedCache.set(cached.executor, started);
 
+    const traced = EpisodeTrace.begin(store, started, id, performance.timeOrigin + startedAt);
     const logger = this.#deps.logger;
     const invocation = { functionName: started?.name ?? instance.name, id, instanceId: id };
     logExecuting(logger, invocation, () => `${events.length} new event${events.length === 1 ? '' : 's'}`);
     let result: EpisodeResult;
     try {
-      result = cached.executor.execute(events, now);
+      const executed = cached.executor.execute(events, now);
+      result = executed instanceof Promise ? await executed : executed;
     } catch (err) {
       cache.delete(id);
       const failure = failureDetailsOf(err);
@@ -375,6 +396,8 @@ export class OrchestrationDispatcher {
         consumedMessageIds,
         completedWorkItems,
         claimLocally: (name) => (this.#deps.reserveLocalActivity(name) ? this.#deps.workerId : undefined),
+        ...(traced ? { traceChild: (name, childId) => traced.subOrchestration(name, childId) } : {}),
+        newInstanceVersion: (name) => this.#deps.registry.newInstanceVersion(name),
       },
       result,
       now,
@@ -394,8 +417,11 @@ export class OrchestrationDispatcher {
       releaseSlots();
       return;
     }
-    // Logged once committed: a rejected episode runs again and is logged then.
+    // Logged and traced once committed: a rejected episode runs again and is logged and traced then.
     const { outcome } = result;
+    const failure = outcome.status === 'Failed' ? outcome.failureDetails.errorMessage : undefined;
+    traced?.committed(result.runtimeStatus, events, timersOf(result), failure);
+    episodeCommitted(invocation.functionName, performance.now() - startedAt);
     if (outcome.status === 'Failed') {
       logExecuted(logger, invocation, ranFor, { message: outcome.failureDetails.errorMessage }, 'Status=Failed');
     } else {
@@ -416,6 +442,50 @@ export class OrchestrationDispatcher {
       );
     }
     if (built.commit.newMessages.length > 0 || built.commit.newInstances.length > 0) this.#deps.onMessagesSent();
+  }
+
+  /**
+   * An instance whose version this app does not run (the claim's version filter keeps such instances away, so this
+   * is a start handed to this worker directly, or a Fail strategy). versionFailureStrategy `Fail` ends it Failed;
+   * `Reject` leaves it as it is, its messages stored, for a worker that runs its version, and says so once.
+   */
+  async #refuseVersion(
+    id: string,
+    active: ActiveInstance,
+    instance: InstanceRecord,
+    started: ExecutionStartedEvent | undefined,
+    history: readonly HistoryEvent[],
+    reason: string,
+    episode: {
+      consumedMessageIds: readonly number[];
+      completions: { event: HistoryEvent; key: WorkItemKey }[];
+      completedWorkItems: readonly WorkItemKey[];
+      now: string;
+    },
+  ): Promise<void> {
+    const { registry, logger } = this.#deps;
+    const name = started?.name ?? instance.name;
+    const version = started?.version;
+    if (registry.versioning.versionFailureStrategy === 'Fail') {
+      const failure: FailureDetails = { errorType: 'VersionMismatch', errorMessage: reason };
+      logger.warn({ event: LogEvents.orchestrationVersionFailed, instanceId: id, name, version }, reason);
+      await this.#commit(id, active, episode.completions, {
+        ...this.#failed(instance, episode.consumedMessageIds, episode.completedWorkItems, failure, episode.now),
+        newMessages: failedExecutionMessages(id, started, history, failure, episode.now),
+      });
+      return;
+    }
+    const key = `${name.toLowerCase()}\u0000${version ?? ''}`;
+    if (!this.#versionsRefused.has(key)) {
+      this.#versionsRefused.add(key);
+      logger.warn(
+        { event: LogEvents.orchestrationVersionRejected, instanceId: id, name, version },
+        `${reason} Instances of that version wait (versionFailureStrategy Reject) for a worker that runs it.`,
+      );
+    }
+    active.create?.reject(new TaskhubError('INVALID_ARGUMENT', reason));
+    active.create = undefined;
+    this.#forget(id, episode.completions);
   }
 
   /**
@@ -489,12 +559,14 @@ export class OrchestrationDispatcher {
       else create.reject(new Error(`The start of instance '${id}' was rejected by the store.`));
     }
     if (!ok) {
+      leaseLost();
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
       this.#forget(id, completions);
       return false;
     }
     // The row as the store now holds it (the same rules as the stores' instance update).
     const terminal = isTerminal(commit.runtimeStatus);
+    countExecution(active.instance, commit);
     const { output: _output, failureDetails: _failure, ...kept } = active.instance;
     active.instance = {
       ...kept,
@@ -572,22 +644,44 @@ export class OrchestrationDispatcher {
     const id = instance.instanceId;
     const history = await this.#deps.store.getHistory(id);
     this.#deps.cache.delete(id);
-    if (await this.#commit(id, active, [], rewindCommit(instance, history, consumed, now))) {
+    const versionFor = (name: string): string | undefined => this.#deps.registry.newInstanceVersion(name);
+    const commit = await rewindCommit(this.#deps.store, instance, history, consumed, now, versionFor);
+    if (await this.#commit(id, active, [], commit)) {
       this.#deps.onMessagesSent();
     }
   }
 
-  #logSink(instanceId: string) {
+  #logSink(instanceId: string, traceContext: TraceContext | undefined) {
     const logger = this.#deps.logger;
+    // The instance's trace and span ids, so its orchestrator's lines sit beside its spans.
+    const fields = { event: LogEvents.orchestratorLog, instanceId, ...logFields(traceContext) };
     return (level: string, message: string): void => {
       const method = (['trace', 'debug', 'info', 'warn', 'error'] as const).find((l) => l === level) ?? 'info';
-      logger[method]({ event: LogEvents.orchestratorLog, instanceId }, message);
+      logger[method](fields, message);
     };
   }
 }
 
 /** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */
-const startedCache = new WeakMap<OrchestrationExecutor, ExecutionStartedEvent>();
+const startedCache = new WeakMap<AnyOrchestrationExecutor, ExecutionStartedEvent>();
+
+/** Timers an episode set (their spans start then). */
+function timersOf(result: EpisodeResult): { timerId: number }[] {
+  const timers: { timerId: number }[] = [];
+  for (const a of result.actions) if (a.kind === 'CreateTimer') timers.push({ timerId: a.sequenceId });
+  return timers;
+}
+
+/** Metrics of an accepted commit: an execution started (its ExecutionStarted appended), completed or failed. */
+function countExecution(before: InstanceRecord, commit: EpisodeCommit): void {
+  let started: ExecutionStartedEvent | undefined;
+  for (const e of commit.append) if (e.eventType === 'ExecutionStarted') started = e;
+  const ended =
+    !isTerminal(before.runtimeStatus) && (commit.runtimeStatus === 'Completed' || commit.runtimeStatus === 'Failed')
+      ? commit.runtimeStatus
+      : undefined;
+  if (started || ended) executionCommitted(started?.name ?? before.name, started !== undefined, ended);
+}
 
 function findStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
   for (const e of events) if (e.eventType === 'ExecutionStarted') return e;

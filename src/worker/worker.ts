@@ -26,6 +26,8 @@ import { LoopBackoff } from './loop-backoff.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
 import { StoreCleanup } from './store-cleanup.js';
 import { Wakeup } from './wakeup.js';
+import { activityRanFor, observeBacklog } from '../telemetry/metrics.js';
+import { activityCommitted, activityRan } from '../telemetry/tracing.js';
 
 export interface WorkerHooks {
   /** An execution ended (terminal status, continue-as-new, rewind), with its row as committed (wakes waiters). */
@@ -50,7 +52,7 @@ const DEFAULTS = {
   httpPollingIntervalMs: DEFAULT_HTTP_POLLING_INTERVAL_MS,
   maxDeliveryCount: 5,
   functionTimeoutMs: 0,
-} satisfies Required<WorkerOptions>;
+} satisfies Required<Omit<WorkerOptions, 'retention'>>;
 
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -58,7 +60,7 @@ export class Worker {
   readonly #activities: Pick<FunctionRegistry, 'getActivity'>;
   readonly #registry: FunctionRegistry;
   readonly #logger: Logger;
-  readonly #options: Required<WorkerOptions>;
+  readonly #options: Required<Omit<WorkerOptions, 'retention'>>;
   readonly #hooks: WorkerHooks;
   readonly #clock: Clock;
   readonly committer: GroupCommitter;
@@ -75,6 +77,7 @@ export class Worker {
   #stopping = false;
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
+  #stopObservingBacklog: () => void = () => {};
   #unsubscribeWork: (() => void) | undefined;
   /** Suspects of ending their worker run alone (see solo-runs.ts). */
   readonly #solo: SoloRuns;
@@ -124,6 +127,7 @@ export class Worker {
     });
     this.cache = new ExecutorCache(this.#options.cacheSize, this.#options.cacheMemoryBytes);
     this.entities = new EntityDispatcher({
+      store,
       registry,
       committer: this.committer,
       logger,
@@ -177,6 +181,7 @@ export class Worker {
       );
     }, renewEvery);
     this.#leaseTimer.unref();
+    this.#stopObservingBacklog = observeBacklog(this.#store);
     this.#logger.debug({ event: LogEvents.workerStarted, workerId: this.id }, 'worker started');
   }
 
@@ -203,7 +208,10 @@ export class Worker {
     start: (instance, replaceableStatuses) => {
       if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
       if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
-      if (!this.#registry.getOrchestration(instance.name)) return undefined;
+      const start = instance.startEvent;
+      const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
+      const choice = this.#registry.orchestrationFor(instance.name, version);
+      if (!choice || !('registered' in choice)) return undefined;
       return this.#orchestrations.start(instance, replaceableStatuses);
     },
     runs: (instanceId) => this.#orchestrations.isLive(instanceId),
@@ -229,6 +237,7 @@ export class Worker {
     }
     await this.committer.drain();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    this.#stopObservingBacklog();
     await this.#cleanup.stop();
     // Unreachable store: the locks are left to expire, which is what they are for.
     await this.#store.releaseLocks(this.id).catch((err: unknown) => this.#leaseErrors.failed(err));
@@ -253,7 +262,14 @@ export class Worker {
           this.#orchestrationsSaturated = false;
           continue;
         }
-        const claimed = await this.#store.claimOrchestrations(this.id, free, leaseMs, this.#orchestrations.busy());
+        const claimed = await this.#store.claimOrchestrations(
+          this.id,
+          free,
+          leaseMs,
+          this.#orchestrations.busy(),
+          // The versions of each orchestration this worker runs (the registry keeps it computed between changes).
+          this.#registry.versionFilter(),
+        );
         this.#orchestrationErrors.succeeded();
         for (const c of claimed) this.#orchestrations.dispatch(c);
         if (claimed.length === 0) await this.#orchestrationWake.wait(await this.#idleWait());
@@ -345,7 +361,7 @@ export class Worker {
 
   /** Runs an activity, failing its task once functionTimeout passes (the code is left running; see onRunawayCode). */
   #invoke(item: WorkItem): Promise<HistoryEvent> {
-    const run = runActivity(this.#activities, item, this.#logger);
+    const run = traceRun(item, runActivity(this.#activities, item, this.#logger));
     const timeoutMs = this.#options.functionTimeoutMs;
     if (timeoutMs <= 0) return run;
     let timer: NodeJS.Timeout | undefined;
@@ -376,7 +392,11 @@ export class Worker {
   #runClaimed(item: WorkItem, onEnd?: () => void): void {
     this.#activitiesRunning++;
     this.#invoke(item)
-      .then((event) => this.committer.commitCompletion({ workItem: item, event }))
+      .then(async (event) => {
+        await this.committer.commitCompletion({ workItem: item, event });
+        // Never rejects: a span that cannot be placed is left out, the completion stays committed.
+        void activityCommitted(this.#store, item.executionId, event);
+      })
       .then(() => this.#orchestrationWake.notify())
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.commitFailed, err }, 'activity completion not committed');
@@ -409,6 +429,23 @@ export class Worker {
         if (this.#activitiesSaturated) this.#activityWake.notify();
       });
   }
+}
+
+/** An activity's run, for its duration metric and (once its completion commits) its span. */
+async function traceRun(item: WorkItem, run: Promise<HistoryEvent>): Promise<HistoryEvent> {
+  const startMs = Date.now();
+  const event = await run;
+  const endMs = Date.now();
+  activityRanFor(item.name, endMs - startMs, event.eventType === 'TaskFailed');
+  activityRan(event, {
+    name: item.name,
+    instanceId: item.instanceId,
+    taskScheduledId: item.taskScheduledId,
+    attempt: item.deliveryCount + 1,
+    startMs,
+    endMs,
+  });
+  return event;
 }
 
 function processAlive(pid: number): boolean {

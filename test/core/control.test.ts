@@ -197,11 +197,11 @@ describe('programming constraints', () => {
     );
   });
 
-  it('an async function instead of a generator fails with a clear message', () => {
+  it('a plain function that returns a Promise (not declared async) fails with a clear message', () => {
     const d = new Driver((() => Promise.resolve('x')) as unknown as () => Generator<never>);
     const r = d.start();
     expect(r.outcome.status === 'Failed' && r.outcome.failureDetails.errorMessage).toMatch(
-      /must be generator functions/,
+      /returned a Promise but is not declared async: declare it `async function`/,
     );
   });
 

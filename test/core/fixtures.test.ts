@@ -34,7 +34,8 @@ const fixtures = readdirSync(dir)
  * stopped after any of their episodes must go on without a divergence, but re-executing them records today's shape.
  */
 const earlierShapes: Record<string, string> = {
-  'retry.json': 'no timer after the last failed retry attempt (retry-final-timer.json has it)',
+  'retry.json':
+    'no timer after the last failed retry attempt, no maxAttempts on TaskScheduled (retry-final-timer.json has both)',
 };
 
 function summary(result: EpisodeResult): Fixture['expected'] {

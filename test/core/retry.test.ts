@@ -26,7 +26,13 @@ describe('callActivityWithRetry', () => {
     const failed = d.run(ev.failed(0, 'flaked', 'Flaky'));
     expect(failed.actions).toEqual([{ kind: 'CreateTimer', sequenceId: 1, fireAt: at(2) }]);
     expect(describeActions(d.run(ev.timerFired(1, at(2))))).toEqual(['ScheduleTask#2 Flaky']);
-    expect(d.last.actions[0]).toEqual({ kind: 'ScheduleTask', sequenceId: 2, name: 'Flaky', input: '"x"' });
+    expect(d.last.actions[0]).toEqual({
+      kind: 'ScheduleTask',
+      sequenceId: 2,
+      name: 'Flaky',
+      input: '"x"',
+      maxAttempts: 3,
+    });
     expect(outputOf(d.run(ev.completed(2, 'ok')))).toBe('ok');
     expect(d.history.filter((e) => e.eventId >= 0).map((e) => `${e.eventType}#${e.eventId}`)).toEqual([
       'TaskScheduled#0',
@@ -150,14 +156,35 @@ describe('callSubOrchestratorWithRetry', () => {
       return [a, b];
     });
     expect(d.start().actions).toEqual([
-      { kind: 'CreateSubOrchestration', sequenceId: 0, name: 'Child', instanceId: 'test-instance:0', input: '"in"' },
+      {
+        kind: 'CreateSubOrchestration',
+        sequenceId: 0,
+        name: 'Child',
+        instanceId: 'test-instance:0',
+        input: '"in"',
+        maxAttempts: 2,
+      },
     ]);
     d.run(ev.subFailed(0, 'child broke'));
     expect(d.run(ev.timerFired(1, at(2))).actions).toEqual([
-      { kind: 'CreateSubOrchestration', sequenceId: 2, name: 'Child', instanceId: 'test-instance:2', input: '"in"' },
+      {
+        kind: 'CreateSubOrchestration',
+        sequenceId: 2,
+        name: 'Child',
+        instanceId: 'test-instance:2',
+        input: '"in"',
+        maxAttempts: 2,
+      },
     ]);
     expect(d.run(ev.subCompleted(2, 'a')).actions).toEqual([
-      { kind: 'CreateSubOrchestration', sequenceId: 3, name: 'Child', instanceId: 'fixed', input: '"in"' },
+      {
+        kind: 'CreateSubOrchestration',
+        sequenceId: 3,
+        name: 'Child',
+        instanceId: 'fixed',
+        input: '"in"',
+        maxAttempts: 2,
+      },
     ]);
     expect(outputOf(d.run(ev.subCompleted(3, 'b')))).toEqual(['a', 'b']);
   });

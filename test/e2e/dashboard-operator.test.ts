@@ -122,7 +122,11 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await open('#/instances/retry-1');
     const flaky = page.getByTestId('gantt-row').filter({ hasText: 'Flaky' });
     await expect.poll(() => flaky.count()).toBe(3);
-    expect(await flaky.getByTestId('attempt').allTextContents()).toEqual(['attempt 2', 'attempt 3']);
+    expect(await flaky.getByTestId('attempt').allTextContents()).toEqual([
+      'attempt 1 of 3',
+      'attempt 2 of 3',
+      'attempt 3 of 3',
+    ]);
     expect(await flaky.nth(0).getAttribute('data-state')).toBe('failed');
     expect(await flaky.nth(2).getAttribute('data-state')).toBe('completed');
     expect(await flaky.getByTestId('input-hint').allTextContents()).toEqual(['"card-42"', '"card-42"', '"card-42"']);

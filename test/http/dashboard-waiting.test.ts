@@ -2,6 +2,7 @@
 // SQLite file: "waiting for" on an instance's detail and on the list's Running rows (a timer, a retried activity in
 // its second attempt, a held entity lock), the history export `taskhub replay` reads, bulk actions on explicit ids and
 // never without a filter, and starting an instance refused when read-only.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { TaskHub } from '../../src/hub-types.js';
 import { startHttpHost, type RunningHttpHost } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { until } from '../until.js';
+import { cliCommand } from '../e2e/host.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-dashboard-waiting-'));
 let hub: TaskHub;
@@ -60,6 +62,18 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
     headers: response.headers,
     body: (await response.json()) as Record<string, unknown>,
   };
+}
+
+/** `taskhub <args>` as a child process, from a folder with no app in it. */
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...cliCommand(), ...args],
+      { cwd: dir, env: { ...process.env, TASKHUB_LOG_LEVEL: 'warn', NO_COLOR: '1' } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 async function detail(id: string): Promise<{ instance: { runtimeStatus: string }; waitingFor?: WaitingFor }> {
@@ -109,7 +123,9 @@ describe('waiting for', () => {
   it('counts the attempt of an activity a retry policy called again', async () => {
     await until(() => gateCalls === 2, { what: 'the second call of Gate' });
     const { waitingFor } = await detail('retries');
-    expect(waitingFor?.items).toEqual([expect.objectContaining({ kind: 'activity', name: 'Gate', attempt: 2 })]);
+    expect(waitingFor?.items).toEqual([
+      expect.objectContaining({ kind: 'activity', name: 'Gate', attempt: 2, maxAttempts: 3 }),
+    ]);
   });
 
   it('says which entity lock an instance holds, and that only an external event can wake it', async () => {
@@ -139,6 +155,48 @@ describe('waiting for', () => {
     expect((await detail('quick')).waitingFor).toBeUndefined();
     const bare = await getJson(`${http.url}/dashboard/api/instances?top=50&waitingFor=false`);
     expect((bare.body.instances as object[]).some((r) => 'waitingFor' in r)).toBe(false);
+  });
+});
+
+describe('waiting for in the status API and taskhub status', () => {
+  const statusUrl = (id: string, query = '') => `${http.url}/runtime/webhooks/durabletask/instances/${id}${query}`;
+
+  it('adds waitingFor only with showWaitingFor=true, null for an instance that waits for nothing', async () => {
+    await until(() => gateCalls === 2, { what: 'the second call of Gate' });
+    const plain = await getJson(statusUrl('retries'));
+    expect(plain.status).toBe(202);
+    expect(plain.body).not.toHaveProperty('waitingFor');
+    const withHistory = await getJson(statusUrl('retries', '?showHistory=true'));
+    expect(withHistory.body).not.toHaveProperty('waitingFor');
+    const asked = await getJson(statusUrl('retries', '?showWaitingFor=true'));
+    expect(asked.body.waitingFor).toEqual({
+      items: [expect.objectContaining({ kind: 'activity', name: 'Gate', attempt: 2, maxAttempts: 3 })],
+      onlyExternalEvents: false,
+    });
+    expect((await getJson(statusUrl('quick', '?showWaitingFor=true'))).body.waitingFor).toBeNull();
+    const bad = await fetch(statusUrl('quick', '?showWaitingFor=maybe'));
+    expect(bad.status).toBe(400);
+  });
+
+  it('taskhub status prints "Waiting for" from a host and from the store, and --json carries it', async () => {
+    await until(() => gateCalls === 2, { what: 'the second call of Gate' });
+    for (const target of [
+      ['--url', http.url],
+      ['--store', `sqlite:${join(dir, 'hub.db')}`],
+    ]) {
+      const text = await cli(['status', 'retries', ...target]);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/^Waiting for: +activity Gate \(scheduled \S+Z, attempt 2 of 3\)$/m);
+      const json = await cli(['status', 'retries', '--json', ...target]);
+      expect((JSON.parse(json.stdout) as { waitingFor: WaitingFor }).waitingFor.items[0]).toMatchObject({
+        kind: 'activity',
+        attempt: 2,
+        maxAttempts: 3,
+      });
+      const locks = await cli(['status', 'locks', ...target]);
+      expect(locks.stdout).toMatch(/^Waiting for: +lock on @counter@a \(held\)$/m);
+      expect(locks.stdout).toMatch(/^ +an external event \(waitForExternalEvent records no name in the history\)$/m);
+    }
   });
 });
 

@@ -3,6 +3,7 @@
 // in the same database. Leases are short and waited for for real, so expiry is tested as it happens in production.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { storeBacklogTests } from './conformance-backlog.js';
 import { storeClaimTests } from './conformance-claims.js';
 import { storeCommitTests } from './conformance-commits.js';
 import { storeEntityTests } from './conformance-entities.js';
@@ -269,6 +270,7 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
     storeQueryTests(fresh);
     storeSearchTests(fresh);
     storeTimerTests(fresh);
+    storeBacklogTests(fresh);
 
     it('keeps two task hubs in one database apart', async () => {
       const one = await fresh();

@@ -3,6 +3,7 @@
 // Every operation is one statement: a claim locks, stamps and returns its rows in a single round trip.
 import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import type { HistoryEvent } from '../../core/history.js';
+import type { VersionFilter } from '../../core/versioning.js';
 import { STARTED_PER_NEW } from '../sqlite/queries.js';
 import { toInstance, type InstanceRow } from '../sqlite/rows.js';
 import type { ClaimedOrchestration, NewMessage, OrchestrationMessage, WorkItem, WorkItemKey } from '../store.js';
@@ -23,6 +24,18 @@ export function ENSURE_ENTITIES(s: string, time: string): string {
 /** The entity name of an entity instance id ('@name@key'), else null. */
 export function entityNameOf(instanceId: string): string | null {
   return isEntityInstanceId(instanceId) ? entityName(instanceId) : null;
+}
+
+/**
+ * The claim's version filter (core/versioning.ts versionAllowed, in SQL over instance row `i`): entities and
+ * orchestrations not named in $6 pass; the others need a rule ($7 name, $8 lowest, $9 highest; null is open) that
+ * holds their version.
+ */
+function VERSION_ALLOWED(s: string): string {
+  return `i.instance_id LIKE '@%' OR NOT (lower(i.name) = ANY($6::text[]))
+    OR EXISTS (SELECT 1 FROM unnest($7::text[], $8::text[], $9::text[]) r(n, lo, hi) WHERE r.n = lower(i.name)
+      AND (r.lo IS NULL OR ${s}.version_compare(i.version, r.lo) >= 0)
+      AND (r.hi IS NULL OR ${s}.version_compare(i.version, r.hi) <= 0))`;
 }
 
 interface ClaimRow extends InstanceRow {
@@ -69,12 +82,12 @@ export class PgClaims {
       claim: `WITH head AS (
           SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
           WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
-            AND m.instance_id <> ALL($4::text[])
+            AND m.instance_id <> ALL($4::text[]) AND (${VERSION_ALLOWED(s)})
           ORDER BY m.visible_at LIMIT $5),
         tail AS (
           SELECT m.instance_id, m.visible_at FROM ${s}.messages m JOIN ${s}.instances i ON i.instance_id = m.instance_id
           WHERE m.visible_at <= ${NOW_MS} AND (i.lock_expires < ${NOW_MS} OR i.locked_by = $1)
-            AND m.instance_id <> ALL($4::text[])
+            AND m.instance_id <> ALL($4::text[]) AND (${VERSION_ALLOWED(s)})
           ORDER BY m.visible_at DESC LIMIT $5),
         ready AS (SELECT instance_id, min(visible_at) AS first FROM (SELECT * FROM head UNION ALL SELECT * FROM tail) r
           GROUP BY instance_id),
@@ -146,14 +159,20 @@ export class PgClaims {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]> {
     const excluded = exclude ? [...exclude] : [];
+    const rules = versions?.rules ?? [];
     const { rows } = await db.query<ClaimRow>(this.#sql.claim, [
       workerId,
       limit,
       leaseMs,
       excluded,
       4 * limit + excluded.length,
+      versions?.names ?? [],
+      rules.map((r) => r.name),
+      rules.map((r) => r.min ?? null),
+      rules.map((r) => r.max ?? null),
     ]);
     const claimed: ClaimedOrchestration[] = [];
     let current: { instance: ClaimRow; messages: OrchestrationMessage[] } | undefined;

@@ -3,7 +3,15 @@
 import type pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
-import { continuationOf, pageSizeOf, tagsText, toInstance, toPage, type InstanceRow } from '../sqlite/rows.js';
+import {
+  continuationOf,
+  pageSizeOf,
+  tagsText,
+  toInstance,
+  toPage,
+  versionOf,
+  type InstanceRow,
+} from '../sqlite/rows.js';
 import type { InstancePage, InstanceQuery, InstanceRecord, NewInstance, PurgeQuery } from '../store.js';
 import { NOW_MS } from './schema.js';
 
@@ -28,18 +36,19 @@ export class PgInstances {
     // items; all sub-statements share one snapshot, so the DELETE of messages never sees the new start message.
     this.#create = `WITH k AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-          $8::bigint[], $15::text[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created, start, visible,
-          tags, ord)),
+          $8::bigint[], $15::text[], $16::text[]) WITH ORDINALITY AS k(id, execution, name, input, parent, created,
+          start, visible, tags, version, ord)),
       up AS (
         INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, parent_instance_id,
-          created_time, last_updated_time, history_length, locked_by, lock_expires, tags)
+          created_time, last_updated_time, history_length, locked_by, lock_expires, tags, version)
         SELECT id, execution, name, 'Pending', input, parent, created, $9, 0, $13::text,
-          CASE WHEN $13::text IS NULL THEN 0 ELSE ${NOW_MS} + $14::bigint END, tags FROM k ORDER BY ord
+          CASE WHEN $13::text IS NULL THEN 0 ELSE ${NOW_MS} + $14::bigint END, tags, version FROM k ORDER BY ord
         ON CONFLICT (instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL,
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags,
+          version = excluded.version
         WHERE i.runtime_status = ANY($10::text[])
         RETURNING instance_id),
       dh AS (DELETE FROM ${s}.history WHERE instance_id IN (SELECT instance_id FROM up)),
@@ -83,6 +92,7 @@ export class PgInstances {
       localStart?.workerId ?? null,
       localStart?.leaseMs ?? null,
       instances.map((i) => tagsText(i.tags)),
+      instances.map(versionOf),
     ]);
     return new Set(rows[0]?.created ?? []);
   }
@@ -195,7 +205,7 @@ export class PgInstances {
   }
 }
 
-export function filter(query: PurgeQuery): { where: string[]; params: unknown[] } {
+export function filter(query: PurgeQuery & { version?: string }): { where: string[]; params: unknown[] } {
   const where = ['TRUE'];
   const params: unknown[] = [];
   const add = (sql: (n: number) => string, value: unknown): void => {
@@ -212,5 +222,6 @@ export function filter(query: PurgeQuery): { where: string[]; params: unknown[] 
     add((n) => `instance_id >= $${n}`, query.instanceIdPrefix);
     add((n) => `instance_id < $${n}`, query.instanceIdPrefix + '\u{10FFFF}');
   }
+  if (query.version !== undefined) add((n) => `coalesce(version, '') = $${n}`, query.version);
   return { where, params };
 }

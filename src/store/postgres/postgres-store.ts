@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { TaskhubError } from '../../core/errors.js';
 import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import type { VersionFilter } from '../../core/versioning.js';
 import type {
+  Backlog,
   ClaimedOrchestration,
   CommitBatch,
   CreateInstanceOptions,
@@ -17,6 +19,7 @@ import type {
   InstanceSearch,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -26,13 +29,16 @@ import type {
 } from '../store.js';
 import { PgClaims } from './claims.js';
 import { PgCommitter } from './commit.js';
+import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
+import { scanPostgres } from './doctor.js';
 import { PgInstances } from './instances.js';
 import { PgListener } from './listener.js';
+import { PgPurgeBatch } from './purge-batch.js';
 import { withConnection } from './checkout.js';
 import { preparing } from './prepared.js';
 import { PgSearch } from './search.js';
 import { PgTimers } from './timers.js';
-import { migrate, schemaFor } from './schema.js';
+import { migrate, NOW_MS, schemaFor } from './schema.js';
 import type { Queryable } from './instances.js';
 
 export interface PostgresStoreOptions {
@@ -74,6 +80,7 @@ export class PostgresStore implements Store {
   readonly #listener: PgListener;
   readonly #search: PgSearch;
   readonly #timers: PgTimers;
+  readonly #purgeBatch: PgPurgeBatch;
   #closed = false;
   #creates: PendingCreate[] = [];
   #reads = new Map<
@@ -98,6 +105,7 @@ export class PostgresStore implements Store {
     this.#prepared = preparing(this.pool);
     this.#search = new PgSearch(this.schema);
     this.#timers = new PgTimers(this.schema);
+    this.#purgeBatch = new PgPurgeBatch(this.schema);
   }
 
   migrate(): Promise<void> {
@@ -230,6 +238,10 @@ export class PostgresStore implements Store {
     return this.#search.count(this.#db, query);
   }
 
+  doctorScan(options: DoctorScanOptions): Promise<DoctorScan> {
+    return scanPostgres(this.#db, this.schema, options);
+  }
+
   queryInstances(query: InstanceQuery): Promise<InstancePage> {
     return this.#instances.query(this.#db, query);
   }
@@ -240,6 +252,10 @@ export class PostgresStore implements Store {
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#instances.purge(this.#db, query);
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#purgeBatch.purge(this.#db, batch);
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
@@ -287,8 +303,9 @@ export class PostgresStore implements Store {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]> {
-    return this.#claims.claimOrchestrations(this.#q, workerId, limit, leaseMs, exclude);
+    return this.#claims.claimOrchestrations(this.#q, workerId, limit, leaseMs, exclude, versions);
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
@@ -326,6 +343,17 @@ export class PostgresStore implements Store {
 
   nextVisibleAt(): Promise<string | undefined> {
     return this.#claims.nextVisibleAt(this.#db);
+  }
+
+  async backlog(): Promise<Backlog> {
+    const s = this.schema;
+    const { rows } = await this.#db.query<{ messages: number; timers: number; work_items: number }>(
+      `SELECT (SELECT count(*)::int FROM ${s}.messages WHERE visible_at <= ${NOW_MS}) AS messages,
+              (SELECT count(*)::int FROM ${s}.messages WHERE visible_at > ${NOW_MS}) AS timers,
+              (SELECT count(*)::int FROM ${s}.work_items) AS work_items`,
+    );
+    const row = rows[0];
+    return { messages: row?.messages ?? 0, workItems: row?.work_items ?? 0, timers: row?.timers ?? 0 };
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
 import { entityName, isEntityInstanceId } from '../../core/entity-state.js';
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
+import { versionAllowed, type VersionFilter } from '../../core/versioning.js';
 import type {
   ClaimedOrchestration,
   CommitBatch,
@@ -18,7 +19,7 @@ import type {
 } from '../store.js';
 import { dropsWorkItems } from '../store.js';
 import { ClaimOrder } from './queries.js';
-import { tagsText, toInstance, type InstanceRow } from './rows.js';
+import { tagsText, toInstance, versionOf, type InstanceRow } from './rows.js';
 
 type Params = (string | number | null)[];
 
@@ -46,13 +47,13 @@ export class SqliteCommitter {
           last_updated_time, history_length, locked_by, lock_expires) VALUES (?, ?, '', ?, 'Running', ?, ?, 0, NULL, 0)`),
       upsertInstance: p(`INSERT INTO instances (hub, instance_id, execution_id, name, runtime_status, input, output,
           failure_details, custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires,
-          tags)
-        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?, ?)
+          tags, version)
+        VALUES (?, ?, ?, ?, 'Pending', ?, NULL, NULL, NULL, ?, ?, ?, 0, ?, ?, ?, ?)
         ON CONFLICT (hub, instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags`),
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags, version = excluded.version`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -72,6 +73,13 @@ export class SqliteCommitter {
           history_length = ?, last_updated_time = ?,
           execution_id = ?, locked_by = ?, lock_expires = ?, delivery_count = 0
         WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?`),
+      // The common step of a running instance (same status, lock kept): it sets no indexed column, so SQLite writes
+      // the row's page only, not the pages of instances_status and instances_locked (2 of W2's 10 WAL frames a step).
+      // The status is part of the check; a row in another status (a first episode, a rewind) takes updateInstance.
+      continueInstance: p(`UPDATE instances SET custom_status = COALESCE(?, custom_status), history_length = ?,
+          last_updated_time = ?, lock_expires = ?, delivery_count = 0
+        WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?
+          AND runtime_status = ?`),
       deleteWorkItem: p(
         'DELETE FROM work_items WHERE hub = ? AND instance_id = ? AND execution_id = ? AND task_scheduled_id = ?',
       ),
@@ -146,6 +154,7 @@ export class SqliteCommitter {
       lockedBy?.workerId ?? null,
       lockedBy?.until ?? 0,
       tagsText(instance.tags),
+      versionOf(instance),
     );
     if (lockedBy) return;
     s.insertMessage!.run(
@@ -162,6 +171,7 @@ export class SqliteCommitter {
   }
 
   #enqueue(messages: readonly NewMessage[]): number {
+    if (messages.length === 0) return 0;
     let count = 0;
     const now = this.#clock.now();
     for (const m of messages) {
@@ -187,13 +197,17 @@ export class SqliteCommitter {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): ClaimedOrchestration[] {
     return this.#db
       .transaction(() => {
         const now = this.#clock.now();
         const until = now + leaseMs;
         const excluded = exclude && exclude.size > 0 ? JSON.stringify([...exclude]) : '[]';
-        const ids = this.#claimOrder.pick(now, workerId, excluded, limit);
+        // A worker passes over instances of versions it does not run (versionAllowed); entities have no version.
+        const ids = this.#claimOrder.pick(now, workerId, excluded, limit, (id, name, version) =>
+          isEntityInstanceId(id) ? true : versionAllowed(versions, name, version ?? undefined),
+        );
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
           this.#s.lockInstance!.run(workerId, workerId, until, this.#hub, id);
@@ -225,30 +239,38 @@ export class SqliteCommitter {
   }
 
   commit(batch: CommitBatch): CommitResult {
-    return this.#db
-      .transaction(() => {
-        const rejected: string[] = [];
-        const exists: string[] = [];
-        const now = this.#clock.now();
-        for (const episode of batch.episodes) {
-          if (!this.#commitEpisode(batch, episode, now, exists)) rejected.push(episode.instanceId);
-        }
-        for (const c of batch.activityCompletions) {
-          const k = c.workItem;
-          const deleted = this.#s.deleteWorkItem!.run(this.#hub, k.instanceId, k.executionId, k.taskScheduledId);
-          if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
-          this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
-        }
-        return {
-          rejectedEpisodes: rejected,
-          updatedTime: new Date(now).toISOString(),
-          ...(exists.length > 0 ? { instanceExists: exists } : {}),
-        };
-      })
-      .immediate();
+    return this.#atomic(() => {
+      const rejected: string[] = [];
+      const exists: string[] = [];
+      const now = this.#clock.now();
+      const updatedTime = new Date(now).toISOString();
+      for (const episode of batch.episodes) {
+        if (!this.#commitEpisode(batch, episode, now, updatedTime, exists)) rejected.push(episode.instanceId);
+      }
+      for (const c of batch.activityCompletions) {
+        const k = c.workItem;
+        const deleted = this.#s.deleteWorkItem!.run(this.#hub, k.instanceId, k.executionId, k.taskScheduledId);
+        if (deleted.changes === 0) continue; // already completed by someone else: drop the duplicate
+        this.#enqueue([{ instanceId: k.instanceId, executionId: k.executionId, event: c.event }]);
+      }
+      return {
+        rejectedEpisodes: rejected,
+        updatedTime,
+        ...(exists.length > 0 ? { instanceExists: exists } : {}),
+      };
+    });
   }
 
-  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, exists: string[]): boolean {
+  /**
+   * Runs fn atomically: inside the caller's transaction (the store's write batch, which gives each of several writes
+   * a savepoint of its own), or in an IMMEDIATE transaction of its own. A savepoint here would only add a second copy
+   * of every page the write changes to the statement journal.
+   */
+  #atomic<T>(fn: () => T): T {
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate();
+  }
+
+  #commitEpisode(batch: CommitBatch, e: EpisodeCommit, now: number, updatedTime: string, exists: string[]): boolean {
     const s = this.#s;
     const hub = this.#hub;
     if (e.create) {
@@ -266,24 +288,48 @@ export class SqliteCommitter {
     const lockUntil = now + batch.leaseMs;
     // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
     const terminal = isTerminal(e.runtimeStatus);
-    const updated = s.updateInstance!.run(
-      e.runtimeStatus,
-      e.input ?? null,
-      terminal ? (e.output ?? null) : null,
-      terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
-      e.customStatus ?? null,
-      e.entityState ?? null,
-      base + e.append.length,
-      new Date(now).toISOString(),
-      executionId,
-      e.keepLock ? batch.workerId : null,
-      e.keepLock ? lockUntil : 0,
-      hub,
-      e.instanceId,
-      batch.workerId,
-      e.executionId,
-      e.expectedHistoryLength,
-    );
+    // A non-terminal row never holds an output or a failure (every write that leaves a terminal status clears them),
+    // so continuing in the same status needs to write neither.
+    const continues =
+      !terminal &&
+      e.create === undefined &&
+      e.keepLock &&
+      e.input === undefined &&
+      e.entityState === undefined &&
+      e.newExecutionId === undefined &&
+      !e.replaceHistory &&
+      s.continueInstance!.run(
+        e.customStatus ?? null,
+        base + e.append.length,
+        updatedTime,
+        lockUntil,
+        hub,
+        e.instanceId,
+        batch.workerId,
+        e.executionId,
+        e.expectedHistoryLength,
+        e.runtimeStatus,
+      ).changes > 0;
+    const updated = continues
+      ? { changes: 1 }
+      : s.updateInstance!.run(
+          e.runtimeStatus,
+          e.input ?? null,
+          terminal ? (e.output ?? null) : null,
+          terminal && e.failureDetails ? JSON.stringify(e.failureDetails) : null,
+          e.customStatus ?? null,
+          e.entityState ?? null,
+          base + e.append.length,
+          updatedTime,
+          executionId,
+          e.keepLock ? batch.workerId : null,
+          e.keepLock ? lockUntil : 0,
+          hub,
+          e.instanceId,
+          batch.workerId,
+          e.executionId,
+          e.expectedHistoryLength,
+        );
     if (updated.changes === 0) return false;
     if (e.replaceHistory) s.deleteHistory!.run(hub, e.instanceId);
     if (e.append.length > 0) s.insertHistory!.run(hub, e.instanceId, base, JSON.stringify(e.append));

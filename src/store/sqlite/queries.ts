@@ -96,6 +96,7 @@ export function filter(
     createdTimeTo?: string;
     runtimeStatus?: readonly RuntimeStatus[];
     instanceIdPrefix?: string;
+    version?: string;
   },
 ): { where: string[]; params: (string | number)[] } {
   const where = ['hub = ?'];
@@ -116,6 +117,10 @@ export function filter(
     // A range instead of LIKE, so '%' and '_' in ids mean themselves and the primary key index serves it.
     where.push('instance_id >= ? AND instance_id < ?');
     params.push(query.instanceIdPrefix, query.instanceIdPrefix + '\u{10FFFF}');
+  }
+  if (query.version !== undefined) {
+    where.push("coalesce(version, '') = ?");
+    params.push(query.version);
   }
   return { where, params };
 }
@@ -141,7 +146,8 @@ export class ClaimOrder {
   constructor(db: Database.Database, hub: string) {
     this.#hub = hub;
     const candidates = (order: 'ASC' | 'DESC') =>
-      db.prepare<(string | number)[], Candidate>(`SELECT m.instance_id AS id, i.history_length AS started
+      db.prepare<(string | number)[], Candidate>(`SELECT m.instance_id AS id, i.history_length AS started,
+            i.name AS name, i.version AS version
           FROM messages m JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
           WHERE m.hub = ? AND m.visible_at <= ? AND (i.lock_expires < ? OR i.locked_by = ?)
             AND m.instance_id NOT IN (SELECT value FROM json_each(?))
@@ -150,8 +156,17 @@ export class ClaimOrder {
     this.#tail = candidates('DESC');
   }
 
-  /** Up to `limit` claimable instance ids, in claim order; `excluded` is a JSON array of ids. */
-  pick(now: number, workerId: string, excluded: string, limit: number): string[] {
+  /**
+   * Up to `limit` claimable instance ids, in claim order; `excluded` is a JSON array of ids, `allowed` passes over
+   * instances this worker does not run (their versions).
+   */
+  pick(
+    now: number,
+    workerId: string,
+    excluded: string,
+    limit: number,
+    allowed: (id: string, name: string, version: string | null) => boolean,
+  ): string[] {
     if (limit <= 0) return [];
     const args = [this.#hub, now, now, workerId, excluded];
     // Rows are messages, several may name one instance: keep distinct ids, oldest message first per class. Leaving
@@ -162,11 +177,11 @@ export class ClaimOrder {
     const add = (c: Candidate): void => {
       if (seen.has(c.id)) return;
       seen.add(c.id);
-      (c.started > 0 ? started : fresh).push(c.id);
+      if (allowed(c.id, c.name, c.version)) (c.started > 0 ? started : fresh).push(c.id);
     };
     for (const c of this.#head.iterate(...args)) {
       add(c);
-      if (seen.size >= limit) break;
+      if (started.length + fresh.length >= limit) break;
     }
     let read = 0;
     for (const c of this.#tail.iterate(...args)) {
@@ -188,4 +203,6 @@ export class ClaimOrder {
 interface Candidate {
   id: string;
   started: number;
+  name: string;
+  version: string | null;
 }

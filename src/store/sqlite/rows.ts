@@ -1,7 +1,7 @@
 // Row shapes shared by the SQL stores and their conversion to the Store contract's records.
 import { TaskhubError } from '../../core/errors.js';
 import type { FailureDetails, RuntimeStatus } from '../../core/history.js';
-import type { InstanceOrder, InstancePage, InstanceRecord } from '../store.js';
+import type { InstanceOrder, InstancePage, InstanceRecord, NewInstance } from '../store.js';
 
 export interface InstanceRow {
   instance_id: string;
@@ -23,6 +23,8 @@ export interface InstanceRow {
   delivery_count?: number;
   /** JSON object of strings (migration 5). */
   tags?: string | null;
+  /** The orchestration version the instance was created with (migration 6). */
+  version?: string | null;
 }
 
 export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
@@ -41,7 +43,16 @@ export function toInstance(row: InstanceRow, showInput = true): InstanceRecord {
     historyLength: Number(row.history_length),
     ...(row.entity_state != null ? { entityState: row.entity_state } : {}),
     ...(row.tags != null ? { tags: JSON.parse(row.tags) as Record<string, string> } : {}),
+    ...(row.version != null ? { version: row.version } : {}),
   };
+}
+
+/** The version a new instance is stored with: its ExecutionStarted's, or null for none. */
+export function versionOf(instance: NewInstance): string | null {
+  const start = instance.startEvent;
+  return start.eventType === 'ExecutionStarted' && start.version !== undefined && start.version !== ''
+    ? start.version
+    : null;
 }
 
 /** Tags as stored: JSON text, or null for none. */

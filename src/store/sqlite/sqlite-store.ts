@@ -5,9 +5,11 @@
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
+import type { VersionFilter } from '../../core/versioning.js';
 import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
 import { MIGRATIONS } from '../migrations.js';
 import type {
+  Backlog,
   ClaimedOrchestration,
   CommitBatch,
   CommitResult,
@@ -18,6 +20,7 @@ import type {
   CreateInstanceOptions,
   NewInstance,
   NewMessage,
+  PurgeBatch,
   PurgeQuery,
   Store,
   TimerClaim,
@@ -26,7 +29,10 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { SqliteCommitter } from './commit.js';
+import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
+import { scanSqlite } from './doctor.js';
 import { SqliteQueries } from './queries.js';
+import { SqlitePurgeBatch } from './purge-batch.js';
 import { SqliteSearch } from './search.js';
 import { SqliteTimers } from './timers.js';
 import { toInstance, type InstanceRow } from './rows.js';
@@ -58,7 +64,10 @@ export class SqliteStore implements Store {
   #flushScheduled = false;
   /** Runs fn in a savepoint: its writes roll back alone if it throws. */
   readonly #savepoint: <T>(fn: () => T) => T;
+  /** Runs fn in a transaction of its own (BEGIN IMMEDIATE). */
+  readonly #immediate: <T>(fn: () => T) => T;
   #queries: SqliteQueries | undefined;
+  #purgeBatch: SqlitePurgeBatch | undefined;
   #searches: SqliteSearch | undefined;
   #timerSchedules: SqliteTimers | undefined;
   #closed = false;
@@ -78,6 +87,7 @@ export class SqliteStore implements Store {
     this.db.pragma('wal_autocheckpoint = 8000');
     const savepoint = this.db.transaction((fn: () => unknown) => fn());
     this.#savepoint = <T>(fn: () => T): T => savepoint(fn) as T;
+    this.#immediate = <T>(fn: () => T): T => savepoint.immediate(fn) as T;
   }
 
   migrate(): Promise<void> {
@@ -98,6 +108,7 @@ export class SqliteStore implements Store {
     }).immediate();
     this.#committer = new SqliteCommitter(db, this.hubName, this.clock);
     this.#queries = new SqliteQueries(db, this.hubName);
+    this.#purgeBatch = new SqlitePurgeBatch(db, this.hubName);
     this.#searches = new SqliteSearch(db, this.hubName);
     this.#timerSchedules = new SqliteTimers(db, this.hubName, this.clock);
     return Promise.resolve();
@@ -132,6 +143,20 @@ export class SqliteStore implements Store {
     const ops = this.#pending;
     this.#pending = [];
     if (ops.length === 0) return;
+    const only = ops.length === 1 ? ops[0] : undefined;
+    if (only) {
+      // One write (a group commit, mostly): the transaction alone isolates it. A savepoint would copy every page the
+      // write changes to its statement journal first (W1: 6,000 page writes to a temp file per 2,000 instances).
+      let value: unknown;
+      try {
+        value = this.#immediate(only.fn);
+      } catch (err) {
+        only.reject(err);
+        return;
+      }
+      only.resolve(value);
+      return;
+    }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       this.db
@@ -210,12 +235,23 @@ export class SqliteStore implements Store {
     return run(() => this.#search.count(query));
   }
 
+  doctorScan(options: DoctorScanOptions): Promise<DoctorScan> {
+    return run(() => scanSqlite(this.db, this.hubName, this.db.name, this.clock.now(), options));
+  }
+
   purgeInstance(instanceId: string): Promise<number> {
     return this.#write(() => this.#q.purge({ instanceId }));
   }
 
   purgeInstances(query: PurgeQuery): Promise<number> {
     return this.#write(() => this.#q.purge(query));
+  }
+
+  purgeInstanceBatch(batch: PurgeBatch): Promise<number> {
+    return this.#write(() => {
+      if (!this.#purgeBatch) throw new TaskhubError('STORE_CLOSED', 'Call migrate() before using the store.');
+      return this.#purgeBatch.purge(batch);
+    });
   }
 
   deleteEntityIfIdle(instanceId: string, entityState: string | undefined): Promise<boolean> {
@@ -231,8 +267,9 @@ export class SqliteStore implements Store {
     limit: number,
     leaseMs: number,
     exclude?: ReadonlySet<string>,
+    versions?: VersionFilter,
   ): Promise<ClaimedOrchestration[]> {
-    return this.#write(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude));
+    return this.#write(() => this.#c.claimOrchestrations(workerId, limit, leaseMs, exclude, versions));
   }
 
   commit(batch: CommitBatch): Promise<CommitResult> {
@@ -257,6 +294,20 @@ export class SqliteStore implements Store {
 
   nextVisibleAt(): Promise<string | undefined> {
     return run(() => this.#c.nextVisibleAt());
+  }
+
+  backlog(): Promise<Backlog> {
+    return run(() => {
+      const now = this.clock.now();
+      const row = this.db
+        .prepare(
+          `SELECT (SELECT count(*) FROM messages WHERE hub = ? AND visible_at <= ?) AS messages,
+                  (SELECT count(*) FROM messages WHERE hub = ? AND visible_at > ?) AS timers,
+                  (SELECT count(*) FROM work_items WHERE hub = ?) AS workItems`,
+        )
+        .get(this.hubName, now, this.hubName, now, this.hubName) as Backlog;
+      return { messages: row.messages, workItems: row.workItems, timers: row.timers };
+    });
   }
 
   claimWorkItems(workerId: string, limit: number, leaseMs: number): Promise<WorkItem[]> {

@@ -1,0 +1,355 @@
+// Runs `taskhub doctor` against one store: the store's scan, then the histories of the Running instances nothing in
+// the store will wake (a truly stuck one waits for work that no longer exists; the others wait for an external
+// event), turned into findings with the commands that fix them. Read-only.
+import { isTerminal, type HistoryEvent } from '../core/history.js';
+import { waitingFor, type WaitingItem } from '../client/waiting-for.js';
+import type { DoctorScan, ScannedInstance } from '../store/doctor-scan.js';
+import type { Store } from '../store/store.js';
+import { TaskhubError } from '../core/errors.js';
+import { formatAge, formatBytes } from './age.js';
+import {
+  command,
+  DEFAULT_THRESHOLDS,
+  type DoctorReport,
+  type DoctorThresholds,
+  type Finding,
+  type Severity,
+} from './findings.js';
+
+/** Histories longer than this are not read to tell stuck from waiting (the instance is then called waiting). */
+const MAX_READ_EVENTS = 5000;
+/** At most this many idle Running instances have their history read (least recently updated first). */
+const MAX_IDLE_EXAMINED = 500;
+
+export async function diagnose(store: Store, thresholds: Partial<DoctorThresholds> = {}): Promise<DoctorReport> {
+  if (!store.doctorScan) {
+    throw new TaskhubError('NOT_SUPPORTED', 'This store cannot be diagnosed: it offers no doctor scan.');
+  }
+  const t: DoctorThresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  const scan = await store.doctorScan({ ...t, idleLimit: Math.max(t.limit, MAX_IDLE_EXAMINED) });
+  const nowMs = Date.parse(scan.now);
+  const findings: Finding[] = [];
+  const ids = <T extends { instanceId: string }>(rows: readonly T[]) => [...new Set(rows.map((r) => r.instanceId))];
+  const age = (iso: string) => formatAge(nowMs - Date.parse(iso));
+
+  if (scan.pending.count > 0) {
+    const rows = scan.pending.rows;
+    findings.push({
+      code: 'PENDING_TOO_LONG',
+      severity: 'error',
+      title: `${count(scan.pending.count, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
+      meaning:
+        'Their start message has been due all that time and no worker took it: no host (taskhub start) or worker ' +
+        '(taskhub worker) runs this task hub, or every worker is busy or failing to reach the store.',
+      count: scan.pending.count,
+      instanceIds: ids(rows),
+      details: rows.map((r) => `${r.instanceId} (${r.name}) created ${age(r.createdTime)} ago`),
+      fix: ['taskhub start', ...rows.map((r) => command('terminate', r.instanceId, '--reason', 'never started'))],
+      advice:
+        'Start the app (taskhub start in its folder, or taskhub worker with this store): it picks them up at once. ' +
+        'Terminate the ones nobody wants any more.',
+    });
+  }
+
+  const { stuck, waiting } = await classifyIdle(store, scan, t, nowMs);
+  const unexamined = scan.idle.count - scan.idle.rows.length;
+  const note =
+    unexamined > 0
+      ? [
+          `${count(unexamined, 'more idle Running instance')} not examined (the ${scan.idle.rows.length} least recently updated were)`,
+        ]
+      : [];
+  const cap = <T>(list: readonly T[]) => list.slice(0, t.limit);
+  if (stuck.length > 0) {
+    findings.push({
+      code: 'STUCK',
+      severity: 'error',
+      title: `${count(stuck.length, 'Running instance')} stuck: what ${stuck.length === 1 ? 'it waits' : 'they wait'} for no longer exists`,
+      meaning:
+        'Their history waits for an activity, a timer or a sub-orchestration, but the store holds no work item, ' +
+        'timer message or running child that would ever answer (a crash mid-write, a store restored from a partial ' +
+        'backup, or rows deleted by hand). Nothing will run them again.',
+      count: stuck.length,
+      instanceIds: cap(stuck).map((s) => s.instance.instanceId),
+      details: [...cap(stuck).map((s) => `${s.instance.instanceId} (${s.instance.name}): ${s.why}`), ...note],
+      fix: cap(stuck).flatMap((s) => [
+        `${command('terminate', s.instance.instanceId, '--reason', 'stuck: nothing left to wake it')} && ` +
+          command('restart', s.instance.instanceId),
+      ]),
+      advice:
+        'Terminate each, and start it again with its original input under a new instance id (the new one links back ' +
+        'to it); restart --same-id keeps the id, once the termination has been processed.',
+    });
+  }
+  if (waiting.length > 0) {
+    findings.push({
+      code: 'WAITING_FOR_EVENT',
+      severity: 'warning',
+      title: `${count(waiting.length, 'Running instance')} waiting for an external event for longer than ${formatAge(t.waitingOlderThanMs)}`,
+      meaning:
+        'Nothing in the store will wake them (no timer, no activity, no sub-orchestration pending): only an event ' +
+        'raised from outside will. waitForExternalEvent records nothing in the history, so the event name is the ' +
+        "one the orchestrator's code waits for. If nobody is going to raise it, they wait forever.",
+      count: waiting.length,
+      instanceIds: cap(waiting).map((w) => w.instance.instanceId),
+      details: [
+        ...cap(waiting).map(
+          (w) => `${w.instance.instanceId} (${w.instance.name}) last updated ${age(w.instance.lastUpdatedTime)} ago`,
+        ),
+        ...note,
+      ],
+      fix: cap(waiting).map((w) => command('raise', w.instance.instanceId, '<EventName>', '<json>')),
+      advice: 'Raise the event the code waits for, or terminate the instance: taskhub terminate <id>.',
+    });
+  }
+
+  if (scan.expiredLeases.count > 0) {
+    const rows = scan.expiredLeases.rows;
+    const workers = [...new Set(rows.map((r) => r.workerId))];
+    findings.push({
+      code: 'EXPIRED_LEASES',
+      severity: 'warning',
+      title: `${count(scan.expiredLeases.count, 'lease')} held by workers that are gone: ${workers.join(', ')}`,
+      meaning:
+        'A worker locked these instances or work items and its lease ran out without being renewed or released: ' +
+        'the worker was killed or lost the store. A running worker takes an expired lease over the next time the ' +
+        'instance or work item has work, so this resolves itself once any worker runs this task hub.',
+      count: scan.expiredLeases.count,
+      instanceIds: ids(rows),
+      details: rows.map(
+        (r) =>
+          `${r.kind === 'workItem' ? 'activity' : 'instance'} ${r.instanceId} (${r.name}) held by ${r.workerId}, expired ${age(r.expiredAt)} ago`,
+      ),
+      fix: ['taskhub start'],
+      advice: 'Run a host or worker for this task hub (taskhub start or taskhub worker): it takes the leases over.',
+    });
+  }
+
+  if (scan.redelivered.count > 0) {
+    const rows = scan.redelivered.rows;
+    findings.push({
+      code: 'DELIVERY_COUNT_EXCEEDED',
+      severity: 'error',
+      title: `${count(scan.redelivered.count, 'work item or instance', 'work items or instances')} delivered ${t.maxDeliveryCount} times or more without completing`,
+      meaning:
+        `Each delivery ended its worker (a crash, a kill, a hang) before it could finish: past maxDeliveryCount ` +
+        `(${t.maxDeliveryCount}) a worker quarantines them (an activity's task fails with PoisonMessageException, ` +
+        'an orchestration ends Failed). Until then every delivery costs a worker restart.',
+      count: scan.redelivered.count,
+      instanceIds: ids(rows),
+      details: rows.map((r) =>
+        r.kind === 'workItem'
+          ? `activity ${r.name} #${r.taskScheduledId ?? '?'} of ${r.instanceId}: ${r.deliveryCount} deliveries`
+          : `orchestration ${r.instanceId} (${r.name}): ${r.deliveryCount} deliveries`,
+      ),
+      fix: ids(rows).map((id) => command('terminate', id, '--reason', 'quarantined: kept ending its worker')),
+      advice:
+        'Fix the code that ends its worker (see the worker logs: language-worker.exited), then terminate or ' +
+        'let the host quarantine them.',
+    });
+  }
+
+  if (scan.orphanedEntityLocks.count > 0) {
+    const rows = scan.orphanedEntityLocks.rows;
+    findings.push({
+      code: 'ENTITY_LOCK_ORPHANED',
+      severity: 'error',
+      title: `${count(scan.orphanedEntityLocks.count, 'entity lock')} held by orchestrations that are finished or gone`,
+      meaning:
+        'An orchestration locked these entities (lockEntities) and ended without releasing them: every operation ' +
+        'sent to them since waits in their queue and nobody will ever release them.',
+      count: scan.orphanedEntityLocks.count,
+      instanceIds: rows.map((r) => r.entityId),
+      details: rows.map((r) => `${r.entityId} locked by ${r.owner} (${r.ownerStatus ?? 'purged'})`),
+      fix: rows.map((r) => command('raise', r.entityId, 'op', JSON.stringify({ id: r.lockId, release: true }))),
+      advice: 'Send each entity the release its owner never sent: the queued operations then run in order.',
+    });
+  }
+
+  if (scan.oversized.count > 0) {
+    const rows = scan.oversized.rows;
+    const finished = rows.filter((r) => isTerminal(r.runtimeStatus));
+    findings.push({
+      code: 'OVERSIZED',
+      severity: 'warning',
+      title: `${count(scan.oversized.count, 'oversized history or payload', 'oversized histories or payloads')}`,
+      meaning:
+        `Histories over ${t.maxHistoryEvents} events or ${formatBytes(t.maxPayloadBytes)}, and inputs, outputs or ` +
+        `custom statuses over ${formatBytes(t.maxPayloadBytes)}: each replay reads the whole history, so such ` +
+        'instances are slow to load and wake, and they grow the store.',
+      count: scan.oversized.count,
+      instanceIds: ids(rows),
+      details: rows.map((r) => `${r.instanceId} (${r.runtimeStatus}): ${sizeText(r.what, r.size)}`),
+      fix: [...new Set(finished.map((r) => command('purge', r.instanceId)))],
+      advice:
+        'Purge the finished ones. For a running orchestration, call continueAsNew to start over with a fresh history ' +
+        '(an eternal orchestration should every few hundred steps), and pass large data by reference (a blob URL) ' +
+        'rather than as input or output.',
+    });
+  }
+
+  const oldest = scan.finished.oldestCreatedTime;
+  if (scan.finished.count > 0 && oldest !== undefined) {
+    const cutoff = new Date(nowMs - t.finishedOlderThanMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const old = Date.parse(oldest) < nowMs - t.finishedOlderThanMs;
+    findings.push({
+      code: 'FINISHED_NOT_PURGED',
+      severity: old ? 'warning' : 'info',
+      title: `${count(scan.finished.count, 'finished instance')} stored; the oldest was created ${age(oldest)} ago`,
+      meaning: old
+        ? `Finished instances older than ${formatAge(t.finishedOlderThanMs)} are kept until purged: they grow the ` +
+          'store and every query over it.'
+        : 'Finished instances are kept until purged.',
+      count: scan.finished.count,
+      // The oldest is named in the details; listing ids here would suggest the others could be listed too.
+      instanceIds: [],
+      details: scan.finished.oldestInstanceId ? [`oldest: ${scan.finished.oldestInstanceId} created ${oldest}`] : [],
+      fix: old ? [command('purge', '--status', 'Completed,Failed,Terminated', '--to', cutoff, '--dry-run')] : [],
+      ...(old ? { advice: 'Check the list --dry-run prints, then run the same command with --yes.' } : {}),
+    });
+  }
+
+  findings.push(storeFinding(scan));
+  const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  findings.sort((a, b) => order[a.severity] - order[b.severity]);
+  const severities = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  return {
+    hubName: store.hubName,
+    checkedAt: scan.now,
+    thresholds: t,
+    findings,
+    summary: { errors: severities('error'), warnings: severities('warning'), info: severities('info') },
+    store: {
+      ...scan.size,
+      finishedInstances: scan.finished.count,
+      ...(oldest !== undefined ? { oldestFinishedCreatedTime: oldest } : {}),
+    },
+  };
+}
+
+/** `3 leases`, `1 lease`. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function sizeText(what: string, size: number): string {
+  switch (what) {
+    case 'historyEvents':
+      return `${size} history events`;
+    case 'historyBytes':
+      return `history of ${formatBytes(size)}`;
+    default:
+      return `${what} of ${formatBytes(size)}`;
+  }
+}
+
+/** A WAL this large, and larger than the database itself, means checkpoints are not keeping up. */
+const WAL_WARNING_BYTES = 256 * 1024 * 1024;
+
+function storeFinding(scan: DoctorScan): Finding {
+  const size = scan.size;
+  if (size.kind === 'sqlite') {
+    const bigWal = size.walBytes > WAL_WARNING_BYTES && size.walBytes > size.fileBytes;
+    return {
+      code: 'STORE_SIZE',
+      severity: bigWal ? 'warning' : 'info',
+      title: `SQLite ${size.file}: ${formatBytes(size.fileBytes)}, write-ahead log ${formatBytes(size.walBytes)}`,
+      meaning: bigWal
+        ? 'The write-ahead log has outgrown the database: a long-lived reader keeps SQLite from checkpointing it.'
+        : 'The database file (every task hub in it) and its write-ahead log.',
+      count: 0,
+      instanceIds: [],
+      details: [],
+      fix: [],
+      ...(bigWal
+        ? {
+            advice:
+              'Close long-running readers of the file (an open sqlite3 shell, a backup tool); the host then checkpoints it.',
+          }
+        : {}),
+    };
+  }
+  return {
+    code: 'STORE_SIZE',
+    severity: 'info',
+    title: `PostgreSQL database ${size.database}: ${formatBytes(size.databaseBytes)}, this task hub ${formatBytes(size.hubBytes)}`,
+    meaning: "The whole database, and this task hub's schema (tables, indexes and TOAST).",
+    count: 0,
+    instanceIds: [],
+    details: [],
+    fix: [],
+  };
+}
+
+interface Idle {
+  readonly instance: ScannedInstance;
+  readonly why: string;
+}
+
+/**
+ * Splits the idle Running instances of the scan: stuck when the history waits for work the store no longer holds (an
+ * activity, a timer, a child that ended or is gone); waiting when only an external event can wake it and it has not
+ * been updated for waitingOlderThanMs. One that waits for a running child or an entity is neither.
+ */
+async function classifyIdle(
+  store: Store,
+  scan: DoctorScan,
+  t: DoctorThresholds,
+  nowMs: number,
+): Promise<{ stuck: Idle[]; waiting: Idle[] }> {
+  const stuck: Idle[] = [];
+  const waiting: Idle[] = [];
+  for (const instance of scan.idle.rows) {
+    // A history too long to read here is called waiting: its detail page tells more.
+    const verdict =
+      instance.historyLength > MAX_READ_EVENTS
+        ? { kind: 'event' as const }
+        : await verdictOf(store, await store.getHistory(instance.instanceId));
+    if (verdict.kind === 'stuck') stuck.push({ instance, why: verdict.why });
+    else if (verdict.kind === 'event' && nowMs - Date.parse(instance.lastUpdatedTime) > t.waitingOlderThanMs) {
+      waiting.push({ instance, why: 'waits for an external event' });
+    }
+  }
+  return { stuck, waiting };
+}
+
+type Verdict =
+  { readonly kind: 'stuck'; readonly why: string } | { readonly kind: 'event' } | { readonly kind: 'others' };
+
+/** What an idle Running execution waits for, judged against what the store still holds. */
+async function verdictOf(store: Store, history: readonly HistoryEvent[]): Promise<Verdict> {
+  if (history.length === 0) return { kind: 'stuck', why: 'Running with no history: its start was lost' };
+  if (history.some((e) => e.eventType === 'ExecutionCompleted')) {
+    return { kind: 'stuck', why: 'its history ends the execution but its status is still Running' };
+  }
+  const { items, onlyExternalEvents } = waitingFor(history);
+  for (const item of items) {
+    const why = await missing(store, item);
+    if (why !== undefined) return { kind: 'stuck', why };
+  }
+  return onlyExternalEvents ? { kind: 'event' } : { kind: 'others' };
+}
+
+async function missing(store: Store, item: WaitingItem): Promise<string | undefined> {
+  switch (item.kind) {
+    case 'timer':
+      return `waits for timer #${item.timerId} due ${item.fireAt}, which has no timer message`;
+    case 'activity':
+      return `waits for activity ${item.name} (#${item.taskScheduledId}), which has no work item`;
+    case 'subOrchestration': {
+      const child = await store.getInstance(item.instanceId);
+      if (!child) return `waits for sub-orchestration ${item.instanceId}, which does not exist`;
+      if (isTerminal(child.runtimeStatus)) {
+        return `waits for sub-orchestration ${item.instanceId}, which ended ${child.runtimeStatus} without reporting back`;
+      }
+      return undefined;
+    }
+    case 'entityOperation':
+    case 'entityLock':
+      return undefined;
+    default: {
+      const unhandled: never = item;
+      throw new Error(`Unhandled waiting item ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
