@@ -2,7 +2,7 @@
 // createTestHub({ app }) loads it as `taskhub start` does, with 'durable-functions' and 'taskhub' imported by name.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OrchestrationContext, OrchestrationHandler } from '../../src/core/context.js';
+import type { OrchestrationContext } from '../../src/core/context.js';
 import { TaskBase } from '../../src/core/task.js';
 import { createTestHub } from '../../src/testing/index.js';
 import {
@@ -121,7 +121,7 @@ void test(
       const child = await call(context, sumTo, 2);
       return `${total} ${next} ${hello} ${child}`;
     };
-    hub.registry.registerOrchestration(asyncSum.name, handler as unknown as OrchestrationHandler);
+    hub.registry.registerOrchestration(asyncSum.name, handler);
     const id = await startNew(hub.client, asyncSum, { input: 3 });
     const status = await waitForCompletion(hub, asyncSum, id);
     assert.equal(status.runtimeStatus === 'Completed' && status.output, '3 4 hello async 2');
