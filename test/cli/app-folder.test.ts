@@ -125,7 +125,10 @@ describe('taskhub in an app folder', () => {
     expect(first.url).toBe(host!.url);
     const second = await startAppHost(cwd);
     try {
-      expect(second.output()).toContain('another host of this app');
+      // The warning goes through the logger (stderr), the banner straight to stdout: they may arrive in either order.
+      await until(() => second.output().includes('another host of this app'), {
+        what: 'the second host to warn that the first one is recorded',
+      });
       expect((JSON.parse(readFileSync(record, 'utf8')) as { url: string }).url).toBe(host!.url);
     } finally {
       expect(await second.stop()).toBe(0);
