@@ -10,7 +10,6 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { benchRegistry } from './lib/hub.js';
 import { w1, w2, w4, warmup } from './lib/workloads.js';
 
-const FRAME = 4096 + 24;
 for (const [name, activities, fn] of [
   ['W1', 6000, (c: Parameters<typeof w1>[1]) => w1('x', c, 'f', 2000)],
   ['W2', 1000, (c: Parameters<typeof w1>[1]) => w2('x', c, 'f', 1000)],
@@ -22,6 +21,8 @@ for (const [name, activities, fn] of [
   const hub = await openTaskHub({ store, registry: benchRegistry(), logger: createLogger({ level: 'silent' }) });
   await hub.start();
   store.db.pragma('wal_autocheckpoint = 0');
+  // Each frame: a 24-byte header, then one page (of whatever size the file was created with).
+  const FRAME = (store.db.pragma('page_size', { simple: true }) as number) + 24;
   await warmup(hub.client, 'w');
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const wal = (): number => statSync(`${path}-wal`).size;
@@ -30,7 +31,7 @@ for (const [name, activities, fn] of [
   await fn(hub.client);
   const frames = (wal() - before) / FRAME;
   const commits = hub.worker!.committer.commits - commits0;
-  // Each frame: a 24-byte header starting with its page number, then the page. The WAL started empty (TRUNCATE).
+  // A frame's header starts with its page number. The WAL started empty (TRUNCATE).
   const owner = new Map<number, string>();
   for (const r of store.db.prepare('SELECT name, pageno FROM dbstat').all() as { name: string; pageno: number }[])
     owner.set(r.pageno, r.name);

@@ -56,7 +56,6 @@ export interface TaskHubClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const ROUND_OVER = 'round over';
 /** With an in-process waiter, polling only catches work finished by other processes, so it can be slow. */
 const POLL_WITH_WAITER_MS = 1_000;
 const POLL_WITHOUT_WAITER_MS = 100;
@@ -234,33 +233,35 @@ export class TaskHubClient implements DurableClient {
     const intervalMs =
       options.retryIntervalInMilliseconds ?? (this.#waitHub ? POLL_WITH_WAITER_MS : POLL_WITHOUT_WAITER_MS);
     const deadline = Date.now() + timeoutMs;
-    let committed: InstanceRecord | undefined;
     for (;;) {
-      const round = new AbortController();
       // Registered before the store is read, so a completion committed in between still wakes this round.
-      const woken = this.#waitHub?.wait(instanceId, round.signal);
+      const wake = this.#waitHub?.register(instanceId);
+      let record: InstanceRecord | undefined;
       try {
-        // The local worker hands over the row it just committed: no need to read it back. While it runs the
-        // instance (just started here, say), there is nothing to read yet: it reports the end.
-        const record =
-          committed ?? (this.#localStarter?.runs(instanceId) && woken ? undefined : await this.#require(instanceId));
-        committed = undefined;
-        if (record && isTerminal(record.runtimeStatus)) return toOrchestrationStatus(record);
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-          throw new TaskhubError(
-            'TIMEOUT',
-            `Instance '${instanceId}' did not finish within ${timeoutMs} ms (it is ${record?.runtimeStatus ?? 'Running'}).`,
-          );
-        }
-        const reason = await Promise.race([
-          sleep(Math.min(intervalMs, remaining), round.signal).then(() => false as const),
-          ...(woken ? [woken] : []),
-        ]);
-        if (reason !== false && reason.record && isTerminal(reason.record.runtimeStatus)) committed = reason.record;
-      } finally {
-        // With a reason given, abort() does not build a DOMException (measurable at thousands of waits a second).
-        round.abort(ROUND_OVER);
+        // While the local worker runs the instance (just started here, say), there is nothing to read yet: it reports
+        // the end.
+        record = this.#localStarter?.runs(instanceId) && wake ? undefined : await this.#require(instanceId);
+      } catch (err) {
+        wake?.cancel();
+        throw err;
+      }
+      if (record && isTerminal(record.runtimeStatus)) {
+        wake?.cancel();
+        return toOrchestrationStatus(record);
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        wake?.cancel();
+        throw new TaskhubError(
+          'TIMEOUT',
+          `Instance '${instanceId}' did not finish within ${timeoutMs} ms (it is ${record?.runtimeStatus ?? 'Running'}).`,
+        );
+      }
+      const wait = Math.min(intervalMs, remaining);
+      const reason = wake ? await wake.sleep(wait) : await sleep(wait);
+      // The local worker hands over the row it just committed: no need to read it back.
+      if (reason !== false && reason.record && isTerminal(reason.record.runtimeStatus)) {
+        return toOrchestrationStatus(reason.record);
       }
     }
   }
@@ -413,17 +414,8 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+function sleep(ms: number): Promise<false> {
+  return new Promise((resolve) => setTimeout(() => resolve(false), ms));
 }
 
 /** startNew's `version`: a string; blank means none (then the default applies). */

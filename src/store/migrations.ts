@@ -219,4 +219,30 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled')`,
     ],
   },
+  {
+    version: 9,
+    // SQLite history becomes a rowid table with a unique index on (hub, instance_id, seq). WITHOUT ROWID kept each
+    // instance's rows (payloads included) together, so 64 instances in flight dirtied ~28 separate history pages per
+    // group commit (65 % of W1's WAL frames); rows appended by rowid land together on the table's last pages, and only
+    // the small index entries scatter. W1 43.4 → 29.7 pages per commit, W2 8.0 → 7.5, W4 22.8 → 21.5. Reads by
+    // instance in seq order stay a range scan of the index. The rebuild runs inside the migration's one transaction
+    // (all or nothing), holding the write lock: for a hub of 1,000,000 history rows (a 300 MB file) it took 2.7 s on a
+    // loaded 2-core machine, the WAL grew by the table's size (checkpointed afterwards as usual) and the old table's
+    // pages stay in the file as free pages that new rows reuse (VACUUM returns them). It depends on nothing after
+    // version 1. PostgreSQL keeps its heap table (already appended in arrival order).
+    description: 'history appended in arrival order (SQLite)',
+    sqlite: [
+      `CREATE TABLE history_by_arrival (
+        hub TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        events TEXT NOT NULL
+      )`,
+      `INSERT INTO history_by_arrival (hub, instance_id, seq, events) SELECT hub, instance_id, seq, events FROM history`,
+      `DROP TABLE history`,
+      `ALTER TABLE history_by_arrival RENAME TO history`,
+      `CREATE UNIQUE INDEX history_instance_seq ON history (hub, instance_id, seq)`,
+    ],
+    postgres: [],
+  },
 ];

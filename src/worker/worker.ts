@@ -417,17 +417,27 @@ export class Worker {
       deliveryCount: 0,
       ...(work.input === undefined ? {} : { input: work.input }),
     };
+    let slotHeld = true;
+    const freeSlot = (): void => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.#activitiesRunning--;
+      // Local work never came from the store: the loop needs waking only if it waits for a free slot.
+      if (this.#activitiesSaturated) this.#activityWake.notify();
+    };
     this.#invoke(item)
-      .then(onDone)
+      .then((event) => {
+        // The activity has returned: its slot is free before onDone runs the instance's next episode, which takes it
+        // for its next activity. Held a few microtasks longer, a chain with every slot in use lost its local path:
+        // W1 (64 in flight, 64 slots) sent one activity in three through the store.
+        freeSlot();
+        onDone(event);
+      })
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
         this.#cleanup.abandonWorkItem(work.key);
       })
-      .finally(() => {
-        this.#activitiesRunning--;
-        // Local work never came from the store: the loop needs waking only if it waits for a free slot.
-        if (this.#activitiesSaturated) this.#activityWake.notify();
-      });
+      .finally(freeSlot);
   }
 }
 

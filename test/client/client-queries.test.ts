@@ -164,6 +164,16 @@ describe('waitForCompletion', () => {
     expect(waitHub.waiting()).toBe(0);
   });
 
+  it('leaves no waiter behind when a wait times out or names an unknown instance', async () => {
+    const waitHub = new CompletionWaiter();
+    const local = new TaskHubClient({ store, waitHub });
+    await local.startNew('Hello', { instanceId: 'slow' });
+    const timedOut = await caught(local.waitForCompletion('slow', { timeoutInMilliseconds: 30 }));
+    expect(isTaskhubError(timedOut, 'TIMEOUT')).toBe(true);
+    expect(isTaskhubError(await caught(local.waitForCompletion('nobody')), 'INSTANCE_NOT_FOUND')).toBe(true);
+    expect(waitHub.waiting()).toBe(0);
+  });
+
   it('polls the store for work finished elsewhere', async () => {
     await client.startNew('Hello', { instanceId: 'p' });
     const waiting = client.waitForCompletion('p', { timeoutInMilliseconds: 5_000, retryIntervalInMilliseconds: 20 });

@@ -168,4 +168,23 @@ describe('CompletionWaiter', () => {
     await expect(waiter.wait('i1', controller.signal)).resolves.toBe(false);
     waiter.notifyCompleted('nobody');
   });
+
+  it('a registered wait is woken before it sleeps, times out after sleeping, or is cancelled, leaving nothing behind', async () => {
+    const waiter = new CompletionWaiter();
+    // Woken while the caller was still reading the store: sleep then returns the wake at once.
+    const early = waiter.register('i1');
+    waiter.notifyCompleted('i1');
+    await expect(early.sleep(60_000)).resolves.toEqual({});
+    // Nobody reports the end: the timer ends the wait.
+    const late = waiter.register('i1');
+    expect(waiter.waiting('i1')).toBe(1);
+    await expect(late.sleep(1)).resolves.toBe(false);
+    expect(waiter.waiting()).toBe(0);
+    // The read already answered: cancel, and a later report finds nobody.
+    const cancelled = waiter.register('i1');
+    cancelled.cancel();
+    waiter.notifyCompleted('i1');
+    await expect(cancelled.woken).resolves.toBe(false);
+    expect(waiter.waiting()).toBe(0);
+  });
 });

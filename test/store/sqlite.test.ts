@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -84,5 +85,48 @@ describe('SQLite store specifics', () => {
     }[];
     expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await s.getInstance('m')).toBeDefined();
+  });
+
+  it('migration 9 rebuilds the history of an existing hub as a rowid table, rows kept, read by instance through the index', async () => {
+    const path = join(local, 'before-9.db');
+    // A hub written before migration 9: WITHOUT ROWID history, rows of two hubs and instances interleaved.
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version < 9)) {
+      for (const sql of m.sqlite) old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, 'then');
+    }
+    const insert = old.prepare('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)');
+    const event = (n: number) =>
+      JSON.stringify([{ eventType: 'EventRaised', eventId: -1, timestamp: 't', name: `e${n}` }]);
+    for (const seq of [2, 0, 1])
+      for (const [hub, id] of [
+        ['TestHubName', 'a'],
+        ['Other', 'a'],
+        ['TestHubName', 'b'],
+      ]) {
+        insert.run(hub, id, seq, event(seq));
+      }
+    old.close();
+    const s = await store(path);
+    const names = (id: string) => s.getHistory(id).then((h) => h.map((e) => (e as { name?: string }).name));
+    expect(await names('a')).toEqual(['e0', 'e1', 'e2']);
+    expect(await names('b')).toEqual(['e0', 'e1', 'e2']);
+    expect(s.db.prepare('SELECT count(*) AS n FROM history').get()).toEqual({ n: 9 });
+    // A rowid table now, and reads by instance in seq order are a range scan of the unique index (no sort, no scan).
+    expect(s.db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'history'").pluck().get()).not.toMatch(
+      /WITHOUT ROWID/i,
+    );
+    const plan = s.db
+      .prepare('EXPLAIN QUERY PLAN SELECT events FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq')
+      .all('TestHubName', 'a') as { detail: string }[];
+    expect(plan.map((p) => p.detail)).toEqual([
+      'SEARCH history USING INDEX history_instance_seq (hub=? AND instance_id=?)',
+    ]);
+    expect(() =>
+      s.db
+        .prepare('INSERT INTO history (hub, instance_id, seq, events) VALUES (?, ?, ?, ?)')
+        .run('TestHubName', 'a', 1, '[]'),
+    ).toThrow(/UNIQUE/);
   });
 });
