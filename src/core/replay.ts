@@ -275,8 +275,9 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
         `execute: '${event.eventType}' is not a message an instance receives (expected one of ${MESSAGE_TYPES.join(', ')}).`,
       );
     }
-    // After the execution ended in this batch, the rest is not delivered (events may move to the next execution).
-    if (this.#outcome) {
+    // After the execution ended in this batch, the rest is not delivered (events may move to the next execution);
+    // a terminate still is: it wins over an end the code reached in the same episode (#apply).
+    if (this.#outcome && event.eventType !== 'ExecutionTerminated') {
       if (event.eventType === 'EventRaised') episode.lateEvents.push(event);
       return;
     }
@@ -404,7 +405,10 @@ class Executor implements AnyOrchestrationExecutor, ContextEngine {
         this.#deliverOrHold(event);
         return true;
       case 'ExecutionTerminated':
-        if (this.#outcome) return false;
+        // As in Durable Functions, the code's own end counts once its episode is over: a terminate among the episode's
+        // messages wins over it (a Pending instance terminated before its first episode ends Terminated, even when its
+        // code would finish at once). Replay applies the same rule, so the recorded history replays to Terminated.
+        if (this.#ended || this.#outcome?.status === 'Terminated') return false;
         this.#finish({ status: 'Terminated', ...(event.input === undefined ? {} : { output: event.input }) });
         return true;
       case 'ExecutionSuspended':
