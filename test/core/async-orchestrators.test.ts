@@ -424,9 +424,13 @@ describe('async orchestrators: what only they can get wrong', () => {
     );
   });
 
-  it('awaiting promises that settle without I/O (async helpers, Promise.resolve) is fine', async () => {
+  it('awaiting promises that settle without I/O (async helpers, Promise.resolve, queueMicrotask, thenables, nextTick) is fine', async () => {
     const helper = async (ctx: OrchestrationContext, x: number): Promise<number> => {
       await Promise.resolve();
+      // Settled by plain microtasks, a thenable and a tick: none of them is a promise reaction.
+      await new Promise((resolve) => queueMicrotask(() => queueMicrotask(() => resolve(undefined))));
+      await { then: (resolve: (value: number) => void) => queueMicrotask(() => resolve(0)) };
+      await new Promise((resolve) => process.nextTick(resolve));
       return (await ctx.df.callActivity<number>('Double', x)) + (await Promise.resolve(0));
     };
     const d = new AsyncDriver(async (ctx) => {
