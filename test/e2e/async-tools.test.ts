@@ -96,6 +96,32 @@ describe('the test hub', () => {
   });
 });
 
+describe('checkReplay fed the wrong history', () => {
+  it("refuses the status API's history, naming the history it needs; the stored events of the same instance replay", async () => {
+    const registry = new FunctionRegistry();
+    const chain = async (ctx: OrchestrationContext): Promise<string> =>
+      `${await ctx.df.callActivity<string>('Hello', 'a')} ${await ctx.df.callActivity<string>('Hello', 'b')}`;
+    registry.registerOrchestration('Chain', chain);
+    registry.registerActivity('Hello', (name) => `hello ${String(name)}`);
+    const hub = await createTestHub({ registry });
+    try {
+      const id = await hub.client.startNew('Chain');
+      expect((await hub.waitForCompletion(id)).output).toBe('hello a hello b');
+      const status = await hub.client.getStatus(id, { showHistory: true, showHistoryOutput: true });
+      const shown = status.history as unknown as HistoryEvent[];
+      expect(shown.length).toBeGreaterThan(0);
+      const needs =
+        /^Replay got the status API's history \(getStatus\(id, \{ showHistory: true \}\)\.history, or showHistory=true\), which leaves out what a replay needs: .* It needs the stored events of the instance, as 'taskhub export <id>' writes them/;
+      await expect(async () => checkReplay(chain, shown)).rejects.toThrow(needs);
+      await expect(async () => checkReplay(chain, { history: shown })).rejects.toThrow(needs);
+      const report = await checkReplay(chain, await hub.client.getHistory(id));
+      expect(report.ok).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe('loading an app', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'taskhub-async-load-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
