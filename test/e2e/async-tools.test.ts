@@ -3,7 +3,7 @@
 // the test hub runs async orchestrators with virtual time; an app that awaits inside a function* (or registers an
 // async function*) fails to load with the fix in the message.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -150,11 +150,34 @@ describe('loading an app', () => {
       writeFileSync(file, source.join('\n'));
       const error = await loadError(file);
       expect(error).toMatch(/await|reserved word/);
-      expect(error).toContain(`(loading ${file})`);
+      // Where: file:line:column of the await (esbuild, which compiles TypeScript, counts columns from 0).
+      expect(error).toContain(name.endsWith('.ts') ? `${file}:3:12` : `(loading ${file}:3:13)`);
       expect(error).toMatch(/Write `async function` and `await`, or `function\*` and `yield`\.$/);
     },
     60_000,
   );
+
+  it('df.orchestrator(async function*) in a function folder fails to load, named after its folder', async () => {
+    const app = path.join(dir, 'classic');
+    mkdirSync(path.join(app, 'Both'), { recursive: true });
+    writeFileSync(path.join(app, 'host.json'), '{ "version": "2.0" }');
+    writeFileSync(
+      path.join(app, 'Both', 'function.json'),
+      JSON.stringify({ bindings: [{ name: 'context', type: 'orchestrationTrigger', direction: 'in' }] }),
+    );
+    writeFileSync(
+      path.join(app, 'Both', 'index.js'),
+      [
+        "const df = require('durable-functions');",
+        'module.exports = df.orchestrator(async function* (context) {',
+        "  yield await context.df.callActivity('A');",
+        '});',
+      ].join('\n'),
+    );
+    expect(await loadError(app)).toMatch(
+      /^The orchestrator 'Both' is an async generator \(async function\*\): write either an async function .* \(df\.orchestrator\(fn\) in .*Both\/index\.js\)$/,
+    );
+  }, 60_000);
 
   it('an async function* orchestrator fails at registration, saying what to write', async () => {
     const file = path.join(dir, 'generator.mjs');
