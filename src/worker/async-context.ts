@@ -19,6 +19,11 @@ let activity = 0;
 let waiting: (() => void)[] = [];
 let stopHooks: (() => void)[] = [];
 
+// Taken when this module loads, so test fake timers installed later (Jest fakes nextTick and queueMicrotask) cannot
+// stop the engine's own rounds.
+const nextTick = process.nextTick.bind(process);
+const enqueue = queueMicrotask;
+
 const count = (): void => {
   activity++;
 };
@@ -37,7 +42,7 @@ function microtasksSettled(): Promise<void> {
     const check = (): void => {
       if (activity !== seen) {
         seen = activity;
-        queueMicrotask(round);
+        enqueue(round);
         return;
       }
       for (const stop of stopHooks) stop();
@@ -46,8 +51,8 @@ function microtasksSettled(): Promise<void> {
       for (const done of settled) done();
     };
     // From a microtask: a tick queued in a macrotask's own callback would run before that callback's microtasks.
-    const round = (): void => process.nextTick(check);
-    queueMicrotask(round);
+    const round = (): void => nextTick(check);
+    enqueue(round);
   });
 }
 
