@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActivityContext, ActivityHandler, OrchestrationHandler } from '../core/context.js';
+import { asyncGeneratorMessage } from '../core/code-runner.js';
 import { TaskhubError } from '../core/errors.js';
 import type { AppDefinition, AuthLevel } from './app-definition.js';
 import { sourceOfBuildOutput } from './app-sources.js';
@@ -87,11 +88,25 @@ export async function loadClassicFunctions(
     warnUnservedBindings(name, bindings, trigger, logger);
     const script = scriptOf(root, dir, config);
     files.push(script);
-    const handler = pickHandler(await importModule(script), config.entryPoint, name, script);
+    let exports: Record<string, unknown>;
+    try {
+      exports = await importModule(script);
+    } catch (err) {
+      throw namedAfterFolder(err, name, script);
+    }
+    const handler = pickHandler(exports, config.entryPoint, name, script);
     if (isServed(type)) register(definition, name, dir, type, trigger, bindings, handler);
     else registerTriggered(definition, name, dir, trigger, bindings, requireFunction(handler, name));
   }
   return files;
+}
+
+/** df.orchestrator(fn) runs before anything knows the function's name: the folder it is loaded from gives it. */
+function namedAfterFolder(err: unknown, name: string, script: string): unknown {
+  if (!(err instanceof TaskhubError) || err.message !== asyncGeneratorMessage('df.orchestrator(fn)')) return err;
+  return new TaskhubError(err.code, `${asyncGeneratorMessage(name)} (df.orchestrator(fn) in ${script})`, {
+    cause: err,
+  });
 }
 
 /**

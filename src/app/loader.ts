@@ -1,6 +1,7 @@
 // Loads an Azure Functions app from a path: a folder of classic function.json functions, or a code-first app (the
 // folder's package.json `main`, which may be a glob, or a given .ts/.js/.mjs/.cjs file) that calls `df.app.*` and
 // `app.http`. Registrations land in an AppDefinition the host then serves.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,14 +86,41 @@ function withAwaitHint(err: unknown, file: string): unknown {
   const what = /Unexpected reserved word/.test(err.message)
     ? 'If that reserved word is `await` in a function* (or another function not declared async)'
     : '`await` in a function* (or another function not declared async)';
+  const where = TS_EXTENSIONS.has(path.extname(file)) ? file : (syntaxErrorLocation(err, file) ?? file);
   const hint =
-    `\n(loading ${file}) ${what}: an orchestrator is either ` +
+    `\n(loading ${where}) ${what}: an orchestrator is either ` +
     '`async function (context) { … await context.df.callActivity(…) }` or ' +
     '`function* (context) { … yield context.df.callActivity(…) }`. Write `async function` and `await`, or ' +
     '`function*` and `yield`.';
   err.message += hint;
   if (err.stack) err.stack += hint;
   return err;
+}
+
+/**
+ * file:line:column of a JavaScript SyntaxError (TypeScript's messages carry it already). CommonJS puts `file:line` and
+ * a caret line at the top of the stack; an ES module's stack has neither, so `node --check` says where (only when
+ * loading has failed already).
+ */
+function syntaxErrorLocation(err: Error, file: string): string | undefined {
+  const fromStack = caretLocation(err.stack ?? '');
+  if (fromStack) return fromStack;
+  try {
+    execFileSync(process.execPath, ['--check', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return undefined;
+  } catch (checked) {
+    const stderr = (checked as { stderr?: Buffer }).stderr;
+    return stderr && caretLocation(stderr.toString('utf8'));
+  }
+}
+
+/** `file:line`, the source line and a caret under the column: Node's way of placing a SyntaxError. */
+function caretLocation(text: string): string | undefined {
+  const [head, , caret] = text.split('\n');
+  const place = /^(.+):(\d+)$/.exec(head ?? '');
+  if (!place) return undefined;
+  const column = (caret ?? '').indexOf('^');
+  return `${place[1]}:${place[2]}${column >= 0 ? `:${column + 1}` : ''}`;
 }
 
 export async function loadApp(appPath: string, options: LoadAppOptions = {}): Promise<LoadedApp> {

@@ -3,7 +3,8 @@
 // resumes in microtasks interleaved with other instances' code (and, when it wrongly awaits I/O, in later
 // macrotasks), so it carries its orchestration in an async-context storage: AsyncLocalStorage, installed from outside
 // core (core imports no Node built-ins) and created only when the first async orchestrator runs, so processes with
-// generator orchestrators only never pay for it.
+// generator orchestrators only never pay for it. The same outside code tells the engine when the microtask queue has
+// run dry (code-runner.ts decides then what the async code waits on).
 import type { DurableOrchestrationContext } from './context.js';
 import { TaskhubError } from './errors.js';
 import type { TaskBase } from './task.js';
@@ -23,8 +24,19 @@ export interface AsyncScope {
   settled(task: TaskBase): void;
 }
 
+/** What async orchestrators need of the platform, which core cannot import (worker/async-context.ts installs it). */
+export interface AsyncRuntime {
+  /** Creates the storage that carries an async orchestration's scope across awaits (AsyncLocalStorage). */
+  readonly storage: () => AsyncContextStorage<AsyncScope>;
+  /**
+   * Resolves once the microtask queue has run dry, before any macrotask (I/O, timers) could run: what async code has
+   * done by then is exactly what the engine's deliveries caused, however fast any I/O it awaits would answer.
+   */
+  readonly microtasksSettled: () => Promise<void>;
+}
+
 let current: DurableOrchestrationContext | undefined;
-let makeStorage: (() => AsyncContextStorage<AsyncScope>) | undefined;
+let runtime: AsyncRuntime | undefined;
 let storage: AsyncContextStorage<AsyncScope> | undefined;
 
 export function runInOrchestration<T>(context: DurableOrchestrationContext, step: () => T): T {
@@ -37,14 +49,14 @@ export function runInOrchestration<T>(context: DurableOrchestrationContext, step
   }
 }
 
-/** Installs the async-context storage factory (the worker, the test hub and `df` install AsyncLocalStorage). */
-export function installAsyncContextStorage(factory: () => AsyncContextStorage<AsyncScope>): void {
-  makeStorage ??= factory;
+/** Installs what async orchestrators need (the worker, the replayers, the test hub and `df` import the installer). */
+export function installAsyncRuntime(installed: AsyncRuntime): void {
+  runtime ??= installed;
 }
 
 /** Runs an async orchestrator's first step so everything it awaits later still knows its orchestration. */
 export function runInAsyncOrchestration<T>(scope: AsyncScope, step: () => T): T {
-  storage ??= makeStorage?.();
+  storage ??= runtime?.storage();
   if (!storage) {
     throw new TaskhubError(
       'NOT_SUPPORTED',
@@ -53,6 +65,12 @@ export function runInAsyncOrchestration<T>(scope: AsyncScope, step: () => T): T 
     );
   }
   return storage.run(scope, step);
+}
+
+/** See AsyncRuntime.microtasksSettled; only async code (which runInAsyncOrchestration let start) waits for it. */
+export function microtasksSettled(): Promise<void> {
+  if (!runtime) throw new TaskhubError('NOT_SUPPORTED', "Async orchestrators need Taskhub's async runtime.");
+  return runtime.microtasksSettled();
 }
 
 /** The async orchestration whose code is running (undefined in generator code and outside orchestrations). */

@@ -3,11 +3,12 @@
 // continueAsNew) into an outcome. User code runs only here, inside the ambient context.
 //
 // Async code resumes in microtasks, never inside the call that delivers a completion. So after a delivery that
-// settled an awaited task, the executor calls drain(): one macrotask turn (setImmediate) runs the whole microtask
-// queue, after which the code has either ended, awaits an unfinished durable task, or awaits something that is not
-// durable (which no history could ever resume: the instance fails). A delivery that settles nothing awaited (one
-// child of Task.all) costs nothing.
-import { runInAsyncOrchestration, runInOrchestration, type AsyncScope } from './ambient.js';
+// settled an awaited task, the executor calls drain(): it waits until the microtask queue has run dry, before any
+// macrotask (an I/O callback, a timer) could run, so the code's state then is exactly what the deliveries caused. It
+// has either ended, or awaits an unfinished durable task, or awaits something else: I/O, a timer, a promise nothing
+// durable settles, which no history could ever resume or repeat, however fast it would answer. The instance fails at
+// once. A delivery that settles nothing awaited (one child of Task.all) costs nothing.
+import { microtasksSettled, runInAsyncOrchestration, runInOrchestration, type AsyncScope } from './ambient.js';
 import type { AnyOrchestrationHandler, OrchestrationContext } from './context.js';
 import type { EpisodeOutcome } from './episode.js';
 import { failureDetailsOf, toJson } from './failure.js';
@@ -87,11 +88,6 @@ export function nonDurableAwaitError(name: string, after: string | undefined): E
   );
   error.name = 'NonDurableAwaitError';
   return error;
-}
-
-/** Lets the microtask queue run to its end: one macrotask turn. Not a clock: nothing depends on when it fires. */
-function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export class CodeRunner {
@@ -193,7 +189,7 @@ export class CodeRunner {
   async drain(): Promise<void> {
     while (this.woken) {
       this.#woken = false;
-      await drainMicrotasks();
+      await microtasksSettled();
     }
     if (this.#stopped) return;
     const df = this.#deps.df;

@@ -61,7 +61,13 @@ export function checkReplay(
     ...(options.parentInstanceId === undefined ? {} : { parentInstanceId: options.parentInstanceId }),
   });
   const last = history.at(-1)?.timestamp;
-  if (last === undefined) throw new TaskhubError('INVALID_ARGUMENT', 'replayHistory needs a non-empty history.');
+  if (last === undefined) {
+    throw new TaskhubError(
+      'INVALID_ARGUMENT',
+      "Replay needs a non-empty history: the stored events of the instance, as 'taskhub export <id>' writes them " +
+        "(also the dashboard's history download, and client.getHistory(id)).",
+    );
+  }
   const replayed = executor.replay(history);
   if (!replayed) return reportOf(executor.execute([], last) as EpisodeResult);
   return replayed.then(() => executor.execute([], last)).then(reportOf);

@@ -25,11 +25,38 @@ export interface ExportedHistory {
 /** What the replayers accept: the events themselves, or the parsed JSON of an exported history file. */
 export type ReplayInput = readonly HistoryEvent[] | ExportedHistory;
 
+/** Where the history a replay needs comes from. */
+const WHERE_FROM =
+  "the stored events of the instance, as 'taskhub export <id>' writes them (also the dashboard's history download, " +
+  "and client.getHistory(id)), each with an 'eventType'";
+
+/**
+ * The status API's history (getStatus(id, { showHistory: true }).history, `showHistory=true`) is for people: it
+ * leaves out the episode boundaries, the ids that pair each completion with its call, and (unless showHistoryOutput)
+ * the results, so no replay can be built from it. Its events have `EventType`, stored ones `eventType`.
+ */
+function checkStoredEvents(events: readonly unknown[]): void {
+  const first = events[0] as Record<string, unknown> | undefined;
+  if (first === undefined || typeof first !== 'object' || first === null || 'eventType' in first) return;
+  const rendered = 'EventType' in first;
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    (rendered
+      ? "Replay got the status API's history (getStatus(id, { showHistory: true }).history, or showHistory=true), " +
+        'which leaves out what a replay needs: the episode boundaries, the task ids that pair each completion with ' +
+        'its call, and the results. '
+      : 'Replay got something that is not a history event. ') + `It needs ${WHERE_FROM}.`,
+  );
+}
+
 function eventsAndOptions(
   input: ReplayInput,
   options: ReplayHistoryOptions,
 ): [readonly HistoryEvent[], ReplayHistoryOptions] {
-  if (Array.isArray(input)) return [input as readonly HistoryEvent[], options];
+  if (Array.isArray(input)) {
+    checkStoredEvents(input);
+    return [input as readonly HistoryEvent[], options];
+  }
   const exported = input as Partial<ExportedHistory> | null;
   if (exported === null || typeof exported !== 'object' || !Array.isArray(exported.history)) {
     throw new TaskhubError(
@@ -38,6 +65,7 @@ function eventsAndOptions(
         "(the parsed JSON 'taskhub export <id>' writes, with a 'history' array).",
     );
   }
+  checkStoredEvents(exported.history);
   const name = exported.name ?? exported.orchestrator;
   return [
     exported.history,

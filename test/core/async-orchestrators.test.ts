@@ -1,7 +1,7 @@
 // Async/await orchestrators on the replay engine: each scenario is written twice, as a function* and as an async
 // function, and both must take the same actions and record the same history, episode by episode; a fresh executor
 // replaying the stored history must reach the same episode as the live one (what the worker's cache relies on).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import '../../src/worker/async-context.js';
 import type {
   AsyncOrchestrationHandler,
@@ -424,9 +424,13 @@ describe('async orchestrators: what only they can get wrong', () => {
     );
   });
 
-  it('awaiting promises that settle without I/O (async helpers, Promise.resolve) is fine', async () => {
+  it('awaiting promises that settle without I/O (async helpers, Promise.resolve, queueMicrotask, thenables, nextTick) is fine', async () => {
     const helper = async (ctx: OrchestrationContext, x: number): Promise<number> => {
       await Promise.resolve();
+      // Settled by plain microtasks, a thenable and a tick: none of them is a promise reaction.
+      await new Promise((resolve) => queueMicrotask(() => queueMicrotask(() => resolve(undefined))));
+      await { then: (resolve: (value: number) => void) => queueMicrotask(() => resolve(0)) };
+      await new Promise((resolve) => process.nextTick(resolve));
       return (await ctx.df.callActivity<number>('Double', x)) + (await Promise.resolve(0));
     };
     const d = new AsyncDriver(async (ctx) => {
@@ -435,6 +439,20 @@ describe('async orchestrators: what only they can get wrong', () => {
     });
     expect(describeActions(await d.start())).toEqual(['ScheduleTask#0 Double', 'ScheduleTask#1 Double']);
     expect(outputOf(await d.run(ev.completed(1, 4), ev.completed(0, 2)))).toBe(6);
+  });
+
+  it("runs under fake timers that fake queueMicrotask (Jest's default fakes it and nextTick)", async () => {
+    vi.useFakeTimers({ toFake: ['queueMicrotask', 'setImmediate', 'setTimeout'] });
+    try {
+      const executor = createOrchestrationExecutor(
+        async (ctx: OrchestrationContext) => (await ctx.df.callActivity<number>('Double', 1)) + 1,
+        { instanceId: 'i', name: 'Faked' },
+      );
+      expect(describeActions(await executor.execute([ev.started('Faked')], at(0)))).toEqual(['ScheduleTask#0 Double']);
+      expect(outputOf(await executor.execute([ev.completed(0, 2)], at(1)))).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('code changed under a history recorded by the generator form gets the same nondeterminism report', async () => {

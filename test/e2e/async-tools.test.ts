@@ -3,7 +3,7 @@
 // the test hub runs async orchestrators with virtual time; an app that awaits inside a function* (or registers an
 // async function*) fails to load with the fix in the message.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -96,6 +96,32 @@ describe('the test hub', () => {
   });
 });
 
+describe('checkReplay fed the wrong history', () => {
+  it("refuses the status API's history, naming the history it needs; the stored events of the same instance replay", async () => {
+    const registry = new FunctionRegistry();
+    const chain = async (ctx: OrchestrationContext): Promise<string> =>
+      `${await ctx.df.callActivity<string>('Hello', 'a')} ${await ctx.df.callActivity<string>('Hello', 'b')}`;
+    registry.registerOrchestration('Chain', chain);
+    registry.registerActivity('Hello', (name) => `hello ${String(name)}`);
+    const hub = await createTestHub({ registry });
+    try {
+      const id = await hub.client.startNew('Chain');
+      expect((await hub.waitForCompletion(id)).output).toBe('hello a hello b');
+      const status = await hub.client.getStatus(id, { showHistory: true, showHistoryOutput: true });
+      const shown = status.history as unknown as HistoryEvent[];
+      expect(shown.length).toBeGreaterThan(0);
+      const needs =
+        /^Replay got the status API's history \(getStatus\(id, \{ showHistory: true \}\)\.history, or showHistory=true\), which leaves out what a replay needs: .* It needs the stored events of the instance, as 'taskhub export <id>' writes them/;
+      await expect(async () => checkReplay(chain, shown)).rejects.toThrow(needs);
+      await expect(async () => checkReplay(chain, { history: shown })).rejects.toThrow(needs);
+      const report = await checkReplay(chain, await hub.client.getHistory(id));
+      expect(report.ok).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe('loading an app', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'taskhub-async-load-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,11 +150,34 @@ describe('loading an app', () => {
       writeFileSync(file, source.join('\n'));
       const error = await loadError(file);
       expect(error).toMatch(/await|reserved word/);
-      expect(error).toContain(`(loading ${file})`);
+      // Where: file:line:column of the await (esbuild, which compiles TypeScript, counts columns from 0).
+      expect(error).toContain(name.endsWith('.ts') ? `${file}:3:12` : `(loading ${file}:3:13)`);
       expect(error).toMatch(/Write `async function` and `await`, or `function\*` and `yield`\.$/);
     },
     60_000,
   );
+
+  it('df.orchestrator(async function*) in a function folder fails to load, named after its folder', async () => {
+    const app = path.join(dir, 'classic');
+    mkdirSync(path.join(app, 'Both'), { recursive: true });
+    writeFileSync(path.join(app, 'host.json'), '{ "version": "2.0" }');
+    writeFileSync(
+      path.join(app, 'Both', 'function.json'),
+      JSON.stringify({ bindings: [{ name: 'context', type: 'orchestrationTrigger', direction: 'in' }] }),
+    );
+    writeFileSync(
+      path.join(app, 'Both', 'index.js'),
+      [
+        "const df = require('durable-functions');",
+        'module.exports = df.orchestrator(async function* (context) {',
+        "  yield await context.df.callActivity('A');",
+        '});',
+      ].join('\n'),
+    );
+    expect(await loadError(app)).toMatch(
+      /^The orchestrator 'Both' is an async generator \(async function\*\): write either an async function .* \(df\.orchestrator\(fn\) in .*Both\/index\.js\)$/,
+    );
+  }, 60_000);
 
   it('an async function* orchestrator fails at registration, saying what to write', async () => {
     const file = path.join(dir, 'generator.mjs');
