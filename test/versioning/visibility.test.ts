@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OrchestrationContext } from '../../src/core/context.js';
+import type { OrchestrationContext, OrchestrationGenerator } from '../../src/core/context.js';
 import { FunctionRegistry } from '../../src/core/registry.js';
 import { openTaskHub } from '../../src/hub.js';
 import { until } from '../until.js';
@@ -46,7 +46,7 @@ async function open(file: string, versions: string[], logs: Record<string, unkno
   return hub;
 }
 
-function* waitsForGo(ctx: OrchestrationContext): Generator<unknown, unknown, unknown> {
+function* waitsForGo(ctx: OrchestrationContext): OrchestrationGenerator {
   yield ctx.df.waitForExternalEvent('Go');
   return ctx.df.version;
 }
