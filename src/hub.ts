@@ -3,13 +3,14 @@
 import type { Clock } from './clock.js';
 import { TaskHubClient } from './client/durable-client.js';
 import { CompletionWaiter } from './client/completion-waiter.js';
-import { defaultRegistry, type FunctionRegistry } from './core/registry.js';
+import { defaultRegistry } from './core/registry.js';
 import type { OpenTaskHubOptions, TaskHub } from './hub-types.js';
-import { createLogger, LogEvents, type Logger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { StoreHealth, watchStore } from './store/store-health.js';
 import type { Store } from './store/store.js';
 import { waitForStore } from './store/wait-for-store.js';
+import { VersionWaitingNotice } from './worker/version-waiting.js';
 import { Worker } from './worker/worker.js';
 import { Retention } from './retention/retention.js';
 
@@ -59,6 +60,9 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
   const store = watchStore(opened, new StoreHealth(logger));
   const registry = options.registry ?? defaultRegistry;
   const waiter = new CompletionWaiter();
+  // Instances of a version this app does not run, said once per version: from this process's starts and the worker's
+  // looks into the store alike.
+  const versionNotice = new VersionWaitingNotice(registry, logger);
   const worker =
     options.worker === false
       ? undefined
@@ -67,6 +71,7 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
             waiter.notifyCompleted(id, record);
             options.onFinished?.(id);
           },
+          versionNotice,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
           ...(options.onRunawayCode === undefined ? {} : { onRunawayCode: options.onRunawayCode }),
         });
@@ -80,7 +85,7 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
     ...(worker ? { localStarter: worker.localStarter } : {}),
     knownOrchestrations: (name) => registry.getOrchestration(name) !== undefined,
     newInstanceVersion: (name) => registry.newInstanceVersion(name),
-    onStarted: versionWaitNotice(registry, logger),
+    onStarted: (name, version, instanceId) => versionNotice.tell(name, version, instanceId, 'Pending'),
   });
   const retention =
     options.worker && options.worker.retention ? new Retention(store, options.worker.retention, logger) : undefined;
@@ -103,25 +108,5 @@ export async function openTaskHub(options: OpenTaskHubOptions & OpenTaskHubInter
       await worker?.stop();
       await store.close();
     },
-  };
-}
-
-/**
- * An instance started with a version this app does not run waits, Pending, for a worker that runs it (Reject): said
- * once per orchestration and version, where the start happened, since no worker of this app will ever claim it.
- */
-function versionWaitNotice(registry: FunctionRegistry, logger: Logger) {
-  const told = new Set<string>();
-  return (name: string, version: string | undefined, instanceId: string): void => {
-    const choice = registry.orchestrationFor(name, version);
-    if (!choice || !('refused' in choice) || registry.versioning.versionFailureStrategy === 'Fail') return;
-    const key = `${name.toLowerCase()}\u0000${version ?? ''}`;
-    if (told.has(key)) return;
-    told.add(key);
-    logger.warn(
-      { event: LogEvents.orchestrationVersionWaiting, instanceId, name, version },
-      `${choice.refused} Instance '${instanceId}' waits, Pending, for a worker that runs its version ` +
-        '(versionFailureStrategy Reject); later instances of that version are not reported again.',
-    );
   };
 }

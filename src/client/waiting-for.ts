@@ -3,6 +3,7 @@
 // operations not answered, and the critical section (lockEntities) it holds or has requested. Pure, one pass (only
 // readWaitingFor reads the history from a store first). A Taskhub extension: Durable Functions' status API has none.
 import type { HistoryEvent, RuntimeStatus } from '../core/history.js';
+import type { FunctionRegistry } from '../core/registry.js';
 import type { Store } from '../store/store.js';
 
 /** One thing an instance waits for. Times are ISO 8601 UTC, as in the history. */
@@ -49,6 +50,42 @@ export interface WaitingFor {
    * (waitForExternalEvent records nothing in the history, so its name is not known from it) or is stuck.
    */
   readonly onlyExternalEvents: boolean;
+  /**
+   * Set when the app that answers does not run the instance's version (versionFailureStrategy Reject): before
+   * anything in `items` can happen, a worker that runs this version of this orchestration has to claim it. Only an
+   * answer that knows the app's registrations (the host, a test hub) can say so; a bare store cannot.
+   */
+  readonly worker?: VersionWait;
+}
+
+/** The orchestration and version an instance waits for a worker to run (version absent: an unversioned instance). */
+export interface VersionWait {
+  readonly name: string;
+  readonly version?: string;
+}
+
+/** "a worker that runs version 9.9 of Order": the words every answer (status, test hub, doctor) uses. */
+export function describeVersionWait(wait: VersionWait): string {
+  const version = wait.version === undefined || wait.version === '' ? undefined : wait.version;
+  return version === undefined
+    ? `a worker that runs ${wait.name} instances without a version`
+    : `a worker that runs version ${version} of ${wait.name}`;
+}
+
+/**
+ * What an unfinished instance of `name` created with `version` waits for when this app will not run it: a worker that
+ * runs its version. Undefined when the app runs it, does not know the orchestration (it fails as unknown), or fails
+ * what it may not run (versionFailureStrategy Fail).
+ */
+export function versionWait(
+  registry: Pick<FunctionRegistry, 'orchestrationFor' | 'versioning'>,
+  name: string,
+  version: string | undefined,
+): VersionWait | undefined {
+  if (registry.versioning.versionFailureStrategy === 'Fail') return undefined;
+  const choice = registry.orchestrationFor(name, version);
+  if (!choice || !('refused' in choice)) return undefined;
+  return version === undefined ? { name } : { name, version };
 }
 
 /** The EventRaised/EventSent name of entity requests (Durable Functions' wire name). */
@@ -172,13 +209,29 @@ export function waitingFor(history: readonly HistoryEvent[]): WaitingFor {
 /** Statuses whose instances wait for something (a Suspended one waits to be resumed first, then for the same). */
 export const WAITING_STATUSES: ReadonlySet<RuntimeStatus> = new Set<RuntimeStatus>(['Running', 'Suspended']);
 
-/** What an instance in `runtimeStatus` waits for, read from its stored history; null when it waits for nothing. */
+/**
+ * What an instance in `runtimeStatus` waits for, read from its stored history; null when it waits for nothing. With
+ * `app` (the answering app's registry and the instance's name and version), a version that app does not run is said
+ * first, Pending instances included.
+ */
 export async function readWaitingFor(
   store: Pick<Store, 'getHistory'>,
   instanceId: string,
   runtimeStatus: RuntimeStatus,
+  app?: {
+    readonly registry: Pick<FunctionRegistry, 'orchestrationFor' | 'versioning'>;
+    readonly name: string;
+    readonly version: string | undefined;
+  },
 ): Promise<WaitingFor | null> {
-  return WAITING_STATUSES.has(runtimeStatus) ? waitingFor(await store.getHistory(instanceId)) : null;
+  const worker =
+    app && (runtimeStatus === 'Pending' || WAITING_STATUSES.has(runtimeStatus))
+      ? versionWait(app.registry, app.name, app.version)
+      : undefined;
+  if (!WAITING_STATUSES.has(runtimeStatus)) return worker ? { items: [], onlyExternalEvents: false, worker } : null;
+  const waiting = waitingFor(await store.getHistory(instanceId));
+  // An event raised for it may sit in its queue already: what history alone suggests is not the reason it waits.
+  return worker ? { items: waiting.items, onlyExternalEvents: false, worker } : waiting;
 }
 
 /** "attempt 2 of 3" when the policy is known, "attempt 2" when not, nothing for a first call without a policy. */
@@ -214,6 +267,7 @@ export function describeWaitingItem(item: WaitingItem): string {
 /** Every line of "Waiting for": the items, or the external event when nothing else can wake the instance. */
 export function describeWaitingFor(waiting: WaitingFor): string[] {
   const lines = waiting.items.map(describeWaitingItem);
+  if (waiting.worker) lines.unshift(describeVersionWait(waiting.worker));
   if (waiting.onlyExternalEvents) lines.push('an external event (waitForExternalEvent records no name in the history)');
   return lines;
 }

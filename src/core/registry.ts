@@ -67,7 +67,9 @@ export class FunctionRegistry {
       if (existing.handler === handler) return;
       throw new TaskhubError(
         'INVALID_ARGUMENT',
-        `Version '${version}' of the orchestration '${name}' is already registered (as version '${existing.version}').`,
+        `Version '${version}' of the orchestration '${name}' is registered twice with different code` +
+          (existing.version === version ? '' : ` (as '${existing.version}' and '${version}', which compare equal)`) +
+          ': keep one registration per version, or give the new code a new version.',
       );
     }
     list.push({ name, handler, version });

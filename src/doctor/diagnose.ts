@@ -1,9 +1,11 @@
 // Runs `taskhub doctor` against one store: the store's scan, then the histories of the Running instances nothing in
 // the store will wake (a truly stuck one waits for work that no longer exists; the others wait for an external
-// event), turned into findings with the commands that fix them. Read-only.
-import { isTerminal, type HistoryEvent } from '../core/history.js';
-import { waitingFor, type WaitingItem } from '../client/waiting-for.js';
-import type { DoctorScan, ScannedInstance } from '../store/doctor-scan.js';
+// event), turned into findings with the commands that fix them. Asked through a host, the versions of unfinished
+// instances are compared with the versions its app runs. Read-only.
+import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
+import type { FunctionRegistry } from '../core/registry.js';
+import { describeVersionWait, versionWait, waitingFor, type WaitingItem } from '../client/waiting-for.js';
+import type { DoctorScan, ScannedInstance, VersionGroup } from '../store/doctor-scan.js';
 import type { Store } from '../store/store.js';
 import { TaskhubError } from '../core/errors.js';
 import { formatAge, formatBytes } from './age.js';
@@ -21,7 +23,18 @@ const MAX_READ_EVENTS = 5000;
 /** At most this many idle Running instances have their history read (least recently updated first). */
 const MAX_IDLE_EXAMINED = 500;
 
-export async function diagnose(store: Store, thresholds: Partial<DoctorThresholds> = {}): Promise<DoctorReport> {
+/** The app that answers (a host): its registrations say which versions it runs. */
+export interface DiagnosedApp {
+  readonly registry: Pick<FunctionRegistry, 'orchestrationFor' | 'versioning'>;
+}
+
+const UNFINISHED: readonly RuntimeStatus[] = ['Pending', 'Running', 'Suspended'];
+
+export async function diagnose(
+  store: Store,
+  thresholds: Partial<DoctorThresholds> = {},
+  app?: DiagnosedApp,
+): Promise<DoctorReport> {
   if (!store.doctorScan) {
     throw new TaskhubError('NOT_SUPPORTED', 'This store cannot be diagnosed: it offers no doctor scan.');
   }
@@ -32,18 +45,27 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
   const ids = <T extends { instanceId: string }>(rows: readonly T[]) => [...new Set(rows.map((r) => r.instanceId))];
   const age = (iso: string) => formatAge(nowMs - Date.parse(iso));
 
-  if (scan.pending.count > 0) {
-    const rows = scan.pending.rows;
+  // Instances of a version the answering app does not run wait for another worker, not for a host: said apart.
+  const notRun = (r: { name: string; version?: string | undefined }) =>
+    app !== undefined && versionWait(app.registry, r.name, r.version) !== undefined;
+  const unrunPending = scan.pending.rows.filter(notRun).length;
+  const pendingCount = scan.pending.count - unrunPending;
+  if (pendingCount > 0) {
+    const rows = scan.pending.rows.filter((r) => !notRun(r));
     findings.push({
       code: 'PENDING_TOO_LONG',
       severity: 'error',
-      title: `${count(scan.pending.count, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
+      title: `${count(pendingCount, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
       meaning:
         'Their start message has been due all that time and no worker took it: no host (taskhub start) or worker ' +
-        '(taskhub worker) runs this task hub, or every worker is busy or failing to reach the store.',
-      count: scan.pending.count,
+        '(taskhub worker) runs this task hub, or every worker is busy or failing to reach the store' +
+        (app
+          ? '.'
+          : ', or no running worker runs the version they were created with (a worker claims only the versions it ' +
+            'runs; read through the store, doctor cannot tell which versions the workers run).'),
+      count: pendingCount,
       instanceIds: ids(rows),
-      details: rows.map((r) => `${r.instanceId} (${r.name}) created ${age(r.createdTime)} ago`),
+      details: rows.map((r) => `${r.instanceId} (${nameAndVersion(r)}) created ${age(r.createdTime)} ago`),
       fix: ['taskhub start', ...rows.map((r) => command('terminate', r.instanceId, '--reason', 'never started'))],
       advice:
         'Start the app (taskhub start in its folder, or taskhub worker with this store): it picks them up at once. ' +
@@ -51,7 +73,9 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
     });
   }
 
-  const { stuck, waiting } = await classifyIdle(store, scan, t, nowMs);
+  findings.push(...(await versionFindings(store, scan.versions, t, age, app)));
+
+  const { stuck, waiting } = await classifyIdle(store, scan, t, nowMs, notRun);
   const unexamined = scan.idle.count - scan.idle.rows.length;
   const note =
     unexamined > 0
@@ -227,6 +251,88 @@ export async function diagnose(store: Store, thresholds: Partial<DoctorThreshold
   };
 }
 
+/** `Order`, `Order 2.0`. */
+function nameAndVersion(r: { readonly name: string; readonly version?: string | undefined }): string {
+  return r.version === undefined ? r.name : `${r.name} ${r.version}`;
+}
+
+/**
+ * Through a host: the unfinished instances of versions its app does not run (it never claims them). Through a store
+ * alone: which versions unfinished instances need, since doctor cannot know which versions the workers run.
+ */
+async function versionFindings(
+  store: Store,
+  groups: readonly VersionGroup[],
+  t: DoctorThresholds,
+  age: (iso: string) => string,
+  app: DiagnosedApp | undefined,
+): Promise<Finding[]> {
+  if (!app) {
+    const versioned = groups.filter((g) => g.version !== undefined);
+    if (versioned.length === 0) return [];
+    return [
+      {
+        code: 'VERSIONS_IN_USE',
+        severity: 'info',
+        title: `Unfinished instances of ${count(versioned.length, 'orchestration version')}: ${versioned
+          .map((g) => `${nameAndVersion(g)} (${g.count})`)
+          .join(', ')}`,
+        meaning:
+          'A worker claims only instances of the versions it runs; the others wait, Pending or Running, for one that ' +
+          'does. Read through the store, doctor cannot know which versions the running workers run: ask a host ' +
+          '(taskhub doctor --url) to compare them with its app.',
+        count: versioned.reduce((n, g) => n + g.count, 0),
+        instanceIds: [],
+        details: versioned.map(
+          (g) => `${nameAndVersion(g)}: ${g.count} unfinished, oldest created ${age(g.oldestCreatedTime)} ago`,
+        ),
+        fix: versioned.map((g) =>
+          command('list', '--orchestration-version', g.version!, '--status', UNFINISHED.join(',')),
+        ),
+      },
+    ];
+  }
+  const unrun = groups.filter((g) => versionWait(app.registry, g.name, g.version) !== undefined);
+  if (unrun.length === 0) return [];
+  const instanceIds: string[] = [];
+  for (const g of unrun) {
+    if (instanceIds.length >= t.limit) break;
+    const page = await store.queryInstances({
+      version: g.version ?? '',
+      runtimeStatus: UNFINISHED,
+      pageSize: t.limit,
+      showInput: false,
+    });
+    const ofName = page.instances.filter((i) => i.name.toLowerCase() === g.name.toLowerCase());
+    instanceIds.push(...ofName.slice(0, t.limit - instanceIds.length).map((i) => i.instanceId));
+  }
+  const total = unrun.reduce((n, g) => n + g.count, 0);
+  return [
+    {
+      code: 'VERSION_NOT_RUN',
+      severity: 'warning',
+      title: `${count(total, 'instance')} of versions no running worker of this app runs: ${unrun
+        .map((g) => nameAndVersion(g))
+        .join(', ')}`,
+      meaning:
+        "This host's app registers no code for these versions (versionFailureStrategy Reject), so it never claims " +
+        'them: they wait, Pending or Running with their messages stored, for a worker that runs their version. ' +
+        'Another worker of this task hub may run them (a rolling deploy); doctor knows only the app of this host.',
+      count: total,
+      instanceIds,
+      details: unrun.map(
+        (g) =>
+          `${g.count} ${g.name} (oldest created ${age(g.oldestCreatedTime)} ago) wait for ${describeVersionWait(g)}`,
+      ),
+      fix: unrun.map((g) =>
+        command('list', '--orchestration-version', g.version ?? '', '--status', UNFINISHED.join(',')),
+      ),
+      advice:
+        "Deploy (or keep running) a worker whose app registers the version (df.app.orchestration(name, { version, handler }) or host.json's defaultVersion), or terminate the instances nobody will run.",
+    },
+  ];
+}
+
 /** `3 leases`, `1 lease`. */
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -296,10 +402,13 @@ async function classifyIdle(
   scan: DoctorScan,
   t: DoctorThresholds,
   nowMs: number,
+  notRun: (instance: ScannedInstance) => boolean,
 ): Promise<{ stuck: Idle[]; waiting: Idle[] }> {
   const stuck: Idle[] = [];
   const waiting: Idle[] = [];
   for (const instance of scan.idle.rows) {
+    // It waits for a worker that runs its version first (the version finding lists it).
+    if (notRun(instance)) continue;
     // A history too long to read here is called waiting: its detail page tells more.
     const verdict =
       instance.historyLength > MAX_READ_EVENTS

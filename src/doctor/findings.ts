@@ -18,7 +18,9 @@ export type FindingCode =
   | 'ENTITY_LOCK_ORPHANED'
   | 'OVERSIZED'
   | 'FINISHED_NOT_PURGED'
-  | 'STORE_SIZE';
+  | 'STORE_SIZE'
+  | 'VERSION_NOT_RUN'
+  | 'VERSIONS_IN_USE';
 
 export interface Finding {
   readonly code: FindingCode;

@@ -19,7 +19,7 @@ export function doctorRoutes(api: Hono, host: HostContext): void {
     } catch (err) {
       throw new HttpError(400, 'INVALID_ARGUMENT', err instanceof Error ? err.message : String(err));
     }
-    return c.json(await diagnose(host.hub.store, thresholds));
+    return c.json(await diagnose(host.hub.store, thresholds, { registry: host.hub.registry }));
   });
   api.all('/doctor', (c) => {
     throw methodNotAllowed(c.req.method, ['GET']);

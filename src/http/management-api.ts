@@ -154,7 +154,11 @@ export function managementApi(host: HostContext): Hono {
     const body = bool(c, 'showWaitingFor', false)
       ? {
           ...toStatusJson(status),
-          waitingFor: await readWaitingFor(host.hub.store, status.instanceId, status.runtimeStatus),
+          waitingFor: await readWaitingFor(host.hub.store, status.instanceId, status.runtimeStatus, {
+            registry: host.hub.registry,
+            name: status.name,
+            version: status.version,
+          }),
         }
       : toStatusJson(status);
     switch (status.runtimeStatus) {

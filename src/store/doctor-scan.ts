@@ -18,6 +18,9 @@ export interface DoctorScanOptions {
   readonly idleLimit?: number;
 }
 
+/** Most (name, version) groups a scan returns. */
+export const VERSION_GROUPS_MAX = 200;
+
 /** A capped list of rows with the whole count. */
 export interface Capped<T> {
   readonly count: number;
@@ -32,6 +35,18 @@ export interface ScannedInstance {
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   readonly historyLength: number;
+  /** The orchestration version it was created with; absent for none. */
+  readonly version?: string;
+}
+
+/** Unfinished orchestrations (Pending, Running, Suspended; not entities) of one name and version. */
+export interface VersionGroup {
+  readonly name: string;
+  /** Absent: instances without a version. */
+  readonly version?: string;
+  readonly count: number;
+  /** ISO 8601 UTC: the oldest one's created time. */
+  readonly oldestCreatedTime: string;
 }
 
 export interface ExpiredLease {
@@ -104,6 +119,11 @@ export interface DoctorScan {
   readonly redelivered: Capped<RedeliveredWork>;
   readonly orphanedEntityLocks: Capped<OrphanedEntityLock>;
   readonly oversized: Capped<OversizedInstance>;
+  /**
+   * Unfinished orchestrations by name and version (at most VERSION_GROUPS_MAX groups): which versions a worker must
+   * run for them to progress. Only the answering app knows whether it runs them (src/doctor/ compares).
+   */
+  readonly versions: readonly VersionGroup[];
   /** Finished instances (Completed, Failed, Terminated, Canceled) still stored, and the oldest one's created time. */
   readonly finished: {
     readonly count: number;
@@ -116,4 +136,13 @@ export interface DoctorScan {
 /** What a store offers `taskhub doctor`; optional, a store without it is not diagnosed. */
 export interface DoctorScanStore {
   doctorScan(options: DoctorScanOptions): Promise<DoctorScan>;
+}
+
+/** Scanned rows with the instances table's version column (SQL NULL is no version) as the optional field. */
+export function withVersions(list: Capped<ScannedInstance>): Capped<ScannedInstance> {
+  const rows = list.rows as (ScannedInstance & { version?: string | null })[];
+  return {
+    count: list.count,
+    rows: rows.map(({ version, ...r }) => (version === null || version === undefined ? r : { ...r, version })),
+  };
 }

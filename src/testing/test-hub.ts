@@ -2,10 +2,12 @@
 // the test advances time (or, with autoAdvance, when nothing else can happen while the test waits), so a 24-hour
 // timeout is tested in milliseconds. Idle means the store holds nothing due now: no visible message and no work item
 // (a running or finished-but-uncommitted activity keeps its work item until the commit that consumes its result).
+// Messages to instances of a version the app does not run are not due: no worker of this hub will ever claim them.
 import path from 'node:path';
 import { AppDefinition } from '../app/app-definition.js';
 import { loadApp } from '../app/loader.js';
 import type { DurableClient, DurableOrchestrationStatus } from '../client/types.js';
+import { describeVersionWait, versionWait } from '../client/waiting-for.js';
 import type { ActivityContext } from '../core/context.js';
 import { TaskhubError } from '../core/errors.js';
 import { isTerminal } from '../core/history.js';
@@ -118,15 +120,19 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   const hub = await openTaskHub({ store, registry, logger, clock });
   let closing: Promise<void> | undefined;
   const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
-  const busy = store.db.prepare<[string, number, string]>(
-    `SELECT EXISTS (SELECT 1 FROM messages WHERE hub = ? AND visible_at <= ?)
-         OR EXISTS (SELECT 1 FROM work_items WHERE hub = ?) AS busy`,
+  const working = store.db.prepare<[string]>(`SELECT EXISTS (SELECT 1 FROM work_items WHERE hub = ?) AS busy`);
+  // One row per instance with a message due: its name and version say whether this hub's worker will claim it.
+  const due = store.db.prepare<[string, string, number]>(
+    `SELECT DISTINCT m.instance_id AS id, i.name AS name, i.version AS version FROM messages m
+       LEFT JOIN instances i ON i.hub = ? AND i.instance_id = m.instance_id
+       WHERE m.hub = ? AND m.visible_at <= ?`,
   );
   let started = false;
 
   const isIdle = (): boolean => {
-    const row = busy.get(store.hubName, clock.now(), store.hubName) as { busy: number };
-    return row.busy === 0;
+    if ((working.get(store.hubName) as { busy: number }).busy !== 0) return false;
+    const rows = due.all(store.hubName, store.hubName, clock.now()) as DueRow[];
+    return rows.every((r) => r.name !== null && versionWait(registry, r.name, r.version ?? undefined) !== undefined);
   };
 
   const waitForIdle = async (): Promise<void> => {
@@ -180,6 +186,16 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
         await waitForIdle();
         const status = await hub.client.getStatus(instanceId);
         if (isTerminal(status.runtimeStatus)) return status;
+        const unrun = versionWait(registry, status.name, status.version);
+        if (unrun) {
+          const choice = registry.orchestrationFor(status.name, status.version);
+          const why = choice && 'refused' in choice ? ` ${choice.refused}` : '';
+          throw new TaskhubError(
+            'TIMEOUT',
+            `Instance '${instanceId}' is ${status.runtimeStatus} and waits for ${describeVersionWait(unrun)}, which ` +
+              `this test hub does not have.${why}`,
+          );
+        }
         const next = await nextTimerMs();
         if (options.autoAdvance && next !== undefined && skips < MAX_AUTO_ADVANCES) {
           await moveTo(next);
@@ -208,6 +224,13 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
     }
   }
   return testHub;
+}
+
+/** An instance with a message due (name null: no instance row yet, which the worker handles). */
+interface DueRow {
+  readonly id: string;
+  readonly name: string | null;
+  readonly version: string | null;
 }
 
 function startMs(start: Date | string | number | undefined): number {

@@ -163,6 +163,9 @@ export class OrchestrationDispatcher {
   start(instance: NewInstance, replaceableStatuses: readonly RuntimeStatus[]): Promise<void> | undefined {
     const id = instance.instanceId;
     if (this.#active.has(id)) return undefined;
+    const start = instance.startEvent;
+    // The row the store would hold, version included: waitForCompletion answers from it without reading it back.
+    const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
     return new Promise((resolve, reject) => {
       const record: InstanceRecord = {
         instanceId: id,
@@ -174,6 +177,7 @@ export class OrchestrationDispatcher {
         createdTime: instance.createdTime ?? new Date(this.#deps.clock.now()).toISOString(),
         lastUpdatedTime: instance.createdTime ?? new Date(this.#deps.clock.now()).toISOString(),
         historyLength: 0,
+        ...(version === undefined ? {} : { version }),
       };
       const active: ActiveInstance = {
         running: false,

@@ -24,6 +24,7 @@ import { ExecutorCache } from './executor-cache.js';
 import { GroupCommitter } from './group-committer.js';
 import { LoopBackoff } from './loop-backoff.js';
 import { OrchestrationDispatcher, type LocalWork } from './orchestration-dispatcher.js';
+import { VERSION_SCAN_INTERVAL_MS, VersionWaitingNotice } from './version-waiting.js';
 import { StoreCleanup } from './store-cleanup.js';
 import { Wakeup } from './wakeup.js';
 import { activityRanFor, observeBacklog } from '../telemetry/metrics.js';
@@ -39,6 +40,8 @@ export interface WorkerHooks {
    * new process stops it: the language worker drains and exits, and its host starts a fresh one.
    */
   readonly onRunawayCode?: (reason: string) => void;
+  /** Says which waiting versions this app does not run (shared with the hub's client, so each is said once). */
+  readonly versionNotice?: VersionWaitingNotice;
 }
 
 const DEFAULTS = {
@@ -86,6 +89,10 @@ export class Worker {
   readonly #orchestrationErrors: LoopBackoff;
   readonly #activityErrors: LoopBackoff;
   readonly #leaseErrors: LoopBackoff;
+  readonly #versionNotice: VersionWaitingNotice;
+  #versionScanTimer: NodeJS.Timeout | undefined;
+  /** The look into the store in flight, awaited by stop(). */
+  #versionScan: Promise<void> = Promise.resolve();
 
   constructor(
     store: Store,
@@ -110,6 +117,7 @@ export class Worker {
     this.#clock = hooks.clock ?? systemClock;
     this.#solo = new SoloRuns(this.#options.maxDeliveryCount, () => this.#clock.now());
     this.#cleanup = new StoreCleanup(store, this.id, logger);
+    this.#versionNotice = hooks.versionNotice ?? new VersionWaitingNotice(registry, logger);
     const poll = this.#options.pollIntervalMs;
     this.#orchestrationErrors = new LoopBackoff(
       logger,
@@ -182,7 +190,22 @@ export class Worker {
     }, renewEvery);
     this.#leaseTimer.unref();
     this.#stopObservingBacklog = observeBacklog(this.#store);
+    this.#scanVersions();
+    this.#versionScanTimer = setInterval(() => this.#scanVersions(), VERSION_SCAN_INTERVAL_MS);
+    this.#versionScanTimer.unref();
     this.#logger.debug({ event: LogEvents.workerStarted, workerId: this.id }, 'worker started');
+  }
+
+  /**
+   * Looks for instances of versions this app does not run (at most one look at a time). A failing store is the health
+   * watch's to report; the next look tries again.
+   */
+  #scanVersions(): void {
+    this.#versionScan = this.#versionScan.then(() =>
+      this.#versionNotice.scan(this.#store).catch((err: unknown) => {
+        this.#logger.debug({ event: LogEvents.dispatcherError, err }, 'looking for waiting versions failed');
+      }),
+    );
   }
 
   /**
@@ -237,6 +260,8 @@ export class Worker {
     }
     await this.committer.drain();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    if (this.#versionScanTimer) clearInterval(this.#versionScanTimer);
+    await this.#versionScan;
     this.#stopObservingBacklog();
     await this.#cleanup.stop();
     // Unreachable store: the locks are left to expire, which is what they are for.

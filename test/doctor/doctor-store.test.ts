@@ -199,4 +199,45 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
       await hub.close();
     }
   });
+
+  it('compares the versions of unfinished instances with the answering app, and says what a store alone cannot', async () => {
+    // Written with no worker (worker: false), so nothing runs them: 1.0 twice, 3.0 once, one without a version.
+    const writer = await open('Versions');
+    try {
+      const timestamp = new Date().toISOString();
+      for (const [instanceId, version] of [
+        ['v1-a', '1.0'],
+        ['v1-b', '1.0'],
+        ['v3', '3.0'],
+        ['plain', undefined],
+      ]) {
+        const ids = { instanceId: instanceId!, executionId: `${instanceId}-1`, name: 'Order' };
+        const startEvent = { eventType: 'ExecutionStarted', eventId: -1, timestamp, ...ids } as const;
+        await writer.store.createInstance({ ...ids, startEvent: version ? { ...startEvent, version } : startEvent });
+      }
+
+      const storeOnly = await diagnose(writer.store, STRICT);
+      expect(find(storeOnly, 'PENDING_TOO_LONG').details).toContainEqual(
+        expect.stringMatching(/^v3 \(Order 3\.0\) created/),
+      );
+      const inUse = find(storeOnly, 'VERSIONS_IN_USE');
+      expect(inUse.title).toBe('Unfinished instances of 2 orchestration versions: Order 1.0 (2), Order 3.0 (1)');
+      expect(storeOnly.findings.map((f) => f.code)).not.toContain('VERSION_NOT_RUN');
+
+      // The answering app runs 1.0 and, unversioned, up to defaultVersion 1.0: only 3.0 is not run, not "no host".
+      const registry = new FunctionRegistry();
+      registry.versioning = { defaultVersion: '1.0' };
+      registry.registerOrchestration('Order', function* () {}, '1.0');
+      registry.registerOrchestration('Order', function* () {});
+      const withApp = await diagnose(writer.store, STRICT, { registry });
+      const notRun = find(withApp, 'VERSION_NOT_RUN');
+      expect(notRun).toMatchObject({ count: 1, instanceIds: ['v3'] });
+      expect(notRun.details).toEqual([
+        expect.stringMatching(/^1 Order \(oldest created .* ago\) wait for a worker that runs version 3\.0 of Order$/),
+      ]);
+      expect([...find(withApp, 'PENDING_TOO_LONG').instanceIds].sort()).toEqual(['plain', 'v1-a', 'v1-b']);
+    } finally {
+      await writer.close();
+    }
+  });
 });

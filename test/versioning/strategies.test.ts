@@ -139,7 +139,13 @@ describe('versions registered side by side', () => {
     const r = registry({}, sideBySide);
     r.registerOrchestration('Order', v1, '1.0'); // the same handler again: a no-op
     expect(() => r.registerOrchestration('order', v2, '1.0')).toThrow(
-      "Version '1.0' of the orchestration 'order' is already registered (as version '1.0').",
+      "Version '1.0' of the orchestration 'order' is registered twice with different code: keep one registration " +
+        'per version, or give the new code a new version.',
+    );
+    r.registerOrchestration('Order', v1, 'v3');
+    expect(() => r.registerOrchestration('Order', v2, 'V3')).toThrow(
+      "Version 'V3' of the orchestration 'Order' is registered twice with different code (as 'v3' and 'V3', which " +
+        'compare equal)',
     );
     expect(() => r.registerOrchestration('Order', v2, ' ')).toThrow('needs a non-empty version string');
   });

@@ -10,13 +10,16 @@ import type {
   OversizedInstance,
   RedeliveredWork,
   ScannedInstance,
+  VersionGroup,
 } from '../doctor-scan.js';
+import { VERSION_GROUPS_MAX, withVersions } from '../doctor-scan.js';
 import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
 
 const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 const INSTANCE_COLUMNS = `instance_id AS "instanceId", name, runtime_status AS "runtimeStatus",
-  created_time AS "createdTime", last_updated_time AS "lastUpdatedTime", history_length AS "historyLength"`;
+  created_time AS "createdTime", last_updated_time AS "lastUpdatedTime", history_length AS "historyLength",
+  version`;
 
 export async function scanPostgres(db: Queryable, s: string, options: DoctorScanOptions): Promise<DoctorScan> {
   const { limit } = options;
@@ -129,6 +132,13 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
     [options.maxHistoryEvents, options.maxPayloadBytes],
   );
 
+  const versions = await db.query<Omit<VersionGroup, 'version' | 'count'> & { version: string | null; count: string }>(
+    `SELECT name, version, COUNT(*) AS count, MIN(created_time) AS "oldestCreatedTime" FROM ${s}.instances
+     WHERE runtime_status IN ('Pending','Running','Suspended') AND left(instance_id, 1) <> '@'
+     GROUP BY name, version ORDER BY name, version LIMIT $1`,
+    [VERSION_GROUPS_MAX],
+  );
+
   const finished = await db.query<{ n: string; oldest: string | null; id: string | null }>(
     `SELECT (SELECT COUNT(*) FROM ${s}.instances WHERE runtime_status IN ${TERMINAL_SQL}) AS n,
        f.created_time AS oldest, f.instance_id AS id
@@ -145,8 +155,8 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
   const z = size.rows[0];
   return {
     now: new Date(nowMs).toISOString(),
-    pending,
-    idle,
+    pending: withVersions(pending),
+    idle: withVersions(idle),
     expiredLeases,
     redelivered: {
       count: redelivered.count,
@@ -157,6 +167,11 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
     },
     orphanedEntityLocks,
     oversized: { count: oversized.count, rows: oversized.rows.map((o) => ({ ...o, size: Number(o.size) })) },
+    versions: versions.rows.map(({ version, count, ...group }) => ({
+      ...group,
+      count: Number(count),
+      ...(version === null ? {} : { version }),
+    })),
     finished: {
       count: Number(f?.n ?? 0),
       ...(f?.oldest ? { oldestCreatedTime: f.oldest } : {}),

@@ -12,11 +12,13 @@ import type {
   OversizedInstance,
   RedeliveredWork,
   ScannedInstance,
+  VersionGroup,
 } from '../doctor-scan.js';
+import { VERSION_GROUPS_MAX, withVersions } from '../doctor-scan.js';
 
 const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 const INSTANCE_COLUMNS = `instance_id AS instanceId, name, runtime_status AS runtimeStatus, created_time AS createdTime,
-  last_updated_time AS lastUpdatedTime, history_length AS historyLength`;
+  last_updated_time AS lastUpdatedTime, history_length AS historyLength, version`;
 
 export function scanSqlite(
   db: Database.Database,
@@ -168,12 +170,20 @@ export function scanSqlite(
           )
           .get(hub, finishedRow.oldest) as { id: string } | undefined);
 
+  const versionRows = db
+    .prepare(
+      `SELECT name, version, COUNT(*) AS count, MIN(created_time) AS oldestCreatedTime FROM instances
+       WHERE hub = ? AND runtime_status IN ('Pending','Running','Suspended') AND substr(instance_id, 1, 1) <> '@'
+       GROUP BY name, version ORDER BY name, version LIMIT ?`,
+    )
+    .all(hub, VERSION_GROUPS_MAX) as (Omit<VersionGroup, 'version'> & { version: string | null })[];
+
   const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
   const { page_size: pageSize } = db.prepare('PRAGMA page_size').get() as { page_size: number };
   return {
     now: new Date(nowMs).toISOString(),
-    pending,
-    idle,
+    pending: withVersions(pending),
+    idle: withVersions(idle),
     expiredLeases,
     redelivered: {
       count: redelivered.count,
@@ -184,6 +194,7 @@ export function scanSqlite(
     },
     orphanedEntityLocks,
     oversized,
+    versions: versionRows.map(({ version, ...group }) => ({ ...group, ...(version === null ? {} : { version }) })),
     finished: {
       count: finishedRow.n,
       ...(finishedRow.oldest !== null ? { oldestCreatedTime: finishedRow.oldest } : {}),
