@@ -1,6 +1,6 @@
 // "Waiting for": what a Running (or Suspended) instance still waits for, as the server read it from the history.
 // One sentence per item for the detail page, one short line for the list's column.
-import { attemptText } from '../../src/client/waiting-for.js';
+import { attemptText, describeVersionWait } from '../../src/client/waiting-for.js';
 import type { WaitingFor, WaitingItem } from './api.js';
 import { formatTime, zoneLabel } from './time.js';
 
@@ -34,6 +34,8 @@ const EXTERNAL = 'an external event (waitForExternalEvent: its name is not in th
 export function waitingSummary(waiting: WaitingFor | null | undefined): string {
   if (waiting === undefined) return '';
   if (waiting === null) return 'see details';
+  // Nothing else can happen before a worker that runs the instance's version claims it.
+  if (waiting.worker) return describeVersionWait(waiting.worker);
   const wakes = waiting.items.filter((i) => i.kind !== 'entityLock' || i.state === 'requested');
   if (waiting.onlyExternalEvents) return 'external event';
   const first = wakes[0];
@@ -46,6 +48,12 @@ export function WaitingPanel({ waiting, status }: { waiting: WaitingFor; status:
     <div class="panel waiting" data-testid="waiting-for">
       <h3>Waiting for{status === 'Suspended' ? ' (after it is resumed)' : ''}</h3>
       <ul>
+        {waiting.worker && (
+          <li data-testid="waiting-item" class="waiting-worker">
+            {describeVersionWait(waiting.worker)}
+            {waiting.items.length > 0 || waiting.onlyExternalEvents ? ', then:' : ''}
+          </li>
+        )}
         {waiting.items.map((item, i) => (
           <li key={i} data-testid="waiting-item">
             {describeWaiting(item)}

@@ -4,7 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { toExportedHistory } from '../client/exported-history.js';
-import { waitingFor, WAITING_STATUSES, type WaitingFor } from '../client/waiting-for.js';
+import { versionWait, waitingFor, WAITING_STATUSES, type WaitingFor } from '../client/waiting-for.js';
 import { TaskhubError } from '../core/errors.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
@@ -125,8 +125,16 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
     const record = await store.getInstance(instanceId);
     if (!record) throw new TaskhubError('INSTANCE_NOT_FOUND', `No instance '${instanceId}' in this task hub.`);
     const history = await store.getHistory(instanceId);
-    // Taskhub extension: what an unfinished instance still waits for, from its history.
-    const waiting = WAITING_STATUSES.has(record.runtimeStatus) ? waitingFor(history) : undefined;
+    // Taskhub extension: what an unfinished instance still waits for, from its history; first of all a worker that
+    // runs its version, when this app does not.
+    const worker =
+      record.runtimeStatus === 'Pending' || WAITING_STATUSES.has(record.runtimeStatus)
+        ? versionWait(host.hub.registry, record.name, record.version)
+        : undefined;
+    const fromHistory = WAITING_STATUSES.has(record.runtimeStatus) ? waitingFor(history) : undefined;
+    const waiting: WaitingFor | undefined = worker
+      ? { items: fromHistory?.items ?? [], onlyExternalEvents: false, worker }
+      : fromHistory;
     return c.json({ instance: record, history, ...(waiting ? { waitingFor: waiting } : {}) });
   });
 

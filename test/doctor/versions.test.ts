@@ -48,6 +48,17 @@ describe('instances of a version no running worker runs', () => {
       version: '1.0',
       waitingFor: { worker: { name: 'Order', version: '1.0' } },
     });
+    // The dashboard's instance page reads the same answer.
+    const detail = (await (await fetch(`${host.url}/dashboard/api/instances/${old}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(detail.waitingFor).toMatchObject({ worker: { name: 'Order', version: '1.0' } });
+    const currentDetail = (await (await fetch(`${host.url}/dashboard/api/instances/${current}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(currentDetail.waitingFor).not.toHaveProperty('worker');
     const status = await runCli(['status', future, '--url', host.url]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/Waiting for:\s+a worker that runs version 3\.0 of Order/);
