@@ -217,6 +217,8 @@ export class Worker {
     start: (instance, replaceableStatuses) => {
       if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
       if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
+      // A suspect activity is about to run alone, or runs: an episode beside it would spoil the count.
+      if (this.#solo.exclusive) return undefined;
       const start = instance.startEvent;
       const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
       const choice = this.#registry.orchestrationFor(instance.name, version);

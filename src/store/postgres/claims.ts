@@ -132,7 +132,7 @@ export class PgClaims {
         UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1`,
       releaseSome: `UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0
         WHERE locked_by = $1 AND instance_id = ANY($2::text[])`,
-      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0,
+      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0, solo = solo AND NOT $5::boolean,
           delivery_count = CASE WHEN $5::boolean THEN GREATEST(delivery_count - 1, 0) ELSE delivery_count END
         WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
       markAlone: `UPDATE ${s}.work_items SET solo = $5

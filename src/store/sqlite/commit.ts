@@ -102,6 +102,7 @@ export class SqliteCommitter {
         'UPDATE instances SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ? AND locked_by = ?',
       ),
       abandonWorkItem: p(`UPDATE work_items SET locked_by = NULL, lock_expires = 0,
+          solo = CASE WHEN ? THEN 0 ELSE solo END,
           delivery_count = CASE WHEN ? THEN MAX(delivery_count - 1, 0) ELSE delivery_count END WHERE hub = ? AND instance_id = ?
           AND execution_id = ? AND task_scheduled_id = ? AND locked_by = ?`),
       markAlone: p(`UPDATE work_items SET solo = ? WHERE hub = ? AND instance_id = ? AND execution_id = ?
@@ -395,7 +396,9 @@ export class SqliteCommitter {
   }
 
   abandonWorkItem(workerId: string, key: WorkItemKey, undelivered = false): void {
+    // Handed back as undelivered, its delivery is not the latest any more: whether that one ran alone is unknown.
     this.#s.abandonWorkItem!.run(
+      undelivered ? 1 : 0,
       undelivered ? 1 : 0,
       this.#hub,
       key.instanceId,
