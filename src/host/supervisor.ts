@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { TaskhubError, type TaskhubErrorCode } from '../core/errors.js';
 import { LogEvents, type Logger } from '../log.js';
 import { readBody } from '../http/request-body.js';
+import { DRAIN_GRACE_MS } from '../worker/worker.js';
 import {
   EXIT_RECYCLED,
   HEARTBEAT_MS,
@@ -110,8 +111,11 @@ export class LanguageWorkerSupervisor {
     });
   }
 
-  /** Asks the worker to drain and exit; kills it after `graceMs`. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Asks the worker to drain and exit; kills it after `graceMs`, which outlasts the worker's own drain: killed before it
+   * hands back what still runs, a deliberate stop would count as a failed delivery of that work.
+   */
+  async stop(graceMs = DRAIN_GRACE_MS + 5_000): Promise<void> {
     this.#stopping = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     const child = this.#child;

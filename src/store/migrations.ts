@@ -245,4 +245,13 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     postgres: [],
   },
+  {
+    version: 10,
+    // Whether a work item's latest delivery ran alone in its process (no other activity or episode beside it). Only a
+    // delivery that ended its worker while alone counts toward quarantine: a bystander of someone else's crash never
+    // reaches it (docs/architecture.md, "Work that keeps failing").
+    description: 'work item delivered alone',
+    sqlite: [`ALTER TABLE work_items ADD COLUMN solo INTEGER NOT NULL DEFAULT 0`],
+    postgres: [`ALTER TABLE work_items ADD COLUMN solo BOOLEAN NOT NULL DEFAULT false`],
+  },
 ];

@@ -67,6 +67,8 @@ export interface WorkItem {
    * count above 0 means earlier deliveries ended with their worker (crashed, killed, timed out).
    */
   readonly deliveryCount: number;
+  /** Whether the latest of those deliveries ran alone in its process (see WorkItemStore.markDeliveryAlone). */
+  readonly lastDeliveryAlone?: boolean;
 }
 
 export interface WorkItemKey {
@@ -345,6 +347,11 @@ export interface WorkItemStore {
    * this claim does not count as a delivery (its delivery count goes back down).
    */
   abandonWorkItem(workerId: string, key: WorkItemKey, options?: { readonly undelivered?: boolean }): Promise<void>;
+  /**
+   * Records whether the current delivery of a work item claimed by `workerId` runs alone in its process (a claim
+   * starts it as not alone). A worker marks it before the run starts, and unmarks it before anything else runs beside.
+   */
+  markDeliveryAlone(workerId: string, key: WorkItemKey, alone: boolean): Promise<void>;
 }
 
 /** The schedule status of a timer-triggered function, as Azure's schedule monitor keeps it (ISO 8601 UTC strings). */

@@ -10,12 +10,17 @@ import type { FunctionRegistry } from '../core/registry.js';
 import type { WorkerOptions } from '../hub-types.js';
 import { LogEvents, type Logger } from '../log.js';
 import type { LocalStarter } from '../client/durable-client.js';
-import type { InstanceRecord, Store, WorkItem } from '../store/store.js';
-import { quarantined, runActivity, timedOut } from './activity-runner.js';
+import type { InstanceRecord, Store, WorkItem, WorkItemKey } from '../store/store.js';
+import { idempotencyKey, quarantined, runActivity, timedOut } from './activity-runner.js';
 import { SoloRuns } from './solo-runs.js';
 
 /** How often the orchestration loop looks again while a suspect activity runs alone. */
 const SOLO_CLAIM_POLL_MS = 50;
+/**
+ * How long a stop waits for work in flight before handing it back. Whoever ends this process after a stop (the host
+ * of a language worker) must wait longer, or the hand-back never happens and a stop counts as a crash.
+ */
+export const DRAIN_GRACE_MS = 10_000;
 import { TaskhubError } from '../core/errors.js';
 import { DEFAULT_HTTP_POLLING_INTERVAL_MS } from '../core/http-task.js';
 import { EntityDispatcher } from './entity-dispatcher.js';
@@ -73,6 +78,10 @@ export class Worker {
   readonly #orchestrationWake = new Wakeup();
   readonly #activityWake = new Wakeup();
   #activitiesRunning = 0;
+  /** Activities running now (claimed and local), by idempotency key: what a stop hands back if they outlast it. */
+  readonly #inFlight = new Map<string, WorkItemKey>();
+  /** Handed back by a stop while still running: their late results are dropped, the store delivers them again. */
+  readonly #handedBack = new Set<string>();
   /** The orchestration loop waits for a free slot: the end of an episode must wake it. */
   #orchestrationsSaturated = false;
   /** The activity loop waits for a free slot: the end of an activity must wake it. */
@@ -231,6 +240,8 @@ export class Worker {
     start: (instance, replaceableStatuses) => {
       if (this.#stopping || this.#loops.length === 0 || instance.visibleAt !== undefined) return undefined;
       if (this.#orchestrations.running >= this.#options.maxConcurrentOrchestrations) return undefined;
+      // A suspect activity is about to run alone, or runs: an episode beside it would spoil the count.
+      if (this.#solo.exclusive) return undefined;
       const start = instance.startEvent;
       const version = start.eventType === 'ExecutionStarted' ? start.version : undefined;
       const choice = this.#registry.orchestrationFor(instance.name, version);
@@ -246,7 +257,7 @@ export class Worker {
   }
 
   /** Stop claiming, let in-flight episodes and activities finish (up to `graceMs`), commit, release every lock. */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = DRAIN_GRACE_MS): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#unsubscribeWork?.();
@@ -258,6 +269,13 @@ export class Worker {
     while ((this.#orchestrations.running > 0 || this.#activitiesRunning > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    // A deliberate stop (SIGTERM, Ctrl-C, a recycle Taskhub decided) is no failed delivery: what still runs is handed
+    // back as undelivered, so a restart or a deploy never brings a healthy activity closer to quarantine.
+    for (const [k, key] of this.#inFlight) {
+      this.#handedBack.add(k);
+      this.#cleanup.abandonWorkItem(key, { undelivered: true });
+    }
+    this.#inFlight.clear();
     await this.committer.drain();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
     if (this.#versionScanTimer) clearInterval(this.#versionScanTimer);
@@ -317,6 +335,13 @@ export class Worker {
     while (!this.#stopping) {
       try {
         this.#activityWake.consume();
+        const sharing = this.#solo.dueToShare();
+        if (sharing) {
+          // Unmarked before anything starts beside it: a crash from now on is not the solo run's alone.
+          await this.#store.markDeliveryAlone(this.id, sharing, false);
+          this.#solo.shared();
+          this.#orchestrationWake.notify();
+        }
         const soloWait = this.#solo.waitBeforeClaim(this.#userCodeRunning());
         if (soloWait > 0) {
           this.#activitiesSaturated = true;
@@ -340,21 +365,36 @@ export class Worker {
           ...plan.quarantine.map((item) => this.#quarantine(item)),
           ...plan.giveBack.map((item) => this.#store.abandonWorkItem(this.id, item, { undelivered: true })),
         ]);
+        if (plan.solo) await this.#startSolo(plan.solo);
         for (const item of plan.run) this.#runClaimed(item);
-        if (plan.solo) {
-          this.#runClaimed(plan.solo, () => {
-            this.#solo.soloEnded();
-            this.#orchestrationWake.notify();
-          });
+        // Handed back suspects wait for a solo run to end (which wakes this loop): claiming them again at once would spin.
+        if (items.length === 0 || plan.giveBack.length > 0) {
+          this.#activitiesSaturated = plan.giveBack.length > 0;
+          await this.#activityWake.wait(this.#options.pollIntervalMs);
+          this.#activitiesSaturated = false;
         }
-        if (items.length === 0) await this.#activityWake.wait(this.#options.pollIntervalMs);
       } catch (err) {
         await this.#activityWake.wait(this.#activityErrors.failed(err));
       }
     }
   }
 
-  /** A work item that ended its worker maxDeliveryCount times: it fails its task instead of running again. */
+  /** Marks the suspect's delivery alone in the store, then runs it; unmarked, it would count toward nothing. */
+  async #startSolo(item: WorkItem): Promise<void> {
+    try {
+      await this.#store.markDeliveryAlone(this.id, item, true);
+    } catch (err) {
+      this.#solo.soloEnded();
+      this.#cleanup.abandonWorkItem(item, { undelivered: true });
+      throw err;
+    }
+    this.#runClaimed(item, () => {
+      this.#solo.soloEnded();
+      this.#orchestrationWake.notify();
+    });
+  }
+
+  /** A work item that ended its worker maxDeliveryCount times, the last time alone: its task fails, it is not run. */
   #quarantine(item: WorkItem): Promise<void> {
     const max = this.#options.maxDeliveryCount;
     this.#logger.error(
@@ -416,8 +456,10 @@ export class Worker {
   /** A work item claimed from the store (recovered, or scheduled when no local slot was free): result goes via a message. */
   #runClaimed(item: WorkItem, onEnd?: () => void): void {
     this.#activitiesRunning++;
+    const k = this.#track(item);
     this.#invoke(item)
       .then(async (event) => {
+        if (this.#untrack(k)) return;
         await this.committer.commitCompletion({ workItem: item, event });
         // Never rejects: a span that cannot be placed is left out, the completion stays committed.
         void activityCommitted(this.#store, item.executionId, event);
@@ -432,6 +474,18 @@ export class Worker {
         onEnd?.();
         this.#activityWake.notify();
       });
+  }
+
+  #track(key: WorkItemKey): string {
+    const k = idempotencyKey(key);
+    this.#inFlight.set(k, key);
+    return k;
+  }
+
+  /** The activity returned; true when a stop already handed it back (its result is dropped). */
+  #untrack(k: string): boolean {
+    this.#inFlight.delete(k);
+    return this.#handedBack.delete(k);
   }
 
   /** A work item scheduled by an episode on this worker and locked for it in the same commit. */
@@ -450,8 +504,13 @@ export class Worker {
       // Local work never came from the store: the loop needs waking only if it waits for a free slot.
       if (this.#activitiesSaturated) this.#activityWake.notify();
     };
+    const k = this.#track(work.key);
     this.#invoke(item)
       .then((event) => {
+        if (this.#untrack(k)) {
+          freeSlot();
+          return;
+        }
         // The activity has returned: its slot is free before onDone runs the instance's next episode, which takes it
         // for its next activity. Held a few microtasks longer, a chain with every slot in use lost its local path:
         // W1 (64 in flight, 64 slots) sent one activity in three through the store.
@@ -460,7 +519,7 @@ export class Worker {
       })
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
-        this.#cleanup.abandonWorkItem(work.key);
+        if (!this.#untrack(k)) this.#cleanup.abandonWorkItem(work.key);
       })
       .finally(freeSlot);
   }

@@ -215,8 +215,11 @@ describe('a host whose app misbehaves', () => {
         const output = byId.get(`f-${fault}`)?.output as { b: number; faultResult: string };
         expect(output.b).toBe(4);
         expect(output.faultResult).toMatch(/^caught: /);
-        expect(output.faultResult).toContain(`ended its worker process ${MAX_DELIVERIES} times`);
-        expect(output.faultResult).toContain('maxDeliveryCount');
+        // Only a crash alone brings quarantine: a crasher that also crashed beside other work may have ended its
+        // worker more than maxDeliveryCount times by the time it reaches that count with its last crash alone.
+        const times = Number(/ended its worker process (\d+) times/.exec(output.faultResult)?.[1]);
+        expect(times).toBeGreaterThanOrEqual(MAX_DELIVERIES);
+        expect(output.faultResult).toContain(`quarantined after maxDeliveryCount (${MAX_DELIVERIES})`);
       }
       const hang = byId.get('f-hang')?.output as { b: number; faultResult: string };
       expect(hang.b).toBe(4);

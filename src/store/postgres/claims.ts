@@ -49,7 +49,16 @@ export class PgClaims {
   readonly #channel: string;
   readonly #payload: string;
   readonly #sql: Record<
-    'enqueue' | 'claim' | 'claimItems' | 'renew' | 'release' | 'releaseSome' | 'abandon' | 'holders' | 'next',
+    | 'enqueue'
+    | 'claim'
+    | 'claimItems'
+    | 'renew'
+    | 'release'
+    | 'releaseSome'
+    | 'abandon'
+    | 'markAlone'
+    | 'holders'
+    | 'next',
     string
   >;
 
@@ -106,25 +115,27 @@ export class PgClaims {
         FROM claimed c LEFT JOIN ${s}.messages m ON m.instance_id = c.instance_id AND m.visible_at <= ${NOW_MS}
         ORDER BY c.instance_id, m.id`,
       claimItems: `WITH picked AS (
-          SELECT instance_id, execution_id, task_scheduled_id FROM ${s}.work_items w
+          SELECT instance_id, execution_id, task_scheduled_id, solo FROM ${s}.work_items w
           WHERE lock_expires < ${NOW_MS}
             AND NOT EXISTS (SELECT 1 FROM ${s}.instances i WHERE i.instance_id = w.instance_id
               AND i.runtime_status = 'Suspended')
           ORDER BY lock_expires, seq LIMIT $2 FOR UPDATE OF w SKIP LOCKED)
         UPDATE ${s}.work_items w SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
-          delivery_count = w.delivery_count + 1
+          delivery_count = w.delivery_count + 1, solo = false
         FROM picked p WHERE w.instance_id = p.instance_id AND w.execution_id = p.execution_id
           AND w.task_scheduled_id = p.task_scheduled_id
         RETURNING w.instance_id, w.execution_id, w.task_scheduled_id, w.name, w.input, w.delivery_count - 1 AS
-          delivery_count, w.seq`,
+          delivery_count, p.solo AS last_solo, w.seq`,
       renew: `WITH i AS (UPDATE ${s}.instances SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1)
         UPDATE ${s}.work_items SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1`,
       release: `WITH i AS (UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1)
         UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1`,
       releaseSome: `UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0
         WHERE locked_by = $1 AND instance_id = ANY($2::text[])`,
-      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0,
+      abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0, solo = solo AND NOT $5::boolean,
           delivery_count = CASE WHEN $5::boolean THEN GREATEST(delivery_count - 1, 0) ELSE delivery_count END
+        WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
+      markAlone: `UPDATE ${s}.work_items SET solo = $5
         WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
       holders: `SELECT locked_by FROM ${s}.instances WHERE locked_by IS NOT NULL
         UNION SELECT locked_by FROM ${s}.work_items WHERE locked_by IS NOT NULL`,
@@ -212,6 +223,7 @@ export class PgClaims {
       name: string;
       input: string | null;
       delivery_count: number;
+      last_solo: boolean;
       seq: string;
     }>(this.#sql.claimItems, [workerId, limit, leaseMs]);
     return rows
@@ -223,6 +235,7 @@ export class PgClaims {
         name: r.name,
         ...(r.input === null ? {} : { input: r.input }),
         deliveryCount: r.delivery_count,
+        ...(r.last_solo ? { lastDeliveryAlone: true } : {}),
       }));
   }
 
@@ -240,6 +253,10 @@ export class PgClaims {
 
   async abandonWorkItem(db: Queryable, workerId: string, key: WorkItemKey, undelivered: boolean): Promise<void> {
     await db.query(this.#sql.abandon, [key.instanceId, key.executionId, key.taskScheduledId, workerId, undelivered]);
+  }
+
+  async markDeliveryAlone(db: Queryable, workerId: string, key: WorkItemKey, alone: boolean): Promise<void> {
+    await db.query(this.#sql.markAlone, [key.instanceId, key.executionId, key.taskScheduledId, workerId, alone]);
   }
 
   async lockHolders(db: Queryable): Promise<string[]> {

@@ -364,6 +364,10 @@ export class PostgresStore implements Store {
     return this.#claims.abandonWorkItem(this.#q, workerId, key, options?.undelivered ?? false);
   }
 
+  markDeliveryAlone(workerId: string, key: WorkItemKey, alone: boolean): Promise<void> {
+    return this.#claims.markDeliveryAlone(this.#q, workerId, key, alone);
+  }
+
   getTimerStatus(functionName: string): Promise<TimerStatus | undefined> {
     return this.#timers.status(this.#q, functionName);
   }

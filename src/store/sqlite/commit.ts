@@ -86,13 +86,13 @@ export class SqliteCommitter {
       insertWorkItem:
         p(`INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input,
           locked_by, lock_expires, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count
+      readyWorkItems: p(`SELECT rowid, instance_id, execution_id, task_scheduled_id, name, input, delivery_count, solo
           FROM work_items w WHERE hub = ? AND lock_expires < ?
             AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.hub = w.hub AND i.instance_id = w.instance_id
               AND i.runtime_status = 'Suspended')
           ORDER BY lock_expires, rowid LIMIT ?`),
       lockWorkItem: p(
-        'UPDATE work_items SET locked_by = ?, lock_expires = ?, delivery_count = delivery_count + 1 WHERE rowid = ?',
+        'UPDATE work_items SET locked_by = ?, lock_expires = ?, delivery_count = delivery_count + 1, solo = 0 WHERE rowid = ?',
       ),
       renewInstances: p('UPDATE instances SET lock_expires = ? WHERE hub = ? AND locked_by = ?'),
       renewWorkItems: p('UPDATE work_items SET lock_expires = ? WHERE hub = ? AND locked_by = ?'),
@@ -102,8 +102,11 @@ export class SqliteCommitter {
         'UPDATE instances SET locked_by = NULL, lock_expires = 0 WHERE hub = ? AND instance_id = ? AND locked_by = ?',
       ),
       abandonWorkItem: p(`UPDATE work_items SET locked_by = NULL, lock_expires = 0,
+          solo = CASE WHEN ? THEN 0 ELSE solo END,
           delivery_count = CASE WHEN ? THEN MAX(delivery_count - 1, 0) ELSE delivery_count END WHERE hub = ? AND instance_id = ?
           AND execution_id = ? AND task_scheduled_id = ? AND locked_by = ?`),
+      markAlone: p(`UPDATE work_items SET solo = ? WHERE hub = ? AND instance_id = ? AND execution_id = ?
+          AND task_scheduled_id = ? AND locked_by = ?`),
       nextVisible: p('SELECT MIN(visible_at) AS t FROM messages WHERE hub = ? AND visible_at > ?'),
       holders: p(`SELECT locked_by FROM instances WHERE hub = ? AND locked_by IS NOT NULL
           UNION SELECT locked_by FROM work_items WHERE hub = ? AND locked_by IS NOT NULL`),
@@ -372,6 +375,7 @@ export class SqliteCommitter {
           name: string;
           input: string | null;
           delivery_count: number;
+          solo: number;
         }[];
         for (const r of rows) this.#s.lockWorkItem!.run(workerId, now + leaseMs, r.rowid);
         return rows.map((r): WorkItem => ({
@@ -381,13 +385,20 @@ export class SqliteCommitter {
           name: r.name,
           ...(r.input === null ? {} : { input: r.input }),
           deliveryCount: r.delivery_count,
+          ...(r.solo === 1 ? { lastDeliveryAlone: true } : {}),
         }));
       })
       .immediate();
   }
 
+  markDeliveryAlone(workerId: string, key: WorkItemKey, alone: boolean): void {
+    this.#s.markAlone!.run(alone ? 1 : 0, this.#hub, key.instanceId, key.executionId, key.taskScheduledId, workerId);
+  }
+
   abandonWorkItem(workerId: string, key: WorkItemKey, undelivered = false): void {
+    // Handed back as undelivered, its delivery is not the latest any more: whether that one ran alone is unknown.
     this.#s.abandonWorkItem!.run(
+      undelivered ? 1 : 0,
       undelivered ? 1 : 0,
       this.#hub,
       key.instanceId,

@@ -318,6 +318,10 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#c.abandonWorkItem(workerId, key, options?.undelivered ?? false));
   }
 
+  markDeliveryAlone(workerId: string, key: WorkItemKey, alone: boolean): Promise<void> {
+    return this.#write(() => this.#c.markDeliveryAlone(workerId, key, alone));
+  }
+
   getTimerStatus(functionName: string): Promise<TimerStatus | undefined> {
     return run(() => this.#timers.status(functionName));
   }
