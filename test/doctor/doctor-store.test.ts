@@ -84,7 +84,7 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
       const waiting = find(r, 'WAITING_FOR_EVENT');
       expect(waiting.severity).toBe('warning');
       expect(waiting.instanceIds).toEqual([IDS.waiting]);
-      expect(waiting.fix).toEqual([`taskhub raise ${IDS.waiting} '<EventName>' '<json>'`]);
+      expect(waiting.fix).toEqual([`Fill in and run: taskhub raise ${IDS.waiting} '<EventName>' '<json>'`]);
 
       const leases = find(r, 'EXPIRED_LEASES');
       expect(leases.severity).toBe('warning');
