@@ -271,6 +271,16 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await page.getByTestId('apply-filter').click();
     await expect.poll(() => page.getByTestId('bulk-target').textContent()).toBe('Bulk on 1 matching the filter:');
     expect(await page.getByTestId('bulk-purge').isDisabled()).toBe(false);
+    // retry-1 is Completed: suspend does not apply to it, and the confirmation says so before anything is done.
+    await page.getByTestId('bulk-suspend').click();
+    await expect
+      .poll(() => page.getByTestId('bulk-preview').textContent())
+      .toBe(
+        'This applies suspend to 0 instances matching the current filter (Running, Pending) and leaves 1 other it ' +
+          'matches alone (suspend does not apply to their status).',
+      );
+    expect(await page.getByTestId('confirm').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   });
 
   it('fits 1,024 px without horizontal overflow, with no missing glyph and a favicon', async () => {
