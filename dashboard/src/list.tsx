@@ -239,7 +239,7 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
           </datalist>
         </label>
         <label>
-          Instance id prefix
+          Filter: id starts with
           <input value={draft.prefix ?? ''} data-testid="filter-prefix" onInput={set('prefix')} />
         </label>
         <label>

@@ -254,6 +254,7 @@ export function registerClientCommands(program: Command): void {
     )
     .argument('[instanceId]')
     .option('--same-id', 'reuse the instance id instead of a new one (the instance must have finished)')
+    .option('--json', 'bulk: print every old and new instance id as JSON')
     .action((instanceId: string, options: Options) =>
       isBulk('restart', instanceId, options)
         ? bulkCommand('restart', options)

@@ -225,6 +225,12 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await open('#/');
     await page.getByTestId('start-instance').click();
     await page.getByTestId('start-name').selectOption('Quick');
+    // Every field has its own name: the input textarea is labelled, and the new id is not the filter's id prefix.
+    expect(await page.getByRole('textbox', { name: 'Input (JSON; empty for none)' }).getAttribute('data-testid')).toBe(
+      'start-input',
+    );
+    expect(await page.getByLabel('New instance id').getAttribute('data-testid')).toBe('start-id');
+    expect(await page.getByLabel('Filter: id starts with').getAttribute('data-testid')).toBe('filter-prefix');
     await page.getByTestId('start-input').fill('{ not json');
     expect(await page.getByTestId('confirm').isDisabled()).toBe(true);
     await page.getByTestId('start-input').fill('7');
