@@ -1,8 +1,6 @@
 // `taskhub doctor`: what is wrong with a task hub and the command that fixes each thing, read from the store directly
 // or from a running host's management API (GET …/doctor). Exit code 0 healthy, 2 warnings, 3 errors (1: the command
 // itself failed), so a deploy can be gated on it; --fail-on picks which severity fails.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { WEBHOOK_PATH } from '../app/management-urls.js';
 import { diagnose } from '../doctor/diagnose.js';
@@ -17,7 +15,7 @@ import {
 import { flagOf, THRESHOLD_OPTIONS, thresholdsFrom } from '../doctor/options.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
-import { findAppFolder } from './app-folder.js';
+import { findAppFolder, maxDeliveryCountOf } from './app-folder.js';
 import { requireStoreFile, resolveTarget } from './client-target.js';
 import type { Options } from './client-commands.js';
 import { withTarget } from './client-commands.js';
@@ -54,12 +52,8 @@ export function registerDoctorCommand(program: Command): void {
       const value = options[name];
       return typeof value === 'string' ? value : undefined;
     };
-    const given = thresholdsFrom(raw, flagOf);
-    // The app's own limit, when doctor runs for an app and --max-delivery-count does not override it.
-    const appLimit = given.maxDeliveryCount === undefined ? appMaxDeliveryCount(options) : undefined;
-    const thresholds = appLimit === undefined ? given : { ...given, maxDeliveryCount: appLimit };
-    const from = appLimit === undefined ? 'doctor' : 'host';
-    const report = withTargetFlags(await readReport(options, thresholds, from), targetFlags(options));
+    const thresholds = thresholdsFrom(raw, flagOf);
+    const report = withTargetFlags(await readReport(options, thresholds), targetFlags(options));
     if (options.json) printJson(report);
     else print(describeReport(report));
     process.exitCode = exitCodeOf(report, failOn);
@@ -72,28 +66,14 @@ function targetFlags(options: Options): TargetFlags {
   return { app: text('app'), url: text('url'), store: text('store'), hub: text('hub') };
 }
 
-/** host.json's extensions.durableTask.maxDeliveryCount of the app doctor runs for (--app or the folder), if set. */
+/** host.json's maxDeliveryCount of the app doctor runs for (--app or the folder), if set. */
 function appMaxDeliveryCount(options: Options): number | undefined {
   const app = findAppFolder(typeof options.app === 'string' ? options.app : undefined);
-  if (!app) return undefined;
-  try {
-    const host = JSON.parse(readFileSync(path.join(app.root, 'host.json'), 'utf8')) as {
-      extensions?: { durableTask?: { maxDeliveryCount?: unknown } };
-    };
-    const value = host.extensions?.durableTask?.maxDeliveryCount;
-    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
-  } catch {
-    // No readable host.json: doctor's own default applies (the host would refuse to start on it anyway).
-    return undefined;
-  }
+  return app ? maxDeliveryCountOf(app.root) : undefined;
 }
 
-async function readReport(
-  options: Options,
-  thresholds: ReturnType<typeof thresholdsFrom>,
-  maxDeliveryCountFrom: 'host' | 'doctor',
-): Promise<DoctorReport> {
+/** The report from the host (which applies its app's maxDeliveryCount itself) or read from the store. */
+async function readReport(options: Options, thresholds: ReturnType<typeof thresholdsFrom>): Promise<DoctorReport> {
   const target = await resolveTarget(options);
   if (target.kind === 'host') {
     const root = target.url.replace(/\/+$/, '');
@@ -118,7 +98,11 @@ async function readReport(
     // A hub that holds nothing (a typo in --hub, the wrong store) would otherwise pass as healthy.
     const any = await hub.store.queryInstances({ pageSize: 1, showInput: false });
     if (any.instances.length === 0) throw new Error(await emptyHubMessage(target.spec, target.hubName));
-    return await diagnose(hub.store, thresholds, { maxDeliveryCountFrom });
+    // The app's own limit, when doctor runs for an app and --max-delivery-count does not override it.
+    const appLimit = thresholds.maxDeliveryCount === undefined ? appMaxDeliveryCount(options) : undefined;
+    return appLimit === undefined
+      ? await diagnose(hub.store, thresholds)
+      : await diagnose(hub.store, { ...thresholds, maxDeliveryCount: appLimit }, { maxDeliveryCountFrom: 'host' });
   } finally {
     await hub.close();
   }

@@ -19,7 +19,17 @@ export function doctorRoutes(api: Hono, host: HostContext): void {
     } catch (err) {
       throw new HttpError(400, 'INVALID_ARGUMENT', err instanceof Error ? err.message : String(err));
     }
-    return c.json(await diagnose(host.hub.store, thresholds));
+    // The app's own delivery limit unless the caller gave one.
+    const appLimit = thresholds.maxDeliveryCount === undefined ? host.maxDeliveryCount : undefined;
+    return c.json(
+      appLimit === undefined
+        ? await diagnose(host.hub.store, thresholds)
+        : await diagnose(
+            host.hub.store,
+            { ...thresholds, maxDeliveryCount: appLimit },
+            { maxDeliveryCountFrom: 'host' },
+          ),
+    );
   });
   api.all('/doctor', (c) => {
     throw methodNotAllowed(c.req.method, ['GET']);
