@@ -110,6 +110,7 @@ export function InstanceActions({
               </label>
               <label>Event data (JSON)</label>
               <JsonEditor
+                label="Event data (JSON)"
                 value={eventData}
                 testId="event-data"
                 onChange={(text, ok) => {

@@ -195,12 +195,17 @@ export const api = {
     });
     return body.id;
   },
-  /** On `instanceIds` when given (a selection), else on what the filter matches (the server refuses no filter). */
-  bulk(op: BulkOp, filter: ListFilter, reason?: string, instanceIds?: string[]) {
+  /**
+   * On `instanceIds` when given (a selection), else on what the filter matches in the statuses `op` applies to (the
+   * server refuses no filter). `dryRun`: only count what it would act on (`matched`) and leave alone (`leftAlone`).
+   */
+  bulk(op: BulkOp, filter: ListFilter, reason?: string, instanceIds?: string[], dryRun = false) {
     const params = filterParams({ ...filter, status: undefined });
     if (filter.status?.length) params.set('runtimeStatus', filter.status.join(','));
+    if (dryRun) params.set('dryRun', 'true');
     return request<{
       matched: number;
+      leftAlone: number;
       succeeded: number;
       failedCount: number;
       failed: { instanceId: string; message: string }[];

@@ -1,5 +1,6 @@
 // The doctor page: what `taskhub doctor` finds in this task hub (GET …/doctor), errors first, each with what it means,
-// the instances it concerns (linked) and the commands that fix it, ready to copy. Refreshed on demand.
+// the instances it concerns (linked) and the commands that fix it: ready to copy, or marked as templates to fill in.
+// Times inside findings follow the UTC/local toggle. Refreshed on demand.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type DoctorReport, type Finding } from './api.js';
 import { formatTime, zoneLabel } from './time.js';
@@ -61,11 +62,11 @@ function FindingView({ finding: f }: { finding: Finding }) {
         </span>{' '}
         <span data-testid="finding-title">{f.title}</span>
       </h3>
-      <p>{f.meaning}</p>
+      <p>{inZone(f.meaning)}</p>
       {f.details.length > 0 && (
         <ul class="finding-details">
           {f.details.map((d, i) => (
-            <li key={i}>{d}</li>
+            <li key={i}>{inZone(d)}</li>
           ))}
         </ul>
       )}
@@ -89,13 +90,33 @@ function FindingView({ finding: f }: { finding: Finding }) {
       {f.fix.length > 0 && (
         <div class="fix">
           <span class="muted">Fix:</span>
-          {f.fix.map((cmd, i) => (
-            <pre key={i} data-testid="finding-fix">
-              {cmd}
-            </pre>
-          ))}
+          {f.fix.map((cmd, i) =>
+            cmd.startsWith(TEMPLATE) ? (
+              <div key={i} class="fix-template">
+                <span class="muted" data-testid="finding-fix-template">
+                  {TEMPLATE.trim()} (replace the &lt;placeholders&gt; first)
+                </span>
+                <pre data-testid="finding-fix">{cmd.slice(TEMPLATE.length)}</pre>
+              </div>
+            ) : (
+              <pre key={i} data-testid="finding-fix">
+                {cmd}
+              </pre>
+            ),
+          )}
         </div>
       )}
     </section>
+  );
+}
+
+/** Doctor's fix commands that hold placeholders start with this (src/doctor/diagnose.ts TEMPLATE). */
+const TEMPLATE = 'Fill in and run: ';
+
+/** The ISO 8601 UTC times doctor writes into its text, shown in the zone the toggle picked. */
+function inZone(text: string): string {
+  return text.replace(
+    /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g,
+    (iso) => `${formatTime(iso)} ${zoneLabel(Date.parse(iso))}`,
   );
 }

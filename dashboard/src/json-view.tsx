@@ -15,10 +15,13 @@ export function JsonEditor({
   value,
   onChange,
   testId,
+  label,
 }: {
   value: string;
   onChange: (text: string, valid: boolean) => void;
   testId?: string;
+  /** The textarea's accessible name (a visible label above it is not tied to it). */
+  label?: string;
 }) {
   const [error, setError] = useState<string | null>(null);
   const update = (text: string): void => {
@@ -46,6 +49,7 @@ export function JsonEditor({
         value={value}
         rows={8}
         spellcheck={false}
+        aria-label={label}
         data-testid={testId}
         onInput={(e) => update(e.currentTarget.value)}
       />

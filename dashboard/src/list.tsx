@@ -2,6 +2,7 @@
 // by any column, server-side keyset paging (a stack of continuation tokens for "previous"), live refresh from the
 // feed, what Running instances wait for, and bulk actions on the selected rows or on everything a filter matches
 // (never on the whole hub by default), after a confirmation that says how many.
+import { BULK_APPLIES_TO } from '../../src/client/bulk-statuses.js';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
@@ -23,6 +24,9 @@ import { waitingSummary } from './waiting.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 const BULK_OPS: BulkOp[] = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'purge'];
+/** The statuses each bulk operation applies to (the server's src/client/bulk-statuses.ts), for the confirmation. */
+/** The statuses each bulk operation acts on (the CLI's list): a filter's other matches are left alone. */
+const BULK_STATUSES = BULK_APPLIES_TO;
 const COLUMNS: [string, string][] = [
   ['instanceId', 'Instance id'],
   ['name', 'Name'],
@@ -72,7 +76,10 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState(true);
   const [connected, setConnected] = useState(false);
-  const [bulk, setBulk] = useState<{ op: BulkOp; matched: number | null; ids?: string[] } | null>(null);
+  // A filter's bulk action is counted by the server first (matched: what it acts on; leftAlone: matched, other status).
+  const [bulk, setBulk] = useState<{ op: BulkOp; matched: number | null; leftAlone?: number; ids?: string[] } | null>(
+    null,
+  );
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // Duration is not a stored column: it sorts the rows of the page in view.
   const [durationSort, setDurationSort] = useState<'asc' | 'desc' | null>(null);
@@ -226,7 +233,7 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
           </datalist>
         </label>
         <label>
-          Instance id prefix
+          Filter: id starts with
           <input value={draft.prefix ?? ''} data-testid="filter-prefix" onInput={set('prefix')} />
         </label>
         <label>
@@ -285,9 +292,22 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
                 class="small"
                 data-testid={`bulk-${op}`}
                 disabled={selected.size === 0 && !filtered}
-                onClick={() =>
-                  setBulk(selected.size > 0 ? { op, matched: selected.size, ids: selectedIds } : { op, matched })
-                }
+                onClick={() => {
+                  if (selected.size > 0) {
+                    setBulk({ op, matched: selected.size, ids: selectedIds });
+                    return;
+                  }
+                  setBulk({ op, matched: null });
+                  api
+                    .bulk(op, query, undefined, undefined, true)
+                    .then((r) =>
+                      setBulk((b) => (b?.op === op && !b.ids ? { op, matched: r.matched, leftAlone: r.leftAlone } : b)),
+                    )
+                    .catch((err: Error) => {
+                      setBulk(null);
+                      setNotice(`${op} failed: ${err.message}`);
+                    });
+                }}
               >
                 {op}
               </button>
@@ -429,18 +449,29 @@ export function InstanceList({ info, initial }: { info: HubInfo; initial: ListFi
       )}
       {bulk && !bulk.ids && (
         <Modal
-          title={`${bulk.op} every matching instance?`}
+          title={`${bulk.op} matching instances?`}
           confirmLabel={`${bulk.op} ${bulk.matched ?? ''}`.trim()}
           danger={bulk.op === 'terminate' || bulk.op === 'purge'}
+          disabled={bulk.matched === null || bulk.matched === 0}
           onCancel={() => setBulk(null)}
           onConfirm={() => void runBulk(bulk.op, undefined)}
         >
-          <p>
-            This applies <b>{bulk.op}</b> to{' '}
-            {bulk.matched === null ? 'every instance' : <b>{bulk.matched} instances</b>} matching the current filter
-            {filter.status?.length ? ` (status ${filter.status.join(', ')})` : ''}. Instances it does not apply to
-            (already finished, still running for purge) are skipped and reported.
-          </p>
+          {bulk.matched === null ? (
+            <p data-testid="bulk-preview">Counting the instances it applies to…</p>
+          ) : (
+            <p data-testid="bulk-preview">
+              This applies <b>{bulk.op}</b> to <b>{bulk.matched}</b> instance{bulk.matched === 1 ? '' : 's'} matching
+              the current filter ({BULK_STATUSES[bulk.op].join(', ')})
+              {bulk.leftAlone ? (
+                <>
+                  {' '}
+                  and leaves <b>{bulk.leftAlone}</b> other{bulk.leftAlone === 1 ? '' : 's'} it matches alone ({bulk.op}{' '}
+                  does not apply to their status)
+                </>
+              ) : null}
+              .
+            </p>
+          )}
         </Modal>
       )}
     </div>

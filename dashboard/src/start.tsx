@@ -59,7 +59,7 @@ export function StartInstance({ info, onClose }: { info: HubInfo; onClose: () =>
         )}
       </label>
       <label>
-        Instance id (optional; a new GUID otherwise)
+        New instance id (optional; a new GUID otherwise)
         <input value={instanceId} data-testid="start-id" onInput={(e) => setInstanceId(e.currentTarget.value)} />
       </label>
       <label>
@@ -68,6 +68,7 @@ export function StartInstance({ info, onClose }: { info: HubInfo; onClose: () =>
       </label>
       <label>Input (JSON; empty for none)</label>
       <JsonEditor
+        label="Input (JSON; empty for none)"
         value={input}
         testId="start-input"
         onChange={(text, ok) => {

@@ -46,3 +46,18 @@ export function hubNameOf(root: string): string {
   const hubName = resolveSettingExpressions(parsed.extensions?.durableTask?.hubName, file);
   return typeof hubName === 'string' && hubName !== '' ? hubName : DEFAULT_HUB;
 }
+
+/** host.json's extensions.durableTask.maxDeliveryCount (a whole number ≥ 1), or undefined when unset or unreadable. */
+export function maxDeliveryCountOf(root: string): number | undefined {
+  try {
+    const host = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as {
+      extensions?: { durableTask?: { maxDeliveryCount?: unknown } };
+    };
+    const value = host.extensions?.durableTask?.maxDeliveryCount;
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+  } catch {
+    // No readable host.json: the host would refuse to start on it; doctor keeps its own default.
+    return undefined;
+  }
+}

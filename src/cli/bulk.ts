@@ -4,21 +4,13 @@
 // then acts on exactly the instances it listed, with progress on stderr and every failure named.
 import type { Command } from 'commander';
 import type { OrchestrationFilter } from '../client/types.js';
-import { TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { BULK_APPLIES_TO } from '../client/bulk-statuses.js';
 import type { ClientTarget, ListedInstance } from './client-target.js';
 import { filterFrom, withClient, type Options } from './client-commands.js';
-import { askYesNo, formatTable, paintStatus, print, printError } from './output.js';
+import { askYesNo, formatTable, paintStatus, print, printError, printJson } from './output.js';
 
 export type BulkOp = 'rewind' | 'restart' | 'terminate' | 'suspend' | 'resume';
 
-/** The statuses each operation applies to: the default set, and what is left alone (with a word) when asked. */
-const APPLIES_TO: Record<BulkOp, readonly RuntimeStatus[]> = {
-  rewind: ['Failed'],
-  restart: TERMINAL_STATUSES,
-  terminate: ['Running', 'Pending', 'Suspended'],
-  suspend: ['Running', 'Pending'],
-  resume: ['Suspended'],
-};
 const PAST: Record<BulkOp, string> = {
   rewind: 'Rewound',
   restart: 'Restarted',
@@ -72,7 +64,7 @@ export async function bulkCommand(op: BulkOp, options: Options): Promise<void> {
   const name = typeof options.name === 'string' ? options.name.toLowerCase() : undefined;
   const reason = typeof options.reason === 'string' ? options.reason : undefined;
   await withClient(options, async (target) => {
-    const applies = APPLIES_TO[op];
+    const applies = BULK_APPLIES_TO[op];
     const asked = filter.runtimeStatus ?? applies;
     const left = asked.filter((s) => !applies.includes(s));
     if (left.length > 0)
@@ -85,9 +77,23 @@ export async function bulkCommand(op: BulkOp, options: Options): Promise<void> {
       return;
     }
     if (!(await confirm(op, matched, target.where, options))) return;
-    const failures = await forEach(matched, (i) => act(target, op, i.instanceId, reason));
+    // A restart's new ids are what the operator follows next: kept in the order the instances were listed.
+    const restarted = new Map<string, string>();
+    const failures = await forEach(matched, async (i) => {
+      const newId = await act(target, op, i.instanceId, reason);
+      if (newId !== undefined) restarted.set(i.instanceId, newId);
+    });
     const done = matched.length - failures.length;
-    print(`${PAST[op]} ${done} instance${done === 1 ? '' : 's'}.`);
+    const pairs = matched.flatMap((i) => {
+      const newInstanceId = restarted.get(i.instanceId);
+      return newInstanceId === undefined ? [] : [{ instanceId: i.instanceId, newInstanceId }];
+    });
+    if (op === 'restart' && options.json) printJson({ restarted: pairs, failed: failures });
+    else {
+      print(`${PAST[op]} ${done} instance${done === 1 ? '' : 's'}${pairs.length > 0 ? ':' : '.'}`);
+      for (const p of pairs.slice(0, SHOWN)) print(`  ${p.instanceId} → ${p.newInstanceId}`);
+      if (pairs.length > SHOWN) print(`  … and ${pairs.length - SHOWN} more (--json lists every one).`);
+    }
     if (failures.length > 0) {
       for (const f of failures.slice(0, SHOWN)) printError(`${f.instanceId}: ${f.message}`);
       if (failures.length > SHOWN) printError(`… and ${failures.length - SHOWN} more.`);
@@ -96,9 +102,16 @@ export async function bulkCommand(op: BulkOp, options: Options): Promise<void> {
   });
 }
 
-async function act(target: ClientTarget, op: BulkOp, instanceId: string, reason: string | undefined): Promise<void> {
-  if (op === 'restart') await target.restart(instanceId, true);
-  else await target.control(op, instanceId, reason);
+/** Acts on one instance; a restart answers with the new instance id. */
+async function act(
+  target: ClientTarget,
+  op: BulkOp,
+  instanceId: string,
+  reason: string | undefined,
+): Promise<string | undefined> {
+  if (op === 'restart') return target.restart(instanceId, true);
+  await target.control(op, instanceId, reason);
+  return undefined;
 }
 
 /**

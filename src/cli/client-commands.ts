@@ -1,11 +1,13 @@
 // The client commands (list, status, start-instance, raise, terminate, suspend, resume, rewind, restart): each acts on
 // the target the app folder or the options pick (client-target.ts) and prints for people, or JSON when asked.
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { StatusJson } from '../client/status-view.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
 import { RUNTIME_STATUSES, TERMINAL_STATUSES, type RuntimeStatus } from '../core/history.js';
-import { openTarget, type ClientTarget, type TargetOptions } from './client-target.js';
+import { openTarget, resolveTarget, type ClientTarget, type TargetOptions } from './client-target.js';
+import { hostAnswers, readRunningHost } from './running-host.js';
 import { bulkCommand, isBulk, withBulkOptions } from './bulk.js';
 import { describeInstance, formatDuration, shortJson } from './describe.js';
 import { wholeNumberOption } from './numeric-option.js';
@@ -76,6 +78,23 @@ function parseJsonOption(value: string | undefined, what: string): unknown {
   } catch {
     throw new Error(`${what} must be JSON (quote strings: '"yes"'), not ${value}`);
   }
+}
+
+/**
+ * The URL of the app's running host (its .taskhub/running-host.json record) when it serves the store and hub a store
+ * target wrote to, and answers; undefined otherwise.
+ */
+async function hostServing(options: Options): Promise<string | undefined> {
+  const target = await resolveTarget(options);
+  if (target.kind !== 'store' || !target.app) return undefined;
+  const running = readRunningHost(target.app.root);
+  if (!running || running.hubName.toLowerCase() !== target.hubName.toLowerCase()) return undefined;
+  // A PostgreSQL record does not say which database: only a SQLite file is known to be the same store.
+  const same =
+    target.spec.kind === 'sqlite' &&
+    running.sqliteFile !== undefined &&
+    path.resolve(running.sqliteFile) === target.spec.file;
+  return same && (await hostAnswers(running)) ? running.url : undefined;
 }
 
 /** The status, or a not-found error that also names the other hubs of the store when this one is empty. */
@@ -182,11 +201,15 @@ export function registerClientCommands(program: Command): void {
           options.orchestrationVersion as string | undefined,
         );
         const statusHint = started.statusUrl ?? `taskhub status ${started.id}`;
-        // Written to a store with no host running (no status URL): nothing runs it until one starts.
+        // Written to a store (no status URL): a host that serves that store picks it up; with none, nothing runs it.
         if (started.statusUrl === undefined) {
+          const serving = await hostServing(options);
           printError(
-            `No Taskhub host answers for ${target.where}: the instance stays Pending until \`taskhub start\` ` +
-              '(or `taskhub worker`) runs this app, which also checks that the orchestrator exists.',
+            serving
+              ? `Written to ${target.where}; the host at ${serving} serves it and picks the instance up ` +
+                  '(an orchestrator it does not know fails the instance).'
+              : `No Taskhub host answers for ${target.where}: the instance stays Pending until \`taskhub start\` ` +
+                  '(or `taskhub worker`) runs this app, which also checks that the orchestrator exists.',
           );
         }
         if (wait === undefined) {
@@ -254,6 +277,7 @@ export function registerClientCommands(program: Command): void {
     )
     .argument('[instanceId]')
     .option('--same-id', 'reuse the instance id instead of a new one (the instance must have finished)')
+    .option('--json', 'bulk: print every old and new instance id as JSON')
     .action((instanceId: string, options: Options) =>
       isBulk('restart', instanceId, options)
         ? bulkCommand('restart', options)

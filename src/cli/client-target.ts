@@ -146,7 +146,7 @@ async function storeTarget(target: StoreTarget): Promise<ClientTarget> {
   requireStoreFile(target);
   const { spec, hubName } = target;
   const hub = await openTaskHub({
-    store: await openStoreOption(spec, hubName),
+    store: await openStoreOption(spec, hubName, { mustExist: true }),
     hubName,
     worker: false,
     logger: createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'warn' }),

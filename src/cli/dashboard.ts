@@ -39,7 +39,12 @@ export async function dashboardCommand(options: DashboardOptions): Promise<void>
   }
   requireStoreFile(target);
   const { spec, hubName } = target;
-  const opened = await openTaskHub({ store: await openStoreOption(spec, hubName), hubName, worker: false, logger });
+  const opened = await openTaskHub({
+    store: await openStoreOption(spec, hubName, { mustExist: true }),
+    hubName,
+    worker: false,
+    logger,
+  });
   // No app is loaded here, so restart must not insist that the orchestrator be registered in this process.
   const hub = { ...opened, client: new TaskHubClient({ store: opened.store }) };
   let http;

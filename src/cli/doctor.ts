@@ -15,11 +15,13 @@ import {
 import { flagOf, THRESHOLD_OPTIONS, thresholdsFrom } from '../doctor/options.js';
 import { openTaskHub } from '../hub.js';
 import { createLogger } from '../log.js';
+import { findAppFolder, maxDeliveryCountOf } from './app-folder.js';
 import { requireStoreFile, resolveTarget } from './client-target.js';
 import type { Options } from './client-commands.js';
 import { withTarget } from './client-commands.js';
 import { out, print, printJson } from './output.js';
 import { answerError, fetchHost } from './remote-target.js';
+import { emptyHubMessage } from './store-hubs.js';
 import { openStoreOption } from './store-option.js';
 
 const FAIL_ON = ['warning', 'error', 'never'] as const;
@@ -64,6 +66,13 @@ function targetFlags(options: Options): TargetFlags {
   return { app: text('app'), url: text('url'), store: text('store'), hub: text('hub') };
 }
 
+/** host.json's maxDeliveryCount of the app doctor runs for (--app or the folder), if set. */
+function appMaxDeliveryCount(options: Options): number | undefined {
+  const app = findAppFolder(typeof options.app === 'string' ? options.app : undefined);
+  return app ? maxDeliveryCountOf(app.root) : undefined;
+}
+
+/** The report from the host (which applies its app's maxDeliveryCount itself) or read from the store. */
 async function readReport(options: Options, thresholds: ReturnType<typeof thresholdsFrom>): Promise<DoctorReport> {
   const target = await resolveTarget(options);
   if (target.kind === 'host') {
@@ -80,13 +89,20 @@ async function readReport(options: Options, thresholds: ReturnType<typeof thresh
   }
   requireStoreFile(target);
   const hub = await openTaskHub({
-    store: await openStoreOption(target.spec, target.hubName),
+    store: await openStoreOption(target.spec, target.hubName, { mustExist: true }),
     hubName: target.hubName,
     worker: false,
     logger: createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'warn' }),
   });
   try {
-    return await diagnose(hub.store, thresholds);
+    // A hub that holds nothing (a typo in --hub, the wrong store) would otherwise pass as healthy.
+    const any = await hub.store.queryInstances({ pageSize: 1, showInput: false });
+    if (any.instances.length === 0) throw new Error(await emptyHubMessage(target.spec, target.hubName));
+    // The app's own limit, when doctor runs for an app and --max-delivery-count does not override it.
+    const appLimit = thresholds.maxDeliveryCount === undefined ? appMaxDeliveryCount(options) : undefined;
+    return appLimit === undefined
+      ? await diagnose(hub.store, thresholds)
+      : await diagnose(hub.store, { ...thresholds, maxDeliveryCount: appLimit }, { maxDeliveryCountFrom: 'host' });
   } finally {
     await hub.close();
   }

@@ -29,7 +29,7 @@ async function fromStore(target: StoreTarget, instanceId: string): Promise<Found
   requireStoreFile(target);
   const { spec, hubName } = target;
   const hub = await openTaskHub({
-    store: await openStoreOption(spec, hubName),
+    store: await openStoreOption(spec, hubName, { mustExist: true }),
     hubName,
     worker: false,
     logger: createLogger({ level: process.env.TASKHUB_LOG_LEVEL ?? 'warn' }),

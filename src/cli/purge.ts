@@ -23,13 +23,15 @@ export function registerPurgeCommand(program: Command): void {
     .option('--prefix <prefix>', 'instance id prefix')
     .option('--from <time>', 'created at or after (ISO 8601)')
     .option('--to <time>', 'created at or before (ISO 8601)')
-    .option('--older-than <duration>', 'finished (last updated) longer ago than this: 7d, 12h, 30m, or 7.00:00:00')
+    .option(
+      '--older-than <duration>',
+      'finished (last updated) longer ago than this: 7d, 12h, 30m, 7.00:00:00, or a plain number of seconds',
+    )
     .option('--dry-run', 'list what would be purged, and purge nothing')
     .option('-y, --yes', 'purge without asking (needed when not on a terminal)')
     .action((instanceId: string | undefined, options: Options) => {
       const filter = instanceId === undefined ? bulkFilter(options) : undefined;
-      const olderThanMs =
-        typeof options.olderThan === 'string' ? parseDuration(options.olderThan, '--older-than') : undefined;
+      const olderThanMs = typeof options.olderThan === 'string' ? parseOlderThan(options.olderThan) : undefined;
       if (instanceId !== undefined && olderThanMs !== undefined) {
         throw new Error('--older-than selects many instances: give it without an instance id.');
       }
@@ -127,4 +129,9 @@ async function purgeEach(target: ClientTarget, ids: readonly string[]): Promise<
     deleted += count;
   });
   return deleted;
+}
+
+/** `--older-than`: a duration as retention reads it, or a plain number of seconds (as doctor's ages are). */
+function parseOlderThan(text: string): number {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, '--older-than');
 }

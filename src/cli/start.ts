@@ -16,6 +16,7 @@ import { startDevelopmentStorage } from '../app/triggers/storage/azurite.js';
 import { DEFAULT_HUB, DEFAULT_PORT, type AppSummary } from '../host/worker-protocol.js';
 import { portOption, wholeNumberOption } from './numeric-option.js';
 import { drainOnSignal } from './drain.js';
+import { maxDeliveryCountOf } from './app-folder.js';
 import { parseRetentionFlag } from '../retention/policy.js';
 import { print } from './output.js';
 import { forgetRunningHost, readRunningHost, recordRunningHost, runningHostFile } from './running-host.js';
@@ -92,12 +93,15 @@ export async function startCommand(appPath: string | undefined, options: StartOp
   const opened = hub;
   worker.onFinished((instanceId) => opened.completions.notifyCompleted(instanceId));
   let http: RunningHttpHost;
+  const deliveryLimit = maxDeliveryCountOf(app.root);
   try {
     http = await startHttpHost({
       hub,
       forwardAppRequest: (request) => worker.forward(request),
       // The built-in starter is Taskhub's, not the app's: the host serves it, so it answers while the worker restarts.
       ...(starterTaken(app) ? {} : { app: builtInStarterOnly(app) }),
+      // The app runs in its worker process: doctor's delivery threshold comes from its host.json here.
+      ...(deliveryLimit === undefined ? {} : { maxDeliveryCount: deliveryLimit }),
       host,
       port,
       keys,

@@ -3,6 +3,7 @@
 // name lowercased), and the usual mistake is reading the default hub of a store an app filled under its host.json
 // hubName.
 import Database from 'better-sqlite3';
+import { schemaFor } from '../store/postgres/schema.js';
 import type { StoreSpec } from './store-option.js';
 
 export interface HubCount {
@@ -66,7 +67,40 @@ export async function otherHubsHint(spec: StoreSpec, hubName: string): Promise<s
   const same = (name: string): boolean => name.toLowerCase() === hubName.toLowerCase();
   const others = hubs.filter((h) => !same(h.hubName));
   if (others.length === 0 || hubs.some((h) => same(h.hubName))) return undefined;
-  const where = spec.kind === 'sqlite' ? spec.file : 'this PostgreSQL database';
+  const where = whereOf(spec);
   const list = others.map((h) => `${h.hubName} (${h.instances})`).join(', ');
   return `Task hub '${hubName}' has no instances in ${where}; it holds ${list}. Pick one with --hub ${others[0]!.hubName}.`;
+}
+
+/** Where a store is, for messages: its file, or "this PostgreSQL database". */
+function whereOf(spec: StoreSpec): string {
+  return spec.kind === 'sqlite' ? spec.file : 'this PostgreSQL database';
+}
+
+/**
+ * Refuses a PostgreSQL hub whose schema does not exist: a command that opens a store to read it must not create a hub
+ * (DDL on a production database from a typo). A host creates its hub when it first starts. Connection errors surface.
+ */
+export async function requirePostgresHub(url: string, hubName: string): Promise<void> {
+  const schema = schemaFor(hubName);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+    if (found.rowCount !== 0) return;
+  } finally {
+    await client.end();
+  }
+  const spec: StoreSpec = { kind: 'postgres', url };
+  throw new Error(
+    (await otherHubsHint(spec, hubName)) ??
+      `There is no task hub '${hubName}' in this PostgreSQL database (no schema ${schema}): a host creates it when ` +
+        'it first starts (taskhub start or taskhub worker with this store).',
+  );
+}
+
+/** The error for a hub that holds no instances: the other hubs' hint, or a plain sentence when there are none. */
+export async function emptyHubMessage(spec: StoreSpec, hubName: string): Promise<string> {
+  return (await otherHubsHint(spec, hubName)) ?? `Task hub '${hubName}' has no instances in ${whereOf(spec)}.`;
 }

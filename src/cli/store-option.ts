@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskhubError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
+import { requirePostgresHub } from './store-hubs.js';
 
 export type StoreSpec =
   { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -29,15 +30,28 @@ export function parseStoreOption(value: string | undefined, appRoot: string): St
   return { kind: 'sqlite', file: path.resolve(value) };
 }
 
+export interface OpenStoreOptions {
+  /**
+   * Open only a hub that exists (client commands, doctor, export, the dashboard): a PostgreSQL hub whose schema is
+   * missing is refused rather than created. (A missing SQLite file is refused by requireStoreFile.)
+   */
+  readonly mustExist?: boolean;
+}
+
 /**
  * What openTaskHub takes as `store`: a SQLite path (its folder created), or a PostgreSQL Store from the optional
  * `taskhub/postgres` module, loaded only when asked for so SQLite users never load `pg`.
  */
-export async function openStoreOption(spec: StoreSpec, hubName: string): Promise<string | Store> {
+export async function openStoreOption(
+  spec: StoreSpec,
+  hubName: string,
+  options: OpenStoreOptions = {},
+): Promise<string | Store> {
   if (spec.kind === 'sqlite') {
     if (spec.file !== ':memory:') mkdirSync(path.dirname(spec.file), { recursive: true });
     return spec.file;
   }
+  if (options.mustExist) await requirePostgresHub(spec.url, hubName);
   const { openPostgresStore } = await import('../store/postgres/index.js');
   return openPostgresStore({ connectionString: spec.url, hubName });
 }

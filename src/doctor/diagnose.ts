@@ -5,7 +5,7 @@
 import { isTerminal, type HistoryEvent, type RuntimeStatus } from '../core/history.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { describeVersionWait, versionWait, waitingFor, type WaitingItem } from '../client/waiting-for.js';
-import type { DoctorScan, ScannedInstance, VersionGroup } from '../store/doctor-scan.js';
+import type { Capped, DoctorScan, ScannedInstance, VersionGroup } from '../store/doctor-scan.js';
 import type { Store } from '../store/store.js';
 import { TaskhubError } from '../core/errors.js';
 import { formatAge, formatBytes } from './age.js';
@@ -18,6 +18,10 @@ import {
   type Severity,
 } from './findings.js';
 
+/** A printed command with placeholders to fill in before it runs (`<EventName>`). */
+export const TEMPLATE = 'Fill in and run: ';
+/** Rows read per finding to count instances (a finding lists at most `limit` of them). */
+const MAX_ROWS_READ = 1000;
 /** Histories longer than this are not read to tell stuck from waiting (the instance is then called waiting). */
 const MAX_READ_EVENTS = 5000;
 /** At most this many idle Running instances have their history read (least recently updated first). */
@@ -30,32 +34,51 @@ export interface DiagnosedApp {
 
 const UNFINISHED: readonly RuntimeStatus[] = ['Pending', 'Running', 'Suspended'];
 
+export interface DiagnoseOptions {
+  /**
+   * Where `maxDeliveryCount` came from, for the words of DELIVERY_COUNT_EXCEEDED: `host` when it is the app's own
+   * limit (host.json), else it is doctor's threshold (the default or --max-delivery-count).
+   */
+  readonly maxDeliveryCountFrom?: 'host' | 'doctor';
+  /** The app that answers (through a host): instances of versions it does not run are reported apart. */
+  readonly app?: DiagnosedApp;
+}
+
 export async function diagnose(
   store: Store,
   thresholds: Partial<DoctorThresholds> = {},
-  app?: DiagnosedApp,
+  options: DiagnoseOptions = {},
 ): Promise<DoctorReport> {
   if (!store.doctorScan) {
     throw new TaskhubError('NOT_SUPPORTED', 'This store cannot be diagnosed: it offers no doctor scan.');
   }
   const t: DoctorThresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  const scan = await store.doctorScan({ ...t, idleLimit: Math.max(t.limit, MAX_IDLE_EXAMINED) });
+  // Rows are read past the listing limit so that a finding counts instances, not rows (one instance can have several
+  // oversized payloads, leases or redelivered work items); the listing is capped at `limit` instances below.
+  const scan = await store.doctorScan({
+    ...t,
+    limit: Math.max(t.limit, MAX_ROWS_READ),
+    idleLimit: Math.max(t.limit, MAX_IDLE_EXAMINED),
+  });
+  const app = options.app;
   const nowMs = Date.parse(scan.now);
   const findings: Finding[] = [];
-  const ids = <T extends { instanceId: string }>(rows: readonly T[]) => [...new Set(rows.map((r) => r.instanceId))];
   const age = (iso: string) => formatAge(nowMs - Date.parse(iso));
+  const group = <T extends { instanceId: string }>(capped: Capped<T>) => byInstance(capped, t.limit);
 
   // Instances of a version the answering app does not run wait for another worker, not for a host: said apart.
   const notRun = (r: { name: string; version?: string | undefined }) =>
     app !== undefined && versionWait(app.registry, r.name, r.version) !== undefined;
-  const unrunPending = scan.pending.rows.filter(notRun).length;
-  const pendingCount = scan.pending.count - unrunPending;
-  if (pendingCount > 0) {
-    const rows = scan.pending.rows.filter((r) => !notRun(r));
+  const pendingRunnable: Capped<ScannedInstance> = {
+    count: scan.pending.count - scan.pending.rows.filter(notRun).length,
+    rows: scan.pending.rows.filter((r) => !notRun(r)),
+  };
+  if (pendingRunnable.count > 0) {
+    const { count: n, instanceIds, rows, note } = group(pendingRunnable);
     findings.push({
       code: 'PENDING_TOO_LONG',
       severity: 'error',
-      title: `${count(pendingCount, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
+      title: `${count(n, 'instance')} Pending for longer than ${formatAge(t.pendingOlderThanMs)}`,
       meaning:
         'Their start message has been due all that time and no worker took it: no host (taskhub start) or worker ' +
         '(taskhub worker) runs this task hub, or every worker is busy or failing to reach the store' +
@@ -63,9 +86,12 @@ export async function diagnose(
           ? '.'
           : ', or no running worker runs the version they were created with (a worker claims only the versions it ' +
             'runs; read through the store, doctor cannot tell which versions the workers run).'),
-      count: pendingCount,
-      instanceIds: ids(rows),
-      details: rows.map((r) => `${r.instanceId} (${nameAndVersion(r)}) created ${age(r.createdTime)} ago`),
+      count: n,
+      instanceIds,
+      details: [
+        ...rows.map((r) => `${r.instanceId} (${nameAndVersion(r)}) created ${age(r.createdTime)} ago`),
+        ...note,
+      ],
       fix: ['taskhub start', ...rows.map((r) => command('terminate', r.instanceId, '--reason', 'never started'))],
       advice:
         'Start the app (taskhub start in its folder, or taskhub worker with this store): it picks them up at once. ' +
@@ -122,51 +148,76 @@ export async function diagnose(
         ),
         ...note,
       ],
-      fix: cap(waiting).map((w) => command('raise', w.instance.instanceId, '<EventName>', '<json>')),
-      advice: 'Raise the event the code waits for, or terminate the instance: taskhub terminate <id>.',
+      fix: cap(waiting).map((w) => TEMPLATE + command('raise', w.instance.instanceId, '<EventName>', '<json>')),
+      advice:
+        'Fill in the name of the event the code waits for and its data (JSON) and run the command, or terminate ' +
+        'the instance: taskhub terminate <id>.',
     });
   }
 
   if (scan.expiredLeases.count > 0) {
-    const rows = scan.expiredLeases.rows;
+    const { count: n, instanceIds, rows, note } = group(scan.expiredLeases);
     const workers = [...new Set(rows.map((r) => r.workerId))];
     findings.push({
       code: 'EXPIRED_LEASES',
       severity: 'warning',
-      title: `${count(scan.expiredLeases.count, 'lease')} held by workers that are gone: ${workers.join(', ')}`,
+      title: `Leases on ${count(n, 'instance')} held by workers that are gone: ${workers.join(', ')}`,
       meaning:
         'A worker locked these instances or work items and its lease ran out without being renewed or released: ' +
         'the worker was killed or lost the store. A running worker takes an expired lease over the next time the ' +
         'instance or work item has work, so this resolves itself once any worker runs this task hub.',
-      count: scan.expiredLeases.count,
-      instanceIds: ids(rows),
-      details: rows.map(
-        (r) =>
-          `${r.kind === 'workItem' ? 'activity' : 'instance'} ${r.instanceId} (${r.name}) held by ${r.workerId}, expired ${age(r.expiredAt)} ago`,
-      ),
+      count: n,
+      instanceIds,
+      details: [
+        ...rows.map(
+          (r) =>
+            `${r.kind === 'workItem' ? 'activity' : 'instance'} ${r.instanceId} (${r.name}) held by ${r.workerId}, expired ${age(r.expiredAt)} ago`,
+        ),
+        ...note,
+      ],
       fix: ['taskhub start'],
       advice: 'Run a host or worker for this task hub (taskhub start or taskhub worker): it takes the leases over.',
     });
   }
 
-  if (scan.redelivered.count > 0) {
-    const rows = scan.redelivered.rows;
+  // A work item on its last allowed delivery, held by a live lease, is running: only the deliveries that ended their
+  // worker count (a running one has ended deliveryCount - 1).
+  const ended = scan.redelivered.rows.filter((r) => !r.running || r.deliveryCount - 1 >= t.maxDeliveryCount);
+  if (ended.length > 0) {
+    const stillRunning = scan.redelivered.rows.length - ended.length;
+    const {
+      count: n,
+      instanceIds,
+      rows,
+      note,
+    } = group({
+      count: scan.redelivered.count - stillRunning,
+      rows: ended,
+    });
+    const limit =
+      options.maxDeliveryCountFrom === 'host'
+        ? `the app's maxDeliveryCount (${t.maxDeliveryCount}, host.json)`
+        : `doctor's threshold (--max-delivery-count ${t.maxDeliveryCount}; the host's limit is host.json's maxDeliveryCount, 5 by default)`;
     findings.push({
       code: 'DELIVERY_COUNT_EXCEEDED',
       severity: 'error',
-      title: `${count(scan.redelivered.count, 'work item or instance', 'work items or instances')} delivered ${t.maxDeliveryCount} times or more without completing`,
+      title: `${count(n, 'instance')} with work delivered ${t.maxDeliveryCount} times or more without completing`,
       meaning:
-        `Each delivery ended its worker (a crash, a kill, a hang) before it could finish: past maxDeliveryCount ` +
-        `(${t.maxDeliveryCount}) a worker quarantines them (an activity's task fails with PoisonMessageException, ` +
-        'an orchestration ends Failed). Until then every delivery costs a worker restart.',
-      count: scan.redelivered.count,
-      instanceIds: ids(rows),
-      details: rows.map((r) =>
-        r.kind === 'workItem'
-          ? `activity ${r.name} #${r.taskScheduledId ?? '?'} of ${r.instanceId}: ${r.deliveryCount} deliveries`
-          : `orchestration ${r.instanceId} (${r.name}): ${r.deliveryCount} deliveries`,
-      ),
-      fix: ids(rows).map((id) => command('terminate', id, '--reason', 'quarantined: kept ending its worker')),
+        `Each delivery ended its worker (a crash, a kill, a hang) before it could finish, as often as ${limit}: ` +
+        "past the host's maxDeliveryCount a worker quarantines them (an activity's task fails with " +
+        'PoisonMessageException, an orchestration ends Failed). Until then every delivery costs a worker restart.',
+      count: n,
+      instanceIds,
+      details: [
+        ...rows.map((r) => {
+          const now = r.running ? ', running now' : '';
+          return r.kind === 'workItem'
+            ? `activity ${r.name} #${r.taskScheduledId ?? '?'} of ${r.instanceId}: ${r.deliveryCount} deliveries${now}`
+            : `orchestration ${r.instanceId} (${r.name}): ${r.deliveryCount} deliveries${now}`;
+        }),
+        ...note,
+      ],
+      fix: instanceIds.map((id) => command('terminate', id, '--reason', 'quarantined: kept ending its worker')),
       advice:
         'Fix the code that ends its worker (see the worker logs: language-worker.exited), then terminate or ' +
         'let the host quarantine them.',
@@ -174,7 +225,7 @@ export async function diagnose(
   }
 
   if (scan.orphanedEntityLocks.count > 0) {
-    const rows = scan.orphanedEntityLocks.rows;
+    const rows = scan.orphanedEntityLocks.rows.slice(0, t.limit);
     findings.push({
       code: 'ENTITY_LOCK_ORPHANED',
       severity: 'error',
@@ -191,19 +242,19 @@ export async function diagnose(
   }
 
   if (scan.oversized.count > 0) {
-    const rows = scan.oversized.rows;
+    const { count: n, instanceIds, rows, note } = group(scan.oversized);
     const finished = rows.filter((r) => isTerminal(r.runtimeStatus));
     findings.push({
       code: 'OVERSIZED',
       severity: 'warning',
-      title: `${count(scan.oversized.count, 'oversized history or payload', 'oversized histories or payloads')}`,
+      title: `${count(n, 'instance')} with an oversized history or payload`,
       meaning:
         `Histories over ${t.maxHistoryEvents} events or ${formatBytes(t.maxPayloadBytes)}, and inputs, outputs or ` +
         `custom statuses over ${formatBytes(t.maxPayloadBytes)}: each replay reads the whole history, so such ` +
         'instances are slow to load and wake, and they grow the store.',
-      count: scan.oversized.count,
-      instanceIds: ids(rows),
-      details: rows.map((r) => `${r.instanceId} (${r.runtimeStatus}): ${sizeText(r.what, r.size)}`),
+      count: n,
+      instanceIds,
+      details: [...rows.map((r) => `${r.instanceId} (${r.runtimeStatus}): ${sizeText(r.what, r.size)}`), ...note],
       fix: [...new Set(finished.map((r) => command('purge', r.instanceId)))],
       advice:
         'Purge the finished ones. For a running orchestration, call continueAsNew to start over with a fresh history ' +
@@ -212,23 +263,35 @@ export async function diagnose(
     });
   }
 
-  const oldest = scan.finished.oldestCreatedTime;
+  const oldest = scan.finished.oldestFinishedTime;
   if (scan.finished.count > 0 && oldest !== undefined) {
-    const cutoff = new Date(nowMs - t.finishedOlderThanMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const old = Date.parse(oldest) < nowMs - t.finishedOlderThanMs;
     findings.push({
       code: 'FINISHED_NOT_PURGED',
       severity: old ? 'warning' : 'info',
-      title: `${count(scan.finished.count, 'finished instance')} stored; the oldest was created ${age(oldest)} ago`,
+      title: `${count(scan.finished.count, 'finished instance')} stored; the longest-finished ended ${age(oldest)} ago`,
       meaning: old
-        ? `Finished instances older than ${formatAge(t.finishedOlderThanMs)} are kept until purged: they grow the ` +
-          'store and every query over it.'
+        ? `Instances that finished more than ${formatAge(t.finishedOlderThanMs)} ago are kept until purged: they ` +
+          'grow the store and every query over it.'
         : 'Finished instances are kept until purged.',
       count: scan.finished.count,
       // The oldest is named in the details; listing ids here would suggest the others could be listed too.
       instanceIds: [],
-      details: scan.finished.oldestInstanceId ? [`oldest: ${scan.finished.oldestInstanceId} created ${oldest}`] : [],
-      fix: old ? [command('purge', '--status', 'Completed,Failed,Terminated', '--to', cutoff, '--dry-run')] : [],
+      details: scan.finished.oldestInstanceId
+        ? [`longest-finished: ${scan.finished.oldestInstanceId} ended ${oldest}`]
+        : [],
+      fix: old
+        ? [
+            command(
+              'purge',
+              '--status',
+              'Completed,Failed,Terminated',
+              '--older-than',
+              durationArg(t.finishedOlderThanMs),
+              '--dry-run',
+            ),
+          ]
+        : [],
       ...(old ? { advice: 'Check the list --dry-run prints, then run the same command with --yes.' } : {}),
     });
   }
@@ -246,7 +309,7 @@ export async function diagnose(
     store: {
       ...scan.size,
       finishedInstances: scan.finished.count,
-      ...(oldest !== undefined ? { oldestFinishedCreatedTime: oldest } : {}),
+      ...(oldest !== undefined ? { oldestFinishedTime: oldest } : {}),
     },
   };
 }
@@ -331,6 +394,38 @@ async function versionFindings(
         "Deploy (or keep running) a worker whose app registers the version (df.app.orchestration(name, { version, handler }) or host.json's defaultVersion), or terminate the instances nobody will run.",
     },
   ];
+}
+
+/** 30 days → `30d`: the largest whole unit `taskhub purge --older-than` reads. */
+function durationArg(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ];
+  const unit = units.find(([size]) => ms > 0 && ms % size === 0);
+  return unit ? `${ms / unit[0]}${unit[1]}` : `${ms}ms`;
+}
+
+/**
+ * A finding's rows grouped by instance: `count` is distinct instances (rows past the ones read are counted as one
+ * instance each, at most), `rows` those of the first `limit` instances, and a note when not every row was read.
+ */
+function byInstance<T extends { instanceId: string }>(
+  capped: Capped<T>,
+  limit: number,
+): { count: number; instanceIds: string[]; rows: T[]; note: string[] } {
+  const all = [...new Set(capped.rows.map((r) => r.instanceId))];
+  const instanceIds = all.slice(0, limit);
+  const listed = new Set(instanceIds);
+  const unread = Math.max(0, capped.count - capped.rows.length);
+  return {
+    count: all.length + unread,
+    instanceIds,
+    rows: capped.rows.filter((r) => listed.has(r.instanceId)),
+    note: unread > 0 ? [`${count(unread, 'more row')} not read: the count is at most this many more instances`] : [],
+  };
 }
 
 /** `3 leases`, `1 lease`. */

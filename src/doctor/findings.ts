@@ -34,7 +34,10 @@ export interface Finding {
   readonly instanceIds: readonly string[];
   /** One line per instance listed, saying what about it was found. */
   readonly details: readonly string[];
-  /** Commands that fix it, ready to run (`taskhub …`), at most one or two per listed instance. */
+  /**
+   * Commands that fix it (`taskhub …`), at most one or two per listed instance: ready to run, except those that
+   * start with TEMPLATE ("Fill in and run: "), whose `<placeholders>` need filling in first.
+   */
   readonly fix: readonly string[];
   /** When no command fixes it, or before running the commands: what to do. */
   readonly advice?: string;
@@ -45,9 +48,12 @@ export interface DoctorThresholds {
   readonly pendingOlderThanMs: number;
   /** A Running instance that can only be woken by an external event, not updated for this long (ms). Default 1 day. */
   readonly waitingOlderThanMs: number;
-  /** Finished instances created longer ago than this (ms) are a warning. Default 30 days. */
+  /** Instances that finished longer ago than this (ms) are a warning. Default 30 days. */
   readonly finishedOlderThanMs: number;
-  /** Default 5, as the host's own default. */
+  /**
+   * Work delivered this many times without completing is reported: doctor's threshold, the app's host.json
+   * maxDeliveryCount when doctor knows the app, else 5 (the host's default).
+   */
   readonly maxDeliveryCount: number;
   /** Default 10,000 events. */
   readonly maxHistoryEvents: number;
@@ -77,7 +83,8 @@ export interface DoctorReport {
   readonly summary: { readonly errors: number; readonly warnings: number; readonly info: number };
   readonly store: StoreSize & {
     readonly finishedInstances: number;
-    readonly oldestFinishedCreatedTime?: string;
+    /** ISO 8601 UTC: when the instance that finished longest ago ended. */
+    readonly oldestFinishedTime?: string;
   };
 }
 

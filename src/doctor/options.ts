@@ -30,14 +30,16 @@ export const THRESHOLD_OPTIONS: readonly {
     name: 'finishedOlderThan',
     kind: 'age',
     min: 0,
-    description: 'finished instances created this long ago are a warning (default 30d)',
+    description: 'instances that finished this long ago are a warning (default 30d)',
   },
   {
     key: 'maxDeliveryCount',
     name: 'maxDeliveryCount',
     kind: 'count',
     min: 1,
-    description: "the host's maxDeliveryCount (default 5)",
+    description:
+      "doctor's threshold for work delivered this many times without completing (default: host.json's " +
+      'maxDeliveryCount when doctor runs for an app, else 5)',
   },
   {
     key: 'maxHistoryEvents',

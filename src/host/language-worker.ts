@@ -13,6 +13,7 @@ import { isTaskhubError } from '../core/errors.js';
 import { createHttpApp } from '../http/server.js';
 import { LogEvents, createLogger } from '../log.js';
 import { openStoreOption, parseStoreOption } from '../cli/store-option.js';
+import { retentionWithAges } from '../retention/policy.js';
 import {
   DEFAULT_HUB,
   DEFAULT_PORT,
@@ -143,7 +144,7 @@ async function run(init: WorkerInit): Promise<void> {
         ...(init.leaseMs === undefined ? {} : { leaseMs: init.leaseMs }),
         ...(init.retention === undefined
           ? {}
-          : { retention: { olderThanMs: {}, ...loaded.definition.retention, ...init.retention } }),
+          : { retention: retentionWithAges({ olderThanMs: {}, ...loaded.definition.retention, ...init.retention }) }),
       },
       waitForStore: true,
       onFinished: (instanceId) => send({ type: 'finished', instanceId }),

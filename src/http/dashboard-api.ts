@@ -5,7 +5,9 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { toExportedHistory } from '../client/exported-history.js';
 import { versionWait, waitingFor, WAITING_STATUSES, type WaitingFor } from '../client/waiting-for.js';
+import { BULK_APPLIES_TO } from '../client/bulk-statuses.js';
 import { TaskhubError } from '../core/errors.js';
+import { RUNTIME_STATUSES } from '../core/history.js';
 import type { InstanceOrder, InstancePage, InstanceRecord, InstanceSearch, Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { readJsonInput, type HostContext } from './host-context.js';
@@ -21,6 +23,21 @@ export interface DashboardApiOptions {
 
 const ORDERS: readonly InstanceOrder[] = ['createdTime', 'lastUpdatedTime', 'name', 'runtimeStatus', 'instanceId'];
 const BULK_OPS = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'purge'] as const;
+/** The query parameters a bulk action reads (the list's filters and order, and dryRun); any other is refused. */
+const BULK_PARAMS = [
+  'name',
+  'runtimeStatus',
+  'prefix',
+  'customStatus',
+  'version',
+  'from',
+  'to',
+  'orderBy',
+  'desc',
+  'dryRun',
+  // The key, when it rides in the URL.
+  'code',
+];
 type BulkOp = (typeof BULK_OPS)[number];
 const HEARTBEAT_MS = 15_000;
 /** The list reads the history of its Running rows up to this length for "waiting for"; longer ones say so. */
@@ -174,6 +191,17 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
     }),
   );
 
+  const allIds = async (query: InstanceSearch): Promise<string[]> => {
+    const ids: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await search({ ...query, pageSize: 1000, continuationToken });
+      for (const record of page.instances) ids.push(record.instanceId);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return ids;
+  };
+
   api.post('/bulk/:op', async (c) => {
     const op = param(c, 'op') as BulkOp;
     if (!BULK_OPS.includes(op)) {
@@ -182,8 +210,20 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
     const body = (await readJsonInput(host, c.req.raw, 'bulk request')) as
       { reason?: unknown; instanceIds?: unknown } | undefined;
     const reason = typeof body?.reason === 'string' ? body.reason : undefined;
+    // A misspelt filter (`prefx=`) would silently widen the set to everything the other filters match.
+    const unknown = Object.keys(c.req.queries()).filter((name) => !BULK_PARAMS.includes(name));
+    if (unknown.length > 0) {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        `Unknown query parameter${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
+          `a bulk action takes ${BULK_PARAMS.join(', ')}.`,
+      );
+    }
+    const dryRun = bool(c, 'dryRun', false);
     const query = searchFrom(c);
     let ids: string[];
+    let leftAlone = 0;
     if (body?.instanceIds !== undefined) {
       // An explicit selection: exactly these ids, whatever the filter says.
       if (!Array.isArray(body.instanceIds) || !body.instanceIds.every((id) => typeof id === 'string' && id !== '')) {
@@ -199,14 +239,17 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
             "'instanceIds', so it never reaches every instance of the task hub by accident.",
         );
       }
+      // Only the statuses the operation applies to (as the CLI's bulk commands): the others matched are left alone.
+      const asked = query.runtimeStatus ?? RUNTIME_STATUSES;
+      const applies = BULK_APPLIES_TO[op];
+      const acting = asked.filter((s) => applies.includes(s));
+      const others = asked.filter((s) => !applies.includes(s));
       // Ids first, then act: purge and restart change the set a paged query walks.
-      ids = [];
-      let continuationToken: string | undefined;
-      do {
-        const page = await search({ ...query, pageSize: 1000, continuationToken });
-        for (const record of page.instances) ids.push(record.instanceId);
-        continuationToken = page.continuationToken;
-      } while (continuationToken);
+      ids = acting.length === 0 ? [] : await allIds({ ...query, runtimeStatus: acting });
+      leftAlone = others.length === 0 ? 0 : (await allIds({ ...query, runtimeStatus: others })).length;
+    }
+    if (dryRun) {
+      return c.json({ matched: ids.length, leftAlone, succeeded: 0, failed: [], failedCount: 0 });
     }
     const failed: { instanceId: string; message: string }[] = [];
     let succeeded = 0;
@@ -222,7 +265,13 @@ export function dashboardApi(host: HostContext, options: DashboardApiOptions): H
         }),
       );
     }
-    return c.json({ matched: ids.length, succeeded, failed: failed.slice(0, 50), failedCount: failed.length });
+    return c.json({
+      matched: ids.length,
+      leftAlone,
+      succeeded,
+      failed: failed.slice(0, 50),
+      failedCount: failed.length,
+    });
   });
 
   return api;

@@ -19,7 +19,18 @@ export function doctorRoutes(api: Hono, host: HostContext): void {
     } catch (err) {
       throw new HttpError(400, 'INVALID_ARGUMENT', err instanceof Error ? err.message : String(err));
     }
-    return c.json(await diagnose(host.hub.store, thresholds, { registry: host.hub.registry }));
+    // The app's own delivery limit unless the caller gave one; the host's app says which versions it runs.
+    const appLimit = thresholds.maxDeliveryCount === undefined ? host.maxDeliveryCount : undefined;
+    const app = { registry: host.hub.registry };
+    return c.json(
+      appLimit === undefined
+        ? await diagnose(host.hub.store, thresholds, { app })
+        : await diagnose(
+            host.hub.store,
+            { ...thresholds, maxDeliveryCount: appLimit },
+            { maxDeliveryCountFrom: 'host', app },
+          ),
+    );
   });
   api.all('/doctor', (c) => {
     throw methodNotAllowed(c.req.method, ['GET']);

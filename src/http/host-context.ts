@@ -22,6 +22,8 @@ export interface HostContext {
   /** Base of the URLs handed out (no trailing slash), when configured; else they follow the request. */
   readonly publicUrl?: string;
   readonly logger: Logger;
+  /** host.json's maxDeliveryCount of the app served, when set: doctor's delivery threshold by default. */
+  readonly maxDeliveryCount?: number;
   /** Paces starts to what the workers take (`taskhub start`); absent, starts are never held. */
   readonly startAdmission?: StartAdmission;
 }

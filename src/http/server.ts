@@ -21,6 +21,8 @@ export interface HttpHostOptions {
   readonly hub: TaskHub;
   /** The app whose HTTP functions (and built-in starter) this host runs in its own process. */
   readonly app?: AppDefinition;
+  /** host.json's maxDeliveryCount when `app` does not carry it (a host whose app runs in a worker process). */
+  readonly maxDeliveryCount?: number;
   /**
    * Hands every request that is not the management API's, the dashboard's or (when `app` is given too) served by
    * `app`, to the process that runs the app's code (the language worker), and returns its answer.
@@ -63,6 +65,7 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     );
   }
   const logger = options.logger ?? createLogger();
+  const deliveryLimit = options.maxDeliveryCount ?? options.app?.maxDeliveryCount;
   const host: HostContext = {
     hub: options.hub,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -70,6 +73,7 @@ export function createHttpApp(options: HttpHostOptions): Hono {
     readOnly: options.readOnly ?? false,
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
     logger,
+    ...(deliveryLimit === undefined ? {} : { maxDeliveryCount: deliveryLimit }),
     ...(options.startPacing ? { startAdmission: new StartAdmission(options.hub.store, options.startPacing) } : {}),
   };
 

@@ -97,6 +97,20 @@ export function parseRetentionFlag(text: string): Partial<RetentionPolicy> {
   return Object.keys(ages).length > 0 ? { ...policy, olderThanMs: ages } : policy;
 }
 
+/**
+ * `--retention` merged over host.json's retention: refused when no status has an age, for such a policy would run
+ * every interval and purge nothing (`--retention interval=1m` alone, with no ages in host.json).
+ */
+export function retentionWithAges(policy: RetentionPolicy): RetentionPolicy {
+  if (Object.keys(policy.olderThanMs).length > 0) return policy;
+  throw new TaskhubError(
+    'INVALID_ARGUMENT',
+    '--retention sets no ages and host.json gives none, so retention would purge nothing: add ages, e.g. ' +
+      `--retention Completed=7d,Failed=30d,interval=1m (statuses: ${RETAINED_STATUSES.join(', ')}), or a single age ` +
+      'such as --retention 7d.',
+  );
+}
+
 /** The time between passes: at least a second (a pass claims its slot in the store first). */
 export function parseInterval(value: unknown, what: string): number {
   const ms = parseDuration(value, what);

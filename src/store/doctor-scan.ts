@@ -66,6 +66,8 @@ export interface RedeliveredWork {
   /** The work item's task id (work items only). */
   readonly taskScheduledId?: number;
   readonly deliveryCount: number;
+  /** Held by a live lease: a worker is running this delivery now. */
+  readonly running: boolean;
 }
 
 export interface OrphanedEntityLock {
@@ -124,10 +126,11 @@ export interface DoctorScan {
    * run for them to progress. Only the answering app knows whether it runs them (src/doctor/ compares).
    */
   readonly versions: readonly VersionGroup[];
-  /** Finished instances (Completed, Failed, Terminated, Canceled) still stored, and the oldest one's created time. */
+  /** Finished instances (Completed, Failed, Terminated, Canceled) still stored, and when the longest-finished ended. */
   readonly finished: {
     readonly count: number;
-    readonly oldestCreatedTime?: string;
+    /** ISO 8601 UTC: the last update (its finish) of the instance that finished longest ago. */
+    readonly oldestFinishedTime?: string;
     readonly oldestInstanceId?: string;
   };
   readonly size: StoreSize;

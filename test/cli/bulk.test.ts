@@ -106,11 +106,18 @@ describe('bulk repair', () => {
       { what: 'the rewound instances failed again' },
     );
     const restarted = await taskhub(['restart', '--name', 'Greet', '--yes'], { cwd });
-    expect(restarted.stdout).toBe('Restarted 1 instance.\n');
+    const [, oldId, newId] = /^Restarted 1 instance:\n {2}(\S+) → (\S+)\n$/.exec(restarted.stdout) ?? [];
+    expect(oldId).toBeDefined();
     const list = await taskhub(['list', '--json'], { cwd });
-    const greets = (JSON.parse(list.stdout) as { instances: { name: string }[] }).instances.filter(
+    const greets = (JSON.parse(list.stdout) as { instances: { name: string; instanceId: string }[] }).instances.filter(
       (i) => i.name === 'Greet',
     );
-    expect(greets).toHaveLength(2);
+    expect(greets.map((i) => i.instanceId).sort()).toEqual([oldId, newId].sort());
+
+    // --json names every pair, for a script to follow the new ids.
+    const json = await taskhub(['restart', '--name', 'Greet', '--yes', '--json'], { cwd });
+    const pairs = (JSON.parse(json.stdout) as { restarted: { instanceId: string; newInstanceId: string }[] }).restarted;
+    expect(pairs.map((p) => p.instanceId)).toContain(oldId);
+    expect(pairs.every((p) => p.newInstanceId !== p.instanceId && p.newInstanceId !== newId)).toBe(true);
   });
 });

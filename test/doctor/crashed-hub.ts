@@ -32,7 +32,7 @@ function started(name: string, instanceId: string, input?: unknown): HistoryEven
   };
 }
 
-async function create(store: Store, name: string, instanceId: string, input?: unknown): Promise<void> {
+export async function create(store: Store, name: string, instanceId: string, input?: unknown): Promise<void> {
   await store.createInstance({
     instanceId,
     executionId: `${instanceId}-x`,
@@ -43,7 +43,7 @@ async function create(store: Store, name: string, instanceId: string, input?: un
 }
 
 /** Claims `instanceId` for `worker` and commits one episode: `append` after the start, with what it leaves behind. */
-async function episode(
+export async function episode(
   store: Store,
   worker: string,
   instanceId: string,

@@ -2,7 +2,7 @@
 // for scripts, exit codes that gate a deploy, thresholds refused when wrong, the same findings from a running host
 // (GET …/doctor over loopback), and a printed fix that works when pasted into a shell.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor/findings.js';
@@ -97,6 +97,60 @@ describe('taskhub doctor on the app’s store', () => {
         `taskhub restart ${IDS.stuck} --store ${store} --hub CliHub`,
     ]);
   });
+
+  it('a hub that holds nothing fails with the hint list gives, rather than passing as healthy', async () => {
+    const r = await taskhub(['doctor', '--hub', 'Typo'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('No problems found');
+    expect(r.stderr).toMatch(
+      /Task hub 'Typo' has no instances in .*taskhub\.db; it holds CliHub \(\d+\), QuietHub \(1\)\. Pick one with --hub CliHub\./,
+    );
+  });
+
+  it(
+    "uses the app's host.json maxDeliveryCount, and names --max-delivery-count as doctor's own",
+    { timeout: 120_000 },
+    async () => {
+      const other = makeApp();
+      try {
+        writeFileSync(
+          path.join(other.dir, 'host.json'),
+          JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: 'Poison', maxDeliveryCount: 6 } } }),
+        );
+        mkdirSync(path.join(other.dir, '.taskhub'));
+        const hub = await openTaskHub({
+          store: path.join(other.dir, '.taskhub/taskhub.db'),
+          hubName: 'Poison',
+          worker: false,
+          logger: createLogger({ level: 'silent' }),
+        });
+        await writeCrashedHub(hub.store);
+        await hub.close();
+        // The work item was delivered 5 times: under the app's limit of 6, the host has not given up on it.
+        const app = JSON.parse((await taskhub(['doctor', '--json'], { cwd: other.dir })).stdout) as DoctorReport;
+        expect(app.thresholds.maxDeliveryCount).toBe(6);
+        expect(codes(app)).not.toContain('DELIVERY_COUNT_EXCEEDED');
+        const strict = await taskhub(['doctor', '--max-delivery-count', '5'], { cwd: other.dir });
+        expect(strict.stdout).toContain('1 instance with work delivered 5 times or more without completing');
+        expect(strict.stdout).toContain("doctor's threshold (--max-delivery-count 5;");
+
+        // Through the app's running host (the dashboard's Doctor page asks it too), the host applies its own limit.
+        const host = await startAppHost(other.dir);
+        try {
+          const viaHost = (await (
+            await fetch(`${host.url}/runtime/webhooks/durabletask/doctor`)
+          ).json()) as DoctorReport;
+          expect(viaHost.thresholds.maxDeliveryCount).toBe(6);
+          const viaCli = JSON.parse((await taskhub(['doctor', '--json'], { cwd: other.dir })).stdout) as DoctorReport;
+          expect(viaCli.thresholds.maxDeliveryCount).toBe(6);
+        } finally {
+          await host.stop();
+        }
+      } finally {
+        other.remove();
+      }
+    },
+  );
 
   it('refuses bad thresholds before reading anything, exit 1', async () => {
     const age = await taskhub(['doctor', '--pending-older-than', 'soon'], { cwd });

@@ -84,7 +84,7 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
       const waiting = find(r, 'WAITING_FOR_EVENT');
       expect(waiting.severity).toBe('warning');
       expect(waiting.instanceIds).toEqual([IDS.waiting]);
-      expect(waiting.fix).toEqual([`taskhub raise ${IDS.waiting} '<EventName>' '<json>'`]);
+      expect(waiting.fix).toEqual([`Fill in and run: taskhub raise ${IDS.waiting} '<EventName>' '<json>'`]);
 
       const leases = find(r, 'EXPIRED_LEASES');
       expect(leases.severity).toBe('warning');
@@ -229,7 +229,7 @@ describe.each(Object.keys(stores))('doctor on %s', (kind) => {
       registry.versioning = { defaultVersion: '1.0' };
       registry.registerOrchestration('Order', function* () {}, '1.0');
       registry.registerOrchestration('Order', function* () {});
-      const withApp = await diagnose(writer.store, STRICT, { registry });
+      const withApp = await diagnose(writer.store, STRICT, { app: { registry } });
       const notRun = find(withApp, 'VERSION_NOT_RUN');
       expect(notRun).toMatchObject({ count: 1, instanceIds: ['v3'] });
       expect(notRun.details).toEqual([

@@ -53,7 +53,8 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
       db.close();
     }
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // A zone away from UTC, so the UTC/local toggle visibly changes the times inside findings.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
     page = await context.newPage();
   });
 
@@ -74,9 +75,19 @@ describe.skipIf(!hasChromium)('doctor, attempts and restart links in Chromium', 
     expect(await stuck.getByTestId('finding-fix').allTextContents()).toEqual([
       "taskhub terminate lost-timer --reason 'stuck: nothing left to wake it' && taskhub restart lost-timer",
     ]);
-    expect(await stuck.textContent()).toMatch(
-      /lost-timer \(Sleeper\): waits for timer #0 due \S+Z, which has no timer/,
+    // Times inside findings follow the UTC/local toggle, as every other time on the dashboard does.
+    const report = (await (await fetch(`${api}/doctor`)).json()) as { findings: { code: string; details: string[] }[] };
+    const due = /due (\S+Z),/.exec(report.findings.find((f) => f.code === 'STUCK')!.details[0]!)![1]!;
+    const utc = `${due.slice(0, 10)} ${due.slice(11, 19)} UTC`;
+    expect(await stuck.textContent()).toContain(
+      `lost-timer (Sleeper): waits for timer #0 due ${utc}, which has no timer`,
     );
+    await page.getByTestId('zone-local').click();
+    const local = new Date(Date.parse(due) + 330 * 60_000).toISOString();
+    await expect
+      .poll(() => stuck.textContent())
+      .toContain(`due ${local.slice(0, 10)} ${local.slice(11, 19)} local (UTC+05:30), which has no timer`);
+    await page.getByTestId('zone-utc').click();
     expect(await page.getByTestId('doctor-summary').textContent()).toMatch(/^1 error, 0 warnings · checked /);
     // Errors come first; the store's size is always there, as information.
     expect(await page.getByTestId('finding').first().getAttribute('data-code')).toBe('STUCK');

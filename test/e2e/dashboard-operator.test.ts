@@ -225,6 +225,12 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await open('#/');
     await page.getByTestId('start-instance').click();
     await page.getByTestId('start-name').selectOption('Quick');
+    // Every field has its own name: the input textarea is labelled, and the new id is not the filter's id prefix.
+    expect(await page.getByRole('textbox', { name: 'Input (JSON; empty for none)' }).getAttribute('data-testid')).toBe(
+      'start-input',
+    );
+    expect(await page.getByLabel('New instance id').getAttribute('data-testid')).toBe('start-id');
+    expect(await page.getByLabel('Filter: id starts with').getAttribute('data-testid')).toBe('filter-prefix');
     await page.getByTestId('start-input').fill('{ not json');
     expect(await page.getByTestId('confirm').isDisabled()).toBe(true);
     await page.getByTestId('start-input').fill('7');
@@ -271,6 +277,16 @@ describe.skipIf(!hasChromium)('the dashboard answers the operator in Chromium', 
     await page.getByTestId('apply-filter').click();
     await expect.poll(() => page.getByTestId('bulk-target').textContent()).toBe('Bulk on 1 matching the filter:');
     expect(await page.getByTestId('bulk-purge').isDisabled()).toBe(false);
+    // retry-1 is Completed: suspend does not apply to it, and the confirmation says so before anything is done.
+    await page.getByTestId('bulk-suspend').click();
+    await expect
+      .poll(() => page.getByTestId('bulk-preview').textContent())
+      .toBe(
+        'This applies suspend to 0 instances matching the current filter (Running, Pending) and leaves 1 other it ' +
+          'matches alone (suspend does not apply to their status).',
+      );
+    expect(await page.getByTestId('confirm').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   });
 
   it('fits 1,024 px without horizontal overflow, with no missing glyph and a favicon', async () => {

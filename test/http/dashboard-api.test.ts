@@ -88,6 +88,43 @@ describe('dashboard API', () => {
     expect(await response.json()).toMatchObject({ matched: 2, succeeded: 2, failedCount: 0 });
   });
 
+  it('acts on a filter only in the statuses the operation applies to, and counts the ones it leaves alone', async () => {
+    const post = (query: string) =>
+      app().request(`http://localhost/dashboard/api/bulk/suspend?${query}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+    // name=pipe matches a-1 and c-1 (Running) and a-2 (Completed): suspend applies to the two Running ones.
+    expect(await (await post('name=pipe&dryRun=true')).json()).toMatchObject({
+      matched: 2,
+      leftAlone: 1,
+      succeeded: 0,
+    });
+    expect(await (await post('name=pipe')).json()).toMatchObject({
+      matched: 2,
+      leftAlone: 1,
+      succeeded: 2,
+      failedCount: 0,
+    });
+  });
+
+  it('refuses a bulk action with a query parameter it does not know, acting on nothing', async () => {
+    const response = await app().request(
+      'http://localhost/dashboard/api/bulk/terminate?runtimeStatus=Running&prefx=a-',
+      {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Unknown query parameter 'prefx'; a bulk action takes name, runtimeStatus");
+    expect(ids((await get('/dashboard/api/instances?name=pipe&runtimeStatus=Running')).body)).toEqual(['a-1', 'c-1']);
+    // Nothing was asked of them either: no terminate message waits for a-1.
+    expect((await hub.client.getStatus('a-1')).runtimeStatus).toBe('Running');
+  });
+
   it('returns the stored record and history of one instance', async () => {
     const { status, body } = await get('/dashboard/api/instances/a-1');
     expect(status).toBe(200);

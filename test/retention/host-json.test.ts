@@ -109,4 +109,14 @@ describe('host.json retention under taskhub worker', () => {
     expect(started.child.exitCode).toBe(1);
     expect(worker.output()).toContain('extensions.durableTask.retention.Completed must be a duration');
   }, 120_000);
+
+  it('refuses --retention with an interval but no ages when host.json gives none: it would purge nothing', async () => {
+    withRetention(undefined);
+    const started = (worker = startWorker(app.dir, ['--retention', 'interval=1m']));
+    await until(() => started.child.exitCode !== null, { what: 'the worker to exit' });
+    expect(started.child.exitCode).toBe(1);
+    expect(worker.output()).toContain(
+      '--retention sets no ages and host.json gives none, so retention would purge nothing',
+    );
+  }, 120_000);
 });

@@ -45,6 +45,10 @@ describe('taskhub purge --older-than', () => {
     expect(dry.stdout).toContain('Would purge 25 instances from task hub CliHub');
     expect(dry.stdout).toContain('… and 5 more.');
     expect(dry.stdout).not.toMatch(/done-new|running-old/);
+    // A plain number is seconds, as doctor's ages are: 259200 s is 3 days.
+    const seconds = await taskhub(['purge', '--older-than', '259200', '--dry-run'], { cwd: app.dir });
+    expect(seconds.stderr).toBe('');
+    expect(seconds.stdout).toContain('Would purge 25 instances from task hub CliHub');
     expect(await remaining(store)).toHaveLength(32);
   });
 

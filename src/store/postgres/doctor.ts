@@ -85,15 +85,16 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
 
   const redelivered = await capped<Omit<RedeliveredWork, 'taskScheduledId'> & { taskScheduledId: number | null }>(
     `FROM (
-      SELECT 'workItem' AS kind, instance_id, name, task_scheduled_id, delivery_count
+      SELECT 'workItem' AS kind, instance_id, name, task_scheduled_id, delivery_count,
+          locked_by IS NOT NULL AND lock_expires >= $2 AS running
         FROM ${s}.work_items WHERE delivery_count >= $1
       UNION ALL
-      SELECT 'instance', instance_id, name, NULL, delivery_count FROM ${s}.instances
-        WHERE delivery_count >= $1 AND runtime_status NOT IN ${TERMINAL_SQL}) r`,
+      SELECT 'instance', instance_id, name, NULL, delivery_count, locked_by IS NOT NULL AND lock_expires >= $2
+        FROM ${s}.instances WHERE delivery_count >= $1 AND runtime_status NOT IN ${TERMINAL_SQL}) r`,
     `kind, instance_id AS "instanceId", name, task_scheduled_id AS "taskScheduledId",
-      delivery_count AS "deliveryCount"`,
+      delivery_count AS "deliveryCount", running`,
     'delivery_count DESC',
-    [options.maxDeliveryCount],
+    [options.maxDeliveryCount, nowMs],
   );
 
   const locks = await capped<Omit<OrphanedEntityLock, 'ownerStatus'> & { ownerStatus: RuntimeStatus | null }>(
@@ -141,9 +142,9 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
 
   const finished = await db.query<{ n: string; oldest: string | null; id: string | null }>(
     `SELECT (SELECT COUNT(*) FROM ${s}.instances WHERE runtime_status IN ${TERMINAL_SQL}) AS n,
-       f.created_time AS oldest, f.instance_id AS id
-     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT created_time, instance_id FROM ${s}.instances
-       WHERE runtime_status IN ${TERMINAL_SQL} ORDER BY created_time, instance_id LIMIT 1) f ON true`,
+       f.last_updated_time AS oldest, f.instance_id AS id
+     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT last_updated_time, instance_id FROM ${s}.instances
+       WHERE runtime_status IN ${TERMINAL_SQL} ORDER BY last_updated_time, instance_id LIMIT 1) f ON true`,
   );
   const size = await db.query<{ database: string; db_bytes: string; hub_bytes: string | null }>(
     `SELECT current_database() AS database, pg_database_size(current_database()) AS db_bytes,
@@ -174,7 +175,7 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
     })),
     finished: {
       count: Number(f?.n ?? 0),
-      ...(f?.oldest ? { oldestCreatedTime: f.oldest } : {}),
+      ...(f?.oldest ? { oldestFinishedTime: f.oldest } : {}),
       ...(f?.id ? { oldestInstanceId: f.id } : {}),
     },
     size: {

@@ -89,15 +89,18 @@ export function scanSqlite(
 
   const redeliveredFrom = `FROM (
       SELECT 'workItem' AS kind, instance_id AS instanceId, name, task_scheduled_id AS taskScheduledId,
-        delivery_count AS deliveryCount FROM work_items WHERE hub = ? AND delivery_count >= ?
+        delivery_count AS deliveryCount, locked_by IS NOT NULL AND lock_expires >= ? AS running
+        FROM work_items WHERE hub = ? AND delivery_count >= ?
       UNION ALL
-      SELECT 'instance', instance_id, name, NULL, delivery_count FROM instances
-        WHERE hub = ? AND delivery_count >= ? AND runtime_status NOT IN ${TERMINAL_SQL})`;
-  const redelivered = capped<RedeliveredWork & { taskScheduledId: number | null }>(
+      SELECT 'instance', instance_id, name, NULL, delivery_count, locked_by IS NOT NULL AND lock_expires >= ?
+        FROM instances WHERE hub = ? AND delivery_count >= ? AND runtime_status NOT IN ${TERMINAL_SQL})`;
+  const redelivered = capped<Omit<RedeliveredWork, 'running'> & { taskScheduledId: number | null; running: number }>(
     `SELECT COUNT(*) AS n ${redeliveredFrom}`,
     `SELECT * ${redeliveredFrom} ORDER BY deliveryCount DESC`,
+    nowMs,
     hub,
     options.maxDeliveryCount,
+    nowMs,
     hub,
     options.maxDeliveryCount,
   );
@@ -156,7 +159,7 @@ export function scanSqlite(
 
   const finishedRow = db
     .prepare(
-      `SELECT COUNT(*) AS n, MIN(created_time) AS oldest FROM instances
+      `SELECT COUNT(*) AS n, MIN(last_updated_time) AS oldest FROM instances
        WHERE hub = ? AND runtime_status IN ${TERMINAL_SQL}`,
     )
     .get(hub) as { n: number; oldest: string | null };
@@ -166,7 +169,7 @@ export function scanSqlite(
       : (db
           .prepare(
             `SELECT instance_id AS id FROM instances WHERE hub = ? AND runtime_status IN ${TERMINAL_SQL}
-             AND created_time = ? LIMIT 1`,
+             AND last_updated_time = ? LIMIT 1`,
           )
           .get(hub, finishedRow.oldest) as { id: string } | undefined);
 
@@ -187,8 +190,9 @@ export function scanSqlite(
     expiredLeases,
     redelivered: {
       count: redelivered.count,
-      rows: redelivered.rows.map(({ taskScheduledId, ...row }) => ({
+      rows: redelivered.rows.map(({ taskScheduledId, running, ...row }) => ({
         ...row,
+        running: running === 1,
         ...(taskScheduledId !== null ? { taskScheduledId } : {}),
       })),
     },
@@ -197,7 +201,7 @@ export function scanSqlite(
     versions: versionRows.map(({ version, ...group }) => ({ ...group, ...(version === null ? {} : { version }) })),
     finished: {
       count: finishedRow.n,
-      ...(finishedRow.oldest !== null ? { oldestCreatedTime: finishedRow.oldest } : {}),
+      ...(finishedRow.oldest !== null ? { oldestFinishedTime: finishedRow.oldest } : {}),
       ...(oldest ? { oldestInstanceId: oldest.id } : {}),
     },
     size: { kind: 'sqlite', file, fileBytes: pages * pageSize, walBytes: fileSize(`${file}-wal`) },
