@@ -13,7 +13,8 @@ import { randomBetween, until } from '../until.js';
 import { readSpanLines, type SpanLine } from './file-span-exporter.js';
 
 const COUNT = 20;
-const STEPS = 10;
+// Long enough that a fast machine cannot finish every chain between two polls before the last kill.
+const STEPS = 40;
 const KILLS = 3;
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-otel-crash-'));
 const file = join(dir, 'hub.db');
@@ -60,9 +61,13 @@ describe('spans across SIGKILL and restart', () => {
         if (child.exited()) throw new Error(`child ${k} exited before it was killed`);
         return committed('TaskCompleted') >= steps;
       };
-      await until(() => progressed(before + 1), { what: `child ${k} to commit a step`, timeoutMs: 120_000 });
+      await until(() => progressed(before + 1), { what: `child ${k} to commit a step`, timeoutMs: 120_000, pollMs: 2 });
       const killAt = committed('TaskCompleted') + randomBetween(0, 20);
-      await until(() => progressed(killAt), { what: `child ${k} to commit ${killAt} steps`, timeoutMs: 120_000 });
+      await until(() => progressed(killAt), {
+        what: `child ${k} to commit ${killAt} steps`,
+        timeoutMs: 120_000,
+        pollMs: 2,
+      });
       child.child.kill('SIGKILL');
       await child.output;
     }
