@@ -6,7 +6,8 @@
 //   hub's pool keeps its connections for the whole run),
 // - statements the server executed (pg_stat_statements, loaded for this server only: top-level statements, BEGIN and
 //   COMMIT included), and round trips (client side: every pg Client.query call),
-// - WAL bytes written (pg_stat_statements.wal_bytes), and row writes per table (pg_stat_user_tables).
+// - WAL bytes and records written (pg_stat_statements.wal_bytes, wal_records), and row writes per table
+//   (pg_stat_user_tables).
 // One machine cannot show W7 growing with workers; these costs are what tells how far a bigger machine goes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -48,6 +49,7 @@ interface StatementRow {
   calls: string;
   total_exec_time: number;
   wal_bytes: string;
+  wal_records: string;
 }
 
 interface TableRow {
@@ -123,7 +125,8 @@ export async function benchPgCost(instances = 2000): Promise<PgCostResult> {
           await hub.close();
         }
         const { rows: statements } = await stats.query<StatementRow>(
-          `SELECT query, calls::text AS calls, total_exec_time, wal_bytes::text AS wal_bytes FROM pg_stat_statements
+          `SELECT query, calls::text AS calls, total_exec_time, wal_bytes::text AS wal_bytes,
+             wal_records::text AS wal_records FROM pg_stat_statements
            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
              AND query NOT LIKE '%pg_stat_statements%' AND query ~ 'taskhub_cost|^(BEGIN|COMMIT|ROLLBACK)'
            ORDER BY pg_stat_statements.calls DESC`,
@@ -136,6 +139,7 @@ export async function benchPgCost(instances = 2000): Promise<PgCostResult> {
         const per = (n: number | string, digits = 3): number => round(Number(n) / activities, digits);
         const calls = statements.reduce((sum, s) => sum + Number(s.calls), 0);
         const wal = statements.reduce((sum, s) => sum + Number(s.wal_bytes), 0);
+        const walRecords = statements.reduce((sum, s) => sum + Number(s.wal_records), 0);
         const m = (metric: string, value: number, unit: string): Metric => ({
           engine: 'taskhub-postgres',
           workload: 'PG-cost',
@@ -151,6 +155,7 @@ export async function benchPgCost(instances = 2000): Promise<PgCostResult> {
             m('statements_per_activity', per(calls), '1'),
             m('round_trips_per_activity', per(trips), '1'),
             m('wal_bytes_per_activity', per(wal, 0), 'B'),
+            m('wal_records_per_activity', per(walRecords, 1), '1'),
           ],
           statements: statements.slice(0, 12).map((s) => ({
             calls: per(s.calls),

@@ -9,7 +9,9 @@
 //   commit stamps it (ms) just before its transaction, so it is at most that commit's duration early. The HTTP
 //   status gives lastUpdatedTime at second precision only, and polling 20,000 instances would load the machine;
 // - starts_per_s = starts / burst seconds; completions_per_s_during_burst = instances whose completion time falls in
-//   the burst / burst seconds; p50_ms / p99_ms over (completion time - send time) of every instance.
+//   the burst / burst seconds; p50_ms / p99_ms over (completion time - send time) of every instance;
+//   last_completion_s from the first send to the last instance's completion time (what pacing the starts costs in
+//   total throughput, if anything).
 // Every output is checked; a lost or duplicated step fails the run.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -191,6 +193,7 @@ export function burstMetrics(
       m('completions_per_s_during_burst', round(completedInBurst / burstSeconds), '1/s'),
       m('p50_ms', round(percentile(latencies, 50)), 'ms'),
       m('p99_ms', round(percentile(latencies, 99)), 'ms'),
+      m('last_completion_s', round((finished.reduce((a, b) => Math.max(a, b), t0) - t0) / 1000), 's'),
     ],
     detail: { burstSeconds, drainSeconds: NaN, completedInBurst },
   };

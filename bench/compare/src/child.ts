@@ -65,6 +65,7 @@ async function measure(job: Job): Promise<Metric[]> {
   if (workload.startsWith('W7-')) return w7(job, Number(workload.slice(3)));
   const tag = `r${job.run}`;
   if (workload === 'W9') return w9(job, tag);
+  if (workload === 'PG-cost') return pgCost(scaled(SPEC.W1, scale));
   const { adapter, close } = await openEngine(job);
   try {
     await warmup(adapter, tag);
@@ -153,7 +154,32 @@ async function w9(job: Job, tag: string): Promise<Metric[]> {
   }
   if (job.engine !== 'taskhub-sqlite' && job.engine !== 'taskhub-postgres') throw new Error(`no W9 for ${job.engine}`);
   const { benchW9 } = await import('../../w9.js');
-  return (await benchW9({ engine: job.engine, starts, tag, ...(job.pgUrl ? { pgUrl: job.pgUrl } : {}) })).metrics;
+  const result = await benchW9({ engine: job.engine, starts, tag, ...(job.pgUrl ? { pgUrl: job.pgUrl } : {}) });
+  const { hostCpuUsPerInstance: host, serverCpuUsPerInstance: server } = result.detail;
+  const cpu = (metric: string, value: number | undefined): Metric[] =>
+    value === undefined ? [] : [{ engine: job.engine, workload: 'W9', metric, value, unit: 'us' }];
+  return [...result.metrics, ...cpu('host_cpu_us_per_instance', host), ...cpu('server_cpu_us_per_instance', server)];
+}
+
+/**
+ * PG-cost: the root's per-step cost of W1 on PostgreSQL (../../pg-cost.ts), on a private server of its own:
+ * pg_stat_statements must be preloaded at server start, and the shared server's other measurements should not carry
+ * it; the server's CPU is read from its whole process tree, which only this run may use. Adds the rows written per
+ * activity (inserts, updates and deletes over the hub's tables) to its metrics.
+ */
+async function pgCost(instances: number): Promise<Metric[]> {
+  const { benchPgCost } = await import('../../pg-cost.js');
+  const result = await benchPgCost(instances);
+  const rows = result.tables.reduce((sum, t) => sum + t.inserts + t.updates + t.deletes, 0);
+  const hot = result.tables.reduce((sum, t) => sum + t.hotUpdates, 0);
+  const m = (metric: string, value: number): Metric => ({
+    engine: 'taskhub-postgres',
+    workload: 'PG-cost',
+    metric,
+    value: round(value, 3),
+    unit: '1',
+  });
+  return [...result.metrics, m('rows_written_per_activity', rows), m('hot_updates_per_activity', hot)];
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;

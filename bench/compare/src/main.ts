@@ -1,10 +1,12 @@
 // `npm run bench:compare`: Taskhub (SQLite, PostgreSQL) side by side with DBOS Transact and Restate on W1-W5, W7
-// and W9 of ../shared/bench/WORKLOADS.md, plus the raw store limits (L0), all in one run on this machine. Starts and
-// stops its own PostgreSQL and restate-server, runs every (workload, engine) in a fresh process, checks every result, and
-// writes medians with ranges and Taskhub/peer ratios to stdout, docs/benchmarks.md (+ SVG chart) and
-// bench/results/compare.json.
+// and W9 of ../shared/bench/WORKLOADS.md, plus the raw store limits (L0) and Taskhub's per-step cost on PostgreSQL
+// (PG-cost), all in one run on this machine. Starts and stops its own PostgreSQL and restate-server, runs every
+// (workload, engine) in a fresh process, checks every result, and writes medians with ranges and Taskhub/peer ratios to
+// stdout, docs/benchmarks.md (+ SVG chart), the README's figures paragraph and bench/results/compare.json.
 //   RUNS=3 (default)   BENCH_SCALE=1 (default)   --smoke (= RUNS=1 BENCH_SCALE=0.05, short L0)
 //   ENGINES / WORKLOADS: comma lists to run a subset (a subset never overwrites the committed results)
+//   --report [file]: run nothing; rewrite the page, chart and README figures from saved results (default the committed
+//   bench/results/compare.json, which rewrites the committed files; any other file writes to the temp dir)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,20 +14,10 @@ import { join, resolve } from 'node:path';
 import type { Job } from './job.js';
 import { runChild } from './run-child.js';
 import type { Metric } from './common.js';
-import {
-  ENGINES,
-  L0_ENGINES,
-  flatResults,
-  fmt,
-  key,
-  l0Table,
-  mainTable,
-  ratioChart,
-  targetTable,
-  w7Table,
-  type Report,
-  type Samples,
-} from './report.js';
+import { ENGINES, L0_ENGINES, NOT_APPLICABLE, fmt, key, ratioChart, type Samples } from './report.js';
+import { foreignSummary, page, tables } from './page.js';
+import { figures, spliceFigures } from './readme.js';
+import { fromJson, toJson, type RunRecord } from './results.js';
 import {
   createDatabase,
   dropDatabase,
@@ -50,9 +42,10 @@ const FULL = SCALE === 1 && !ONLY_ENGINES && !ONLY_WORKLOADS;
 
 const HERE = import.meta.dirname;
 const ROOT = resolve(HERE, '../../..');
+const RESULTS = join(ROOT, 'bench', 'results', 'compare.json');
+/** Where smoke, partial and rewritten-from-elsewhere reports go, so they never touch the committed files. */
+const SCRATCH = join(os.tmpdir(), 'taskhub-compare-smoke');
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W9'];
-/** Engines that have no way to run a workload, and why (shown in its cells). */
-const NOT_APPLICABLE: Record<string, string> = { 'dbos|W9': 'no HTTP ingress' };
 const W7 = ['W7-1', 'W7-2', 'W7-4'];
 const wantEngine = (e: string): boolean => !ONLY_ENGINES || ONLY_ENGINES.includes(e);
 const wantWorkload = (w: string): boolean =>
@@ -65,7 +58,6 @@ const failures: string[] = [];
 
 /** Busy share of the whole machine while the harness itself is idle: other people's load on the shared machine. */
 const foreignBusy: number[] = [];
-const foreignMedian = (): number => [...foreignBusy].sort((a, b) => a - b)[Math.floor(foreignBusy.length / 2)] ?? 0;
 function cpuTimes(): { busy: number; total: number } {
   const v = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
@@ -241,137 +233,78 @@ async function main(): Promise<void> {
           await measure(job, withDatabase(pg, job, `w7_${workload.slice(3)}_r${run}`));
         }
       }
+      if (wantEngine('taskhub-postgres') && wantWorkload('PG-cost')) {
+        // Starts a private server of its own (pg_stat_statements is loaded at server start).
+        await measure({ ...base, engine: 'taskhub-postgres', workload: 'PG-cost' });
+      }
       process.stderr.write(`run ${run}/${RUNS} done\n`);
     }
   } finally {
     await pg.stop();
   }
-  const report: Report = { samples, notes, runs: RUNS, scale: SCALE };
-  const minutes = (Date.now() - started) / 60_000;
-  const load1 = os.loadavg()[0] ?? 0;
-  const foreign = summarizeForeign();
-  const tables = [
-    '## Engines',
-    '',
-    "Cells: **median** (min–max) of the runs. Ratio columns: how many times better Taskhub is than the peer on that row (> 1× = Taskhub leads; for times and latencies the peer's value divided by Taskhub's).",
-    '',
-    mainTable(report),
-    '',
-    '## W7: scale-out on one PostgreSQL hub',
-    '',
-    'W1 (2,000 hello chains, 64 in flight) with the client in one process and 1, 2 or 4 Taskhub worker processes sharing the hub.',
-    '',
-    w7Table(report),
-    '',
-    '## L0: raw store limits, no engine',
-    '',
-    l0Table(report),
-    '',
-    '## Targets of issue 6',
-    '',
-    targetTable(report),
-  ].join('\n');
-  process.stdout.write(`\n${tables}\n\n`);
-  process.stdout.write(`foreign CPU load while the harness was idle: ${foreign}\n`);
-
-  const resultsDir = join(ROOT, 'bench', 'results');
-  const flat = flatResults(report, units);
-  const title = `Taskhub vs DBOS and Restate (${RUNS} run${RUNS === 1 ? '' : 's'}${SCALE === 1 ? '' : `, BENCH_SCALE=${SCALE}`})`;
-  if (FULL) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'compare.json'), JSON.stringify(flat, null, 2) + '\n');
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), ratioChart(report, title));
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), page(tables, facts, { minutes, load0, load1, foreign }));
-    process.stderr.write('wrote docs/benchmarks.md, docs/benchmarks.svg, bench/results/compare.json\n');
-  } else {
-    // Smoke and partial runs never overwrite the committed numbers, nor leave files in the checkout; they still
-    // exercise every writer.
-    const dir = join(os.tmpdir(), 'taskhub-compare-smoke');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'compare.json'), JSON.stringify(flat, null, 2) + '\n');
-    writeFileSync(join(dir, 'benchmarks.svg'), ratioChart(report, title));
-    writeFileSync(join(dir, 'benchmarks.md'), page(tables, facts, { minutes, load0, load1, foreign }));
-    process.stderr.write(`(BENCH_SCALE=${SCALE}, subset or smoke run, not comparable: wrote ${dir}/)\n`);
-  }
+  const record: RunRecord = {
+    samples,
+    notes,
+    runs: RUNS,
+    scale: SCALE,
+    units,
+    machine: facts,
+    minutes: (Date.now() - started) / 60_000,
+    load: [load0, os.loadavg()[0] ?? 0],
+    foreignBusy,
+    cooldownMs: COOLDOWN_MS,
+  };
+  process.stdout.write(`\n${tables(record)}\n\n`);
+  process.stdout.write(`foreign CPU load while the harness was idle: ${foreignSummary(record)}\n`);
+  // Smoke and partial runs never overwrite the committed numbers, nor leave files in the checkout; they still
+  // exercise every writer.
+  writeReport(record, FULL ? 'committed' : SCRATCH);
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} measurement(s) FAILED:\n${failures.join('\n\n')}\n`);
     process.exitCode = 1;
   }
 }
 
-function everyRun(): string {
-  return [...samples]
-    .map(([k, values]) => `| ${k.split('|').join(' | ')} | ${values.map(fmt).join(' / ')} |`)
-    .join('\n');
+/**
+ * Writes compare.json, docs/benchmarks.md, docs/benchmarks.svg and the README's figures: into the checkout
+ * ('committed'), or into `dir` (the README there is a copy of the checkout's with the figures rewritten).
+ */
+function writeReport(r: RunRecord, where: 'committed' | string): void {
+  const title = `Taskhub vs DBOS and Restate (${r.runs} run${r.runs === 1 ? '' : 's'}${r.scale === 1 ? '' : `, BENCH_SCALE=${r.scale}`})`;
+  const readme = spliceFigures(readFileSync(join(ROOT, 'README.md'), 'utf8'), figures(r));
+  const files: [string, string][] =
+    where === 'committed'
+      ? [
+          [RESULTS, toJson(r)],
+          [join(ROOT, 'docs', 'benchmarks.svg'), ratioChart(r, title)],
+          [join(ROOT, 'docs', 'benchmarks.md'), page(r)],
+          [join(ROOT, 'README.md'), readme],
+        ]
+      : [
+          [join(where, 'compare.json'), toJson(r)],
+          [join(where, 'benchmarks.svg'), ratioChart(r, title)],
+          [join(where, 'benchmarks.md'), page(r)],
+          [join(where, 'README.md'), readme],
+        ];
+  for (const [file] of files) mkdirSync(resolve(file, '..'), { recursive: true });
+  for (const [file, text] of files) writeFileSync(file, text);
+  const shown =
+    where === 'committed'
+      ? 'bench/results/compare.json, docs/benchmarks.md, docs/benchmarks.svg, README.md'
+      : `${where}/`;
+  const why =
+    where === 'committed' ? '' : ` (BENCH_SCALE=${r.scale}, subset, smoke or rewritten run: not the committed files)`;
+  process.stderr.write(`wrote ${shown}${why}\n`);
 }
 
-function summarizeForeign(): string {
-  if (foreignBusy.length === 0) return 'not sampled';
-  const s = [...foreignBusy].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `mean ${mean.toFixed(0)} % of the machine, median ${(s[Math.floor(s.length / 2)] ?? 0).toFixed(0)} %, max ${(s.at(-1) ?? 0).toFixed(0)} % (${s.length} samples of ${COOLDOWN_MS} ms between measurements)`;
+/** `--report [file]`: the page, chart and README figures again from saved results, running nothing. */
+function report(): void {
+  const arg = process.argv[process.argv.indexOf('--report') + 1];
+  const file = arg && !arg.startsWith('--') ? resolve(process.env.INIT_CWD ?? process.cwd(), arg) : RESULTS;
+  const r = fromJson(readFileSync(file, 'utf8'), file);
+  // The committed results rewrite the committed files (compare.json itself comes back in the current form).
+  writeReport(r, file === RESULTS ? 'committed' : SCRATCH);
 }
 
-function page(
-  tables: string,
-  facts: [string, string][],
-  run: { minutes: number; load0: number; load1: number; foreign: string },
-): string {
-  return `# Benchmarks: Taskhub side by side with DBOS Transact and Restate
-
-Generated by \`npm run bench:compare\` (bench/compare/); do not edit by hand. Workloads are W1-W8 as each row names them (defined in
-\`bench/compare/src/common.ts\`); every engine ran them in this one run, on this machine, with default durability
-(SQLite WAL \`synchronous=FULL\`; PostgreSQL \`fsync=on\`, \`synchronous_commit=on\`; Restate's RocksDB WAL with fsync).
-${RUNS} run${RUNS === 1 ? '' : 's'} of each workload${SCALE === 1 ? '' : ` at BENCH_SCALE=${SCALE} (smoke run: not comparable)`}; runs interleave the engines. Every output,
-count and sum was checked; a run that lost or duplicated work would have failed instead of giving a number.
-
-${
-  foreignMedian() > 20
-    ? `\n**This run shared the machine with other work**: while the harness itself was idle between measurements, other
-processes kept ${foreignMedian().toFixed(0)} % of the CPU busy (median; see "Machine"). Absolute numbers are lower and noisier than on a quiet
-machine; compare engines by the ratios, which come from measurements interleaved under the same background.\n`
-    : ''
-}
-![Taskhub/peer ratios](benchmarks.svg)
-
-${tables}
-
-The cost of one step of Taskhub on PostgreSQL (CPU of the worker and of the server, statements, round trips and WAL
-per activity) is the \`PG-cost\` row of \`npm run bench\` (bench/pg-cost.ts); [scale-out.md](scale-out.md) gives it
-with the projection it supports.
-
-<details><summary>Every run</summary>
-
-| engine | workload | metric | runs in order |
-|---|---|---|---|
-${everyRun()}
-
-</details>
-
-## How each engine runs
-
-- **taskhub-sqlite**: client and worker in one Node process (the embedding API), a fresh SQLite file per run, durability full.
-- **taskhub-postgres**: the same, on a fresh database of the shared PostgreSQL 15 server.
-- **dbos**: \`@dbos-inc/dbos-sdk\` in one Node process (its normal model), steps checkpointed into a fresh system database on the same server; defaults except the log level.
-- **restate**: a fresh \`restate-server\` (from \`@restatedev/restate-server\`, data in a temp dir) per run, a Node service endpoint process and the client driver process, loopback only; default server configuration. Steps are \`ctx.run\`; W5 uses the workflow's durable promises resolved by a shared handler.
-- W5 on DBOS uses \`DBOS.send\` / \`DBOS.recv\`.
-- **W9** (HTTP burst: 20,000 starts from 64 keep-alive HTTP clients, 3-activity chains): each engine's own HTTP ingress. Taskhub: a \`taskhub start\` child process on an app folder (its built-in starter, \`POST /api/orchestrators/HelloChain/{id}\`), on a fresh SQLite file or a fresh PostgreSQL database; Restate: restate-server's ingress, \`POST /HelloChain/{id}/run/send\`. Latency runs from the moment the client sent the start to the completion time the engine stored (Taskhub: the instance row's \`last_updated_time\`; Restate: \`sys_invocation.completed_at\`), both ms on this machine's clock; completions/s during the burst counts instances completed before the last start was answered. DBOS Transact has no HTTP server of its own (an app brings Express or the like), so it has no W9 row.
-- **W7**: the client in one process with no dispatcher, and 1, 2 or 4 worker processes on one fresh PostgreSQL hub. Workers tell the client over IPC that an instance finished (standing in for a completion notice; the client then reads the output from the database), so the client's poll interval does not cap the result.
-- Each measurement is a fresh process with an untimed warm-up (50 hello chains, one of each other shape); PostgreSQL is one server for the whole run.
-
-## Machine
-
-| | |
-|---|---|
-${facts.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
-| run time | ${run.minutes.toFixed(1)} min |
-| load average (1 min) at start / end | ${run.load0.toFixed(2)} / ${run.load1.toFixed(2)} |
-| CPU used by others while the harness idled | ${run.foreign} |
-
-Client, engine and database share the same cores, as in the peers' own measurements. Other engineers' tests ran on
-this machine at the same time whenever the last row shows load: that skews absolute numbers; ratios within one run are
-what matters, and the engines were interleaved so they met the same background.
-`;
-}
-
-await main();
+if (process.argv.includes('--report')) report();
+else await main();

@@ -1,7 +1,6 @@
-// Turns the samples of every run into the comparison: medians with ranges, Taskhub/peer ratios, the issue's targets,
-// a Markdown page and an SVG chart of the ratios. Pure functions of the numbers, so the same code writes the smoke
-// report and the real one.
-import type { Metric } from './common.js';
+// Turns the samples of every run into the comparison: medians with ranges, Taskhub/peer ratios, the Markdown tables
+// and an SVG chart of the ratios. Pure functions of the numbers, so the same code writes the smoke report, the real
+// one, and a report rewritten from saved results.
 
 export const ENGINES = ['taskhub-sqlite', 'taskhub-postgres', 'dbos', 'restate'] as const;
 export const PEERS = ['dbos', 'restate'] as const;
@@ -23,6 +22,7 @@ export const ROWS: readonly (readonly [string, string])[] = [
   ['W9', 'completions_per_s_during_burst'],
   ['W9', 'p50_ms'],
   ['W9', 'p99_ms'],
+  ['W9', 'last_completion_s'],
 ];
 
 const LABEL: Record<string, string> = {
@@ -39,6 +39,7 @@ const LABEL: Record<string, string> = {
   'W9 completions_per_s_during_burst': 'W9 HTTP burst, completions/s while it lasts',
   'W9 p50_ms': 'W9 HTTP burst, start→completion p50, ms',
   'W9 p99_ms': 'W9 HTTP burst, start→completion p99, ms',
+  'W9 last_completion_s': 'W9 HTTP burst, last instance finished, s',
 };
 
 export interface Summary {
@@ -60,7 +61,8 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 /** Lower is better for times; everything else here is a rate. */
-export const lowerIsBetter = (metric: string): boolean => metric === 'seconds' || metric.endsWith('_ms');
+export const lowerIsBetter = (metric: string): boolean =>
+  metric === 'seconds' || metric === 'last_completion_s' || metric.endsWith('_ms');
 
 /** How many times better Taskhub is than the peer (> 1: Taskhub leads), whichever direction the metric points. */
 export function ratio(metric: string, taskhub: number, peer: number): number {
@@ -74,7 +76,7 @@ export function fmt(v: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×` : '–');
+export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×` : '–');
 
 export interface Report {
   readonly samples: Samples;
@@ -84,11 +86,15 @@ export interface Report {
   readonly scale: number;
 }
 
-function cell(r: Report, engine: string, workload: string, metric: string): string {
-  const note = r.notes.get(`${engine}|${workload}`);
+/** Engines that have no way to run a workload, and why (shown in its cells, also when rewritten from saved results). */
+export const NOT_APPLICABLE: Readonly<Record<string, string>> = { 'dbos|W9': 'no HTTP ingress' };
+
+/** **median** (min–max) of the runs, each value times `factor` (0.001 shows ms as s); or why there is none. */
+export function cell(r: Report, engine: string, workload: string, metric: string, factor = 1): string {
+  const note = r.notes.get(`${engine}|${workload}`) ?? NOT_APPLICABLE[`${engine}|${workload}`];
   const values = r.samples.get(key(engine, workload, metric));
   if (!values?.length) return note ?? '–';
-  const s = summarize(values);
+  const s = summarize(values.map((v) => v * factor));
   return s.n > 1 ? `**${fmt(s.median)}** (${fmt(s.min)}–${fmt(s.max)})` : `**${fmt(s.median)}**`;
 }
 
@@ -137,84 +143,6 @@ export function l0Table(r: Report): string {
   const lines = ['| configuration | commits/s |', '|---|---:|'];
   for (const e of L0_ENGINES) lines.push(`| ${label[e]} | ${cell(r, e, 'L0', 'commits_per_s')} |`);
   return lines.join('\n');
-}
-
-export interface Target {
-  readonly what: string;
-  readonly measured: string;
-  readonly met: boolean | undefined;
-}
-
-/** The targets of issue 6, checked against this run's medians. */
-export function targets(r: Report): Target[] {
-  const sq = (w: string, m: string): number => median(r, 'taskhub-sqlite', w, m);
-  const pgm = (w: string, m: string): number => median(r, 'taskhub-postgres', w, m);
-  const best = (w: string, m: string): number => {
-    const peers = PEERS.map((p) => median(r, p, w, m)).filter(Number.isFinite);
-    if (peers.length === 0) return NaN;
-    return lowerIsBetter(m) ? Math.min(...peers) : Math.max(...peers);
-  };
-  const out: Target[] = [];
-  const t = (what: string, value: number, unit: string, goal: (v: number) => boolean, rat?: number): void => {
-    const measured = `${fmt(value)} ${unit}${rat === undefined ? '' : `, ${fmtRatio(rat)} the best peer`}`;
-    out.push({ what, measured, met: Number.isFinite(value) ? goal(value) : undefined });
-  };
-  const rb = (w: string, m: string, v: number): number => ratio(m, v, best(w, m));
-  const w1 = sq('W1', 'activities_per_s');
-  t(
-    'SQLite W1 ≥ 10,000 activities/s (≈15× best peer)',
-    w1,
-    'activities/s',
-    (v) => v >= 10_000,
-    rb('W1', 'activities_per_s', w1),
-  );
-  const w2 = sq('W2', 'steps_per_s');
-  t(
-    'SQLite W2 ≥ 1,500 steps/s (≥ 3×)',
-    w2,
-    'steps/s',
-    (v) => v >= 1500 && rb('W2', 'steps_per_s', v) >= 3,
-    rb('W2', 'steps_per_s', w2),
-  );
-  const w3 = sq('W3', 'seconds');
-  t('SQLite W3 ≤ 0.3 s (≥ 15×)', w3, 's', (v) => v <= 0.3 && rb('W3', 'seconds', v) >= 15, rb('W3', 'seconds', w3));
-  const w4 = sq('W4', 'p50_ms');
-  t('SQLite W4 p50 ≤ 2 ms (≥ 4×)', w4, 'ms', (v) => v <= 2 && rb('W4', 'p50_ms', v) >= 4, rb('W4', 'p50_ms', w4));
-  t('SQLite W5 ≥ 5,000 events/s', sq('W5', 'events_per_s'), 'events/s', (v) => v >= 5000);
-  const p1 = pgm('W1', 'activities_per_s');
-  const d1 = median(r, 'dbos', 'W1', 'activities_per_s');
-  t('PostgreSQL W1 ≥ 3× DBOS', p1 / d1, '× DBOS', (v) => v >= 3);
-  const p4 = pgm('W4', 'p50_ms');
-  const d4 = median(r, 'dbos', 'W4', 'p50_ms');
-  out.push({
-    what: 'PostgreSQL W4 p50 ≤ DBOS / 2',
-    measured: `${fmt(p4)} ms vs DBOS ${fmt(d4)} ms`,
-    met: Number.isFinite(p4 / d4) ? p4 <= d4 / 2 : undefined,
-  });
-  const s = [1, 2, 4].map((n) => pgm(`W7-${n}`, 'instances_per_s'));
-  out.push({
-    what: 'PostgreSQL W7 rises from 1 to 2 to 4 workers',
-    measured: `${s.map(fmt).join(' → ')} instances/s`,
-    met: s.every(Number.isFinite) ? (s[0] ?? 0) < (s[1] ?? 0) && (s[1] ?? 0) < (s[2] ?? 0) : undefined,
-  });
-  return out;
-}
-
-export function targetTable(r: Report): string {
-  const lines = ['| target (issue 6) | measured (medians) | met |', '|---|---|---|'];
-  for (const x of targets(r))
-    lines.push(`| ${x.what} | ${x.measured} | ${x.met === undefined ? '–' : x.met ? 'yes' : '**no**'} |`);
-  return lines.join('\n');
-}
-
-/** The flat result list, medians only, in the shape `npm run bench` writes. */
-export function flatResults(r: Report, units: Map<string, string>): Metric[] {
-  const out: Metric[] = [];
-  for (const [k, values] of r.samples) {
-    const [engine = '', workload = '', metric = ''] = k.split('|');
-    out.push({ engine, workload, metric, value: summarize(values).median, unit: units.get(k) ?? '' });
-  }
-  return out;
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
