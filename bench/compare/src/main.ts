@@ -267,34 +267,34 @@ async function main(): Promise<void> {
 
 /**
  * Writes compare.json, docs/benchmarks.md, docs/benchmarks.svg and the README's figures: into the checkout
- * ('committed'), or into `dir` (the README there is a copy of the checkout's with the figures rewritten).
+ * ('committed'), or into `dir` (the README there is a copy of the checkout's with the figures rewritten). The results
+ * go first, each file on its own: a writer that fails is reported and costs the run nothing (`npm run report` redoes
+ * the rest from compare.json).
  */
 function writeReport(r: RunRecord, where: 'committed' | string): void {
   const title = `Taskhub vs DBOS and Restate (${r.runs} run${r.runs === 1 ? '' : 's'}${r.scale === 1 ? '' : `, BENCH_SCALE=${r.scale}`})`;
-  const readme = spliceFigures(readFileSync(join(ROOT, 'README.md'), 'utf8'), figures(r));
-  const files: [string, string][] =
-    where === 'committed'
-      ? [
-          [RESULTS, toJson(r)],
-          [join(ROOT, 'docs', 'benchmarks.svg'), ratioChart(r, title)],
-          [join(ROOT, 'docs', 'benchmarks.md'), page(r)],
-          [join(ROOT, 'README.md'), readme],
-        ]
-      : [
-          [join(where, 'compare.json'), toJson(r)],
-          [join(where, 'benchmarks.svg'), ratioChart(r, title)],
-          [join(where, 'benchmarks.md'), page(r)],
-          [join(where, 'README.md'), readme],
-        ];
-  for (const [file] of files) mkdirSync(resolve(file, '..'), { recursive: true });
-  for (const [file, text] of files) writeFileSync(file, text);
-  const shown =
-    where === 'committed'
-      ? 'bench/results/compare.json, docs/benchmarks.md, docs/benchmarks.svg, README.md'
-      : `${where}/`;
-  const why =
-    where === 'committed' ? '' : ` (BENCH_SCALE=${r.scale}, subset, smoke or rewritten run: not the committed files)`;
-  process.stderr.write(`wrote ${shown}${why}\n`);
+  const at = (committed: string, scratch: string): string => (where === 'committed' ? committed : join(where, scratch));
+  const files: [string, () => string][] = [
+    [at(RESULTS, 'compare.json'), () => toJson(r)],
+    [at(join(ROOT, 'docs', 'benchmarks.svg'), 'benchmarks.svg'), () => ratioChart(r, title)],
+    [at(join(ROOT, 'docs', 'benchmarks.md'), 'benchmarks.md'), () => page(r)],
+    [
+      at(join(ROOT, 'README.md'), 'README.md'),
+      () => spliceFigures(readFileSync(join(ROOT, 'README.md'), 'utf8'), figures(r)),
+    ],
+  ];
+  for (const [file, text] of files) {
+    try {
+      mkdirSync(resolve(file, '..'), { recursive: true });
+      writeFileSync(file, text());
+      process.stderr.write(`wrote ${file}\n`);
+    } catch (err) {
+      process.stderr.write(`could not write ${file}: ${String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+  if (where !== 'committed')
+    process.stderr.write(`(BENCH_SCALE=${r.scale}, subset, smoke or rewritten run: not the committed files)\n`);
 }
 
 /** `--report [file]`: the page, chart and README figures again from saved results, running nothing. */

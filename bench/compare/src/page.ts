@@ -1,7 +1,7 @@
 // docs/benchmarks.md, written whole from one run (a fresh one, or one saved in bench/results/compare.json): the
 // tables of report.ts and targets.ts inside the prose that explains them. Nothing on the page is edited by hand; text
 // that does not come from the run (method, reasons, history) lives here.
-import { fmt, cell, l0Table, mainTable, median, w7Table, type Report } from './report.js';
+import { fmt, cell, l0Table, mainTable, median, w7Table, wrap, type Report } from './report.js';
 import type { RunRecord } from './results.js';
 import { targetTable, targets18, targets6 } from './targets.js';
 
@@ -101,7 +101,7 @@ function w9Findings(r: Report): string {
           ? '.'
           : slower.length === 0
             ? ': holding starts back cost Taskhub no total throughput against Restate in this run.'
-            : `: Restate finished the whole burst sooner than ${slower.map(([, label]) => label).join(' and ')}, so in this run pacing the starts cost total throughput there.`),
+            : `: Restate finished the whole burst sooner than ${slower.map(([e, label]) => `${label} (by ${fmt(m(e, 'last_completion_s') - restate)} s)`).join(' and ')}, so in this run holding starts back cost Taskhub total throughput against Restate.`),
     );
   }
   const host = (e: string): number => m(e, 'host_cpu_us_per_instance');
@@ -111,7 +111,7 @@ function w9Findings(r: Report): string {
       `CPU per instance from the burst's start to the end of the drain: \`taskhub start\` with its language worker ${fmt(host('taskhub-sqlite'))} µs on SQLite and ${fmt(host('taskhub-postgres'))} µs on PostgreSQL, the PostgreSQL server ${fmt(server)} µs (contention from other processes inflates these).`,
     );
   }
-  return out.map((s) => `- ${s}`).join('\n');
+  return out.map((s) => wrap(`- ${s}`, 120, '  ')).join('\n');
 }
 
 function w9Section(r: Report): string {

@@ -1,6 +1,6 @@
 // The README's benchmark figures: one paragraph written from the run, between two HTML comment markers, so the README
 // quotes the same run as docs/benchmarks.md. Plain text and links inside the repository only.
-import { PEERS, fmt, fmtRatio, median, pairRatio, type Report } from './report.js';
+import { PEERS, fmt, fmtRatio, median, pairRatio, wrap, type Report } from './report.js';
 import type { RunRecord } from './results.js';
 import { targets18 } from './targets.js';
 
@@ -57,20 +57,6 @@ export function figures(r: RunRecord): string {
     );
   }
   return wrap(sentences.join(' '), 120);
-}
-
-/** Lines of at most `width` characters, broken at spaces (the README's own style). */
-function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.join('\n');
 }
 
 /** The README with the text between the markers replaced by `paragraph`; throws when the markers are missing. */

@@ -78,6 +78,20 @@ export function fmt(v: number): string {
 
 export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×` : '–');
 
+/** Lines of at most `width` characters, broken at spaces, lines after the first starting with `indent`. */
+export function wrap(text: string, width = 120, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line.trim() ? `${line} ${word}` : `${line}${word}`;
+  }
+  if (line.trim()) lines.push(line);
+  return lines.join('\n');
+}
+
 export interface Report {
   readonly samples: Samples;
   /** "engine|workload" → why it has no number (failed, or not applicable). */
