@@ -21,7 +21,7 @@ export function figures(r: RunRecord): string {
   const fact = (name: string): string | undefined => r.machine.find(([k]) => k === name)?.[1];
   const cores = /^(\d+) cores/.exec(fact('CPU') ?? '')?.[1];
   const date = fact('date (UTC)')?.slice(0, 10);
-  const where = `${cores ? `on a ${cores}-core machine` : 'on its machine'}${date ? ` (${date})` : ''}`;
+  const where = `${cores ? ` on a ${cores}-core machine` : ''}${date ? ` (${date})` : ''}`;
   const sentences = [
     '`npm run bench:compare` runs Taskhub side by side with DBOS Transact and Restate (bench/compare/, a separate package',
     "so the peers never become Taskhub's dependencies) and writes [docs/benchmarks.md](docs/benchmarks.md).",
@@ -32,7 +32,7 @@ export function figures(r: RunRecord): string {
   if (Number.isFinite(w1)) {
     const rate = fmt(median(r, 'taskhub-sqlite', 'W1', 'activities_per_s'));
     sentences.push(
-      `In its last run ${where}, Taskhub on SQLite ran hello chains ${versus(w1)} either peer (${rate} activities/s)` +
+      `In its last run${where}, Taskhub on SQLite ran hello chains ${versus(w1)} either peer (${rate} activities/s)` +
         (Number.isFinite(w3) ? ` and a 2,000-way fan-out ${versus(w3)} either` : '') +
         (Number.isFinite(pg)
           ? `; on the same PostgreSQL server as DBOS, Taskhub ran the chains ${versus(pg)} DBOS.`
