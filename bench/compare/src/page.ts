@@ -1,7 +1,7 @@
 // docs/benchmarks.md, written whole from one run (a fresh one, or one saved in bench/results/compare.json): the
 // tables of report.ts and targets.ts inside the prose that explains them. Nothing on the page is edited by hand; text
 // that does not come from the run (method, reasons, history) lives here.
-import { fmt, cell, l0Table, mainTable, median, w7Table, wrap, type Report } from './report.js';
+import { burstShare, fmt, cell, l0Table, mainTable, median, w7Table, wrap, type Report } from './report.js';
 import type { RunRecord } from './results.js';
 import { targetTable, targets18, targets6 } from './targets.js';
 
@@ -52,8 +52,7 @@ export function tables(r: Report): string {
   ].join('\n');
 }
 
-const pct = (part: number, whole: number): string =>
-  Number.isFinite(part / whole) ? `${((100 * part) / whole).toFixed(0)} %` : '–';
+const pct = (share: number): string => (Number.isFinite(share) ? `${share.toFixed(0)} %` : '–');
 
 const W9_ENGINES: readonly [string, string][] = [
   ['taskhub-sqlite', '`taskhub start`, SQLite'],
@@ -69,7 +68,7 @@ function w9Table(r: Report): string {
   ];
   for (const [e, label] of W9_ENGINES) {
     const c = (m: string, factor = 1): string => cell(r, e, 'W9', m, factor);
-    const share = pct(median(r, e, 'W9', 'completions_per_s_during_burst'), median(r, e, 'W9', 'starts_per_s'));
+    const share = pct(burstShare(r, e));
     lines.push(
       `| ${label} | ${c('starts_per_s')} | ${c('completions_per_s_during_burst')} | ${share} | ${c('p50_ms', 0.001)} | ${c('p99_ms', 0.001)} | ${c('last_completion_s')} |`,
     );
@@ -81,12 +80,12 @@ function w9Table(r: Report): string {
 function w9Findings(r: Report): string {
   const m = (e: string, metric: string): number => median(r, e, 'W9', metric);
   const out: string[] = [];
-  const rs = m('restate', 'completions_per_s_during_burst') / m('restate', 'starts_per_s');
+  const rs = burstShare(r, 'restate');
   if (Number.isFinite(rs)) {
     out.push(
-      rs < 0.8
-        ? `Restate accepted starts faster than it ran them and queued the rest: ${pct(rs, 1)} of its start rate completed while the burst lasted, as Taskhub on PostgreSQL did before the fairness change below.`
-        : `Restate completed ${pct(rs, 1)} of its start rate while the burst lasted.`,
+      rs < 80
+        ? `Restate accepted starts faster than it ran them and queued the rest: ${pct(rs)} of its start rate completed while the burst lasted, as Taskhub on PostgreSQL did before the fairness change below.`
+        : `Restate completed ${pct(rs)} of its start rate while the burst lasted.`,
     );
   }
   const last = W9_ENGINES.slice(0, 3)

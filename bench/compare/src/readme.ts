@@ -1,6 +1,6 @@
 // The README's benchmark figures: one paragraph written from the run, between two HTML comment markers, so the README
 // quotes the same run as docs/benchmarks.md. Plain text and links inside the repository only.
-import { PEERS, fmt, fmtRatio, median, pairRatio, wrap, type Report } from './report.js';
+import { PEERS, burstShare, fmt, fmtRatio, median, pairRatio, wrap, type Report } from './report.js';
 import type { RunRecord } from './results.js';
 import { targets18 } from './targets.js';
 
@@ -39,8 +39,7 @@ export function figures(r: RunRecord): string {
           : '.'),
     );
   }
-  const share = (e: string): number =>
-    (100 * median(r, e, 'W9', 'completions_per_s_during_burst')) / median(r, e, 'W9', 'starts_per_s');
+  const share = (e: string): number => burstShare(r, e);
   const p99 = (e: string): string => `${fmt(median(r, e, 'W9', 'p99_ms') / 1000)} s`;
   if (Number.isFinite(share('taskhub-sqlite')) && Number.isFinite(share('taskhub-postgres'))) {
     sentences.push(

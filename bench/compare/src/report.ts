@@ -117,6 +117,11 @@ export function median(r: Report, engine: string, workload: string, metric: stri
   return values?.length ? summarize(values).median : NaN;
 }
 
+/** W9's completions while the burst lasts as a share of its start rate, % (the ratio of the two medians). */
+export function burstShare(r: Report, engine: string): number {
+  return (100 * median(r, engine, 'W9', 'completions_per_s_during_burst')) / median(r, engine, 'W9', 'starts_per_s');
+}
+
 export function pairRatio(r: Report, th: string, peer: string, workload: string, metric: string): number {
   return ratio(metric, median(r, th, workload, metric), median(r, peer, workload, metric));
 }

@@ -1,6 +1,6 @@
 // The targets of issues 6 and 18, checked against one run's medians: each a row of what was asked, what was measured
 // and whether it was met (undefined when this run has no number for it).
-import { PEERS, fmt, fmtRatio, lowerIsBetter, median, ratio, type Report } from './report.js';
+import { PEERS, burstShare, fmt, fmtRatio, lowerIsBetter, median, ratio, type Report } from './report.js';
 
 export interface Target {
   readonly what: string;
@@ -80,7 +80,7 @@ function w9Target(r: Report, engine: 'taskhub-sqlite' | 'taskhub-postgres', stor
   const starts = median(r, engine, 'W9', 'starts_per_s');
   const done = median(r, engine, 'W9', 'completions_per_s_during_burst');
   const p99 = median(r, engine, 'W9', 'p99_ms');
-  const share = (100 * done) / starts;
+  const share = burstShare(r, engine);
   return {
     what: `${store} W9: completions during the burst ≥ 80 % of the start rate, p99 ≤ 2 s`,
     measured: `${fmt(done)} of ${fmt(starts)} starts/s (${Number.isFinite(share) ? share.toFixed(0) : '–'} %), p99 ${fmt(p99 / 1000)} s`,
