@@ -107,12 +107,16 @@ export async function killAfterProgress(
       return hub.committed() >= steps;
     };
     const wait = { timeoutMs: 120_000, ...(pollMs !== undefined ? { pollMs } : {}) };
-    // Evidence first: this start committed a step result (it started, recovered and ran something)...
-    await until(() => progressed(stepsBefore + 1), { what: `host ${k} to commit a step`, ...wait });
-    // ...then a random amount of further work, so the kill may land anywhere from recovery to full flow.
-    const killAt = hub.committed() + randomBetween(0, maxStepsPastEvidence);
-    await until(() => progressed(killAt), { what: `host ${k} to commit ${killAt} steps`, ...wait });
-    host.child.kill('SIGKILL');
+    try {
+      // Evidence first: this start committed a step result (it started, recovered and ran something)...
+      await until(() => progressed(stepsBefore + 1), { what: `host ${k} to commit a step`, ...wait });
+      // ...then a random amount of further work, so the kill may land anywhere from recovery to full flow.
+      const killAt = hub.committed() + randomBetween(0, maxStepsPastEvidence);
+      await until(() => progressed(killAt), { what: `host ${k} to commit ${killAt} steps`, ...wait });
+    } finally {
+      // On a timeout too: a host left running would outlive the test, still writing to its file.
+      host.child.kill('SIGKILL');
+    }
     await host.output;
     const kill = {
       pid: host.child.pid,
