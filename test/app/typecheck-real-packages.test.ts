@@ -1,86 +1,29 @@
 // Apps written for Azure type-check against the real packages' .d.ts (durable-functions 3.x, @azure/functions 4.x,
 // devDependencies for this test): our fixture apps (test/app/typecheck-apps), and every TypeScript app in the docs that
 // does not say it is Taskhub-only, so the docs never show an Azure app that Azure's own types reject.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { realPackage, ROOT, tsBlocks, typeCheck } from '../typescript-check.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APPS = fileURLToPath(new URL('./typecheck-apps/', import.meta.url));
 /** The first line of a docs code block that shows a Taskhub-only API; such a block is not compiled against Azure's. */
 const TASKHUB_ONLY = /^\/\/ Taskhub-only\b/;
 
-/** A real package's .d.ts entry: from the repository root (CI installs it), else TASKHUB_REFERENCE_MODULES's folder. */
-function realTypes(name: string): string | undefined {
-  for (const dir of [ROOT, process.env.TASKHUB_REFERENCE_MODULES].filter((d): d is string => !!d)) {
-    try {
-      const manifest = createRequire(path.join(dir, 'package.json')).resolve(`${name}/package.json`);
-      const { types, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { types: string; version: string };
-      return `${path.join(path.dirname(manifest), types)}#${version}`;
-    } catch {
-      // Not installed there: try the next place.
-    }
-  }
-  return undefined;
-}
-
-const durableFunctions = realTypes('durable-functions');
-const azureFunctions = realTypes('@azure/functions');
+const durableFunctions = realPackage('durable-functions');
+const azureFunctions = realPackage('@azure/functions');
 const scratch = mkdtempSync(path.join(tmpdir(), 'taskhub-typecheck-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Compiles the sources (file name → text) as one strict program against the real packages; the diagnostics. */
-function typeCheck(sources: Record<string, string>): string[] {
-  const dir = mkdtempSync(path.join(scratch, 'app-'));
-  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
-  const files = Object.entries(sources).map(([name, text]) => {
-    const file = path.join(dir, name);
-    writeFileSync(file, text);
-    return file;
-  });
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    lib: ['lib.es2023.d.ts'],
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    types: ['node'],
-    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-    // The names resolve to the real packages wherever the sources are (the repository maps them to Taskhub's own).
-    paths: {
-      'durable-functions': [durableFunctions!.split('#')[0]!],
-      '@azure/functions': [azureFunctions!.split('#')[0]!],
-    },
-  };
-  const program = ts.createProgram(files, options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map(
-      (d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
-    );
-}
-
-/** The ```ts blocks of a markdown file, with the line each starts on. */
-function tsBlocks(file: string): { line: number; code: string }[] {
-  const blocks: { line: number; code: string }[] = [];
-  let current: { line: number; lines: string[] } | undefined;
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((text, i) => {
-      if (current && text.startsWith('```')) {
-        blocks.push({ line: current.line, code: current.lines.join('\n') });
-        current = undefined;
-      } else if (current) current.lines.push(text);
-      else if (/^```(ts|typescript)\s*$/.test(text)) current = { line: i + 2, lines: [] };
-    });
-  return blocks;
+function azureTypeCheck(sources: Record<string, string>): string[] {
+  // The names resolve to the real packages wherever the sources are (the repository maps them to Taskhub's own).
+  const paths = { 'durable-functions': [durableFunctions!.types], '@azure/functions': [azureFunctions!.types] };
+  return typeCheck(mkdtempSync(path.join(scratch, 'app-')), sources, paths).map(
+    (d) => `${path.basename(d.file)}: ${d.message}`,
+  );
 }
 
 function docFiles(): string[] {
@@ -101,7 +44,7 @@ function azureDocBlocks(): { where: string; code: string }[] {
 const installed = durableFunctions !== undefined && azureFunctions !== undefined;
 describe.skipIf(!installed)(
   installed
-    ? `type-checks against durable-functions ${durableFunctions?.split('#')[1]} and @azure/functions ${azureFunctions?.split('#')[1]}`
+    ? `type-checks against durable-functions ${durableFunctions?.version} and @azure/functions ${azureFunctions?.version}`
     : 'type-checks against the real packages (skipped: not installed; npm install, or set TASKHUB_REFERENCE_MODULES)',
   () => {
     it('fixture apps written for Azure compile without an error', () => {
@@ -113,7 +56,7 @@ describe.skipIf(!installed)(
       expect(Object.keys(sources).length).toBeGreaterThanOrEqual(2);
       // The pragma that keeps the repository's own tsc off these files must not switch this check off too.
       expect(Object.values(sources).filter((text) => text.includes('@ts-nocheck'))).toEqual([]);
-      expect(typeCheck(sources)).toEqual([]);
+      expect(azureTypeCheck(sources)).toEqual([]);
     }, 60_000);
 
     it('an app using an API durable-functions does not have fails to compile (the check can fail)', () => {
@@ -125,7 +68,7 @@ describe.skipIf(!installed)(
         '  lock.release();',
         '});',
       ].join('\n');
-      expect(typeCheck({ 'wrong.ts': app }).join('\n')).toMatch(/Property 'lockEntities' does not exist/);
+      expect(azureTypeCheck({ 'wrong.ts': app }).join('\n')).toMatch(/Property 'lockEntities' does not exist/);
     }, 60_000);
 
     // A Durable Task SDK example (docs/grpc.md) is neither: it runs against Taskhub's gRPC endpoint, not as an app.
@@ -146,7 +89,9 @@ describe.skipIf(!installed)(
     it('every TypeScript app in the docs that is not marked Taskhub-only compiles', () => {
       const blocks = azureDocBlocks();
       expect(blocks.map((b) => b.where).length).toBeGreaterThanOrEqual(2);
-      const errors = blocks.flatMap((b, i) => typeCheck({ [`block${i}.ts`]: b.code }).map((e) => `${b.where} ${e}`));
+      const errors = blocks.flatMap((b, i) =>
+        azureTypeCheck({ [`block${i}.ts`]: b.code }).map((e) => `${b.where} ${e}`),
+      );
       expect(errors).toEqual([]);
     }, 120_000);
   },

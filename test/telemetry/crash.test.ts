@@ -2,80 +2,33 @@
 // are killed mid-chain and started again. Every instance stays one trace across processes (its trace context is read
 // back from its stored history), and no committed fact is ever traced twice: no activity or timer span repeats, and
 // no instance has more episode spans than committed episodes, though restarts replay every history from the start.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runScript, type ScriptProcess } from '../script-process.js';
-import { randomBetween, until } from '../until.js';
+import { describe, expect, it } from 'vitest';
+import { ChainHub, killAfterProgress } from '../crash/chain-runs.js';
 import { readSpanLines, type SpanLine } from './file-span-exporter.js';
 
 const COUNT = 20;
 // Long enough that a fast machine cannot finish every chain between two polls before the last kill.
 const STEPS = 40;
 const KILLS = 3;
-const dir = mkdtempSync(join(tmpdir(), 'taskhub-otel-crash-'));
-const file = join(dir, 'hub.db');
-const spansFile = join(dir, 'spans.jsonl');
-let store: SqliteStore;
-
-beforeAll(async () => {
-  store = openSqliteStore({ path: file, hubName: 'TestHubName' });
-  await store.migrate();
-});
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function startChild(): ScriptProcess {
-  return runScript(join(import.meta.dirname, 'chain-child.ts'), [file, spansFile, String(COUNT), String(STEPS)]);
-}
-
-function committed(eventType: string): number {
-  const row = store.db
-    .prepare(
-      `SELECT count(*) AS n FROM history, json_each(history.events)
-        WHERE json_extract(json_each.value, '$.eventType') = ?`,
-    )
-    .get(eventType) as { n: number };
-  return row.n;
-}
-
-async function completed(): Promise<number> {
-  return (await store.queryInstances({ runtimeStatus: ['Completed'], pageSize: 1000 })).instances.length;
-}
+const hub = new ChainHub('taskhub-otel-crash-');
+const spansFile = join(hub.dir, 'spans.jsonl');
+// Chains of 20 ms activities with a timer halfway, in hosts that register the OpenTelemetry SDK.
+const startChild = () => hub.startHost({ count: COUNT, steps: STEPS, stepMs: 20, timer: true, spansFile });
 
 const instanceOf = (s: SpanLine): unknown => s.attributes['durabletask.task.instance_id'];
 
 describe('spans across SIGKILL and restart', () => {
   it(`${KILLS} kills mid-chain: one trace per instance, no committed step traced twice`, async () => {
-    const pids = new Set<number>();
-    for (let k = 0; k < KILLS; k++) {
-      const before = committed('TaskCompleted');
-      const child = startChild();
-      if (child.child.pid !== undefined) pids.add(child.child.pid);
-      const progressed = (steps: number): boolean => {
-        if (child.exited()) throw new Error(`child ${k} exited before it was killed`);
-        return committed('TaskCompleted') >= steps;
-      };
-      await until(() => progressed(before + 1), { what: `child ${k} to commit a step`, timeoutMs: 120_000, pollMs: 2 });
-      const killAt = committed('TaskCompleted') + randomBetween(0, 20);
-      await until(() => progressed(killAt), {
-        what: `child ${k} to commit ${killAt} steps`,
-        timeoutMs: 120_000,
-        pollMs: 2,
-      });
-      child.child.kill('SIGKILL');
-      await child.output;
-    }
+    // Polled every 2 ms: a slower poll can let a fast machine finish every chain before the last kill.
+    const kills = await killAfterProgress(hub, startChild, { kills: KILLS, maxStepsPastEvidence: 20, pollMs: 2 });
+    const pids = new Set(kills.flatMap((k) => (k.pid === undefined ? [] : [k.pid])));
     // The kills left work for a last process, which runs every chain to its end.
-    expect(await completed()).toBeLessThan(COUNT);
+    expect(await hub.count('Completed')).toBeLessThan(COUNT);
     const last = startChild();
     expect(await last.output).toContain('done');
-    expect(await completed()).toBe(COUNT);
+    expect(await hub.count('Completed')).toBe(COUNT);
 
     const spans = readSpanLines(spansFile);
     // Spans came from the killed processes too, not only from the last one.
@@ -103,7 +56,7 @@ describe('spans across SIGKILL and restart', () => {
       expect(activityTasks.length).toBeLessThanOrEqual(STEPS);
       const timers = mine.filter((s) => s.name === 'orchestration:Chain:timer');
       expect(timers.length).toBeLessThanOrEqual(1);
-      const history = await store.getHistory(id);
+      const history = await hub.store.getHistory(id);
       const episodes = history.filter((e) => e.eventType === 'OrchestratorStarted').length;
       const episodeSpans = mine.filter((s) => s.name === 'orchestration:Chain' && s.kind === SpanKind.SERVER);
       expect(episodeSpans.length, `episode spans of ${id}`).toBeLessThanOrEqual(episodes);
