@@ -2,7 +2,8 @@
 // unchanged (invariant 7). `makeStore` returns a store on a fresh, empty task hub each call; two calls give two hubs
 // in the same database. Leases are short and waited for for real, so expiry is tested as it happens in production.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/store.js';
+import type { HistoryEvent } from '../../src/core/history.js';
+import type { NewInstance, Store } from '../../src/store/store.js';
 import { storeBacklogTests } from './conformance-backlog.js';
 import { storeClaimTests } from './conformance-claims.js';
 import { storeCommitTests } from './conformance-commits.js';
@@ -131,6 +132,76 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
         // Locked for its worker: nobody else claims it, and the start was consumed in memory, never stored.
         expect(await store.claimOrchestrations('w2', 10, 10_000)).toEqual([]);
         expect(await store.claimOrchestrations('w1', 10, 10_000)).toEqual([]);
+      });
+
+      /** The claimed form of a local start's first episode (no messages: the start was never stored). */
+      const localFirst = (instance: NewInstance) => ({
+        instance: {
+          instanceId: instance.instanceId,
+          executionId: instance.executionId,
+          name: instance.name,
+          runtimeStatus: 'Pending' as const,
+          createdTime: '2024-05-01T00:00:00.000Z',
+          lastUpdatedTime: '2024-05-01T00:00:00.000Z',
+          historyLength: 0,
+        },
+        messages: [],
+        lockedUntil: '',
+        deliveryCount: 1,
+      });
+
+      it('a local start replaces a finished instance of its id beside a new one: history, input and tags are its own', async () => {
+        const store = await fresh();
+        await runTo(store, 'done', 'Completed');
+        const replacing = newInstance('done', { executionId: 'done-e2', input: '"again"', tags: { team: 'a' } });
+        const fresh2 = newInstance('new', { input: '"first"' });
+        const result = await store.commit({
+          workerId: 'w1',
+          leaseMs: 10_000,
+          episodes: [replacing, fresh2].map((i) =>
+            episode(localFirst(i), {
+              append: [orchestratorStarted(), i.startEvent],
+              create: { instance: i, replaceableStatuses: ['Completed', 'Failed', 'Terminated'] },
+              runtimeStatus: 'Completed',
+              output: `"out of ${i.instanceId}"`,
+            }),
+          ),
+          activityCompletions: [],
+        });
+        expect(result.rejectedEpisodes).toEqual([]);
+        expect(result.instanceExists ?? []).toEqual([]);
+        for (const i of [replacing, fresh2]) {
+          expect(await store.getInstance(i.instanceId)).toMatchObject({
+            executionId: i.executionId,
+            runtimeStatus: 'Completed',
+            input: i.input,
+            output: `"out of ${i.instanceId}"`,
+            historyLength: 2,
+          });
+          expect(await store.getHistory(i.instanceId)).toEqual([orchestratorStarted(), i.startEvent]);
+        }
+        expect((await store.getInstance('done'))?.tags).toEqual({ team: 'a' });
+      });
+
+      it("a local start's first episode keeps the timer it sets for itself", async () => {
+        const store = await fresh();
+        const instance = newInstance('t');
+        const fireAt = new Date(Date.now() + 60_000).toISOString();
+        const timer: HistoryEvent = { eventId: -1, eventType: 'TimerFired', timestamp: fireAt, timerId: 0, fireAt };
+        const result = await store.commit({
+          workerId: 'w1',
+          leaseMs: 10_000,
+          episodes: [
+            episode(localFirst(instance), {
+              append: [orchestratorStarted(), instance.startEvent],
+              create: { instance, replaceableStatuses: [] },
+              newMessages: [{ instanceId: 't', executionId: 't-e1', event: timer, visibleAt: fireAt }],
+            }),
+          ],
+          activityCompletions: [],
+        });
+        expect(result.rejectedEpisodes).toEqual([]);
+        expect(await store.nextVisibleAt()).toBe(fireAt);
       });
 
       it('a local start over a running instance is rejected as existing; the batch and the instance are untouched', async () => {

@@ -19,6 +19,9 @@ import { commitParams, commitStatement } from './commit-statement.js';
 import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
 
+/** Deadlock and serialization failure: a transaction that failed with these changed nothing and may run again. */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['40P01', '40001']);
+
 export class PgCommitter {
   readonly #sql: Record<
     | 'accept'
@@ -90,8 +93,7 @@ export class PgCommitter {
   }
 
   /** The whole batch in one statement: see commit-statement.ts. */
-  async commitSimple(db: Queryable, batch: CommitBatch): Promise<CommitResult> {
-    const updatedTime = new Date().toISOString();
+  async commitSimple(db: Queryable, batch: CommitBatch, updatedTime = new Date().toISOString()): Promise<CommitResult> {
     const { rows } = await db.query<{ accepted: string[] | null }>(
       this.#statement,
       commitParams(batch, completionsOf(batch), this.#channel, this.#payload, updatedTime),
@@ -109,22 +111,61 @@ export class PgCommitter {
   }
 
   /**
-   * Local starts and the rest of the batch in one transaction of two statements: the starts' instance rows (locked
-   * for this worker), then the one-statement commit, which sees them.
+   * Local starts and the rest of the batch. First as ONE statement, where each start's row is inserted as its first
+   * episode leaves it (one round trip, one row version). A start whose id is taken (a finished instance it may
+   * replace, or one it may not) is left out of that statement's writes and goes through a transaction of two
+   * statements: create-or-replace the row (locked for this worker), then the one-statement commit, which sees it.
    */
   async commitWithStarts(client: Queryable, input: CommitBatch): Promise<CommitResult> {
-    await client.query('BEGIN');
-    try {
-      const exists = await this.#createStarts(client, input);
-      const batch =
-        exists.size === 0 ? input : { ...input, episodes: input.episodes.filter((e) => !exists.has(e.instanceId)) };
-      const result = await this.commitSimple(client, batch);
-      await client.query('COMMIT');
-      if (exists.size === 0) return result;
-      return { ...result, rejectedEpisodes: [...result.rejectedEpisodes, ...exists], instanceExists: [...exists] };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+    // Two starts of one id in the batch: neither is written, both are rejected as existing (results name ids).
+    const seen = new Set<string>();
+    const duplicates = new Set<string>();
+    for (const e of input.episodes) {
+      if (!e.create) continue;
+      if (seen.has(e.instanceId)) duplicates.add(e.instanceId);
+      seen.add(e.instanceId);
+    }
+    const kept = duplicates.size === 0 ? input.episodes : input.episodes.filter((e) => !duplicates.has(e.instanceId));
+    const first = await this.commitSimple(client, { ...input, episodes: kept });
+    const taken = new Set(first.rejectedEpisodes);
+    const retry = kept.filter((e) => e.create && taken.has(e.instanceId));
+    const rejected = first.rejectedEpisodes.filter((id) => !retry.some((e) => e.instanceId === id));
+    const exists = [...duplicates];
+    if (retry.length > 0) {
+      const second = await this.#replaceStarts(client, { ...input, episodes: retry, activityCompletions: [] }, first);
+      rejected.push(...second.rejectedEpisodes);
+      exists.push(...(second.instanceExists ?? []));
+    }
+    rejected.push(...duplicates);
+    return {
+      rejectedEpisodes: rejected,
+      ...(first.updatedTime === undefined ? {} : { updatedTime: first.updatedTime }),
+      ...(exists.length > 0 ? { instanceExists: exists } : {}),
+    };
+  }
+
+  /**
+   * Local starts over an existing id, in one transaction: create or replace the rows, then their episodes. The rest
+   * of the batch is already committed, so a deadlock or serialization failure is retried here, not by the caller.
+   */
+  async #replaceStarts(client: Queryable, input: CommitBatch, first: CommitResult): Promise<CommitResult> {
+    for (let attempt = 1; ; attempt++) {
+      await client.query('BEGIN');
+      try {
+        const exists = await this.#createStarts(client, input);
+        // The rows exist now, locked for this worker: the episodes update them like any other.
+        const episodes = input.episodes
+          .filter((e) => !exists.has(e.instanceId))
+          .map(({ create: _create, ...e }): EpisodeCommit => e);
+        const result = await this.commitSimple(client, { ...input, episodes }, first.updatedTime);
+        await client.query('COMMIT');
+        if (exists.size === 0) return result;
+        return { ...result, rejectedEpisodes: [...result.rejectedEpisodes, ...exists], instanceExists: [...exists] };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || code === undefined || !RETRYABLE_CODES.has(code)) throw err;
+      }
     }
   }
 

@@ -28,7 +28,7 @@ import type {
   WorkItemKey,
 } from '../store.js';
 import { PgClaims } from './claims.js';
-import { PgCommitter } from './commit.js';
+import { PgCommitter, RETRYABLE_CODES } from './commit.js';
 import type { DoctorScan, DoctorScanOptions } from '../doctor-scan.js';
 import { scanPostgres } from './doctor.js';
 import { PgInstances } from './instances.js';
@@ -62,7 +62,6 @@ interface PendingCreate {
 }
 
 /** Errors after which a whole transaction may simply run again: deadlock, serialization failure. */
-const RETRYABLE = new Set(['40P01', '40001']);
 
 const CLOSED = {
   query: () => Promise.reject(new TaskhubError('STORE_CLOSED', 'The store is closed.')),
@@ -320,7 +319,7 @@ export class PostgresStore implements Store {
         );
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (attempt >= 3 || code === undefined || !RETRYABLE.has(code)) throw err;
+        if (attempt >= 3 || code === undefined || !RETRYABLE_CODES.has(code)) throw err;
       }
     }
   }
