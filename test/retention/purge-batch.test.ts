@@ -123,8 +123,8 @@ describe.each(backends)('purgeInstanceBatch on %s', (_name, open) => {
         await store.pool.query(`ANALYZE ${store.schema}.instances`);
         const { rows } = await store.pool.query<{ 'QUERY PLAN': string }>(
           `EXPLAIN SELECT instance_id FROM ${store.schema}.instances
-           WHERE runtime_status IN ('Completed','Failed','Terminated','Canceled') AND runtime_status = 'Completed'
-           AND last_updated_time COLLATE "C" < '2026-01-01' ORDER BY last_updated_time COLLATE "C" LIMIT 10`,
+           WHERE finished_time IS NOT NULL AND runtime_status IN ('Completed','Failed','Terminated','Canceled')
+           AND runtime_status = 'Completed' AND finished_time < '2026-01-01' ORDER BY finished_time LIMIT 10`,
         );
         plan = rows.map((r) => r['QUERY PLAN']).join('\n');
       }

@@ -41,7 +41,9 @@ export async function seed(store: SqliteStore | PostgresStore, rows: readonly Se
     await store.pool.query(
       `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS k(id, status, updated)),
         i AS (INSERT INTO ${s}.instances (instance_id, execution_id, name, runtime_status, created_time,
-          last_updated_time) SELECT id, 'e', 'Seeded', status, updated, updated FROM k),
+          last_updated_time, finished_time)
+          SELECT id, 'e', 'Seeded', status, updated, updated,
+            CASE WHEN status IN ('Completed', 'Failed', 'Terminated', 'Canceled') THEN updated END FROM k),
         h AS (INSERT INTO ${s}.history (instance_id, seq, events) SELECT id, 0, $4 FROM k)
        INSERT INTO ${s}.messages (instance_id, event, visible_at) SELECT id, $5, 8000000000000 FROM k`,
       [ids, chunk.map((r) => r.status), chunk.map((r) => r.updated), history, event],

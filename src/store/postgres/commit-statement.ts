@@ -23,7 +23,8 @@ export function commitStatement(s: string): string {
       UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
         failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
         entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
-        last_updated_time = $12, execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
+        last_updated_time = $12, finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END,
+        execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
         lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0
       FROM e WHERE NOT e.creating AND i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
         AND i.history_length = e.expected
@@ -31,10 +32,10 @@ export function commitStatement(s: string): string {
     -- Local starts: the row as the episode leaves it, where the id is free.
     cr AS (
       INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, output, failure_details,
-        custom_status, parent_instance_id, created_time, last_updated_time, history_length, locked_by, lock_expires,
-        tags, version, entity_state)
+        custom_status, parent_instance_id, created_time, last_updated_time, finished_time, history_length, locked_by,
+        lock_expires, tags, version, entity_state)
       SELECT e.id, e.next_execution, e.cname, e.status, COALESCE(e.input, e.cinput), e.output, e.failure, e.custom,
-        e.cparent, e.ccreated, $12, e.length, CASE WHEN e.keep THEN $13 END,
+        e.cparent, e.ccreated, $12, CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END, e.length, CASE WHEN e.keep THEN $13 END,
         CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, e.ctags, e.cversion, e.entity
       FROM e WHERE e.creating
       ON CONFLICT (instance_id) DO NOTHING

@@ -142,9 +142,10 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
 
   const finished = await db.query<{ n: string; oldest: string | null; id: string | null }>(
     `SELECT (SELECT COUNT(*) FROM ${s}.instances WHERE runtime_status IN ${TERMINAL_SQL}) AS n,
-       f.last_updated_time AS oldest, f.instance_id AS id
-     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT last_updated_time, instance_id FROM ${s}.instances
-       WHERE runtime_status IN ${TERMINAL_SQL} ORDER BY last_updated_time, instance_id LIMIT 1) f ON true`,
+       f.finished_time AS oldest, f.instance_id AS id
+     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT finished_time, instance_id FROM ${s}.instances
+       WHERE finished_time IS NOT NULL AND runtime_status IN ${TERMINAL_SQL} ORDER BY finished_time, instance_id
+       LIMIT 1) f ON true`,
   );
   const size = await db.query<{ database: string; db_bytes: string; hub_bytes: string | null }>(
     `SELECT current_database() AS database, pg_database_size(current_database()) AS db_bytes,

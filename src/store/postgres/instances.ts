@@ -46,7 +46,8 @@ export class PgInstances {
         ON CONFLICT (instance_id) DO UPDATE SET execution_id = excluded.execution_id, name = excluded.name,
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL,
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
-          last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
+          last_updated_time = excluded.last_updated_time, finished_time = NULL, history_length = 0,
+          locked_by = excluded.locked_by,
           lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags,
           version = excluded.version
         WHERE i.runtime_status = ANY($10::text[])

@@ -1,12 +1,12 @@
 // Batch purges on PostgreSQL (retention, large purges): one statement picks a few finished instances through the
-// partial index `instances_finished` (migration 8), skipping rows another transaction holds, and deletes them with
+// partial index `instances_finished` (migrations 8 and 12), skipping rows another transaction holds, and deletes them with
 // their history, messages and work items. One short transaction per batch: the hub's workers are never held up long.
 import { TERMINAL_STATUSES } from '../../core/history.js';
 import type { PurgeBatch } from '../store.js';
 import type { Queryable } from './instances.js';
 
-/** Written out as the index's predicate is, so the planner sees that the partial index serves the query. */
-const FINISHED = `runtime_status IN ('Completed','Failed','Terminated','Canceled')`;
+/** Finished rows; the first test is the partial index's predicate, so the planner sees that the index serves it. */
+const FINISHED = `finished_time IS NOT NULL AND runtime_status IN ('Completed','Failed','Terminated','Canceled')`;
 
 export class PgPurgeBatch {
   readonly #oldest: string;
@@ -20,8 +20,8 @@ export class PgPurgeBatch {
       SELECT count(*)::int AS n FROM del`;
     this.#oldest = `WITH pick AS (
         SELECT instance_id FROM ${s}.instances
-        WHERE ${FINISHED} AND runtime_status = $1 AND last_updated_time COLLATE "C" < $2
-        ORDER BY last_updated_time COLLATE "C" LIMIT $3 FOR UPDATE SKIP LOCKED),
+        WHERE ${FINISHED} AND runtime_status = $1 AND finished_time < $2
+        ORDER BY finished_time LIMIT $3 FOR UPDATE SKIP LOCKED),
       del AS (DELETE FROM ${s}.instances i USING pick WHERE i.instance_id = pick.instance_id RETURNING i.instance_id),
       ${cascade}`;
     this.#byId = `WITH pick AS (
