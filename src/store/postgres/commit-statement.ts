@@ -11,15 +11,17 @@ import { NOW_MS } from './schema.js';
 export function commitStatement(s: string): string {
   return `WITH e AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-        $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[], $43::text[])
+        $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[], $43::text[],
+        $44::bool[], $45::text[])
         AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, append,
-          replace, drop_pending, restart, entity)),
+          replace, drop_pending, restart, entity, set_local, local_work)),
     acc AS (
       UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
         failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
         entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
         last_updated_time = $12, execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
-        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0
+        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0,
+        local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END
       FROM e WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
         AND i.history_length = e.expected
       RETURNING i.instance_id),
@@ -128,5 +130,12 @@ export function commitParams(
     payload,
     msgs.map((x) => entityNameOf(x.m.instanceId)),
     eps.map((e) => e.entityState ?? null),
+    eps.map((e) => e.localWork !== undefined),
+    eps.map((e) => localWorkText(e.localWork)),
   ];
+}
+
+/** The local_work column (migration 11) for EpisodeCommit.localWork: NULL when none is left. */
+export function localWorkText(list: EpisodeCommit['localWork']): string | null {
+  return list === undefined || list.length === 0 ? null : JSON.stringify(list);
 }

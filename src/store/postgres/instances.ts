@@ -48,7 +48,7 @@ export class PgInstances {
           custom_status = NULL, parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
           lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags,
-          version = excluded.version
+          version = excluded.version, local_work = NULL
         WHERE i.runtime_status = ANY($10::text[])
         RETURNING instance_id),
       dh AS (DELETE FROM ${s}.history WHERE instance_id IN (SELECT instance_id FROM up)),
