@@ -168,6 +168,27 @@ describe.each(stores)('local work in the instance row on %s', (_name, make) => {
     expect((await store.lockHolders()).sort()).toEqual(['runner', 'w1', 'w2']);
   });
 
+  it('doctor: local work under a live lock is running; under an expired lock it is an expired lease, not stuck', async () => {
+    const store = await fresh();
+    await running(store, 'live', 'w1', [STEP], 60_000);
+    await running(store, 'expired', 'w2', [STEP], 1);
+    const options = {
+      pendingOlderThanMs: 60_000,
+      maxDeliveryCount: 5,
+      maxHistoryEvents: 10_000,
+      maxPayloadBytes: 1e6,
+      limit: 100,
+    };
+    let scan = await store.doctorScan!(options);
+    await until(async () => (scan = await store.doctorScan!(options)).expiredLeases.count > 0, {
+      what: "w2's short lease to expire",
+    });
+    expect(scan.idle.rows.map((r) => r.instanceId)).toEqual([]);
+    expect(scan.expiredLeases.rows.map((r) => [r.kind, r.instanceId, r.workerId])).toEqual([
+      ['instance', 'expired', 'w2'],
+    ]);
+  });
+
   it('a recreated instance drops the local work of its earlier run', async () => {
     const store = await fresh();
     const row = await running(store, 'a', 'w1');
