@@ -104,7 +104,7 @@ export interface OrchestrationDispatcherDeps {
   readonly releaseLocalActivity: () => void;
   /**
    * Run reserved local activities once their commit is durable. onDone gets the result, or undefined when the run
-   * was lost without one (the runtime failed, or a stop handed it back): then it must run elsewhere.
+   * was lost without one (the runtime failed): then it must run elsewhere. A run a stop handed back never reports.
    */
   readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent | undefined) => void) => void;
   /**
