@@ -417,7 +417,7 @@ export interface TimerStore {
 export interface Backlog {
   /** Messages to instances and entities that are visible now. */
   readonly messages: number;
-  /** Activity work items, queued or running. */
+  /** Activity work items, queued or running (local activities kept in instance rows, Store.localWorkInRow, are not). */
   readonly workItems: number;
   /** Messages not visible yet: durable timers and scheduled starts. */
   readonly timers: number;
