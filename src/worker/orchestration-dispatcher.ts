@@ -57,7 +57,7 @@ interface ActiveInstance {
    * Local activities whose results no commit has consumed yet (running, or their results waiting): the list the
    * instance row keeps on a store with localWorkInRow, written whole by every commit.
    */
-  local: LocalWork[];
+  local: LocalRun[];
   /** The row as this worker last wrote or claimed it: a local episode runs from it without reading the store. */
   instance: InstanceRecord;
   /** An execution ended in the current episode: reported once the episode's slot is free again. */
@@ -83,6 +83,22 @@ export interface LocalWork {
   readonly key: WorkItemKey;
   readonly name: string;
   readonly input?: string;
+}
+
+/** A local activity of an instance, and whether it is stored as a work item locked for this worker. */
+interface LocalRun extends LocalWork {
+  readonly stored: boolean;
+}
+
+/**
+ * Local activities with larger inputs are stored as work items locked for their worker even on a store with
+ * localWorkInRow: the row's list is rewritten whole by every commit while they run, which must stay small (a fan-out
+ * of 64 activities with 64 KB inputs would write 4 MB per commit).
+ */
+export const LOCAL_IN_ROW_MAX_INPUT = 1024;
+
+function storedAsWorkItem(inRowStore: boolean, input: string | undefined): boolean {
+  return !inRowStore || (input?.length ?? 0) > LOCAL_IN_ROW_MAX_INPUT;
 }
 
 export interface OrchestrationDispatcherDeps {
@@ -256,7 +272,7 @@ export class OrchestrationDispatcher {
         // A local start that failed before its commit: the row was never written, so its caller gets the error.
         active.create?.reject(err);
         active.create = undefined;
-        this.#forget(id, completions);
+        this.#forget(id, active, completions);
       })
       .finally(() => {
         active.running = false;
@@ -269,7 +285,7 @@ export class OrchestrationDispatcher {
           this.#deps.onFinished(id, ended);
         }
         if (this.#active.get(id) === active) {
-          if (active.lost) this.#forget(id, active.completions.splice(0));
+          if (active.lost) this.#forget(id, active, active.completions.splice(0));
           else if (active.completions.length > 0) this.#start(id, active, undefined, []);
           else if (active.outstanding === 0) this.#active.delete(id);
         }
@@ -510,7 +526,7 @@ export class OrchestrationDispatcher {
     }
     active.create?.reject(new TaskhubError('INVALID_ARGUMENT', reason));
     active.create = undefined;
-    this.#forget(id, episode.completions);
+    this.#forget(id, active, episode.completions);
   }
 
   /**
@@ -534,9 +550,18 @@ export class OrchestrationDispatcher {
     return inUse;
   }
 
+  /** Whether a local activity of the instance is stored as a work item locked for this worker (not in the row). */
+  #stored(active: ActiveInstance, key: WorkItemKey): boolean {
+    if (!this.#deps.store.localWorkInRow) return true;
+    const run = active.local.find(
+      (w) => w.key.taskScheduledId === key.taskScheduledId && w.key.executionId === key.executionId,
+    );
+    return run?.stored ?? false;
+  }
+
   #localDone(id: string, active: ActiveInstance, key: WorkItemKey, event: HistoryEvent | undefined): void {
     active.outstanding--;
-    const inRow = this.#deps.store.localWorkInRow === true;
+    const inRow = !this.#stored(active, key);
     if (this.#active.get(id) !== active) {
       // The instance was dropped (commit rejected, lock lost); let the stored work item be delivered again. Kept in
       // the row instead, the release or takeover that dropped it made it a work item already.
@@ -546,7 +571,7 @@ export class OrchestrationDispatcher {
     if (event === undefined) {
       // A lost run (its work item was abandoned already where it is stored): in the row, it would wait there while
       // this worker holds the lock, so the instance is given up and its local work becomes work items.
-      if (inRow && !active.running) this.#forget(id, active.completions.splice(0));
+      if (inRow && !active.running) this.#forget(id, active, active.completions.splice(0));
       else if (inRow) active.lost = true;
       return;
     }
@@ -570,11 +595,12 @@ export class OrchestrationDispatcher {
     const create = active.create;
     active.create = undefined;
     const local = this.#deps.store.localWorkInRow ? localAfter(active, commit) : undefined;
+    const stored = local ? new Set(active.local.filter((w) => w.stored).map((w) => runKey(w.key))) : undefined;
     let outcome: EpisodeOutcome;
     try {
       outcome = await this.#deps.committer.commitEpisodeOutcome({
         ...commit,
-        ...(local ? inRow(commit, local, keepLock) : {}),
+        ...(local && stored ? inRow(commit, local, stored, keepLock) : {}),
         keepLock,
         ...(create ? { create: { instance: create.instance, replaceableStatuses: create.replaceableStatuses } } : {}),
       });
@@ -597,7 +623,7 @@ export class OrchestrationDispatcher {
     if (!ok) {
       leaseLost();
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
-      this.#forget(id, completions);
+      this.#forget(id, active, completions);
       return false;
     }
     if (local) active.local = keepLock ? local : [];
@@ -622,11 +648,11 @@ export class OrchestrationDispatcher {
   }
 
   /** Drop an instance's in-memory state; its uncommitted local results are abandoned so they run again. */
-  #forget(id: string, completions: readonly { key: WorkItemKey }[]): void {
+  #forget(id: string, active: ActiveInstance, completions: readonly { key: WorkItemKey }[]): void {
     this.#deps.cache.delete(id);
     this.#active.delete(id);
     // Kept in the instance row, local work becomes work items with the release (or did with a takeover).
-    if (!this.#deps.store.localWorkInRow) for (const c of completions) this.#deps.cleanup.abandonWorkItem(c.key);
+    for (const c of completions) if (this.#stored(active, c.key)) this.#deps.cleanup.abandonWorkItem(c.key);
     this.#deps.cleanup.releaseInstances([id]);
   }
 
@@ -704,17 +730,20 @@ export class OrchestrationDispatcher {
  * The instance's local activities once `commit` is applied: those it has not consumed (all dropped with a new
  * execution or a termination), and those it starts.
  */
-function localAfter(active: ActiveInstance, commit: EpisodeCommit): LocalWork[] {
-  const consumed = new Set(commit.completedWorkItems.map((k) => `${k.executionId}\u0000${k.taskScheduledId}`));
-  const kept = dropsWorkItems(commit)
-    ? []
-    : active.local.filter((w) => !consumed.has(`${w.key.executionId}\u0000${w.key.taskScheduledId}`));
+function localAfter(active: ActiveInstance, commit: EpisodeCommit): LocalRun[] {
+  const consumed = new Set(commit.completedWorkItems.map(runKey));
+  const kept = dropsWorkItems(commit) ? [] : active.local.filter((w) => !consumed.has(runKey(w.key)));
   for (const w of commit.newWorkItems) {
     if (w.lockedBy === undefined) continue;
     const key = { instanceId: commit.instanceId, executionId: commit.executionId, taskScheduledId: w.taskScheduledId };
-    kept.push({ key, name: w.name, ...(w.input === undefined ? {} : { input: w.input }) });
+    const stored = storedAsWorkItem(true, w.input);
+    kept.push({ key, name: w.name, ...(w.input === undefined ? {} : { input: w.input }), stored });
   }
   return kept;
+}
+
+function runKey(key: WorkItemKey): string {
+  return `${key.executionId}\u0000${key.taskScheduledId}`;
 }
 
 /**
@@ -722,9 +751,17 @@ function localAfter(active: ActiveInstance, commit: EpisodeCommit): LocalWork[] 
  * release the lock with local work left (nothing does: the lock is kept while any is), that work is stored as
  * unclaimed work items instead, never lost.
  */
-function inRow(commit: EpisodeCommit, local: readonly LocalWork[], keepLock: boolean): Partial<EpisodeCommit> {
+function inRow(
+  commit: EpisodeCommit,
+  after: readonly LocalRun[],
+  storedBefore: ReadonlySet<string>,
+  keepLock: boolean,
+): Partial<EpisodeCommit> {
   const execution = commit.newExecutionId ?? commit.executionId;
-  const queued = commit.newWorkItems.filter((w) => w.lockedBy === undefined);
+  // Queued work items, and local ones with large inputs, which are stored as work items locked for this worker.
+  const queued = commit.newWorkItems.filter((w) => w.lockedBy === undefined || storedAsWorkItem(true, w.input));
+  const completedWorkItems = commit.completedWorkItems.filter((k) => storedBefore.has(runKey(k)));
+  const local = after.filter((w) => !w.stored);
   if (!keepLock) {
     const left = local.filter((w) => w.key.executionId === execution);
     const items = left.map((w) => ({
@@ -732,7 +769,7 @@ function inRow(commit: EpisodeCommit, local: readonly LocalWork[], keepLock: boo
       name: w.name,
       ...(w.input === undefined ? {} : { input: w.input }),
     }));
-    return { newWorkItems: [...queued, ...items], completedWorkItems: [], localWork: [] };
+    return { newWorkItems: [...queued, ...items], completedWorkItems, localWork: [] };
   }
   const localWork = local.map((w): LocalWorkItem => ({
     taskScheduledId: w.key.taskScheduledId,
@@ -740,7 +777,7 @@ function inRow(commit: EpisodeCommit, local: readonly LocalWork[], keepLock: boo
     ...(w.input === undefined ? {} : { input: w.input }),
     ...(w.key.executionId === execution ? {} : { executionId: w.key.executionId }),
   }));
-  return { newWorkItems: queued, completedWorkItems: [], localWork };
+  return { newWorkItems: queued, completedWorkItems, localWork };
 }
 
 /** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */
