@@ -141,6 +141,14 @@ export interface EpisodeCommit {
   /** Keep the instance locked by this worker after the commit (it continues in memory); otherwise release it. */
   readonly keepLock: boolean;
   /**
+   * Stores with `localWorkInRow` only: the instance's complete list of local activities in flight after this commit
+   * (the ones it starts, and earlier ones whose results it has not consumed yet), written into the instance row in
+   * place of work items; [] clears it, and it must be [] when `keepLock` is false (local work lives in the row only
+   * while its owner holds the lock). Undefined leaves the stored list as it is (entities, stores without the
+   * capability). Local activities then appear neither in `newWorkItems` nor in `completedWorkItems`.
+   */
+  readonly localWork?: readonly LocalWorkItem[];
+  /**
    * Local start: create the instance in the same transaction, then apply this episode (its first, run from
    * `instance.startEvent`, which is never stored as a message) with `expectedHistoryLength` 0. An existing instance
    * in a status not in `replaceableStatuses` rejects the episode and is listed in CommitResult.instanceExists.
@@ -164,6 +172,19 @@ export interface EpisodeCommit {
 /** Whether a commit drops every work item of its instance: a new execution (continue-as-new) or a termination. */
 export function dropsWorkItems(e: EpisodeCommit): boolean {
   return (e.replaceHistory === true && e.newExecutionId !== undefined) || e.deleteWorkItems === true;
+}
+
+/**
+ * A local activity kept in its instance's row (Store.localWorkInRow): what becomes an ordinary work item if its owner
+ * gives up or loses the instance's lock before the result is committed.
+ */
+export interface LocalWorkItem {
+  readonly taskScheduledId: number;
+  readonly name: string;
+  /** JSON text. */
+  readonly input?: string;
+  /** The execution that scheduled it, when it is not the instance's current execution. */
+  readonly executionId?: string;
 }
 
 export interface NewWorkItem {
@@ -325,9 +346,13 @@ export interface MessageStore {
   commit(batch: CommitBatch): Promise<CommitResult>;
   /** Extend every lock (instances and work items) held by `workerId`. */
   renewLocks(workerId: string, leaseMs: number): Promise<void>;
-  /** Release every lock held by `workerId` (graceful shutdown). */
-  releaseLocks(workerId: string): Promise<void>;
-  /** Release the lock of specific instances held by `workerId`. */
+  /**
+   * Release every lock held by `workerId` (graceful shutdown, or a dead worker process). Local activities kept in the
+   * released instances' rows become unclaimed work items in the same transaction, their lost delivery counted
+   * (delivery count 1), or not counted with `undelivered` (a deliberate stop hands them back as undelivered).
+   */
+  releaseLocks(workerId: string, options?: { readonly undelivered?: boolean }): Promise<void>;
+  /** Release the lock of specific instances held by `workerId` (their local activities become work items, as above). */
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void>;
   /** Worker ids holding any lock (instance or work item): lets a new worker free the locks of dead local processes. */
   lockHolders(): Promise<string[]>;
@@ -392,7 +417,7 @@ export interface TimerStore {
 export interface Backlog {
   /** Messages to instances and entities that are visible now. */
   readonly messages: number;
-  /** Activity work items, queued or running. */
+  /** Activity work items, queued or running (local activities kept in instance rows, Store.localWorkInRow, are not). */
   readonly workItems: number;
   /** Messages not visible yet: durable timers and scheduled starts. */
   readonly timers: number;
@@ -408,6 +433,20 @@ export interface Store extends InstanceStore, MessageStore, WorkItemStore, Timer
    * in this process already knows). Returns the unsubscribe. Stores without it are polled only.
    */
   onWork?(listener: () => void): () => void;
+  /**
+   * Optional capability (migration 11): local activities live in their instance's row (EpisodeCommit.localWork)
+   * instead of work items locked for their worker, so a local step writes no work item. Without it the dispatcher
+   * stores them as locked work items. Every lock a claim takes over, and every lock released, turns the row's list
+   * into unclaimed work items; `recoverLocalWork` does it for the expired locks nobody takes over.
+   */
+  readonly localWorkInRow?: boolean;
+  /**
+   * With localWorkInRow: for instances whose lock expired (held by anyone but `workerId`, a live worker that renews
+   * its own), turns their local activities into unclaimed work items (delivery count 1: the lost delivery counts
+   * toward maxDeliveryCount) and frees the lock, in one transaction. Workers call it with each lease renewal.
+   * Returns how many instances it recovered.
+   */
+  recoverLocalWork?(workerId: string): Promise<number>;
   /** Optional: counts of what waits in the hub, for the backlog metrics (read when metrics are collected). */
   backlog?(): Promise<Backlog>;
   /** Optional: the dashboard's search (see InstanceSearchStore). */

@@ -120,7 +120,11 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   const hub = await openTaskHub({ store, registry, logger, clock });
   let closing: Promise<void> | undefined;
   const settleTimeoutMs = options.settleTimeoutMs ?? 5000;
-  const working = store.db.prepare<[string]>(`SELECT EXISTS (SELECT 1 FROM work_items WHERE hub = ?) AS busy`);
+  // Activities in flight: work items, and local activities kept in their instance rows (migration 11).
+  const working = store.db.prepare<[string, string]>(
+    `SELECT EXISTS (SELECT 1 FROM work_items WHERE hub = ?)
+       OR EXISTS (SELECT 1 FROM instances WHERE hub = ? AND local_work IS NOT NULL) AS busy`,
+  );
   // One row per instance with a message due: its name and version say whether this hub's worker will claim it.
   const due = store.db.prepare<[string, string, number]>(
     `SELECT DISTINCT m.instance_id AS id, i.name AS name, i.version AS version FROM messages m
@@ -130,7 +134,7 @@ export async function createTestHub(options: TestHubOptions = {}): Promise<TestH
   let started = false;
 
   const isIdle = (): boolean => {
-    if ((working.get(store.hubName) as { busy: number }).busy !== 0) return false;
+    if ((working.get(store.hubName, store.hubName) as { busy: number }).busy !== 0) return false;
     const rows = due.all(store.hubName, store.hubName, clock.now()) as DueRow[];
     return rows.every((r) => r.name !== null && versionWait(registry, r.name, r.version ?? undefined) !== undefined);
   };

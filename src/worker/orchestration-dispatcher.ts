@@ -17,13 +17,15 @@ import { TaskhubError } from '../core/errors.js';
 import type { FunctionRegistry } from '../core/registry.js';
 import { createOrchestrationExecutor, type AnyOrchestrationExecutor } from '../core/replay.js';
 import { LogEvents, logExecuted, logExecuting, type Logger } from '../log.js';
-import type {
-  EpisodeCommit,
-  InstanceRecord,
-  NewInstance,
-  OrchestrationMessage,
-  Store,
-  WorkItemKey,
+import {
+  dropsWorkItems,
+  type EpisodeCommit,
+  type InstanceRecord,
+  type LocalWorkItem,
+  type NewInstance,
+  type OrchestrationMessage,
+  type Store,
+  type WorkItemKey,
 } from '../store/store.js';
 import { failureDetailsOf } from '../core/failure.js';
 import { buildEpisodeCommit, failedExecutionMessages } from './episode-commit.js';
@@ -51,6 +53,11 @@ interface ActiveInstance {
   completions: { event: HistoryEvent; key: WorkItemKey }[];
   /** Local activities still running. */
   outstanding: number;
+  /**
+   * Local activities whose results no commit has consumed yet (running, or their results waiting): the list the
+   * instance row keeps on a store with localWorkInRow, written whole by every commit.
+   */
+  local: LocalRun[];
   /** The row as this worker last wrote or claimed it: a local episode runs from it without reading the store. */
   instance: InstanceRecord;
   /** An execution ended in the current episode: reported once the episode's slot is free again. */
@@ -61,6 +68,8 @@ interface ActiveInstance {
   create?: LocalStart | undefined;
   /** The claim's delivery count (owners since the last committed episode); 0 for work that never left memory. */
   deliveryCount?: number;
+  /** A local run was lost during an episode: the instance is given up once the episode ends. */
+  lost?: boolean;
 }
 
 interface LocalStart {
@@ -74,6 +83,22 @@ export interface LocalWork {
   readonly key: WorkItemKey;
   readonly name: string;
   readonly input?: string;
+}
+
+/** A local activity of an instance, and whether it is stored as a work item locked for this worker. */
+interface LocalRun extends LocalWork {
+  readonly stored: boolean;
+}
+
+/**
+ * Local activities with larger inputs are stored as work items locked for their worker even on a store with
+ * localWorkInRow: the row's list is rewritten whole by every commit while they run, which must stay small (a fan-out
+ * of 64 activities with 64 KB inputs would write 4 MB per commit).
+ */
+export const LOCAL_IN_ROW_MAX_INPUT = 1024;
+
+function storedAsWorkItem(inRowStore: boolean, input: string | undefined): boolean {
+  return !inRowStore || (input?.length ?? 0) > LOCAL_IN_ROW_MAX_INPUT;
 }
 
 export interface OrchestrationDispatcherDeps {
@@ -93,8 +118,11 @@ export interface OrchestrationDispatcherDeps {
   readonly reserveLocalActivity: (name: string) => boolean;
   /** Hand back a slot reserved by reserveLocalActivity that will not be used. */
   readonly releaseLocalActivity: () => void;
-  /** Run reserved local activities once their work items are durable. */
-  readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent) => void) => void;
+  /**
+   * Run reserved local activities once their commit is durable. onDone gets the result, or undefined when the run
+   * was lost without one (the runtime failed): then it must run elsewhere. A run a stop handed back never reports.
+   */
+  readonly runLocal: (work: LocalWork, onDone: (event: HistoryEvent | undefined) => void) => void;
   /**
    * Called after a commit that ended an execution (terminal status, continue-as-new, rewind), with the instance row
    * as committed.
@@ -183,6 +211,7 @@ export class OrchestrationDispatcher {
         running: false,
         completions: [],
         outstanding: 0,
+        local: [],
         instance: record,
         create: { instance, replaceableStatuses, resolve, reject },
       };
@@ -204,8 +233,15 @@ export class OrchestrationDispatcher {
       this.#lastExcluded.add(id);
       return;
     }
+    if (active && active.local.length > 0 && (claimed.deliveryCount ?? 0) > 0 && this.#deps.store.localWorkInRow) {
+      // Claimed anew, so this worker lost the lock meanwhile (it expired and was freed, or taken over and given
+      // back): the store turned the local work into work items, which run from there. Results of the runs still
+      // going here are dropped (their instance is no longer this one).
+      this.#active.delete(id);
+      active = undefined;
+    }
     if (!active) {
-      active = { running: false, completions: [], outstanding: 0, instance: claimed.instance };
+      active = { running: false, completions: [], outstanding: 0, local: [], instance: claimed.instance };
       this.#active.set(id, active);
     }
     active.instance = claimed.instance;
@@ -236,7 +272,7 @@ export class OrchestrationDispatcher {
         // A local start that failed before its commit: the row was never written, so its caller gets the error.
         active.create?.reject(err);
         active.create = undefined;
-        this.#forget(id, completions);
+        this.#forget(id, active, completions);
       })
       .finally(() => {
         active.running = false;
@@ -249,7 +285,8 @@ export class OrchestrationDispatcher {
           this.#deps.onFinished(id, ended);
         }
         if (this.#active.get(id) === active) {
-          if (active.completions.length > 0) this.#start(id, active, undefined, []);
+          if (active.lost) this.#forget(id, active, active.completions.splice(0));
+          else if (active.completions.length > 0) this.#start(id, active, undefined, []);
           else if (active.outstanding === 0) this.#active.delete(id);
         }
         if (this.#lastExcluded.has(id)) this.#deps.onMessagesSent();
@@ -489,7 +526,7 @@ export class OrchestrationDispatcher {
     }
     active.create?.reject(new TaskhubError('INVALID_ARGUMENT', reason));
     active.create = undefined;
-    this.#forget(id, episode.completions);
+    this.#forget(id, active, episode.completions);
   }
 
   /**
@@ -513,11 +550,29 @@ export class OrchestrationDispatcher {
     return inUse;
   }
 
-  #localDone(id: string, active: ActiveInstance, key: WorkItemKey, event: HistoryEvent): void {
+  /** Whether a local activity of the instance is stored as a work item locked for this worker (not in the row). */
+  #stored(active: ActiveInstance, key: WorkItemKey): boolean {
+    if (!this.#deps.store.localWorkInRow) return true;
+    const run = active.local.find(
+      (w) => w.key.taskScheduledId === key.taskScheduledId && w.key.executionId === key.executionId,
+    );
+    return run?.stored ?? false;
+  }
+
+  #localDone(id: string, active: ActiveInstance, key: WorkItemKey, event: HistoryEvent | undefined): void {
     active.outstanding--;
+    const inRow = !this.#stored(active, key);
     if (this.#active.get(id) !== active) {
-      // The instance was dropped (commit rejected); let the stored work item be delivered again.
-      this.#deps.cleanup.abandonWorkItem(key);
+      // The instance was dropped (commit rejected, lock lost); let the stored work item be delivered again. Kept in
+      // the row instead, the release or takeover that dropped it made it a work item already.
+      if (!inRow && event !== undefined) this.#deps.cleanup.abandonWorkItem(key);
+      return;
+    }
+    if (event === undefined) {
+      // A lost run (its work item was abandoned already where it is stored): in the row, it would wait there while
+      // this worker holds the lock, so the instance is given up and its local work becomes work items.
+      if (inRow && !active.running) this.#forget(id, active, active.completions.splice(0));
+      else if (inRow) active.lost = true;
       return;
     }
     active.completions.push({ event, key });
@@ -539,10 +594,13 @@ export class OrchestrationDispatcher {
     const unclaimedWork = commit.newWorkItems.some((w) => w.lockedBy === undefined);
     const create = active.create;
     active.create = undefined;
+    const local = this.#deps.store.localWorkInRow ? localAfter(active, commit) : undefined;
+    const stored = local ? new Set(active.local.filter((w) => w.stored).map((w) => runKey(w.key))) : undefined;
     let outcome: EpisodeOutcome;
     try {
       outcome = await this.#deps.committer.commitEpisodeOutcome({
         ...commit,
+        ...(local && stored ? inRow(commit, local, stored, keepLock) : {}),
         keepLock,
         ...(create ? { create: { instance: create.instance, replaceableStatuses: create.replaceableStatuses } } : {}),
       });
@@ -565,9 +623,10 @@ export class OrchestrationDispatcher {
     if (!ok) {
       leaseLost();
       this.#deps.logger.debug({ event: LogEvents.episodeRejected, instanceId: id }, 'episode rejected');
-      this.#forget(id, completions);
+      this.#forget(id, active, completions);
       return false;
     }
+    if (local) active.local = keepLock ? local : [];
     // The row as the store now holds it (the same rules as the stores' instance update).
     const terminal = isTerminal(commit.runtimeStatus);
     countExecution(active.instance, commit);
@@ -589,10 +648,11 @@ export class OrchestrationDispatcher {
   }
 
   /** Drop an instance's in-memory state; its uncommitted local results are abandoned so they run again. */
-  #forget(id: string, completions: readonly { key: WorkItemKey }[]): void {
+  #forget(id: string, active: ActiveInstance, completions: readonly { key: WorkItemKey }[]): void {
     this.#deps.cache.delete(id);
     this.#active.delete(id);
-    for (const c of completions) this.#deps.cleanup.abandonWorkItem(c.key);
+    // Kept in the instance row, local work becomes work items with the release (or did with a takeover).
+    for (const c of completions) if (this.#stored(active, c.key)) this.#deps.cleanup.abandonWorkItem(c.key);
     this.#deps.cleanup.releaseInstances([id]);
   }
 
@@ -664,6 +724,60 @@ export class OrchestrationDispatcher {
       logger[method](fields, message);
     };
   }
+}
+
+/**
+ * The instance's local activities once `commit` is applied: those it has not consumed (all dropped with a new
+ * execution or a termination), and those it starts.
+ */
+function localAfter(active: ActiveInstance, commit: EpisodeCommit): LocalRun[] {
+  const consumed = new Set(commit.completedWorkItems.map(runKey));
+  const kept = dropsWorkItems(commit) ? [] : active.local.filter((w) => !consumed.has(runKey(w.key)));
+  for (const w of commit.newWorkItems) {
+    if (w.lockedBy === undefined) continue;
+    const key = { instanceId: commit.instanceId, executionId: commit.executionId, taskScheduledId: w.taskScheduledId };
+    const stored = storedAsWorkItem(true, w.input);
+    kept.push({ key, name: w.name, ...(w.input === undefined ? {} : { input: w.input }), stored });
+  }
+  return kept;
+}
+
+function runKey(key: WorkItemKey): string {
+  return `${key.executionId}\u0000${key.taskScheduledId}`;
+}
+
+/**
+ * The commit for a store that keeps local work in the instance row: no work item is written for it. Should a commit
+ * release the lock with local work left (nothing does: the lock is kept while any is), that work is stored as
+ * unclaimed work items instead, never lost.
+ */
+function inRow(
+  commit: EpisodeCommit,
+  after: readonly LocalRun[],
+  storedBefore: ReadonlySet<string>,
+  keepLock: boolean,
+): Partial<EpisodeCommit> {
+  const execution = commit.newExecutionId ?? commit.executionId;
+  // Queued work items, and local ones with large inputs, which are stored as work items locked for this worker.
+  const queued = commit.newWorkItems.filter((w) => w.lockedBy === undefined || storedAsWorkItem(true, w.input));
+  const completedWorkItems = commit.completedWorkItems.filter((k) => storedBefore.has(runKey(k)));
+  const local = after.filter((w) => !w.stored);
+  if (!keepLock) {
+    const left = local.filter((w) => w.key.executionId === execution);
+    const items = left.map((w) => ({
+      taskScheduledId: w.key.taskScheduledId,
+      name: w.name,
+      ...(w.input === undefined ? {} : { input: w.input }),
+    }));
+    return { newWorkItems: [...queued, ...items], completedWorkItems, localWork: [] };
+  }
+  const localWork = local.map((w): LocalWorkItem => ({
+    taskScheduledId: w.key.taskScheduledId,
+    name: w.name,
+    ...(w.input === undefined ? {} : { input: w.input }),
+    ...(w.key.executionId === execution ? {} : { executionId: w.key.executionId }),
+  }));
+  return { newWorkItems: queued, completedWorkItems, localWork };
 }
 
 /** The ExecutionStarted event of each live executor, kept beside it (the parent link is needed when it finishes). */

@@ -89,6 +89,8 @@ export class Worker {
   #stopping = false;
   #loops: Promise<void>[] = [];
   #leaseTimer: NodeJS.Timeout | undefined;
+  /** The recoverLocalWork sweep in flight (awaited by stop), or undefined. */
+  #sweep: Promise<void> | undefined;
   #stopObservingBacklog: () => void = () => {};
   #unsubscribeWork: (() => void) | undefined;
   /** Suspects of ending their worker run alone (see solo-runs.ts). */
@@ -196,6 +198,7 @@ export class Worker {
         () => this.#leaseErrors.succeeded(),
         (err: unknown) => this.#leaseErrors.failed(err),
       );
+      this.#recoverLocalWork();
     }, renewEvery);
     this.#leaseTimer.unref();
     this.#stopObservingBacklog = observeBacklog(this.#store);
@@ -230,6 +233,30 @@ export class Worker {
       await this.#store.releaseLocks(holder);
       this.#logger.info({ event: LogEvents.locksRecovered, holder }, 'freed the locks of a dead worker process');
     }
+  }
+
+  /**
+   * Local work kept in the rows of instances whose owner stopped renewing (killed, hung, cut off) becomes work items
+   * here, with the lease renewal: nothing else would run it when no message wakes its instance. One sweep at a time.
+   */
+  #recoverLocalWork(): void {
+    const recover = this.#store.recoverLocalWork?.bind(this.#store);
+    if (!recover || this.#sweep) return;
+    this.#sweep = recover(this.id)
+      .then((instances): void => {
+        if (instances === 0) return;
+        this.#logger.info(
+          { event: LogEvents.locksRecovered, instances },
+          `the local activities of ${instances} instance(s) whose lock expired are work items again`,
+        );
+        this.#activityWake.notify();
+      })
+      .catch((err: unknown): void => {
+        this.#leaseErrors.failed(err);
+      })
+      .finally(() => {
+        this.#sweep = undefined;
+      });
   }
 
   /**
@@ -278,12 +305,16 @@ export class Worker {
     this.#inFlight.clear();
     await this.committer.drain();
     if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    await this.#sweep;
     if (this.#versionScanTimer) clearInterval(this.#versionScanTimer);
     await this.#versionScan;
     this.#stopObservingBacklog();
     await this.#cleanup.stop();
     // Unreachable store: the locks are left to expire, which is what they are for.
-    await this.#store.releaseLocks(this.id).catch((err: unknown) => this.#leaseErrors.failed(err));
+    // Local activities kept in instance rows become work items with the release, undelivered as the ones above.
+    await this.#store
+      .releaseLocks(this.id, { undelivered: true })
+      .catch((err: unknown) => this.#leaseErrors.failed(err));
     this.cache.clear();
     this.#logger.debug({ event: LogEvents.workerStopped, workerId: this.id }, 'worker stopped');
   }
@@ -489,7 +520,7 @@ export class Worker {
   }
 
   /** A work item scheduled by an episode on this worker and locked for it in the same commit. */
-  #runLocal(work: LocalWork, onDone: (event: HistoryEvent) => void): void {
+  #runLocal(work: LocalWork, onDone: (event: HistoryEvent | undefined) => void): void {
     const item: WorkItem = {
       ...work.key,
       name: work.name,
@@ -519,7 +550,9 @@ export class Worker {
       })
       .catch((err: unknown) => {
         this.#logger.error({ event: LogEvents.activityFailed, err }, 'local activity crashed');
-        if (!this.#untrack(k)) this.#cleanup.abandonWorkItem(work.key);
+        if (this.#untrack(k)) return;
+        this.#cleanup.abandonWorkItem(work.key);
+        onDone(undefined);
       })
       .finally(freeSlot);
   }

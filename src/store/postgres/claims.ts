@@ -58,6 +58,7 @@ export class PgClaims {
     | 'abandon'
     | 'markAlone'
     | 'holders'
+    | 'recover'
     | 'next',
     string
   >;
@@ -104,13 +105,23 @@ export class PgClaims {
             ORDER BY r.first) * CASE WHEN i.history_length = 0 THEN ${STARTED_PER_NEW} ELSE 1 END AS rank
           FROM ready r JOIN ${s}.instances i ON i.instance_id = r.instance_id),
         picked AS (
-          SELECT i.instance_id FROM ${s}.instances i JOIN ranked r ON r.instance_id = i.instance_id
+          SELECT i.instance_id, i.locked_by AS holder, i.local_work, i.execution_id
+          FROM ${s}.instances i JOIN ranked r ON r.instance_id = i.instance_id
           WHERE i.lock_expires < ${NOW_MS} OR i.locked_by = $1
           ORDER BY r.rank, r.first LIMIT $2 FOR UPDATE OF i SKIP LOCKED),
         claimed AS (
           UPDATE ${s}.instances i SET locked_by = $1, lock_expires = ${NOW_MS} + $3,
-            delivery_count = CASE WHEN i.locked_by = $1 THEN i.delivery_count ELSE i.delivery_count + 1 END
-          FROM picked WHERE i.instance_id = picked.instance_id RETURNING i.*)
+            delivery_count = CASE WHEN i.locked_by = $1 THEN i.delivery_count ELSE i.delivery_count + 1 END,
+            local_work = CASE WHEN i.locked_by = $1 THEN i.local_work END
+          FROM picked WHERE i.instance_id = picked.instance_id RETURNING i.*),
+        -- An expired lock taken over: the old owner's local work becomes work items before this owner's first commit
+        -- can write its own list (the old owner's late results are dropped: its commits are rejected).
+        taken AS (${localToWorkItems(
+          s,
+          `SELECT instance_id, local_work, execution_id, 1 AS deliveries FROM picked
+          WHERE holder IS DISTINCT FROM $1 AND local_work IS NOT NULL`,
+        )} RETURNING 1),
+        note AS (SELECT pg_notify($10, $11) WHERE EXISTS (SELECT 1 FROM taken))
         SELECT c.*, m.id AS m_id, m.execution_id AS m_execution_id, m.event AS m_event, m.visible_at AS m_visible_at
         FROM claimed c LEFT JOIN ${s}.messages m ON m.instance_id = c.instance_id AND m.visible_at <= ${NOW_MS}
         ORDER BY c.instance_id, m.id`,
@@ -128,10 +139,28 @@ export class PgClaims {
           delivery_count, p.solo AS last_solo, w.seq`,
       renew: `WITH i AS (UPDATE ${s}.instances SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1)
         UPDATE ${s}.work_items SET lock_expires = ${NOW_MS} + $2 WHERE locked_by = $1`,
-      release: `WITH i AS (UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1)
+      // Local work kept in the released rows becomes unclaimed work items ($2: the delivery count they start with).
+      // The list comes from the released row as it was (o), so the conversion follows the update that clears it.
+      release: `WITH i AS (UPDATE ${s}.instances i SET locked_by = NULL, lock_expires = 0, local_work = NULL
+          FROM ${s}.instances o WHERE i.locked_by = $1 AND o.instance_id = i.instance_id
+          RETURNING o.instance_id, o.local_work, o.execution_id, $2::int AS deliveries),
+        lw AS (${localToWorkItems(s, 'SELECT * FROM i WHERE local_work IS NOT NULL')})
         UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0 WHERE locked_by = $1`,
-      releaseSome: `UPDATE ${s}.instances SET locked_by = NULL, lock_expires = 0
-        WHERE locked_by = $1 AND instance_id = ANY($2::text[])`,
+      releaseSome: `WITH i AS (UPDATE ${s}.instances i SET locked_by = NULL, lock_expires = 0, local_work = NULL
+          FROM ${s}.instances o WHERE i.locked_by = $1 AND i.instance_id = ANY($2::text[])
+            AND o.instance_id = i.instance_id
+          RETURNING o.instance_id, o.local_work, o.execution_id, 1 AS deliveries)
+        ${localToWorkItems(s, 'SELECT * FROM i WHERE local_work IS NOT NULL')}`,
+      // Instances whose lock expired with local work (their owner died or hangs): the work becomes work items and the
+      // lock is freed. SKIP LOCKED passes over rows a claim or commit holds; the lease is re-checked on the row.
+      recover: `WITH r AS (SELECT instance_id, local_work, execution_id, 1 AS deliveries FROM ${s}.instances
+          WHERE locked_by IS NOT NULL AND locked_by <> $1 AND lock_expires < ${NOW_MS} AND local_work IS NOT NULL
+          FOR UPDATE SKIP LOCKED),
+        u AS (UPDATE ${s}.instances i SET locked_by = NULL, lock_expires = 0, local_work = NULL FROM r
+          WHERE i.instance_id = r.instance_id RETURNING r.*),
+        lw AS (${localToWorkItems(s, 'SELECT * FROM u')}),
+        note AS (SELECT pg_notify($2, $3) WHERE EXISTS (SELECT 1 FROM u))
+        SELECT (SELECT count(*)::int FROM u) AS n, (SELECT count(*) FROM note) AS notified`,
       abandon: `UPDATE ${s}.work_items SET locked_by = NULL, lock_expires = 0, solo = solo AND NOT $5::boolean,
           delivery_count = CASE WHEN $5::boolean THEN GREATEST(delivery_count - 1, 0) ELSE delivery_count END
         WHERE instance_id = $1 AND execution_id = $2 AND task_scheduled_id = $3 AND locked_by = $4`,
@@ -184,6 +213,8 @@ export class PgClaims {
       rules.map((r) => r.name),
       rules.map((r) => r.min ?? null),
       rules.map((r) => r.max ?? null),
+      this.#channel,
+      this.#payload,
     ]);
     const claimed: ClaimedOrchestration[] = [];
     let current: { instance: ClaimRow; messages: OrchestrationMessage[] } | undefined;
@@ -243,8 +274,13 @@ export class PgClaims {
     await db.query(this.#sql.renew, [workerId, leaseMs]);
   }
 
-  async releaseLocks(db: Queryable, workerId: string): Promise<void> {
-    await db.query(this.#sql.release, [workerId]);
+  async releaseLocks(db: Queryable, workerId: string, undelivered: boolean): Promise<void> {
+    await db.query(this.#sql.release, [workerId, undelivered ? 0 : 1]);
+  }
+
+  async recoverLocalWork(db: Queryable, workerId: string): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(this.#sql.recover, [workerId, this.#channel, this.#payload]);
+    return rows[0]?.n ?? 0;
   }
 
   async releaseInstances(db: Queryable, workerId: string, instanceIds: readonly string[]): Promise<void> {
@@ -268,4 +304,17 @@ export class PgClaims {
     const t = rows[0]?.t;
     return t == null ? undefined : new Date(Number(t)).toISOString();
   }
+}
+
+/**
+ * An INSERT turning local work kept in instance rows into unclaimed work items; `rows` yields (instance_id,
+ * local_work, execution_id, deliveries): the delivery count the work items start with.
+ */
+function localToWorkItems(s: string, rows: string): string {
+  return `INSERT INTO ${s}.work_items (instance_id, execution_id, task_scheduled_id, name, input, locked_by,
+      lock_expires, delivery_count)
+    SELECT o.instance_id, COALESCE(j->>'executionId', o.execution_id), (j->>'taskScheduledId')::int, j->>'name',
+      j->>'input', NULL, 0, o.deliveries
+    FROM (${rows}) o, jsonb_array_elements(o.local_work::jsonb) j
+    ON CONFLICT DO NOTHING`;
 }

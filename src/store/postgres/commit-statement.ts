@@ -12,20 +12,26 @@ import { ENSURE_ENTITIES, entityNameOf } from './claims.js';
 import { tagsText, versionOf } from '../sqlite/rows.js';
 import { NOW_MS } from './schema.js';
 
+/** The terminal statuses as an SQL list: a row in one of them has a finished_time (migration 12). */
+const TERMINAL = `('Completed','Failed','Terminated','Canceled')`;
+
 export function commitStatement(s: string): string {
   return `WITH e AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
         $8::text[], $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::bool[], $18::bool[], $43::text[],
-        $44::bool[], $45::text[], $46::text[], $47::text[], $48::text[], $49::text[], $50::text[])
+        $44::bool[], $45::text[], $46::text[], $47::text[], $48::text[], $49::text[], $50::text[], $51::bool[],
+        $52::text[])
         AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, append,
-          replace, drop_pending, restart, entity, creating, cname, cinput, cparent, ccreated, ctags, cversion)),
+          replace, drop_pending, restart, entity, creating, cname, cinput, cparent, ccreated, ctags, cversion, set_local,
+          local_work)),
     acc AS (
       UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
         failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
         entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
-        last_updated_time = $12, finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END,
+        last_updated_time = $12, finished_time = CASE WHEN e.status IN ${TERMINAL} THEN $12 END,
         execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
-        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0
+        lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0,
+        local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END
       FROM e WHERE NOT e.creating AND i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
         AND i.history_length = e.expected
       RETURNING i.instance_id),
@@ -33,10 +39,11 @@ export function commitStatement(s: string): string {
     cr AS (
       INSERT INTO ${s}.instances AS i (instance_id, execution_id, name, runtime_status, input, output, failure_details,
         custom_status, parent_instance_id, created_time, last_updated_time, finished_time, history_length, locked_by,
-        lock_expires, tags, version, entity_state)
+        lock_expires, tags, version, entity_state, local_work)
       SELECT e.id, e.next_execution, e.cname, e.status, COALESCE(e.input, e.cinput), e.output, e.failure, e.custom,
-        e.cparent, e.ccreated, $12, CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END, e.length, CASE WHEN e.keep THEN $13 END,
-        CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, e.ctags, e.cversion, e.entity
+        e.cparent, e.ccreated, $12, CASE WHEN e.status IN ${TERMINAL} THEN $12 END, e.length,
+        CASE WHEN e.keep THEN $13 END, CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, e.ctags, e.cversion, e.entity,
+        CASE WHEN e.set_local THEN e.local_work END
       FROM e WHERE e.creating
       ON CONFLICT (instance_id) DO NOTHING
       RETURNING i.instance_id),
@@ -155,5 +162,12 @@ export function commitParams(
     eps.map((e) => (e.create ? (e.create.instance.createdTime ?? updatedTime) : null)),
     eps.map((e) => (e.create ? tagsText(e.create.instance.tags) : null)),
     eps.map((e) => (e.create ? versionOf(e.create.instance) : null)),
+    eps.map((e) => e.localWork !== undefined),
+    eps.map((e) => localWorkText(e.localWork)),
   ];
+}
+
+/** The local_work column (migration 11) for EpisodeCommit.localWork: NULL when none is left. */
+export function localWorkText(list: EpisodeCommit['localWork']): string | null {
+  return list === undefined || list.length === 0 ? null : JSON.stringify(list);
 }

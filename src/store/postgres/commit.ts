@@ -15,7 +15,7 @@ import type {
 import { dropsWorkItems } from '../store.js';
 import type { PgClaims } from './claims.js';
 import type { PgInstances } from './instances.js';
-import { commitParams, commitStatement } from './commit-statement.js';
+import { commitParams, commitStatement, localWorkText } from './commit-statement.js';
 import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
 
@@ -60,10 +60,11 @@ export class PgCommitter {
           history_length = e.length, last_updated_time = $12,
           finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END, execution_id = e.next_execution,
           locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END,
-          delivery_count = 0
+          delivery_count = 0, local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END
         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-          $9::text[], $10::int[], $11::bool[], $15::text[])
-          AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, entity)
+          $9::text[], $10::int[], $11::bool[], $15::text[], $16::bool[], $17::text[])
+          AS e(id, execution, expected, next_execution, status, input, output, failure, custom, length, keep, entity,
+            set_local, local_work)
         WHERE i.instance_id = e.id AND i.locked_by = $13 AND i.execution_id = e.execution
           AND i.history_length = e.expected
         RETURNING i.instance_id`,
@@ -263,6 +264,8 @@ export class PgCommitter {
       batch.workerId,
       batch.leaseMs,
       episodes.map((e) => e.entityState ?? null),
+      episodes.map((e) => e.localWork !== undefined),
+      episodes.map((e) => localWorkText(e.localWork)),
     ]);
     return new Set(rows.map((r) => r.instance_id));
   }

@@ -53,11 +53,14 @@ export async function scanPostgres(db: Queryable, s: string, options: DoctorScan
     [dueBefore, nowMs, new Date(dueBefore).toISOString()],
   );
 
+  // Local work in the row (migration 11) under an expired lock is not stuck: it is listed with the expired leases, and
+  // the sweep of any running worker turns it into work items (Store.recoverLocalWork).
   const idle = await capped<ScannedInstance>(
     `FROM ${s}.instances i WHERE i.runtime_status = 'Running' AND left(i.instance_id, 1) <> '@'
       AND i.lock_expires < $1
       AND NOT EXISTS (SELECT 1 FROM ${s}.messages m WHERE m.instance_id = i.instance_id)
-      AND NOT EXISTS (SELECT 1 FROM ${s}.work_items w WHERE w.instance_id = i.instance_id)`,
+      AND NOT EXISTS (SELECT 1 FROM ${s}.work_items w WHERE w.instance_id = i.instance_id)
+      AND i.local_work IS NULL`,
     INSTANCE_COLUMNS,
     'i.last_updated_time',
     [nowMs],

@@ -49,7 +49,7 @@ export class PgInstances {
           last_updated_time = excluded.last_updated_time, finished_time = NULL, history_length = 0,
           locked_by = excluded.locked_by,
           lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags,
-          version = excluded.version
+          version = excluded.version, local_work = NULL
         WHERE i.runtime_status = ANY($10::text[])
         RETURNING instance_id),
       dh AS (DELETE FROM ${s}.history WHERE instance_id IN (SELECT instance_id FROM up)),

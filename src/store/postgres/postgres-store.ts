@@ -70,6 +70,7 @@ const CLOSED = {
 
 export class PostgresStore implements Store {
   readonly hubName: string;
+  readonly localWorkInRow = true;
   /** The schema that holds this hub's tables. */
   readonly schema: string;
   readonly pool: pg.Pool;
@@ -328,8 +329,12 @@ export class PostgresStore implements Store {
     return this.#claims.renewLocks(this.#q, workerId, leaseMs);
   }
 
-  releaseLocks(workerId: string): Promise<void> {
-    return this.#claims.releaseLocks(this.#q, workerId);
+  releaseLocks(workerId: string, options?: { readonly undelivered?: boolean }): Promise<void> {
+    return this.#claims.releaseLocks(this.#q, workerId, options?.undelivered ?? false);
+  }
+
+  recoverLocalWork(workerId: string): Promise<number> {
+    return this.#claims.recoverLocalWork(this.#q, workerId);
   }
 
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {

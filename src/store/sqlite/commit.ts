@@ -11,6 +11,7 @@ import type {
   CommitBatch,
   CommitResult,
   EpisodeCommit,
+  LocalWorkItem,
   NewInstance,
   NewMessage,
   OrchestrationMessage,
@@ -53,7 +54,8 @@ export class SqliteCommitter {
           runtime_status = 'Pending', input = excluded.input, output = NULL, failure_details = NULL, custom_status = NULL,
           parent_instance_id = excluded.parent_instance_id, created_time = excluded.created_time,
           last_updated_time = excluded.last_updated_time, history_length = 0, locked_by = excluded.locked_by,
-          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags, version = excluded.version`),
+          lock_expires = excluded.lock_expires, delivery_count = 0, tags = excluded.tags, version = excluded.version,
+          local_work = NULL`),
       deleteHistory: p('DELETE FROM history WHERE hub = ? AND instance_id = ?'),
       deleteMessages: p('DELETE FROM messages WHERE hub = ? AND instance_id = ?'),
       deleteWorkItems: p('DELETE FROM work_items WHERE hub = ? AND instance_id = ?'),
@@ -71,13 +73,15 @@ export class SqliteCommitter {
       updateInstance: p(`UPDATE instances SET runtime_status = ?, input = COALESCE(?, input), output = ?,
           failure_details = ?, custom_status = COALESCE(?, custom_status), entity_state = COALESCE(?, entity_state),
           history_length = ?, last_updated_time = ?,
-          execution_id = ?, locked_by = ?, lock_expires = ?, delivery_count = 0
+          execution_id = ?, locked_by = ?, lock_expires = ?, delivery_count = 0,
+          local_work = CASE WHEN ? THEN ? ELSE local_work END
         WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?`),
       // The common step of a running instance (same status, lock kept): it sets no indexed column, so SQLite writes
       // the row's page only, not the pages of instances_status and instances_locked (2 of W2's 10 WAL frames a step).
       // The status is part of the check; a row in another status (a first episode, a rewind) takes updateInstance.
       continueInstance: p(`UPDATE instances SET custom_status = COALESCE(?, custom_status), history_length = ?,
-          last_updated_time = ?, lock_expires = ?, delivery_count = 0
+          last_updated_time = ?, lock_expires = ?, delivery_count = 0,
+          local_work = CASE WHEN ? THEN ? ELSE local_work END
         WHERE hub = ? AND instance_id = ? AND locked_by = ? AND execution_id = ? AND history_length = ?
           AND runtime_status = ?`),
       deleteWorkItem: p(
@@ -107,6 +111,24 @@ export class SqliteCommitter {
           AND execution_id = ? AND task_scheduled_id = ? AND locked_by = ?`),
       markAlone: p(`UPDATE work_items SET solo = ? WHERE hub = ? AND instance_id = ? AND execution_id = ?
           AND task_scheduled_id = ? AND locked_by = ?`),
+      // Local work kept in instance rows (migration 11) becomes unclaimed work items: of one instance whose lock is
+      // taken over by a claim (held by anyone else) or given up by its holder, of all a holder releases, or of all
+      // whose lock expired. The first parameter is the delivery count the work items start with.
+      localToWorkItems: p(localToWorkItems('i.instance_id = ? AND i.locked_by IS NOT ?')),
+      clearLocal: p(`UPDATE instances SET local_work = NULL
+          WHERE hub = ? AND instance_id = ? AND local_work IS NOT NULL AND locked_by IS NOT ?`),
+      heldLocalToWorkItems: p(localToWorkItems('i.instance_id = ? AND i.locked_by = ?')),
+      clearHeldLocal: p(`UPDATE instances SET local_work = NULL
+          WHERE hub = ? AND instance_id = ? AND local_work IS NOT NULL AND locked_by = ?`),
+      holderLocalToWorkItems: p(localToWorkItems('i.locked_by = ?')),
+      clearHolderLocal: p(
+        'UPDATE instances SET local_work = NULL WHERE hub = ? AND locked_by = ? AND local_work IS NOT NULL',
+      ),
+      expiredLocalToWorkItems: p(
+        localToWorkItems('i.locked_by IS NOT NULL AND i.locked_by <> ? AND i.lock_expires < ?'),
+      ),
+      releaseExpiredLocal: p(`UPDATE instances SET local_work = NULL, locked_by = NULL, lock_expires = 0
+          WHERE hub = ? AND locked_by IS NOT NULL AND locked_by <> ? AND lock_expires < ? AND local_work IS NOT NULL`),
       nextVisible: p('SELECT MIN(visible_at) AS t FROM messages WHERE hub = ? AND visible_at > ?'),
       holders: p(`SELECT locked_by FROM instances WHERE hub = ? AND locked_by IS NOT NULL
           UNION SELECT locked_by FROM work_items WHERE hub = ? AND locked_by IS NOT NULL`),
@@ -213,6 +235,11 @@ export class SqliteCommitter {
         );
         const claimed: ClaimedOrchestration[] = [];
         for (const id of ids) {
+          // An expired lock taken over: the old owner's local work becomes work items before this owner's first
+          // commit can write its own list (the old owner's late results are dropped: its commits are rejected).
+          if (this.#s.localToWorkItems!.run(1, this.#hub, id, workerId).changes > 0) {
+            this.#s.clearLocal!.run(this.#hub, id, workerId);
+          }
           this.#s.lockInstance!.run(workerId, workerId, until, this.#hub, id);
           const row = this.#s.instance!.get(this.#hub, id) as InstanceRow;
           const messages = (
@@ -291,6 +318,7 @@ export class SqliteCommitter {
     const lockUntil = now + batch.leaseMs;
     // Terminal statuses keep their output and failure; any other status clears them (a rewound instance runs again).
     const terminal = isTerminal(e.runtimeStatus);
+    const local = localWorkColumn(e.localWork);
     // A non-terminal row never holds an output or a failure (every write that leaves a terminal status clears them),
     // so continuing in the same status needs to write neither.
     const continues =
@@ -306,6 +334,8 @@ export class SqliteCommitter {
         base + e.append.length,
         updatedTime,
         lockUntil,
+        local.set,
+        local.text,
         hub,
         e.instanceId,
         batch.workerId,
@@ -327,6 +357,8 @@ export class SqliteCommitter {
           executionId,
           e.keepLock ? batch.workerId : null,
           e.keepLock ? lockUntil : 0,
+          local.set,
+          local.text,
           hub,
           e.instanceId,
           batch.workerId,
@@ -418,9 +450,12 @@ export class SqliteCommitter {
       .immediate();
   }
 
-  releaseLocks(workerId: string): void {
+  releaseLocks(workerId: string, undelivered = false): void {
     this.#db
       .transaction(() => {
+        if (this.#s.holderLocalToWorkItems!.run(undelivered ? 0 : 1, this.#hub, workerId).changes > 0) {
+          this.#s.clearHolderLocal!.run(this.#hub, workerId);
+        }
         this.#s.releaseInstances!.run(this.#hub, workerId);
         this.#s.releaseWorkItems!.run(this.#hub, workerId);
       })
@@ -430,7 +465,23 @@ export class SqliteCommitter {
   releaseInstances(workerId: string, instanceIds: readonly string[]): void {
     this.#db
       .transaction(() => {
-        for (const id of instanceIds) this.#s.releaseInstance!.run(this.#hub, id, workerId);
+        for (const id of instanceIds) {
+          if (this.#s.heldLocalToWorkItems!.run(1, this.#hub, id, workerId).changes > 0) {
+            this.#s.clearHeldLocal!.run(this.#hub, id, workerId);
+          }
+          this.#s.releaseInstance!.run(this.#hub, id, workerId);
+        }
+      })
+      .immediate();
+  }
+
+  /** See Store.recoverLocalWork. */
+  recoverLocalWork(workerId: string): number {
+    return this.#db
+      .transaction(() => {
+        const now = this.#clock.now();
+        this.#s.expiredLocalToWorkItems!.run(1, this.#hub, workerId, now);
+        return this.#s.releaseExpiredLocal!.run(this.#hub, workerId, now).changes;
       })
       .immediate();
   }
@@ -443,4 +494,20 @@ export class SqliteCommitter {
     const row = this.#s.nextVisible!.get(this.#hub, this.#clock.now()) as { t: number | null } | undefined;
     return row?.t == null ? undefined : new Date(row.t).toISOString();
   }
+}
+
+/** INSERT … SELECT turning the local work of the instances `where` names (alias i) into unclaimed work items. */
+function localToWorkItems(where: string): string {
+  return `INSERT OR IGNORE INTO work_items (hub, instance_id, execution_id, task_scheduled_id, name, input, locked_by,
+      lock_expires, delivery_count)
+    SELECT i.hub, i.instance_id, COALESCE(json_extract(j.value, '$.executionId'), i.execution_id),
+      json_extract(j.value, '$.taskScheduledId'), json_extract(j.value, '$.name'), json_extract(j.value, '$.input'),
+      NULL, 0, ?
+    FROM instances i, json_each(i.local_work) j WHERE i.hub = ? AND ${where} AND i.local_work IS NOT NULL`;
+}
+
+/** The parameters of `local_work = CASE WHEN set THEN text ELSE local_work END`: undefined keeps the column. */
+function localWorkColumn(list: readonly LocalWorkItem[] | undefined): { set: number; text: string | null } {
+  if (list === undefined) return { set: 0, text: null };
+  return { set: 1, text: list.length === 0 ? null : JSON.stringify(list) };
 }

@@ -54,10 +54,13 @@ export function scanSqlite(
     dueBeforeIso,
   );
 
+  // Local work in the row (migration 11) under an expired lock is not stuck: it is listed with the expired leases, and
+  // the sweep of any running worker turns it into work items (Store.recoverLocalWork).
   const idleWhere = `FROM instances i WHERE i.hub = ? AND i.runtime_status = 'Running' AND substr(i.instance_id, 1, 1) <> '@'
       AND i.lock_expires < ?
       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id)
-      AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.hub = i.hub AND w.instance_id = i.instance_id)`;
+      AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.hub = i.hub AND w.instance_id = i.instance_id)
+      AND i.local_work IS NULL`;
   const idle = cappedAt(options.idleLimit ?? limit)<ScannedInstance>(
     `SELECT COUNT(*) AS n ${idleWhere}`,
     `SELECT ${INSTANCE_COLUMNS} ${idleWhere} ORDER BY i.last_updated_time`,

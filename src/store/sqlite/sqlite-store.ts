@@ -59,6 +59,7 @@ export class SqliteStore implements Store {
   readonly durability: 'full' | 'normal';
   readonly clock: Clock;
   readonly db: Database.Database;
+  readonly localWorkInRow = true;
   #committer: SqliteCommitter | undefined;
   #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
   #flushScheduled = false;
@@ -282,8 +283,12 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#c.renewLocks(workerId, leaseMs));
   }
 
-  releaseLocks(workerId: string): Promise<void> {
-    return this.#write(() => this.#c.releaseLocks(workerId));
+  releaseLocks(workerId: string, options?: { readonly undelivered?: boolean }): Promise<void> {
+    return this.#write(() => this.#c.releaseLocks(workerId, options?.undelivered ?? false));
+  }
+
+  recoverLocalWork(workerId: string): Promise<number> {
+    return this.#write(() => this.#c.recoverLocalWork(workerId));
   }
 
   releaseInstances(workerId: string, instanceIds: readonly string[]): Promise<void> {
