@@ -58,7 +58,8 @@ export class PgCommitter {
           output = e.output, failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
           entity_state = COALESCE(e.entity, i.entity_state),
           history_length = e.length, last_updated_time = $12,
-          finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END, execution_id = e.next_execution,
+          finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END,
+          execution_id = e.next_execution,
           locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END,
           delivery_count = 0, local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END
         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
