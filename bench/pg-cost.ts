@@ -19,6 +19,8 @@ import { createLogger } from '../src/log.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { startPgServer } from '../test/store/pg-server.js';
 import { benchRegistry } from './lib/hub.js';
+import { install } from './lib/interrupt.js';
+import { positiveIntArg } from './lib/knobs.js';
 import { round } from './lib/stats.js';
 import { w1, warmup, type Metric } from './lib/workloads.js';
 
@@ -199,7 +201,8 @@ export function printStatements(result: PgCostResult): void {
 
 // `node --import tsx bench/pg-cost.ts [instances]`: one measurement, printed.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = await benchPgCost(Number(process.argv[2] ?? 2000));
+  install(); // Ctrl-C stops the private server (its 'exit' handler) instead of leaving it running
+  const result = await benchPgCost(positiveIntArg('instances', process.argv[2], 2000));
   for (const m of result.metrics) process.stdout.write(`${m.metric} ${m.value} ${m.unit}\n`);
   printStatements(result);
 }

@@ -1,18 +1,27 @@
 // `npx tsx bench/profile.ts W1|W2|W4 [label]`: one workload on a fresh SQLite hub (durability full) with counts that do
 // not depend on the machine's load (SQL statements, JSON passes, commits and episodes per step) and a CPU profile of
-// the measured part only, summarised by self time per function and per file. Writes bench/results/
-// profile-<workload>-<label>.{txt,cpuprofile} and flame-<workload>-<label>.svg. For where the time goes, not speed.
+// the measured part only, summarised by self time per function and per file. For where the time goes, not speed.
+// Writes profile-<workload>-<label>.{txt,cpuprofile} and flame-<workload>-<label>.svg: into bench/results/ when a
+// label is given (letters, digits, `-`, `_`; name what the profile is of, such as `before`/`after` of a change, and
+// commit only the ones a change cites), else into $TMPDIR/taskhub-profile/ so trial runs do not litter the checkout.
 import Database from 'better-sqlite3';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBenchHub } from './lib/hub.js';
 import { flameGraphSvg } from './lib/flame-graph.js';
 import { summarizeProfile, type CpuProfile } from './lib/profile-summary.js';
+import { usageError } from './lib/knobs.js';
 import { w1, w2, w4, warmup } from './lib/workloads.js';
 
-const workload = process.argv[2] ?? 'W1';
-const label = process.argv[3] ?? 'now';
+const STEPS: Record<string, number> = { W1: 6000, W2: 1000, W4: 200 };
+const workload = (process.argv[2] ?? 'W1').toUpperCase();
+if (!(workload in STEPS))
+  usageError(`unknown workload ${process.argv[2]}: bench/profile.ts profiles ${Object.keys(STEPS).join(', ')}.`);
+const label = process.argv[3];
+if (label !== undefined && !/^[A-Za-z0-9_-]+$/.test(label))
+  usageError(`label ${label}: use letters, digits, '-' and '_' only (it becomes part of file names).`);
 // COUNTS=0: no counting wrappers around statements and JSON (they cost time of their own in the profile).
 const wrap = process.env.COUNTS !== '0';
 
@@ -60,7 +69,7 @@ if (wrap)
 const hub = await openBenchHub({ durability: process.env.DURABILITY === 'normal' ? 'normal' : 'full' });
 const worker = hub.worker!;
 await warmup(hub.client, 'p');
-const steps = { W1: 6000, W2: 1000, W4: 200 }[workload] ?? 1;
+const steps = STEPS[workload] ?? 1;
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
@@ -88,7 +97,7 @@ await hub.dispose();
 const per = (n: number): string => (n / steps).toFixed(2);
 const lines: string[] = [];
 lines.push(
-  `# ${workload} (${label}), durability ${process.env.DURABILITY ?? 'full'}, ${steps} activities, load ${(await import('node:os')).loadavg()[0]?.toFixed(2)}`,
+  `# ${workload} (${label ?? 'unlabelled'}), durability ${process.env.DURABILITY ?? 'full'}, ${steps} activities, load ${(await import('node:os')).loadavg()[0]?.toFixed(2)}`,
 );
 lines.push(`metrics: ${metrics.map((m) => `${m.metric}=${m.value}`).join(' ')}`);
 lines.push(
@@ -107,9 +116,13 @@ lines.push(
 );
 lines.push('');
 lines.push(summarizeProfile(profile, 30));
-const dir = join(import.meta.dirname, 'results');
+const dir = label ? join(import.meta.dirname, 'results') : join(tmpdir(), 'taskhub-profile');
+const name = label ?? 'now';
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, `profile-${workload}-${label}.txt`), lines.join('\n') + '\n');
-writeFileSync(join(dir, `profile-${workload}-${label}.cpuprofile`), stringify(profile));
-writeFileSync(join(dir, `flame-${workload}-${label}.svg`), flameGraphSvg(profile, lines[0]!.slice(2)));
+writeFileSync(join(dir, `profile-${workload}-${name}.txt`), lines.join('\n') + '\n');
+writeFileSync(join(dir, `profile-${workload}-${name}.cpuprofile`), stringify(profile));
+writeFileSync(join(dir, `flame-${workload}-${name}.svg`), flameGraphSvg(profile, lines[0]!.slice(2)));
 process.stdout.write(lines.join('\n') + '\n');
+process.stdout.write(
+  `wrote ${join(dir, `profile-${workload}-${name}.txt`)}, .cpuprofile and flame-${workload}-${name}.svg\n`,
+);

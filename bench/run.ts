@@ -1,14 +1,17 @@
-// `npm run bench`: W1-W6 and W8 of ../shared/bench/WORKLOADS.md on Taskhub with SQLite (durability full), each printed
-// beside the raw SQLite commit rate (L0) measured in the same run, and the replay benchmark; W1 and W4 driven by the
-// official Durable Task SDK over `taskhub serve-grpc` beside the same in-process (bench/grpc.ts); then W1, W4 and W7 on
-// PostgreSQL beside the raw PostgreSQL commit rate of the same server (bench/postgres.ts); W1 with and without
-// retention purging 100,000 finished instances (bench/retention.ts); W9, an HTTP burst into `taskhub start` on
-// SQLite and PostgreSQL (bench/w9.ts); PG-cost, W1's CPU, statements and round trips per activity on PostgreSQL
-// (bench/pg-cost.ts). Medians of RUNS runs
-// (default 3) with their range. Writes bench/results/latest.json as [{ engine, workload, metric, value, unit }].
+// `npm run bench`: Taskhub's own benchmarks, one row set per WORKLOADS name (bench/compare/README.md describes the
+// workloads): on SQLite (durability full) L0 (the raw commit rate), W1-W5, W2-async, W6 and W8, each per-step rate
+// printed beside L0 of the same run; replay; grpc (W1 and W4 through the official Durable Task SDK over
+// `taskhub serve-grpc`, bench/grpc.ts); retention (W1 with and without purging, bench/retention.ts); W9 (an HTTP burst
+// into `taskhub start`, on SQLite and PostgreSQL, bench/w9.ts); PG-cost (W1's CPU, statements and round trips per
+// activity on PostgreSQL, bench/pg-cost.ts); postgres (L0, W1, W4 and W7 with 1, 2 and 4 worker processes on a
+// PostgreSQL server it starts, bench/postgres.ts; `W7` names these rows too). Medians of RUNS runs (default 3) with
+// their range. A full run writes bench/results/latest.json as [{ engine, workload, metric, value, unit }]; a run with
+// WORKLOADS or BENCH_SCALE set writes bench/results/smoke.json instead. Every knob is checked before anything runs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { install, onInterrupt } from './lib/interrupt.js';
+import { benchScale, nameList, positiveInt } from './lib/knobs.js';
 import { benchL0Sqlite } from './l0-sqlite.js';
 import { openBenchHub } from './lib/hub.js';
 import { round, summarize } from './lib/stats.js';
@@ -24,9 +27,30 @@ import { createDatabase, dropDatabase } from './compare/src/servers.js';
 
 if (process.env.BENCH_OTEL) (await import('./otel.js')).registerBenchSdk();
 
-const RUNS = Number(process.env.RUNS ?? 3);
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const ONLY = process.env.WORKLOADS?.split(/[ ,]+/);
+/** The names WORKLOADS takes, in the order the rows run. */
+const WORKLOAD_NAMES = [
+  'L0',
+  'W1',
+  'W2',
+  'W3',
+  'W4',
+  'W5',
+  'W2-async',
+  'W8',
+  'retention',
+  'replay',
+  'grpc',
+  'W9',
+  'PG-cost',
+  'postgres',
+  'W6',
+] as const;
+const RUNS = positiveInt('RUNS', 3);
+const SCALE = benchScale(1);
+// W7 is the name of the PostgreSQL scale-out rows in the docs; they run with the rest of `postgres`.
+const ONLY = nameList('WORKLOADS', WORKLOAD_NAMES, { W7: 'postgres' });
+// Ctrl-C from here on stops what the run started (the PostgreSQL server's own 'exit' handler included).
+install();
 const ENGINE = 'taskhub-sqlite';
 const scaled = (n: number): number => Math.max(1, Math.round(n * SCALE));
 const wanted = (w: string): boolean => !ONLY || ONLY.includes(w);
@@ -50,6 +74,7 @@ const workloads: [string, (tag: string, client: Parameters<typeof w1>[1]) => Pro
 ];
 
 const pg = wanted('postgres') || wanted('W9') ? await startPostgres() : undefined;
+if (pg) onInterrupt(() => pg.stop());
 let pgCost: PgCostResult | undefined;
 for (let run = 1; run <= RUNS; run++) {
   if (wanted('L0')) {
@@ -148,11 +173,15 @@ const l0Of = (engine: string): number => {
 // Throughputs beside the raw commit rate of their own store: SQLite FULL, and PostgreSQL from 8 connections (the
 // Taskhub hub's pool, like that L0 loop, commits from several connections at once).
 const baseline = { sqlite: 'sqlite-full', postgres: 'postgres-8conn' };
+/** Per-step rates of workloads that commit each step as L0 commits: the only rows where "vs L0" means something. */
+const perStep = (m: Metric): boolean =>
+  ['W1', 'W2', 'W2-async', 'W5'].includes(m.workload) &&
+  ['activities_per_s', 'steps_per_s', 'events_per_s'].includes(m.metric);
 const rows: string[][] = [['engine', 'workload', 'metric', 'median', 'range', 'runs', 'vs L0 of its store']];
 for (const { metric, values } of samples.values()) {
   const s = summarize(values);
   results.push({ ...metric, value: s.median });
-  const perSecond = metric.unit === '1/s' && metric.workload !== 'L0';
+  const perSecond = perStep(metric);
   const l0Median = l0Of(metric.engine.includes('postgres') ? baseline.postgres : baseline.sqlite);
   rows.push([
     metric.engine,
@@ -171,6 +200,10 @@ for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ??
 if (pgCost) printStatements(pgCost);
 if (SCALE !== 1) process.stdout.write(`(BENCH_SCALE=${SCALE}: smoke run, not comparable)\n`);
 
+if (results.length === 0) {
+  process.stderr.write('nothing was measured; bench/results left as they were\n');
+  process.exit(1);
+}
 const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, SCALE === 1 && !ONLY ? 'latest.json' : 'smoke.json'), JSON.stringify(results, null, 2) + '\n');

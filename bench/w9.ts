@@ -23,6 +23,8 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Metric } from './lib/workloads.js';
+import { onInterrupt } from './lib/interrupt.js';
+import { positiveIntArg } from './lib/knobs.js';
 import { assertEqual, percentile, pool, round } from './lib/stats.js';
 import { treeCpuSeconds } from './pg-cost.js';
 
@@ -205,6 +207,7 @@ export async function benchW9(options: W9Options): Promise<W9Result> {
   const concurrency = options.concurrency ?? 64;
   const tag = options.tag ?? 'w9';
   const dir = mkdtempSync(join(tmpdir(), 'taskhub-w9-'));
+  const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   const appDir = join(dir, 'app');
   mkdirSync(appDir);
   writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'w9', main: 'index.js', type: 'commonjs' }));
@@ -265,6 +268,7 @@ export async function benchW9(options: W9Options): Promise<W9Result> {
     agent.destroy();
     await host.stop();
     rmSync(dir, { recursive: true, force: true });
+    forget();
   }
 }
 
@@ -287,7 +291,7 @@ function required(value: string | undefined): string {
 
 // `node --import tsx bench/w9.ts [starts] [postgres-url]`: one measurement, printed.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const starts = Number(process.argv[2] ?? 20_000);
+  const starts = positiveIntArg('starts', process.argv[2], 20_000);
   const pgUrl = process.argv[3];
   const result = await benchW9({
     engine: pgUrl ? 'taskhub-postgres' : 'taskhub-sqlite',

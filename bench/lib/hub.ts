@@ -8,6 +8,7 @@ import { FunctionRegistry } from '../../src/core/registry.js';
 import { openTaskHub } from '../../src/hub.js';
 import type { WorkerOptions } from '../../src/hub-types.js';
 import { createLogger } from '../../src/log.js';
+import { onInterrupt } from './interrupt.js';
 
 export function benchRegistry(): FunctionRegistry {
   const r = new FunctionRegistry();
@@ -49,6 +50,7 @@ export function benchRegistry(): FunctionRegistry {
 
 export async function openBenchHub(options: { durability?: 'full' | 'normal'; worker?: WorkerOptions } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'taskhub-bench-'));
+  const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   const hub = await openTaskHub({
     store: join(dir, 'hub.db'),
     durability: options.durability ?? 'full',
@@ -61,6 +63,7 @@ export async function openBenchHub(options: { durability?: 'full' | 'normal'; wo
     async dispose() {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
+      forget();
     },
   });
 }

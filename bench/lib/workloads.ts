@@ -1,4 +1,5 @@
-// W1-W5 of ../shared/bench/WORKLOADS.md on Taskhub; every result is checked, so lost or duplicated work fails the run.
+// W1-W5 on Taskhub (bench/compare/README.md describes them); every result is checked, so lost or duplicated work
+// fails the run.
 import { performance } from 'node:perf_hooks';
 import type { DurableClient } from '../../src/client/types.js';
 import { assertEqual, percentile, pool, round } from './stats.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TaskHubClient } from '../../../src/client/durable-client.js';
 import { CompletionWaiter } from '../../../src/client/completion-waiter.js';
 import { openPostgresStore } from '../../../src/store/postgres/index.js';
+import { install } from '../../lib/interrupt.js';
 import {
   SPEC,
   assertEqual,
@@ -182,6 +183,8 @@ async function pgCost(instances: number): Promise<Metric[]> {
   return [...result.metrics, m('rows_written_per_activity', rows), m('hot_updates_per_activity', hot)];
 }
 
+// Ctrl-C reaches this process too: end it with its cleanups (PG-cost's private server, temp dirs), not without.
+install();
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const metrics = await measure(job);
 process.stdout.write(`RESULT ${JSON.stringify(metrics)}\n`);

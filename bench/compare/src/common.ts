@@ -1,4 +1,4 @@
-// The workloads of ../shared/bench/WORKLOADS.md, written once against a small adapter that every engine implements,
+// The workloads (bench/compare/README.md describes them), written once against a small adapter that every engine implements,
 // so all engines run the same loops and the same checks: a wrong output, count or sum throws, and the run fails
 // instead of printing a number.
 import { performance } from 'node:perf_hooks';
@@ -26,7 +26,7 @@ export interface Adapter {
 export const CITIES = ['Tokyo', 'Seattle', 'London'] as const;
 export const HELLO = CITIES.map((c) => `Hello ${c}!`);
 
-/** Full-size counts of WORKLOADS.md; BENCH_SCALE shrinks them for smoke runs only. */
+/** Full-size counts of the workloads; BENCH_SCALE shrinks them for smoke runs only. */
 export const SPEC = { W1: 2000, W2: 1000, W3: 2000, W4: 200, W5: 1000, W9: 20_000, concurrency: 64 } as const;
 
 export function scaled(n: number, scale: number): number {

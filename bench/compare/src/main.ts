@@ -1,16 +1,20 @@
 // `npm run bench:compare`: Taskhub (SQLite, PostgreSQL) side by side with DBOS Transact and Restate on W1-W5, W7
-// and W9 of ../shared/bench/WORKLOADS.md, plus the raw store limits (L0) and Taskhub's per-step cost on PostgreSQL
+// and W9 (../README.md describes them), plus the raw store limits (L0) and Taskhub's per-step cost on PostgreSQL
 // (PG-cost), all in one run on this machine. Starts and stops its own PostgreSQL and restate-server, runs every
 // (workload, engine) in a fresh process, checks every result, and writes medians with ranges and Taskhub/peer ratios to
 // stdout, docs/benchmarks.md (+ SVG chart), the README's figures paragraph and bench/results/compare.json.
 //   RUNS=3 (default)   BENCH_SCALE=1 (default)   --smoke (= RUNS=1 BENCH_SCALE=0.05, short L0)
 //   ENGINES / WORKLOADS: comma lists to run a subset (a subset never overwrites the committed results)
+//   Every knob is checked before anything starts (a wrong one exits 1 naming the valid values); only a full run in
+//   which every measurement succeeded writes the committed files, any other run writes to the temp dir.
 //   --report [file]: run nothing; rewrite the page, chart and README figures from saved results (default the committed
 //   bench/results/compare.json, which rewrites the committed files; any other file writes to the temp dir)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { install, onInterrupt } from '../../lib/interrupt.js';
+import { benchScale, nameList, numberAtLeast, positiveInt } from '../../lib/knobs.js';
 import type { Job } from './job.js';
 import { runChild } from './run-child.js';
 import type { Metric } from './common.js';
@@ -31,13 +35,19 @@ import {
 } from './servers.js';
 
 const SMOKE = process.argv.includes('--smoke');
-const RUNS = Number(process.env.RUNS ?? (SMOKE ? 1 : 3));
-const SCALE = Number(process.env.BENCH_SCALE ?? (SMOKE ? 0.05 : 1));
-const L0_SECONDS = Number(process.env.L0_SECONDS ?? (SCALE < 1 ? 1 : 5));
-const COOLDOWN_MS = Number(process.env.COOLDOWN_MS ?? (SCALE < 1 ? 300 : 1500));
-const ONLY_ENGINES = process.env.ENGINES?.split(/[ ,]+/).filter(Boolean);
-const ONLY_WORKLOADS = process.env.WORKLOADS?.split(/[ ,]+/).filter(Boolean);
+const REPORT_ONLY = process.argv.includes('--report');
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W9'];
+const W7 = ['W7-1', 'W7-2', 'W7-4'];
+const WORKLOAD_NAMES = ['L0', ...WORKLOADS, 'W7', ...W7, 'PG-cost'];
+// Checked before anything starts (not for --report, which runs nothing).
+const RUNS = REPORT_ONLY ? 0 : positiveInt('RUNS', SMOKE ? 1 : 3);
+const SCALE = REPORT_ONLY ? 1 : benchScale(SMOKE ? 0.05 : 1);
+const L0_SECONDS = numberAtLeast('L0_SECONDS', 0.1, SCALE < 1 ? 1 : 5);
+const COOLDOWN_MS = numberAtLeast('COOLDOWN_MS', 0, SCALE < 1 ? 300 : 1500);
+const ONLY_ENGINES = REPORT_ONLY ? undefined : nameList('ENGINES', ENGINES);
+const ONLY_WORKLOADS = REPORT_ONLY ? undefined : nameList('WORKLOADS', WORKLOAD_NAMES);
 const CHILD_TIMEOUT_MS = SCALE < 1 ? 180_000 : 900_000;
+/** A full run; it writes the committed files only if it also measured everything without a failure. */
 const FULL = SCALE === 1 && !ONLY_ENGINES && !ONLY_WORKLOADS;
 
 const HERE = import.meta.dirname;
@@ -45,8 +55,6 @@ const ROOT = resolve(HERE, '../../..');
 const RESULTS = join(ROOT, 'bench', 'results', 'compare.json');
 /** Where smoke, partial and rewritten-from-elsewhere reports go, so they never touch the committed files. */
 const SCRATCH = join(os.tmpdir(), 'taskhub-compare-smoke');
-const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W9'];
-const W7 = ['W7-1', 'W7-2', 'W7-4'];
 const wantEngine = (e: string): boolean => !ONLY_ENGINES || ONLY_ENGINES.includes(e);
 const wantWorkload = (w: string): boolean =>
   !ONLY_WORKLOADS || ONLY_WORKLOADS.includes(w) || (w.startsWith('W7') && ONLY_WORKLOADS.includes('W7'));
@@ -190,7 +198,10 @@ function packageVersionAt(dir: string, name: string): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const load0 = os.loadavg()[0] ?? 0;
+  // Ctrl-C from here on stops PostgreSQL and any restate-server of this run and removes their data dirs.
+  install();
   const pg = await startPgServer('postgres_bench');
+  onInterrupt(() => pg.stop());
   process.stderr.write(`PostgreSQL on ${pg.connectionString}\n`);
   let facts: [string, string][] = [];
   try {
@@ -256,9 +267,16 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`\n${tables(record)}\n\n`);
   process.stdout.write(`foreign CPU load while the harness was idle: ${foreignSummary(record)}\n`);
-  // Smoke and partial runs never overwrite the committed numbers, nor leave files in the checkout; they still
+  // Smoke, partial and failed runs never overwrite the committed numbers, nor leave files in the checkout; they still
   // exercise every writer.
-  writeReport(record, FULL ? 'committed' : SCRATCH);
+  const complete = FULL && failures.length === 0 && samples.size > 0;
+  if (FULL && !complete)
+    process.stderr.write('\nthis full run did not measure everything: the committed results are left as they were\n');
+  writeReport(record, complete ? 'committed' : SCRATCH);
+  if (samples.size === 0) {
+    process.stderr.write('nothing was measured\n');
+    process.exitCode = 1;
+  }
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} measurement(s) FAILED:\n${failures.join('\n\n')}\n`);
     process.exitCode = 1;
@@ -294,7 +312,9 @@ function writeReport(r: RunRecord, where: 'committed' | string): void {
     }
   }
   if (where !== 'committed')
-    process.stderr.write(`(BENCH_SCALE=${r.scale}, subset, smoke or rewritten run: not the committed files)\n`);
+    process.stderr.write(
+      `(BENCH_SCALE=${r.scale}; a subset, smoke, failed or rewritten run: not the committed files)\n`,
+    );
 }
 
 /** `--report [file]`: the page, chart and README figures again from saved results, running nothing. */
@@ -306,5 +326,5 @@ function report(): void {
   writeReport(r, file === RESULTS ? 'committed' : SCRATCH);
 }
 
-if (process.argv.includes('--report')) report();
+if (REPORT_ONLY) report();
 else await main();

@@ -1,6 +1,6 @@
 // The README's benchmark figures: one paragraph written from the run, between two HTML comment markers, so the README
 // quotes the same run as docs/benchmarks.md. Plain text and links inside the repository only.
-import { PEERS, burstShare, fmt, fmtRatio, median, pairRatio, wrap, type Report } from './report.js';
+import { PEERS, burstShare, count, fmt, fmtRatio, median, pairRatio, wrap, type Report } from './report.js';
 import type { RunRecord } from './results.js';
 import { targets18 } from './targets.js';
 
@@ -33,7 +33,7 @@ export function figures(r: RunRecord): string {
     const rate = fmt(median(r, 'taskhub-sqlite', 'W1', 'activities_per_s'));
     sentences.push(
       `In its last run${where}, Taskhub on SQLite ran hello chains ${versus(w1)} either peer (${rate} activities/s)` +
-        (Number.isFinite(w3) ? ` and a 2,000-way fan-out ${versus(w3)} either` : '') +
+        (Number.isFinite(w3) ? ` and a ${count(r, 'W3')}-way fan-out ${versus(w3)} either` : '') +
         (Number.isFinite(pg)
           ? `; on the same PostgreSQL server as DBOS, Taskhub ran the chains ${versus(pg)} DBOS.`
           : '.'),

@@ -1,6 +1,7 @@
 // Turns the samples of every run into the comparison: medians with ranges, Taskhub/peer ratios, the Markdown tables
 // and an SVG chart of the ratios. Pure functions of the numbers, so the same code writes the smoke report, the real
 // one, and a report rewritten from saved results.
+import { SPEC, scaled } from './common.js';
 
 export const ENGINES = ['taskhub-sqlite', 'taskhub-postgres', 'dbos', 'restate'] as const;
 export const PEERS = ['dbos', 'restate'] as const;
@@ -25,22 +26,34 @@ export const ROWS: readonly (readonly [string, string])[] = [
   ['W9', 'last_completion_s'],
 ];
 
+/** Row labels; {W2} and the like stand for that workload's count at the run's scale. */
 const LABEL: Record<string, string> = {
   'W1 activities_per_s': 'W1 hello chain, activities/s',
   'W1 instances_per_s': 'W1 hello chain, instances/s',
   'W1 p50_ms': 'W1 start→completion p50, ms',
   'W1 p99_ms': 'W1 start→completion p99, ms',
-  'W2 steps_per_s': 'W2 1,000 sequential steps, steps/s',
-  'W3 seconds': 'W3 2,000-way fan-out/fan-in, s',
+  'W2 steps_per_s': 'W2 {W2} sequential steps, steps/s',
+  'W3 seconds': 'W3 {W3}-way fan-out/fan-in, s',
   'W4 p50_ms': 'W4 1-step latency p50, ms',
   'W4 p99_ms': 'W4 1-step latency p99, ms',
-  'W5 events_per_s': 'W5 1,000 external events, events/s',
+  'W5 events_per_s': 'W5 {W5} external events, events/s',
   'W9 starts_per_s': 'W9 HTTP burst, starts accepted/s',
   'W9 completions_per_s_during_burst': 'W9 HTTP burst, completions/s while it lasts',
   'W9 p50_ms': 'W9 HTTP burst, start→completion p50, ms',
   'W9 p99_ms': 'W9 HTTP burst, start→completion p99, ms',
   'W9 last_completion_s': 'W9 HTTP burst, last instance finished, s',
 };
+
+/** A workload's count at the run's scale, as the page shows it (2,000 at full scale). */
+export function count(r: Report, workload: keyof typeof SPEC): string {
+  return scaled(SPEC[workload], r.scale).toLocaleString('en-US');
+}
+
+/** The label of a row, its counts at the run's scale. */
+export function rowLabel(r: Report, workload: string, metric: string): string {
+  const text = LABEL[`${workload} ${metric}`] ?? `${workload} ${metric}`;
+  return text.replace(/\{(\w+)\}/g, (_, w: string) => (w in SPEC ? count(r, w as keyof typeof SPEC) : w));
+}
 
 export interface Summary {
   readonly median: number;
@@ -136,7 +149,7 @@ export function mainTable(r: Report): string {
   for (const [w, m] of ROWS) {
     const cells = ENGINES.map((e) => cell(r, e, w, m));
     const ratios = pairs.map(([t, p]) => fmtRatio(pairRatio(r, t, p, w, m)));
-    lines.push(`| ${LABEL[`${w} ${m}`] ?? `${w} ${m}`} | ${[...cells, ...ratios].join(' | ')} |`);
+    lines.push(`| ${rowLabel(r, w, m)} | ${[...cells, ...ratios].join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -214,7 +227,7 @@ export function ratioChart(r: Report, title: string): string {
   rows.forEach(([w, m], gi) => {
     const gy = top + gi * groupH;
     out.push(
-      `<text x="${left - 8}" y="${gy + (pairs.length * barH) / 2 + 4}" text-anchor="end">${esc(LABEL[`${w} ${m}`] ?? `${w} ${m}`)}</text>`,
+      `<text x="${left - 8}" y="${gy + (pairs.length * barH) / 2 + 4}" text-anchor="end">${esc(rowLabel(r, w, m))}</text>`,
     );
     pairs.forEach(([t, p], pi) => {
       const v = pairRatio(r, t, p, w, m);

@@ -1,13 +1,15 @@
 // The servers the comparison needs, started and stopped by the harness itself on loopback only:
 // PostgreSQL 15 (the project's test helper: initdb in a temp dir as the `postgres` user, fsync on, synchronous_commit
-// on) and restate-server from its npm package (data in a temp dir, default configuration apart from addresses).
+// on) and restate-server from its npm package (data in a temp dir, default configuration apart from addresses). Both
+// are stopped and their dirs removed on Ctrl-C (SIGINT) or SIGTERM too (../../lib/interrupt.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { onInterrupt } from '../../lib/interrupt.js';
 import { startPgServer, type PgServer } from '../../../test/store/pg-server.js';
 
 export type { PgServer };
@@ -114,16 +116,20 @@ export interface RestateServer {
 /**
  * A fresh restate-server (fresh data dir) plus the Node service endpoint, the endpoint registered through the admin
  * API. Server configuration is the default (single node, RocksDB WAL fsync on) apart from addresses, node name and
- * telemetry. Logs go to files in the temp dir and are printed if startup fails.
+ * telemetry. Logs go to files in the temp dir and are printed if startup fails. The server's TMPDIR is inside that dir
+ * too (it makes an `invoker-<id>` dir per partition there), so stop() or an interrupted run removes everything.
  */
 export async function startRestate(): Promise<RestateServer> {
   const dir = mkdtempSync(join(tmpdir(), 'taskhub-restate-'));
+  const serverTmp = join(dir, 'tmp');
+  mkdirSync(serverTmp);
   const [ingress, admin, fabric, endpoint] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const serverLog = openSync(join(dir, 'server.log'), 'a');
   const server = spawn(restateBinary(), ['--base-dir', join(dir, 'data'), '--no-logo'], {
     stdio: ['ignore', serverLog, serverLog],
     env: {
       ...process.env,
+      TMPDIR: serverTmp,
       RESTATE_NODE_NAME: 'bench',
       RESTATE_BIND_ADDRESS: `127.0.0.1:${fabric}`,
       RESTATE_ADVERTISED_ADDRESS: `http://127.0.0.1:${fabric}/`,
@@ -135,11 +141,14 @@ export async function startRestate(): Promise<RestateServer> {
   closeSync(serverLog);
   const endpointLog = openSync(join(dir, 'endpoint.log'), 'a');
   let service: ChildProcess | undefined;
+  let forget = (): void => undefined;
   const stop = async (): Promise<void> => {
     if (service) await stopChild(service);
     await stopChild(server);
     rmSync(dir, { recursive: true, force: true });
+    forget();
   };
+  forget = onInterrupt(stop);
   try {
     const serverAlive = () => server.exitCode === null;
     await waitFor(`http://127.0.0.1:${admin}/health`, 60, serverAlive);
