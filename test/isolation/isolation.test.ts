@@ -15,6 +15,8 @@ const HEALTHY = 300;
 const MAX_DELIVERIES = 3;
 const CRASHING_FAULTS = ['exit', 'timer-throw', 'unhandled-rejection'] as const;
 const GENEROUS_MS = 120_000;
+/** One wait of the restart test: generous, and below its own test timeout. */
+const STEP_MS = 60_000;
 
 interface Status {
   readonly instanceId: string;
@@ -233,58 +235,66 @@ describe('a host whose app misbehaves', () => {
     GENEROUS_MS + 30_000,
   );
 
-  it('an HTTP function that ends its worker costs a restart: the management API answers, the app comes back', async () => {
-    const crashExits = (): number =>
-      host
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('language-worker.exited') && line.includes('"code":3,')).length;
-    const exitsBefore = crashExits();
-    const watch = watchManagementApi([{ url: `${api}/instances?top=20`, ok: [200] }]);
+  it(
+    'an HTTP function that ends its worker costs a restart: the management API answers, the app comes back',
+    async () => {
+      const crashExits = (): number =>
+        host
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('language-worker.exited') && line.includes('"code":3,')).length;
+      const exitsBefore = crashExits();
+      const watch = watchManagementApi([{ url: `${api}/instances?top=20`, ok: [200] }]);
 
-    const crash = await fetch(`${host.url}/api/crash`, { method: 'POST' });
-    const crashBody = await crash.text();
-    expect([200, 503]).toContain(crash.status);
-    if (crash.status === 200) expect(crashBody).toBe('bye');
-    // The evidence that the worker is gone: the host logged its exit with the code the app's function chose.
-    await until(
-      'the exit of the worker logged',
-      () => Promise.resolve(crashExits()),
-      (exits) => exits > exitsBefore,
-    );
+      const crash = await fetch(`${host.url}/api/crash`, { method: 'POST' });
+      const crashBody = await crash.text();
+      expect([200, 503]).toContain(crash.status);
+      if (crash.status === 200) expect(crashBody).toBe('bye');
+      // The evidence that the worker is gone: the host logged its exit with the code the app's function chose.
+      await until(
+        'the exit of the worker logged',
+        () => Promise.resolve(crashExits()),
+        (exits) => exits > exitsBefore,
+        STEP_MS,
+      );
 
-    // The built-in starter is the host's own: it answers at once, whether or not a worker is ready.
-    const started = await post(`${host.url}/api/orchestrators/Chain/after-crash`, { n: 7 });
-    expect(started.status).toBe(202);
+      // The built-in starter is the host's own: it answers at once, whether or not a worker is ready.
+      const started = await post(`${host.url}/api/orchestrators/Chain/after-crash`, { n: 7 });
+      expect(started.status).toBe(202);
 
-    const answers: number[] = [];
-    const missingRetryAfter: number[] = [];
-    await until(
-      "the app's own HTTP function answers 200",
-      async () => {
-        const pinged = await fetch(`${host.url}/api/ping`);
-        answers.push(pinged.status);
-        if (pinged.status === 503 && !pinged.headers.get('retry-after')) missingRetryAfter.push(answers.length);
-        await pinged.arrayBuffer();
-        return pinged.status;
-      },
-      (status) => status !== 503,
-    );
-    const chain = await until(
-      'the chain started during the restart to complete',
-      () => statusOf(api, 'after-crash'),
-      (s) => s.runtimeStatus === 'Completed',
-    );
-    expect(chain.output).toEqual({ b: 28, faultResult: null });
-    const { requests, failures } = await watch.stop();
+      const answers: number[] = [];
+      const missingRetryAfter: number[] = [];
+      await until(
+        "the app's own HTTP function answers 200",
+        async () => {
+          const pinged = await fetch(`${host.url}/api/ping`);
+          answers.push(pinged.status);
+          if (pinged.status === 503 && !pinged.headers.get('retry-after')) missingRetryAfter.push(answers.length);
+          await pinged.arrayBuffer();
+          return pinged.status;
+        },
+        (status) => status !== 503,
+        STEP_MS,
+      );
+      const chain = await until(
+        'the chain started during the restart to complete',
+        () => statusOf(api, 'after-crash'),
+        (s) => s.runtimeStatus === 'Completed',
+        STEP_MS,
+      );
+      expect(chain.output).toEqual({ b: 28, faultResult: null });
+      const { requests, failures } = await watch.stop();
 
-    expect(answers.at(-1)).toBe(200);
-    expect(answers.filter((s) => s !== 200 && s !== 503)).toEqual([]);
-    expect(missingRetryAfter).toEqual([]);
-    expect(failures).toEqual([]);
-    expect(requests).toBeGreaterThan(0);
-    expect(alive(host.child)).toBe(true);
-  });
+      expect(answers.at(-1)).toBe(200);
+      expect(answers.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+      expect(missingRetryAfter).toEqual([]);
+      expect(failures).toEqual([]);
+      expect(requests).toBeGreaterThan(0);
+      expect(alive(host.child)).toBe(true);
+      // Each wait below vitest's limit, so a state never reached is named (with its last value) instead of a timeout.
+    },
+    3 * STEP_MS + 30_000,
+  );
 
   it('a synchronous endless loop is killed by the watchdog, counted, and quarantined; everything else goes on', async () => {
     const watch = watchManagementApi([{ url: `${api}/instances?top=20`, ok: [200] }]);
