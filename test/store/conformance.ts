@@ -92,23 +92,26 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
         expect(again.messages.map((m) => m.event.eventType)).toEqual(['ExecutionStarted']);
       });
 
+      /** The claimed form of a local start's first episode (no messages: the start was never stored). */
+      const localFirst = (instance: NewInstance) => ({
+        instance: {
+          instanceId: instance.instanceId,
+          executionId: instance.executionId,
+          name: instance.name,
+          runtimeStatus: 'Pending' as const,
+          createdTime: '2024-05-01T00:00:00.000Z',
+          lastUpdatedTime: '2024-05-01T00:00:00.000Z',
+          historyLength: 0,
+        },
+        messages: [],
+        lockedUntil: '',
+        deliveryCount: 1,
+      });
+
       it('creates an instance inside an episode commit (local start): row, history and work, no start message', async () => {
         const store = await fresh();
         const instance = newInstance('l');
-        const first = {
-          instance: {
-            instanceId: 'l',
-            executionId: 'l-e1',
-            name: 'Orch',
-            runtimeStatus: 'Pending' as const,
-            createdTime: '2024-05-01T00:00:00.000Z',
-            lastUpdatedTime: '2024-05-01T00:00:00.000Z',
-            historyLength: 0,
-          },
-          messages: [],
-          lockedUntil: '',
-          deliveryCount: 1,
-        };
+        const first = localFirst(instance);
         const result = await store.commit({
           workerId: 'w1',
           leaseMs: 10_000,
@@ -132,22 +135,6 @@ export function storeConformance(name: string, makeStore: MakeStore, cleanup?: (
         // Locked for its worker: nobody else claims it, and the start was consumed in memory, never stored.
         expect(await store.claimOrchestrations('w2', 10, 10_000)).toEqual([]);
         expect(await store.claimOrchestrations('w1', 10, 10_000)).toEqual([]);
-      });
-
-      /** The claimed form of a local start's first episode (no messages: the start was never stored). */
-      const localFirst = (instance: NewInstance) => ({
-        instance: {
-          instanceId: instance.instanceId,
-          executionId: instance.executionId,
-          name: instance.name,
-          runtimeStatus: 'Pending' as const,
-          createdTime: '2024-05-01T00:00:00.000Z',
-          lastUpdatedTime: '2024-05-01T00:00:00.000Z',
-          historyLength: 0,
-        },
-        messages: [],
-        lockedUntil: '',
-        deliveryCount: 1,
       });
 
       it('a local start replaces a finished instance of its id beside a new one: history, input and tags are its own', async () => {
