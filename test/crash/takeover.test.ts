@@ -16,6 +16,7 @@ import { openTaskHub } from '../../src/hub.js';
 import type { TaskHub } from '../../src/hub-types.js';
 import { LogEvents } from '../../src/log.js';
 import { until } from '../until.js';
+import { blockUntilFinishedElsewhere } from './block-until-finished.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-takeover-'));
 const file = join(dir, 'hub.db');
@@ -23,20 +24,6 @@ let hub: TaskHub;
 let other: ChildProcess | undefined;
 const events: string[] = [];
 let ranHere = 0;
-
-/** Blocks this process, lease renewal included, until the other worker has finished the instance. */
-function blockUntilFinishedElsewhere(instanceId: string): void {
-  const db = new Database(file, { readonly: true });
-  const status = db.prepare('SELECT runtime_status AS s FROM instances WHERE instance_id = ?');
-  const deadline = Date.now() + 120_000;
-  try {
-    while ((status.get(instanceId) as { s: string } | undefined)?.s !== 'Completed' && Date.now() < deadline) {
-      // Busy on purpose: nothing else in this process runs meanwhile.
-    }
-  } finally {
-    db.close();
-  }
-}
 
 /** The local work the store holds for the instance right now (the row's list), read beside the hub's connection. */
 function storedLocalWork(instanceId: string): string | null {
@@ -60,7 +47,7 @@ beforeAll(async () => {
     other = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'takeover-child.ts'), file], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    blockUntilFinishedElsewhere(instanceId);
+    blockUntilFinishedElsewhere(file, instanceId);
     return 'from this worker';
   });
   registry.registerOrchestration('Once', function* (ctx: OrchestrationContext) {

@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrchestrationContext } from '../../src/core/context.js';
@@ -17,6 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { MetricNames } from '../../src/telemetry/metrics.js';
 import { until } from '../until.js';
 import { registerSdk, type RegisteredSdk } from './otel-sdk.js';
+import { blockUntilFinishedElsewhere } from '../crash/block-until-finished.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'taskhub-otel-lease-'));
 const file = join(dir, 'hub.db');
@@ -24,20 +24,6 @@ const exporter = new InMemorySpanExporter();
 let sdk: RegisteredSdk;
 let hub: TaskHub;
 let other: ChildProcess | undefined;
-
-/** Blocks this process (as a synchronous loop in app code does) until the other worker has finished the instance. */
-function blockUntilFinishedElsewhere(instanceId: string): void {
-  const db = new Database(file, { readonly: true });
-  const status = db.prepare('SELECT runtime_status AS s FROM instances WHERE instance_id = ?');
-  const deadline = Date.now() + 120_000;
-  try {
-    while ((status.get(instanceId) as { s: string } | undefined)?.s !== 'Completed' && Date.now() < deadline) {
-      // Busy on purpose: nothing else in this process runs meanwhile, lease renewal included.
-    }
-  } finally {
-    db.close();
-  }
-}
 
 function startOther(): void {
   other = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lease-child.ts'), file], {
@@ -52,7 +38,7 @@ beforeAll(async () => {
     yield* [];
     // The other worker starts only now, so it cannot take the instance before this worker holds it.
     startOther();
-    blockUntilFinishedElsewhere(ctx.df.instanceId);
+    blockUntilFinishedElsewhere(file, ctx.df.instanceId);
     return 'finished here';
   });
   hub = await openTaskHub({
