@@ -18,7 +18,7 @@ import { benchScale, nameList, numberAtLeast, positiveInt } from '../../lib/knob
 import type { Job } from './job.js';
 import { runChild } from './run-child.js';
 import type { Metric } from './common.js';
-import { ENGINES, L0_ENGINES, NOT_APPLICABLE, fmt, key, ratioChart, type Samples } from './report.js';
+import { ENGINES, L0_ENGINES, NOT_APPLICABLE, PEERS, fmt, key, ratioChart, type Samples } from './report.js';
 import { foreignSummary, page, tables } from './page.js';
 import { figures, spliceFigures } from './readme.js';
 import { fromJson, toJson, type RunRecord } from './results.js';
@@ -63,6 +63,9 @@ const samples: Samples = new Map();
 const units = new Map<string, string>();
 const notes = new Map<string, string>();
 const failures: string[] = [];
+/** Failed measurements of a peer (DBOS, Restate) in a smoke run: reported, but they do not fail the smoke. */
+const peerFailures: string[] = [];
+const PEER_ENGINES: ReadonlySet<string> = new Set(PEERS);
 
 /** Busy share of the whole machine while the harness itself is idle: other people's load on the shared machine. */
 const foreignBusy: number[] = [];
@@ -100,7 +103,9 @@ async function measure(job: Job, setup?: () => Promise<{ job: Job; cleanup(): Pr
     const shown = metrics.map((m) => `${m.metric}=${fmt(m.value)}`).join(' ');
     process.stderr.write(`${label}: ${shown} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   } catch (err) {
-    failures.push(`${label}: ${String(err)}`);
+    // A smoke run (CI's) guards Taskhub and this harness; a peer that stalls once under load is not Taskhub's fault,
+    // so it is reported loudly but does not fail the smoke. A full run needs every measurement, peers' included.
+    (!FULL && PEER_ENGINES.has(job.engine) ? peerFailures : failures).push(`${label}: ${String(err)}`);
     notes.set(`${job.engine}|${job.workload}`, 'FAILED');
     process.stderr.write(`${label}: FAILED\n${String(err)}\n`);
   } finally {
@@ -276,6 +281,12 @@ async function main(): Promise<void> {
   if (samples.size === 0) {
     process.stderr.write('nothing was measured\n');
     process.exitCode = 1;
+  }
+  if (peerFailures.length > 0) {
+    process.stderr.write(
+      `\n${peerFailures.length} measurement(s) of a peer FAILED (a smoke run reports these without failing):\n` +
+        `${peerFailures.join('\n\n')}\n`,
+    );
   }
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} measurement(s) FAILED:\n${failures.join('\n\n')}\n`);

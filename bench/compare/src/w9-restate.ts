@@ -35,8 +35,22 @@ export async function restateW9(ingressUrl: string, adminUrl: string, tag: strin
     );
     return Number(rows[0]?.n ?? 0);
   };
+  // Waits until every invocation completed; every 10 s it says on stderr how many are left in which status, so a
+  // run the harness has to kill shows what Restate was stuck on.
   const drain = async (prefix: string): Promise<void> => {
-    while ((await unfinished(prefix)) > 0) await new Promise((r) => setTimeout(r, 100));
+    let next = Date.now() + 10_000;
+    while ((await unfinished(prefix)) > 0) {
+      if (Date.now() > next) {
+        next = Date.now() + 10_000;
+        const rows = await query<{ status: string; n: number }>(
+          adminUrl,
+          `SELECT status, count(*) AS n FROM sys_invocation WHERE target_service_name = 'HelloChain'
+             AND target_service_key LIKE '${prefix}%' AND status <> 'completed' GROUP BY status`,
+        );
+        process.stderr.write(`restate W9: still unfinished: ${rows.map((r) => `${r.n} ${r.status}`).join(', ')}\n`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
   try {
     await pool(200, concurrency, async (i) => {
