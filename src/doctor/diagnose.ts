@@ -165,7 +165,8 @@ export async function diagnose(
       meaning:
         'A worker locked these instances or work items and its lease ran out without being renewed or released: ' +
         'the worker was killed or lost the store. A running worker takes an expired lease over the next time the ' +
-        'instance or work item has work, so this resolves itself once any worker runs this task hub.',
+        'instance or work item has work; the activities the gone worker ran in its own process it turns into work ' +
+        'items within a third of a lease, work or not. So this resolves itself once any worker runs this task hub.',
       count: n,
       instanceIds,
       details: [
