@@ -201,6 +201,9 @@ export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
 
 export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
+/** TERMINAL_STATUSES as an SQL list, `('Completed','Failed','Terminated','Canceled')`, for both stores' queries. */
+export const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((t) => `'${t}'`).join(',')})`;
+
 export function isTerminal(status: RuntimeStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }

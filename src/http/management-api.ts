@@ -6,7 +6,7 @@ import { toStatusJson } from '../client/status-view.js';
 import { readWaitingFor } from '../client/waiting-for.js';
 import type { OrchestrationFilter } from '../client/types.js';
 import { isTaskhubError } from '../core/errors.js';
-import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { isTerminal, RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { checkKey, refuseWrites } from './auth.js';
 import { doctorRoutes } from './doctor-api.js';
 import { entityRoutes } from './entity-api.js';
@@ -176,7 +176,7 @@ export function managementApi(host: HostContext): Hono {
   api.delete('/instances/:instanceId', async (c) => {
     const instanceId = param(c, 'instanceId');
     const status = await host.hub.client.getStatus(instanceId, { showInput: false });
-    if (!['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status.runtimeStatus)) {
+    if (!isTerminal(status.runtimeStatus)) {
       throw new HttpError(
         409,
         'INSTANCE_RUNNING',

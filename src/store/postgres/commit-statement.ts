@@ -6,14 +6,11 @@
 // version, no separate create): `cr` below. An id already taken (even by a finished instance the start may replace)
 // is not inserted and its episode not accepted; commit.ts then takes the transaction path for it.
 // Batches that create sub-instances take the multi-statement transaction in commit.ts instead.
-import { isTerminal } from '../../core/history.js';
+import { isTerminal, TERMINAL_SQL } from '../../core/history.js';
 import { dropsWorkItems, type ActivityCompletion, type CommitBatch, type EpisodeCommit } from '../store.js';
 import { ENSURE_ENTITIES, entityNameOf } from './claims.js';
 import { tagsText, versionOf } from '../sqlite/rows.js';
 import { NOW_MS } from './schema.js';
-
-/** The terminal statuses as an SQL list: a row in one of them has a finished_time (migration 12). */
-const TERMINAL = `('Completed','Failed','Terminated','Canceled')`;
 
 export function commitStatement(s: string): string {
   return `WITH e AS (
@@ -28,7 +25,7 @@ export function commitStatement(s: string): string {
       UPDATE ${s}.instances i SET runtime_status = e.status, input = COALESCE(e.input, i.input), output = e.output,
         failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
         entity_state = COALESCE(e.entity, i.entity_state), history_length = e.length,
-        last_updated_time = $12, finished_time = CASE WHEN e.status IN ${TERMINAL} THEN $12 END,
+        last_updated_time = $12, finished_time = CASE WHEN e.status IN ${TERMINAL_SQL} THEN $12 END,
         execution_id = e.next_execution, locked_by = CASE WHEN e.keep THEN $13 END,
         lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, delivery_count = 0,
         local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END
@@ -41,7 +38,7 @@ export function commitStatement(s: string): string {
         custom_status, parent_instance_id, created_time, last_updated_time, finished_time, history_length, locked_by,
         lock_expires, tags, version, entity_state, local_work)
       SELECT e.id, e.next_execution, e.cname, e.status, COALESCE(e.input, e.cinput), e.output, e.failure, e.custom,
-        e.cparent, e.ccreated, $12, CASE WHEN e.status IN ${TERMINAL} THEN $12 END, e.length,
+        e.cparent, e.ccreated, $12, CASE WHEN e.status IN ${TERMINAL_SQL} THEN $12 END, e.length,
         CASE WHEN e.keep THEN $13 END, CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END, e.ctags, e.cversion, e.entity,
         CASE WHEN e.set_local THEN e.local_work END
       FROM e WHERE e.creating

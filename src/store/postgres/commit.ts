@@ -2,7 +2,7 @@
 // kind of write done for the whole batch in one statement over arrays (unnest), so a batch of hundreds of episodes
 // costs about ten round trips and one WAL flush. Mirrors the SQLite committer's semantics exactly.
 import type pg from 'pg';
-import { isTerminal, TERMINAL_STATUSES, type RuntimeStatus } from '../../core/history.js';
+import { isTerminal, TERMINAL_SQL, TERMINAL_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type {
   ActivityCompletion,
   CommitBatch,
@@ -58,7 +58,7 @@ export class PgCommitter {
           output = e.output, failure_details = e.failure, custom_status = COALESCE(e.custom, i.custom_status),
           entity_state = COALESCE(e.entity, i.entity_state),
           history_length = e.length, last_updated_time = $12,
-          finished_time = CASE WHEN e.status IN ('Completed','Failed','Terminated','Canceled') THEN $12 END,
+          finished_time = CASE WHEN e.status IN ${TERMINAL_SQL} THEN $12 END,
           execution_id = e.next_execution,
           locked_by = CASE WHEN e.keep THEN $13 END, lock_expires = CASE WHEN e.keep THEN ${NOW_MS} + $14 ELSE 0 END,
           delivery_count = 0, local_work = CASE WHEN e.set_local THEN e.local_work ELSE i.local_work END

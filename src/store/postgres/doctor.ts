@@ -1,6 +1,6 @@
 // `taskhub doctor`'s reads on PostgreSQL: the same lists as SQLite's (sqlite/doctor.ts), measured against the database
 // server's clock (the one leases use), and the sizes of the database and of this hub's schema. Read-only.
-import type { RuntimeStatus } from '../../core/history.js';
+import { TERMINAL_SQL, type RuntimeStatus } from '../../core/history.js';
 import type {
   Capped,
   DoctorScan,
@@ -16,7 +16,6 @@ import { VERSION_GROUPS_MAX, withVersions } from '../doctor-scan.js';
 import type { Queryable } from './instances.js';
 import { NOW_MS } from './schema.js';
 
-const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 const INSTANCE_COLUMNS = `instance_id AS "instanceId", name, runtime_status AS "runtimeStatus",
   created_time AS "createdTime", last_updated_time AS "lastUpdatedTime", history_length AS "historyLength",
   version`;

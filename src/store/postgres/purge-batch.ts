@@ -1,12 +1,12 @@
 // Batch purges on PostgreSQL (retention, large purges): one statement picks a few finished instances through the
 // partial index `instances_finished` (migrations 8 and 12), skipping rows another transaction holds, and deletes them with
 // their history, messages and work items. One short transaction per batch: the hub's workers are never held up long.
-import { TERMINAL_STATUSES } from '../../core/history.js';
+import { TERMINAL_SQL, TERMINAL_STATUSES } from '../../core/history.js';
 import type { PurgeBatch } from '../store.js';
 import type { Queryable } from './instances.js';
 
 /** Finished rows; the first test is the partial index's predicate, so the planner sees that the index serves it. */
-const FINISHED = `finished_time IS NOT NULL AND runtime_status IN ('Completed','Failed','Terminated','Canceled')`;
+const FINISHED = `finished_time IS NOT NULL AND runtime_status IN ${TERMINAL_SQL}`;
 
 export class PgPurgeBatch {
   readonly #oldest: string;

@@ -2,7 +2,7 @@
 // of the database file and its write-ahead log. Read-only; runs outside the write queue.
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { RuntimeStatus } from '../../core/history.js';
+import { TERMINAL_SQL, type RuntimeStatus } from '../../core/history.js';
 import type {
   Capped,
   DoctorScan,
@@ -16,7 +16,6 @@ import type {
 } from '../doctor-scan.js';
 import { VERSION_GROUPS_MAX, withVersions } from '../doctor-scan.js';
 
-const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 const INSTANCE_COLUMNS = `instance_id AS instanceId, name, runtime_status AS runtimeStatus, created_time AS createdTime,
   last_updated_time AS lastUpdatedTime, history_length AS historyLength, version`;
 

@@ -2,11 +2,11 @@
 // `instances_finished` (migration 8) and delete them with their history, messages and work items. The caller runs it
 // inside the store's write transaction, so a batch holds the file only for as long as its few deletes take.
 import type Database from 'better-sqlite3';
-import { TERMINAL_STATUSES } from '../../core/history.js';
+import { TERMINAL_SQL, TERMINAL_STATUSES } from '../../core/history.js';
 import type { PurgeBatch } from '../store.js';
 
 /** Written out as the index's predicate is, so SQLite sees that the partial index serves the query. */
-const FINISHED = `runtime_status IN ('Completed','Failed','Terminated','Canceled')`;
+const FINISHED = `runtime_status IN ${TERMINAL_SQL}`;
 const TABLES = ['instances', 'history', 'messages', 'work_items'] as const;
 
 export class SqlitePurgeBatch {

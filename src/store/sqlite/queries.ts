@@ -1,11 +1,9 @@
 // Reads and purges on the SQLite store: instance rows, history, filtered queries with keyset continuation; and which
 // instances a claim takes (ClaimOrder), in the order that keeps claims fair.
 import type Database from 'better-sqlite3';
-import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
+import { TERMINAL_SQL, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import type { InstancePage, InstanceQuery, PurgeQuery } from '../store.js';
 import { continuationOf, pageSizeOf, toPage, type InstanceRow } from './rows.js';
-
-const TERMINAL_SQL = `('Completed','Failed','Terminated','Canceled')`;
 
 export class SqliteQueries {
   readonly #db: Database.Database;

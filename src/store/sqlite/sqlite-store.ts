@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../clock.js';
 import { TaskhubError } from '../../core/errors.js';
 import type { VersionFilter } from '../../core/versioning.js';
-import type { HistoryEvent, RuntimeStatus } from '../../core/history.js';
+import { TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from '../../core/history.js';
 import { MIGRATIONS } from '../migrations.js';
 import type {
   Backlog,
@@ -51,8 +51,6 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(options);
 }
-
-const TERMINAL: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
 export class SqliteStore implements Store {
   readonly hubName: string;
@@ -211,7 +209,7 @@ export class SqliteStore implements Store {
   // Every method runs synchronously; wrapping in `run` turns a throw into a rejected promise as async callers expect.
   createInstance(instance: NewInstance, options?: CreateInstanceOptions): Promise<void> {
     return this.#write(() => {
-      this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL);
+      this.#c.createInstances([instance], options?.replaceableStatuses ?? TERMINAL_STATUSES);
     });
   }
 
